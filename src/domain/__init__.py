@@ -1,0 +1,1 @@
+"""Sésame's domain: entities and rules, standard library only."""

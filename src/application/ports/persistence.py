@@ -1,0 +1,89 @@
+from abc import abstractmethod
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from domain.sessions import RefreshClaim, Session
+from domain.users import User
+
+
+class UserRepository(Protocol):
+    @abstractmethod
+    async def add(self, user: User) -> None:
+        """Insert user and profile. Raises EmailTaken or UsernameTaken."""
+
+    @abstractmethod
+    async def by_login(self, identifier: str) -> User | None:
+        """Find a user by email or username, case-insensitively."""
+
+    @abstractmethod
+    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None: ...
+
+
+class SessionRepository(Protocol):
+    @abstractmethod
+    async def add(self, session: Session) -> None: ...
+
+    @abstractmethod
+    async def add_sid(self, session_id: UUID, digest: bytes, expires_at: datetime) -> None: ...
+
+    @abstractmethod
+    async def add_refresh_token(
+        self, session_id: UUID, digest: bytes, generation: int, now: datetime
+    ) -> None: ...
+
+    @abstractmethod
+    async def claim_refresh_token(self, digest: bytes, now: datetime) -> RefreshClaim | None:
+        """Atomically mark the token rotated if it was not, and say what it was.
+
+        Concurrent claims of one token must see exactly one `rotated_at is None`.
+        None means the token was never issued.
+        """
+
+    @abstractmethod
+    async def touch(self, session_id: UUID, now: datetime) -> None:
+        """Record activity on the session (last seen)."""
+
+    @abstractmethod
+    async def session_id_by_sid(self, digest: bytes) -> UUID | None: ...
+
+    @abstractmethod
+    async def session_id_by_refresh_token(self, digest: bytes) -> UUID | None: ...
+
+    @abstractmethod
+    async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Each `async with` starts a new one; leaving it without
+    `commit()` rolls everything back, so a failed use case changes nothing."""
+
+    users: UserRepository
+    sessions: SessionRepository
+
+    @abstractmethod
+    async def __aenter__(self) -> Self: ...
+
+    @abstractmethod
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    @abstractmethod
+    async def commit(self) -> None: ...
+
+
+class CurrentUserQuery(Protocol):
+    """The hot read path of /auth/me: one round trip, no transaction."""
+
+    @abstractmethod
+    async def user_by_sid(self, digest: bytes, now: datetime) -> User | None:
+        """The user of a live sid (unexpired, session active), with profile and providers."""
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

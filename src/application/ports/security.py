@@ -1,0 +1,48 @@
+from abc import abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+
+class Clock(Protocol):
+    @abstractmethod
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+
+
+class IdGenerator(Protocol):
+    @abstractmethod
+    def new_id(self) -> UUID: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    valid: bool
+    needs_rehash: bool = False
+
+
+class PasswordHasher(Protocol):
+    @abstractmethod
+    async def hash(self, password: str) -> str: ...
+
+    @abstractmethod
+    async def verify(self, password: str, password_hash: str | None) -> PasswordCheck:
+        """Check a password. With no hash, spend the same work and answer invalid,
+        so an unknown login costs what a known one does."""
+
+
+class TokenMinter(Protocol):
+    """Opaque bearer tokens for cookies; only their digests are ever stored."""
+
+    @abstractmethod
+    def new_token(self) -> str: ...
+
+    @abstractmethod
+    def digest(self, token: str) -> bytes:
+        """Keyed one-way digest: what the database keeps instead of the token."""
+
+    @abstractmethod
+    def successor(self, token: str) -> str:
+        """The refresh token that replaces `token`: derived, so every tab that
+        presents the same token within the grace window receives the same one."""

@@ -1,0 +1,43 @@
+from application.ports.persistence import UnitOfWorkFactory
+from application.ports.security import Clock, PasswordHasher
+from application.use_cases.register import SignedIn
+from application.use_cases.session_tokens import ClientInfo, SessionIssuer
+from domain.credentials import check_password_length
+from domain.errors import InvalidCredentials, SocialOnlyAccount
+
+
+class LoginWithPassword:
+    """Sign in with an email or a username and a password.
+
+    - an unknown identifier costs the same hashing work as a known one;
+    - an account without a password answers social_only with its providers;
+    - a hash made with old parameters (or imported bcrypt) is upgraded on success;
+    - no database connection is held while the password is checked.
+    """
+
+    def __init__(
+        self, new_uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock, issuer: SessionIssuer
+    ) -> None:
+        self._new_uow = new_uow
+        self._hasher = hasher
+        self._clock = clock
+        self._issuer = issuer
+
+    async def execute(self, identifier: str, password: str, client: ClientInfo) -> SignedIn:
+        check_password_length(password)
+        async with self._new_uow() as uow:
+            user = await uow.users.by_login(identifier.strip())
+        if user is not None and user.password_hash is None and user.providers:
+            raise SocialOnlyAccount(user.providers)
+        check = await self._hasher.verify(password, user.password_hash if user else None)
+        if user is None or not check.valid:
+            raise InvalidCredentials()
+        new_hash = await self._hasher.hash(password) if check.needs_rehash else None
+        now = self._clock.now()
+        async with self._new_uow() as uow:
+            if new_hash is not None:
+                await uow.users.set_password_hash(user.id, new_hash)
+                user.password_hash = new_hash
+            tokens = await self._issuer.open(uow, user.id, now, client)
+            await uow.commit()
+        return SignedIn(user, tokens)

@@ -1,0 +1,66 @@
+from datetime import datetime
+
+from application.policy import SessionPolicy
+from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
+from application.ports.security import Clock, TokenMinter
+from application.use_cases.session_tokens import IssuedTokens, SessionIssuer
+from domain.errors import InvalidRefresh, NoRefreshToken
+from domain.sessions import RefreshClaim, RefreshVerdict, judge_refresh
+
+
+class RefreshSession:
+    """Exchange a refresh token for a new sid and its successor token.
+
+    - each refresh token rotates once; the claim is atomic across processes;
+    - presented again within the grace window (concurrent tabs), it yields the
+      session's current token, so every tab ends up holding a valid one;
+    - presented again later, it is treated as stolen: the whole session is revoked;
+    - nothing outlives the session's absolute lifetime.
+    """
+
+    def __init__(
+        self,
+        new_uow: UnitOfWorkFactory,
+        tokens: TokenMinter,
+        clock: Clock,
+        issuer: SessionIssuer,
+        policy: SessionPolicy,
+    ) -> None:
+        self._new_uow = new_uow
+        self._tokens = tokens
+        self._clock = clock
+        self._issuer = issuer
+        self._policy = policy
+
+    async def execute(self, refresh_token: str | None) -> IssuedTokens:
+        if not refresh_token:
+            raise NoRefreshToken()
+        now = self._clock.now()
+        async with self._new_uow() as uow:
+            claim = await uow.sessions.claim_refresh_token(self._tokens.digest(refresh_token), now)
+            if claim is None:
+                raise InvalidRefresh()
+            verdict = judge_refresh(claim, now, self._policy.reuse_grace)
+            if verdict is RefreshVerdict.REUSE:
+                await uow.sessions.revoke(claim.session.id, now, "refresh_token_reuse")
+                await uow.commit()
+            if verdict in (RefreshVerdict.REUSE, RefreshVerdict.DEAD):
+                raise InvalidRefresh()
+            successor = await self._successor(uow, claim, refresh_token, verdict, now)
+            issued = await self._issuer.grant_sid(uow, claim.session, now, successor)
+            await uow.commit()
+        return issued
+
+    async def _successor(
+        self, uow: UnitOfWork, claim: RefreshClaim, token: str, verdict: RefreshVerdict, now: datetime
+    ) -> str:
+        if verdict is RefreshVerdict.ROTATE:
+            successor = self._tokens.successor(token)
+            digest = self._tokens.digest(successor)
+            await uow.sessions.add_refresh_token(claim.session.id, digest, claim.generation + 1, now)
+            await uow.sessions.touch(claim.session.id, now)
+            return successor
+        # Replay: successors are derived, so walk the chain up to the current head.
+        for _ in range(claim.head_generation - claim.generation):
+            token = self._tokens.successor(token)
+        return token

@@ -1,0 +1,52 @@
+"""Rule violations. Each maps to one error code of the HTTP contract, in web only."""
+
+
+class DomainError(Exception):
+    """Base class: a request broke a rule; nothing was changed."""
+
+
+class InvalidInput(DomainError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class WeakPassword(DomainError):
+    pass
+
+
+class EmailTaken(DomainError):
+    pass
+
+
+class UsernameTaken(DomainError):
+    pass
+
+
+class PhoneTaken(DomainError):
+    pass
+
+
+class InvalidCredentials(DomainError):
+    pass
+
+
+class SocialOnlyAccount(DomainError):
+    """The account exists but has no password: the user must use a provider."""
+
+    def __init__(self, providers: tuple[str, ...]) -> None:
+        super().__init__("this account signs in with " + ", ".join(providers))
+        self.providers = providers
+
+
+class NoRefreshToken(DomainError):
+    pass
+
+
+class InvalidRefresh(DomainError):
+    pass
+
+
+class NotAuthenticated(DomainError):
+    pass

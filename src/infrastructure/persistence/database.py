@@ -1,0 +1,81 @@
+"""The database: engine and session factory, the embedded server, migrations."""
+
+import logging
+import warnings
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from advanced_alchemy.extensions.litestar import (
+    AlembicAsyncConfig,
+    AsyncSessionConfig,
+    EngineConfig,
+    SQLAlchemyAsyncConfig,
+)
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_versions"
+_MIGRATION_LOCK = 0x5E5A3E  # pg advisory lock: one process migrates, the others wait
+
+log = logging.getLogger(__name__)
+
+
+def database_config(url: str) -> SQLAlchemyAsyncConfig:
+    """advanced-alchemy's config: gives the engine, and the `litestar database` CLI.
+    Commits belong to our unit of work, so no autocommit handler is installed."""
+    return SQLAlchemyAsyncConfig(
+        connection_string=url,
+        engine_config=EngineConfig(pool_size=10, max_overflow=10, pool_pre_ping=False),
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        alembic_config=AlembicAsyncConfig(
+            script_location=str(MIGRATIONS), version_table_name=VERSION_TABLE
+        ),
+        create_all=False,
+    )
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Upgrade to head in one transaction: a failing migration leaves nothing behind."""
+    async with engine.begin() as connection:
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        await connection.run_sync(_upgrade)
+
+
+def _upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+class EmbeddedPostgres:
+    """A real PostgreSQL from the `pgserver` wheel, for machines without a server."""
+
+    def __init__(self, data_dir: Path, database: str = "sesame") -> None:
+        self._data_dir = data_dir
+        self._database = database
+        self._server = None
+
+    def start(self) -> str:
+        self._data_dir.mkdir(parents=True, exist_ok=True)
+        with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            warnings.simplefilter("ignore")
+            import pgserver  # imported here: only the embedded mode needs it
+
+            self._server = pgserver.get_server(self._data_dir, cleanup_mode="stop")
+        exists = self._server.psql(
+            f"SELECT 1 FROM pg_database WHERE datname = '{self._database}';"
+        )
+        if "(1 row)" not in exists:
+            self._server.psql(f'CREATE DATABASE "{self._database}";')
+        socket_dir = parse_qs(urlsplit(self._server.get_uri()).query)["host"][0]
+        log.info("embedded PostgreSQL running in %s", self._data_dir)
+        return f"postgresql+asyncpg://postgres@/{self._database}?host={socket_dir}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None

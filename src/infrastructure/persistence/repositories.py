@@ -1,0 +1,187 @@
+"""Postgres implementations of the repositories, on one AsyncSession per unit of work."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from application.ports.persistence import SessionRepository, UserRepository
+from domain.errors import EmailTaken, PhoneTaken, UsernameTaken
+from domain.sessions import RefreshClaim, Session
+from domain.users import User
+from infrastructure.persistence.tables import (
+    ProfileRow,
+    RefreshTokenRow,
+    SessionRow,
+    SidRow,
+    UserRow,
+)
+from infrastructure.persistence.user_rows import select_users, user_from_row
+
+_UNIQUE_ERRORS = {
+    "uq_users_email": EmailTaken,
+    "uq_users_username_lower": UsernameTaken,
+    "uq_users_phone_number": PhoneTaken,
+}
+
+
+def translate_unique_violation(exc: IntegrityError, errors: dict[str, type[Exception]]) -> None:
+    """Raise the domain error for a known unique constraint; the database is the
+    arbiter, so two concurrent registrations cannot both win."""
+    constraint = getattr(exc.orig.__cause__, "constraint_name", None)
+    if constraint in errors:
+        raise errors[constraint]() from exc
+
+
+class SqlUserRepository(UserRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, user: User) -> None:
+        profile = user.profile
+        try:
+            await self._session.execute(
+                insert(UserRow).values(
+                    id=user.id,
+                    email=user.email,
+                    email_verified_at=user.email_verified_at,
+                    username=user.username,
+                    phone_number=user.phone_number,
+                    phone_verified_at=user.phone_verified_at,
+                    password_hash=user.password_hash,
+                    password_changed_at=user.created_at if user.password_hash else None,
+                    created_at=user.created_at,
+                    updated_at=user.created_at,
+                )
+            )
+        except IntegrityError as exc:
+            translate_unique_violation(exc, _UNIQUE_ERRORS)
+            raise
+        await self._session.execute(
+            insert(ProfileRow).values(
+                user_id=user.id,
+                firstname=profile.firstname,
+                lastname=profile.lastname,
+                photo=profile.photo,
+                locale=profile.locale,
+                updated_at=user.created_at,
+            )
+        )
+
+    async def by_login(self, identifier: str) -> User | None:
+        if "@" in identifier:
+            condition = UserRow.email == identifier.lower()
+        else:
+            condition = func.lower(UserRow.username) == identifier.lower()
+        row = (await self._session.execute(select_users().where(condition))).one_or_none()
+        return user_from_row(row) if row else None
+
+    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
+        await self._session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(password_hash=password_hash, updated_at=func.now())
+        )
+
+
+class SqlSessionRepository(SessionRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, session: Session) -> None:
+        await self._session.execute(
+            insert(SessionRow).values(
+                id=session.id,
+                user_id=session.user_id,
+                created_at=session.created_at,
+                expires_at=session.expires_at,
+                last_seen_at=session.last_seen_at,
+                ip=session.ip,
+                user_agent=session.user_agent,
+            )
+        )
+
+    async def add_sid(self, session_id: UUID, digest: bytes, expires_at: datetime) -> None:
+        await self._session.execute(
+            insert(SidRow).values(token_hash=digest, session_id=session_id, expires_at=expires_at)
+        )
+
+    async def add_refresh_token(
+        self, session_id: UUID, digest: bytes, generation: int, now: datetime
+    ) -> None:
+        await self._session.execute(
+            insert(RefreshTokenRow).values(
+                token_hash=digest, session_id=session_id, generation=generation, created_at=now
+            )
+        )
+
+    async def claim_refresh_token(self, digest: bytes, now: datetime) -> RefreshClaim | None:
+        # The conditional UPDATE is the gate: a concurrent claim blocks on the row lock,
+        # then finds rotated_at set. Never read-then-write.
+        token = RefreshTokenRow
+        claimed = await self._session.execute(
+            update(token)
+            .where(token.token_hash == digest, token.rotated_at.is_(None))
+            .values(rotated_at=now)
+            .returning(token.session_id, token.generation)
+            .execution_options(synchronize_session=False)
+        )
+        row, rotated_at = claimed.one_or_none(), None
+        if row is None:
+            found = await self._session.execute(
+                select(token.session_id, token.generation, token.rotated_at).where(
+                    token.token_hash == digest
+                )
+            )
+            row = found.one_or_none()
+            if row is None:
+                return None
+            rotated_at = row.rotated_at
+        head = (
+            select(func.max(token.generation))
+            .where(token.session_id == SessionRow.id)
+            .scalar_subquery()
+        )
+        session_row, head_generation = (
+            await self._session.execute(
+                select(SessionRow, head).where(SessionRow.id == row.session_id)
+            )
+        ).one()
+        return RefreshClaim(_session_from_row(session_row), row.generation, head_generation, rotated_at)
+
+    async def touch(self, session_id: UUID, now: datetime) -> None:
+        await self._session.execute(
+            update(SessionRow).where(SessionRow.id == session_id).values(last_seen_at=now)
+        )
+
+    async def session_id_by_sid(self, digest: bytes) -> UUID | None:
+        return await self._session.scalar(
+            select(SidRow.session_id).where(SidRow.token_hash == digest)
+        )
+
+    async def session_id_by_refresh_token(self, digest: bytes) -> UUID | None:
+        return await self._session.scalar(
+            select(RefreshTokenRow.session_id).where(RefreshTokenRow.token_hash == digest)
+        )
+
+    async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None:
+        await self._session.execute(
+            update(SessionRow)
+            .where(SessionRow.id == session_id, SessionRow.revoked_at.is_(None))
+            .values(revoked_at=now, revoke_reason=reason)
+        )
+
+
+def _session_from_row(row: SessionRow) -> Session:
+    return Session(
+        id=row.id,
+        user_id=row.user_id,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        last_seen_at=row.last_seen_at,
+        revoked_at=row.revoked_at,
+        ip=row.ip,
+        user_agent=row.user_agent,
+    )

@@ -1,0 +1,209 @@
+"""The schema for the whole mission (later features fill the tables they own).
+
+Secrets never sit here in a usable form: tokens and codes are HMAC digests, provider
+tokens are encrypted by the application before they are written.
+"""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.base import DefaultBase
+from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+def _user_fk(nullable: bool = False) -> Mapped[Any]:
+    return mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), nullable=nullable, index=True
+    )
+
+
+class UserRow(DefaultBase):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    email_verified_via: Mapped[str | None] = mapped_column(String(32))
+    username: Mapped[str | None] = mapped_column(String(30))
+    phone_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    phone_verified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+# Usernames keep their case for display but are unique, and found, case-insensitively.
+Index("uq_users_username_lower", func.lower(UserRow.username), unique=True)
+
+
+class ProfileRow(DefaultBase):
+    __tablename__ = "profiles"
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    firstname: Mapped[str | None] = mapped_column(String(100))
+    lastname: Mapped[str | None] = mapped_column(String(100))
+    photo: Mapped[str | None] = mapped_column(String(2048))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class AccountRow(DefaultBase):
+    """A provider identity (Google...) linked to a user."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_account_id", name="uq_accounts_provider_subject"),
+        UniqueConstraint("user_id", "provider", name="uq_accounts_user_provider"),
+    )
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    user_id: Mapped[UUID] = _user_fk()
+    provider: Mapped[str] = mapped_column(String(32))
+    provider_account_id: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254))
+    access_token: Mapped[str | None] = mapped_column(Text)  # encrypted
+    refresh_token: Mapped[str | None] = mapped_column(Text)  # encrypted
+    id_token: Mapped[str | None] = mapped_column(Text)  # encrypted
+    token_expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    scope: Mapped[str | None] = mapped_column(String(512))
+    linked_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class SessionRow(DefaultBase):
+    """One login (a session family): every sid and refresh token it produced."""
+
+    __tablename__ = "sessions"
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    user_id: Mapped[UUID] = _user_fk()
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    revoke_reason: Mapped[str | None] = mapped_column(String(32))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+
+
+class SidRow(DefaultBase):
+    __tablename__ = "session_sids"
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    session_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class RefreshTokenRow(DefaultBase):
+    __tablename__ = "refresh_tokens"
+    __table_args__ = (
+        UniqueConstraint("session_id", "generation", name="uq_refresh_tokens_generation"),
+    )
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    session_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("sessions.id", ondelete="CASCADE"))
+    generation: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    rotated_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+class VerificationTokenRow(DefaultBase):
+    """Single-use links: email verification, email change, password reset."""
+
+    __tablename__ = "verification_tokens"
+    __table_args__ = (Index("ix_verification_tokens_user_purpose", "user_id", "purpose"),)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    new_email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+class VerificationCodeRow(DefaultBase):
+    """Short numeric codes sent by WhatsApp: few attempts, then burned."""
+
+    __tablename__ = "verification_codes"
+    __table_args__ = (Index("ix_verification_codes_phone_purpose", "phone_number", "purpose"),)
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    user_id: Mapped[UUID] = _user_fk()
+    purpose: Mapped[str] = mapped_column(String(32))
+    phone_number: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+class OAuthFlowRow(DefaultBase):
+    """A pending provider sign-in: state, nonce and PKCE verifier stay server-side."""
+
+    __tablename__ = "oauth_flows"
+    state_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    browser_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    provider: Mapped[str] = mapped_column(String(32))
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(Text)  # encrypted
+    redirect_path: Mapped[str | None] = mapped_column(String(2048))
+    link_user_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+class OutboxMessageRow(DefaultBase):
+    """Emails and WhatsApp messages, written in the transaction that creates them and
+    delivered by a worker with retries, so none is lost or sent for a rolled-back change."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(254))
+    template: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonB)  # encrypted fields where secret
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class RateLimitRow(DefaultBase):
+    """Fixed-window counters shared by every process (atomic upsert)."""
+
+    __tablename__ = "rate_limits"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTimeUTC)
+    hits: Mapped[int] = mapped_column(Integer)
+
+
+class SecurityEventRow(DefaultBase):
+    """Why things happened to an account (linked, verified by Google, sessions revoked...)."""
+
+    __tablename__ = "security_events"
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    user_id: Mapped[UUID | None] = _user_fk(nullable=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)

@@ -1,0 +1,29 @@
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from application.ports.persistence import UnitOfWork
+from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
+
+
+class SqlUnitOfWork(UnitOfWork):
+    def __init__(self, session_maker: async_sessionmaker[AsyncSession]) -> None:
+        self._session_maker = session_maker
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_maker()
+        self.users = SqlUserRepository(self._session)
+        self.sessions = SqlSessionRepository(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._session.close()  # rolls back whatever was not committed
+
+    async def commit(self) -> None:
+        await self._session.commit()

@@ -1,0 +1,53 @@
+"""Composition root: `uvicorn web.app:create_app --factory`."""
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.openapi import OpenAPIConfig
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+
+from infrastructure.settings import Settings, load_settings
+from web.adapters import Infrastructure, build_infrastructure
+from web.controllers.auth import AuthController
+from web.controllers.health import HealthController
+from web.cookies import CookiePolicy
+from web.dependencies import use_case_dependencies
+from web.errors import make_exception_handlers
+from web.request_guard import make_request_guard
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: Settings | None = None, infrastructure: Infrastructure | None = None
+) -> Litestar:
+    settings = settings or load_settings()
+    infrastructure = infrastructure or build_infrastructure(settings)
+    cookies = CookiePolicy(
+        secure=settings.production,
+        samesite=settings.cookie_samesite,  # type: ignore[arg-type]
+        domain=settings.cookie_domain,
+    )
+    return Litestar(
+        route_handlers=[AuthController, HealthController],
+        dependencies=use_case_dependencies(infrastructure.ports, cookies),
+        exception_handlers=make_exception_handlers(cookies),
+        before_request=make_request_guard(settings.cors_origins),
+        cors_config=CORSConfig(
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Content-Type"],
+            allow_credentials=True,
+            max_age=600,
+        ),
+        plugins=[SQLAlchemyPlugin(config=infrastructure.database)],
+        on_startup=infrastructure.on_startup,
+        on_shutdown=infrastructure.on_shutdown,
+        openapi_config=OpenAPIConfig(
+            title="Sésame",
+            version="1.0.0",
+            description="Authentication API for the Next.js frontend. See ../shared/API.md.",
+            path="/schema",
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
+        debug=False,
+    )

@@ -1,0 +1,40 @@
+"""The two auth cookies, exactly as the contract sets and clears them."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from litestar import Response
+from litestar.datastructures import Cookie
+
+from application.use_cases.session_tokens import IssuedTokens
+
+SID = "sid"
+REFRESH = "refresh_token"
+_PATHS = {SID: "/", REFRESH: "/auth"}
+
+
+@dataclass(frozen=True, slots=True)
+class CookiePolicy:
+    secure: bool
+    samesite: Literal["lax", "strict", "none"] = "lax"
+    domain: str | None = None
+
+    def _cookie(self, name: str, value: str, max_age: int) -> Cookie:
+        return Cookie(
+            key=name,
+            value=value,
+            max_age=max_age,
+            path=_PATHS[name],
+            domain=self.domain,
+            secure=self.secure,
+            httponly=True,
+            samesite=self.samesite,
+        )
+
+    def set_session(self, response: Response, tokens: IssuedTokens) -> None:
+        response.set_cookie(self._cookie(SID, tokens.sid, tokens.sid_max_age))
+        response.set_cookie(self._cookie(REFRESH, tokens.refresh_token, tokens.refresh_max_age))
+
+    def clear(self, response: Response, *names: str) -> None:
+        for name in names or (SID, REFRESH):
+            response.set_cookie(self._cookie(name, "", 0))

@@ -1,0 +1,120 @@
+"""Every failure leaves as {"error", "message"}: domain errors by the table below,
+framework errors by status, anything unexpected as a bare 500 (details go to the log)."""
+
+import logging
+import re
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from domain import errors as e
+from web.cookies import REFRESH, CookiePolicy
+from web.dto import ErrorOut, FieldError
+
+log = logging.getLogger("sesame.errors")
+
+DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
+    e.WeakPassword: (400, "weak_password", "This password is too weak."),
+    e.EmailTaken: (409, "email_taken", "An account already uses this email."),
+    e.UsernameTaken: (409, "username_taken", "This username is taken."),
+    e.PhoneTaken: (409, "phone_taken", "An account already uses this phone number."),
+    e.InvalidCredentials: (401, "invalid_credentials", "Wrong email, username or password."),
+    e.SocialOnlyAccount: (401, "social_only", "This account signs in with a provider."),
+    e.NoRefreshToken: (401, "no_refresh_token", "No refresh token was sent."),
+    e.InvalidRefresh: (401, "invalid_refresh", "The refresh token is invalid or expired."),
+    e.NotAuthenticated: (401, "not_authenticated", "Sign in first."),
+}
+# A refused refresh clears the refresh cookie, so the browser stops retrying it.
+_CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
+
+_STATUS_CODES = {
+    400: "invalid_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "invalid_request",  # the contract wants oversized bodies to be a 400
+    415: "invalid_request",
+    429: "rate_limited",
+}
+
+_MESSAGES = {
+    400: "The body is not valid JSON.",  # Litestar's decoding errors (validation is separate)
+    413: "The request body is too large.",
+}
+
+
+def error_response(status: int, code: str, message: str, **extra: object) -> Response[ErrorOut]:
+    return Response(ErrorOut(error=code, message=message, **extra), status_code=status,
+                    media_type=MediaType.JSON)
+
+
+def make_exception_handlers(cookies: CookiePolicy) -> dict:
+    def domain_error(_: Request, exc: e.DomainError) -> Response:
+        if isinstance(exc, e.InvalidInput):
+            return invalid_request([FieldError(exc.field, exc.message)])
+        status, code, default_message = DOMAIN_ERRORS[type(exc)]
+        message = str(exc) if exc.args else default_message
+        extra = {"providers": list(exc.providers)} if isinstance(exc, e.SocialOnlyAccount) else {}
+        response = error_response(status, code, message, **extra)
+        if isinstance(exc, _CLEARS_REFRESH):
+            cookies.clear(response, REFRESH)
+        return response
+
+    return {
+        e.DomainError: domain_error,
+        ValidationException: validation_error,
+        HTTPException: http_error,
+        HTTP_500_INTERNAL_SERVER_ERROR: internal_error,
+        Exception: internal_error,
+    }
+
+
+def invalid_request(fields: list[FieldError], message: str = "The request is invalid.") -> Response:
+    return error_response(400, "invalid_request", message, fields=fields)
+
+
+def validation_error(_: Request, exc: ValidationException) -> Response:
+    fields = [_field_error(item) for item in exc.extra or [] if isinstance(item, dict)]
+    if not fields:  # malformed JSON, or a body that is not an object
+        return invalid_request([], "The body must be a JSON object.")
+    return invalid_request(fields)
+
+
+def http_error(_: Request, exc: HTTPException) -> Response:
+    if exc.status_code >= 500:
+        return internal_error(_, exc)
+    code = _STATUS_CODES.get(exc.status_code, "invalid_request")
+    message = _MESSAGES.get(exc.status_code, exc.detail)
+    response = error_response(exc.status_code if exc.status_code != 413 else 400, code, message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def internal_error(_: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "server", "Something went wrong on our side.")
+
+
+# msgspec says e.g. "Expected `str` of length <= 254" or "Object missing required field `x`".
+_FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
+_REWRITES = [
+    (re.compile(r"Expected `str` of length <= (\d+)"), r"must be at most \1 characters"),
+    (re.compile(r"Expected `str` of length >= (\d+)"), r"must be at least \1 characters"),
+    (re.compile(r"Expected `(\w+)`(?: \| `null`)?, got `\w+`"), r"must be of type \1"),
+    (re.compile(r"Object contains unknown field"), "is not allowed"),
+    (re.compile(r"Object missing required field"), "is required"),
+]
+
+
+def _field_error(item: dict) -> FieldError:
+    raw = str(item.get("message", ""))
+    named = _FIELD_IN_MESSAGE.search(raw)
+    key = str(item.get("key", "body")).removeprefix("$.")
+    field = named.group(1) if named else ("body" if key == "data" else key)
+    for pattern, replacement in _REWRITES:
+        if pattern.search(raw):
+            return FieldError(field, pattern.sub(replacement, raw).split(" - ")[0].split(" `")[0])
+    return FieldError(field, "is invalid")
