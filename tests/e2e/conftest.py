@@ -1,0 +1,38 @@
+"""End-to-end: the app runs under uvicorn (two workers, so concurrency crosses
+processes) and tests talk to it over HTTP, as the Next.js frontend does."""
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.support.server import running_server
+
+FRONTEND = "http://localhost:3000"
+GRACE_SECONDS = 3  # short, so a test can outwait it
+
+
+@pytest.fixture(scope="session")
+def server(database_url):
+    env = {
+        "DATABASE_URL": database_url,
+        "APP_ENV": "development",
+        "SECRET_KEY": "e2e-secret-key-0123456789abcdef0123456789",
+        "FRONTEND_ORIGIN": FRONTEND,
+        "REFRESH_REUSE_GRACE": str(GRACE_SECONDS),
+        "RUN_MIGRATIONS": "false",
+    }
+    with running_server(env, workers=2) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+async def client(server):
+    """A browser-like client: keeps cookies (respecting Path), follows no redirects."""
+    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def new_email():
+    return lambda: f"user-{uuid.uuid4().hex[:12]}@example.com"

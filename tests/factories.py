@@ -1,0 +1,31 @@
+"""Test data with polyfactory: valid by construction, unique where it must be."""
+
+import uuid
+from datetime import UTC, datetime
+
+from polyfactory import Use
+from polyfactory.factories import DataclassFactory
+
+from application.use_cases.register import Registration
+from domain.users import Profile, User
+
+
+class RegistrationFactory(DataclassFactory[Registration]):
+    email = Use(lambda: f"user-{uuid.uuid4().hex[:10]}@example.com")
+    password = Use(lambda: f"pass-{uuid.uuid4().hex[:12]}")
+    firstname = Use(lambda: "Ada")
+    lastname = Use(lambda: "Lovelace")
+    username = Use(lambda: f"user_{uuid.uuid4().hex[:10]}")
+
+
+class UserFactory(DataclassFactory[User]):
+    id = Use(uuid.uuid4)
+    email = Use(lambda: f"user-{uuid.uuid4().hex[:10]}@example.com")
+    username = Use(lambda: f"user_{uuid.uuid4().hex[:10]}")
+    phone_number = None
+    created_at = Use(lambda: datetime(2026, 1, 1, tzinfo=UTC))
+    email_verified_at = None
+    phone_verified_at = None
+    password_hash = Use(lambda: "fake$secret-password")
+    profile = Use(lambda: Profile("Ada", "Lovelace"))
+    providers = ()

@@ -1,0 +1,68 @@
+"""A throw-away PostgreSQL database for a test session.
+
+TEST_DATABASE_URL names a server the tests may create databases on: a fresh database is
+created there and dropped afterwards (the named database itself is never touched).
+Without it, an embedded PostgreSQL (pgserver) runs in a temporary directory.
+"""
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from infrastructure.persistence.database import EmbeddedPostgres, database_config, migrate
+
+
+@contextmanager
+def test_database() -> Iterator[str]:
+    """Yield the SQLAlchemy URL of a fresh, migrated database."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if server_url:
+        with _database_on_server(server_url) as url:
+            asyncio.run(_migrate(url))
+            yield url
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="sesame-pg-"))
+    embedded = EmbeddedPostgres(data_dir, database="sesame_test")
+    try:
+        url = embedded.start()
+        asyncio.run(_migrate(url))
+        yield url
+    finally:
+        embedded.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextmanager
+def _database_on_server(server_url: str) -> Iterator[str]:
+    url = make_url(server_url).set(drivername="postgresql+asyncpg")
+    name = f"sesame_test_{uuid.uuid4().hex[:8]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin(dsn: str, statement: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _migrate(url: str) -> None:
+    engine = database_config(url).get_engine()
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()

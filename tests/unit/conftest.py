@@ -1,0 +1,65 @@
+from dataclasses import dataclass, field
+
+import pytest
+
+from application.policy import SessionPolicy
+from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.login import LoginWithPassword
+from application.use_cases.logout import Logout
+from application.use_cases.refresh import RefreshSession
+from application.use_cases.register import RegisterLocalUser
+from application.use_cases.session_tokens import ClientInfo, SessionIssuer
+from tests.fakes import (
+    FakeClock,
+    FakeIds,
+    FakePasswordHasher,
+    FakeTokens,
+    FakeUnitOfWork,
+    InMemoryCurrentUserQuery,
+    InMemoryDatabase,
+)
+
+CLIENT = ClientInfo(ip="203.0.113.7", user_agent="pytest")
+
+
+@dataclass
+class World:
+    """Every use case wired to in-memory fakes that share one database."""
+
+    db: InMemoryDatabase = field(default_factory=InMemoryDatabase)
+    clock: FakeClock = field(default_factory=FakeClock)
+    hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
+    tokens: FakeTokens = field(default_factory=FakeTokens)
+    policy: SessionPolicy = field(default_factory=SessionPolicy)
+
+    def new_uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.db)
+
+    @property
+    def issuer(self) -> SessionIssuer:
+        return SessionIssuer(self.tokens, FakeIds(), self.policy)
+
+    @property
+    def register(self) -> RegisterLocalUser:
+        return RegisterLocalUser(self.new_uow, self.hasher, self.clock, FakeIds(), self.issuer)
+
+    @property
+    def login(self) -> LoginWithPassword:
+        return LoginWithPassword(self.new_uow, self.hasher, self.clock, self.issuer)
+
+    @property
+    def current_user(self) -> GetCurrentUser:
+        return GetCurrentUser(InMemoryCurrentUserQuery(self.db), self.tokens, self.clock)
+
+    @property
+    def refresh(self) -> RefreshSession:
+        return RefreshSession(self.new_uow, self.tokens, self.clock, self.issuer, self.policy)
+
+    @property
+    def logout(self) -> Logout:
+        return Logout(self.new_uow, self.tokens, self.clock)
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
