@@ -1,0 +1,44 @@
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+
+from application.ports.persistence import CurrentUserQuery, UnitOfWorkFactory
+from infrastructure.persistence.current_user import SqlCurrentUserQuery
+from infrastructure.persistence.database import database_config
+from infrastructure.persistence.tables import DefaultBase
+from infrastructure.persistence.unit_of_work import SqlUnitOfWork
+from tests.fakes import FakeUnitOfWork, InMemoryCurrentUserQuery, InMemoryDatabase
+
+
+@pytest.fixture(scope="session")
+async def db_config(database_url):
+    config = database_config(database_url)
+    yield config
+    await config.get_engine().dispose()
+
+
+@pytest.fixture
+async def engine(db_config):
+    engine = db_config.get_engine()
+    tables = ", ".join(t.name for t in DefaultBase.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+    return engine
+
+
+@dataclass
+class Store:
+    new_uow: UnitOfWorkFactory
+    current_user: CurrentUserQuery
+
+
+@pytest.fixture(params=["memory", "postgres"])
+def store(request) -> Store:
+    """The same contract, run against the fakes and against PostgreSQL."""
+    if request.param == "memory":
+        db = InMemoryDatabase()
+        return Store(lambda: FakeUnitOfWork(db), InMemoryCurrentUserQuery(db))
+    engine = request.getfixturevalue("engine")
+    maker = request.getfixturevalue("db_config").create_session_maker()
+    return Store(lambda: SqlUnitOfWork(maker), SqlCurrentUserQuery(engine))

@@ -1,0 +1,87 @@
+"""What only the real database can show: query plans, round trips, providers, migrations."""
+
+import uuid
+
+import asyncpg
+import asyncpg.transaction
+
+from sqlalchemy import event, insert, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from infrastructure.persistence.current_user import SqlCurrentUserQuery
+from infrastructure.persistence.database import migrate
+from infrastructure.persistence.tables import AccountRow
+from tests.integration.conftest import Store
+from tests.integration.test_session_repository import NOW, digest, new_session
+from infrastructure.persistence.unit_of_work import SqlUnitOfWork
+
+
+def sql_store(engine, db_config) -> Store:
+    maker = db_config.create_session_maker()
+    return Store(lambda: SqlUnitOfWork(maker), SqlCurrentUserQuery(engine))
+
+
+async def test_me_is_one_round_trip(engine, db_config, monkeypatch):
+    """Once warm, /auth/me's query sends one statement: no BEGIN/ROLLBACK around it
+    (autocommit) and no PREPARE (statement cache), so one round trip."""
+    session = await new_session(sql_store(engine, db_config))
+    single = create_async_engine(engine.url, pool_size=1, max_overflow=0)  # always the warm one
+    query = SqlCurrentUserQuery(single)
+    await query.user_by_sid(digest(f"s0-{session.id}"), NOW)
+    calls: list[str] = []
+    for cls, name in ((asyncpg.Connection, "prepare"), (asyncpg.transaction.Transaction, "start")):
+        original = getattr(cls, name)
+
+        async def counted(self, *args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return await _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, counted)
+    listener = lambda *args: calls.append("statement")  # noqa: E731
+    event.listen(single.sync_engine, "before_cursor_execute", listener)
+    try:
+        user = await query.user_by_sid(digest(f"s0-{session.id}"), NOW)
+    finally:
+        await single.dispose()
+    assert user is not None
+    assert calls == ["statement"]
+
+
+async def test_providers_come_with_the_user(engine, db_config):
+    store = sql_store(engine, db_config)
+    session = await new_session(store)
+    async with engine.begin() as connection:
+        await connection.execute(insert(AccountRow).values(
+            id=uuid.uuid4(), user_id=session.user_id, provider="google", provider_account_id="g-1",
+            linked_at=NOW, updated_at=NOW))
+    user = await SqlCurrentUserQuery(engine).user_by_sid(digest(f"s0-{session.id}"), NOW)
+    assert user.providers == ("google",)
+    async with store.new_uow() as uow:
+        assert (await uow.users.by_login(user.email)).providers == ("google",)
+
+
+async def test_logins_use_indexes(engine):
+    async with engine.connect() as connection:
+        await connection.execute(text("SET enable_seqscan = off"))
+        for condition in ("email = 'a@b.co'", "lower(username) = 'ada'"):
+            plan = (await connection.execute(text(f"EXPLAIN SELECT id FROM users WHERE {condition}"))).scalars().all()
+            assert "Index" in "\n".join(plan), plan
+
+
+async def test_migrating_again_is_a_no_op(engine):
+    await migrate(engine)
+    async with engine.connect() as connection:
+        version = (await connection.execute(text("SELECT version_num FROM alembic_versions"))).scalar_one()
+    assert version == "0001"
+
+
+async def test_emails_are_stored_lower_case_only(engine):
+    async with engine.begin() as connection:
+        try:
+            await connection.execute(text(
+                "INSERT INTO users (id, email, created_at, updated_at) VALUES (:id, 'Ada@X.io', now(), now())"),
+                {"id": uuid.uuid4()})
+        except Exception as exc:
+            assert "email_lowercase" in str(exc)
+        else:
+            raise AssertionError("mixed-case email accepted")

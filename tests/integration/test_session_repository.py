@@ -1,0 +1,106 @@
+import asyncio
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from domain.sessions import Session
+from tests.factories import UserFactory
+
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def digest(name: str) -> bytes:
+    return hashlib.sha256(name.encode()).digest()
+
+
+async def new_session(store, user=None, **changes) -> Session:
+    user = user or UserFactory.build()
+    session = Session(**{**dict(id=uuid.uuid4(), user_id=user.id, created_at=NOW,
+                                expires_at=NOW + timedelta(days=30), last_seen_at=NOW,
+                                ip="198.51.100.4", user_agent="agent"), **changes})
+    async with store.new_uow() as uow:
+        await uow.users.add(user)
+        await uow.sessions.add(session)
+        await uow.sessions.add_refresh_token(session.id, digest(f"r0-{session.id}"), 0, NOW)
+        await uow.sessions.add_sid(session.id, digest(f"s0-{session.id}"), NOW + timedelta(minutes=15))
+        await uow.commit()
+    return session
+
+
+async def test_first_claim_rotates_and_later_claims_see_when(store):
+    session = await new_session(store)
+    token = digest(f"r0-{session.id}")
+    async with store.new_uow() as uow:
+        first = await uow.sessions.claim_refresh_token(token, NOW)
+        await uow.sessions.add_refresh_token(session.id, digest("r1"), 1, NOW)
+        await uow.commit()
+    async with store.new_uow() as uow:
+        second = await uow.sessions.claim_refresh_token(token, NOW + timedelta(seconds=3))
+    assert (first.rotated_at, first.generation, first.head_generation) == (None, 0, 0)
+    assert (second.rotated_at, second.head_generation) == (NOW, 1)
+    assert second.session == session
+
+
+async def test_unknown_token_claims_nothing(store):
+    async with store.new_uow() as uow:
+        assert await uow.sessions.claim_refresh_token(digest("nope"), NOW) is None
+
+
+async def test_an_uncommitted_claim_is_undone(store):
+    session = await new_session(store)
+    token = digest(f"r0-{session.id}")
+    async with store.new_uow() as uow:
+        await uow.sessions.claim_refresh_token(token, NOW)
+    async with store.new_uow() as uow:
+        assert (await uow.sessions.claim_refresh_token(token, NOW)).rotated_at is None
+
+
+async def test_twenty_concurrent_claims_have_exactly_one_winner(store):
+    session = await new_session(store)
+    token = digest(f"r0-{session.id}")
+
+    async def claim():
+        async with store.new_uow() as uow:
+            result = await uow.sessions.claim_refresh_token(token, NOW)
+            await asyncio.sleep(0.01)  # hold the row lock while others queue
+            await uow.commit()
+            return result.rotated_at
+
+    results = await asyncio.gather(*(claim() for _ in range(20)))
+    assert results.count(None) == 1
+
+
+async def test_lookups_and_revoke(store):
+    session = await new_session(store)
+    other = await new_session(store)
+    async with store.new_uow() as uow:
+        assert await uow.sessions.session_id_by_sid(digest(f"s0-{session.id}")) == session.id
+        assert await uow.sessions.session_id_by_refresh_token(digest(f"r0-{session.id}")) == session.id
+        assert await uow.sessions.session_id_by_sid(digest("nope")) is None
+        await uow.sessions.revoke(session.id, NOW, "logout")
+        await uow.sessions.touch(other.id, NOW + timedelta(hours=1))
+        await uow.commit()
+    async with store.new_uow() as uow:
+        revoked = await uow.sessions.claim_refresh_token(digest(f"r0-{session.id}"), NOW)
+        touched = await uow.sessions.claim_refresh_token(digest(f"r0-{other.id}"), NOW)
+    assert revoked.session.revoked_at == NOW
+    assert touched.session.revoked_at is None
+    assert touched.session.last_seen_at == NOW + timedelta(hours=1)
+
+
+async def test_current_user_by_sid(store):
+    user = UserFactory.build()
+    session = await new_session(store, user)
+    sid = digest(f"s0-{session.id}")
+    assert await store.current_user.user_by_sid(sid, NOW) == user
+    assert await store.current_user.user_by_sid(sid, NOW + timedelta(minutes=15)) is None
+    assert await store.current_user.user_by_sid(digest("planted"), NOW) is None
+    async with store.new_uow() as uow:
+        await uow.sessions.revoke(session.id, NOW, "logout")
+        await uow.commit()
+    assert await store.current_user.user_by_sid(sid, NOW) is None
+
+
+async def test_current_user_outlived_session_is_none(store):
+    session = await new_session(store, expires_at=NOW + timedelta(minutes=5))
+    assert await store.current_user.user_by_sid(digest(f"s0-{session.id}"), NOW + timedelta(minutes=6)) is None
