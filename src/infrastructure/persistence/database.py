@@ -27,7 +27,7 @@ def database_config(url: str) -> SQLAlchemyAsyncConfig:
     """advanced-alchemy's config: gives the engine, and the `litestar database` CLI.
     Commits belong to our unit of work, so no autocommit handler is installed."""
     return SQLAlchemyAsyncConfig(
-        connection_string=url,
+        connection_string=asyncpg_url(url),
         engine_config=EngineConfig(pool_size=10, max_overflow=10, pool_pre_ping=False),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         alembic_config=AlembicAsyncConfig(
@@ -35,6 +35,12 @@ def database_config(url: str) -> SQLAlchemyAsyncConfig:
         ),
         create_all=False,
     )
+
+
+def asyncpg_url(url: str) -> str:
+    """Accept the usual postgres:// and postgresql:// forms; the driver is asyncpg."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql+asyncpg://{rest}" if scheme in ("postgres", "postgresql") and sep else url
 
 
 async def migrate(engine: AsyncEngine) -> None:
