@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Self
 from uuid import UUID
 
+from application.ports.limits import AttemptCounter, Window
 from application.ports.persistence import (
     CurrentUserQuery,
     SessionRepository,
@@ -221,3 +222,22 @@ class InMemoryCurrentUserQuery(CurrentUserQuery):
         if not session.is_active(now):
             return None
         return copy.deepcopy(self._db.users[session.user_id])
+
+
+class InMemoryAttemptCounter(AttemptCounter):
+    def __init__(self) -> None:
+        self.windows: dict[str, tuple[int, datetime]] = {}
+
+    async def hit(self, key: str, window: timedelta, now: datetime) -> Window:
+        hits, start = self.windows.get(key, (0, now))
+        if start <= now - window:
+            hits, start = 0, now
+        self.windows[key] = (hits + 1, start)
+        return Window(hits + 1, start + window)
+
+    async def peek(self, key: str, window: timedelta, now: datetime) -> Window | None:
+        hits, start = self.windows.get(key, (0, now - window))
+        return Window(hits, start + window) if start > now - window else None
+
+    async def clear(self, key: str) -> None:
+        self.windows.pop(key, None)

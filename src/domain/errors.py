@@ -50,3 +50,17 @@ class InvalidRefresh(DomainError):
 
 class NotAuthenticated(DomainError):
     pass
+
+
+class RateLimited(DomainError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many attempts; retry in {retry_after} s.")
+        self.retry_after = retry_after
+
+
+class AccountLocked(DomainError):
+    """Too many failed logins for one identifier: refused even with the right password."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many failed attempts; retry in {retry_after} s.")
+        self.retry_after = retry_after

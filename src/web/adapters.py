@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from application.policy import SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
+from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import EmbeddedPostgres, database_config, migrate
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
@@ -64,6 +65,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             clock=SystemClock(),
             ids=Uuid7Ids(),
             policy=session_policy(settings),
+            attempts=SqlAttemptCounter(engine) if settings.rate_limit_enabled else UncountedAttempts(),
             ping_database=ping_database,
         ),
         database=database,

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 
 from litestar.di import Provide
 
-from application.policy import SessionPolicy
+from application.policy import LoginLimits, SessionPolicy
+from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher, TokenMinter
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.login import LoginWithPassword
+from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser
@@ -28,6 +30,7 @@ class Ports:
     clock: Clock
     ids: IdGenerator
     policy: SessionPolicy
+    attempts: AttemptCounter
     ping_database: Callable[[], Awaitable[None]]
 
 
@@ -35,7 +38,9 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy) -> dict[str, Prov
     issuer = SessionIssuer(ports.tokens, ports.ids, ports.policy)
     singletons = {
         "register_user": RegisterLocalUser(ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer),
-        "login": LoginWithPassword(ports.new_uow, ports.hasher, ports.clock, issuer),
+        "login": LoginWithPassword(
+            ports.new_uow, ports.hasher, ports.clock, issuer, LoginGuard(ports.attempts, LoginLimits())
+        ),
         "get_current_user": GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock),
         "refresh_session": RefreshSession(ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy),
         "logout": Logout(ports.new_uow, ports.tokens, ports.clock),

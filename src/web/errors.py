@@ -24,6 +24,8 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.NoRefreshToken: (401, "no_refresh_token", "No refresh token was sent."),
     e.InvalidRefresh: (401, "invalid_refresh", "The refresh token is invalid or expired."),
     e.NotAuthenticated: (401, "not_authenticated", "Sign in first."),
+    e.RateLimited: (429, "rate_limited", "Too many attempts; retry later."),
+    e.AccountLocked: (423, "account_locked", "Too many failed attempts; retry later."),
 }
 # A refused refresh clears the refresh cookie, so the browser stops retrying it.
 _CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
@@ -60,6 +62,8 @@ def make_exception_handlers(cookies: CookiePolicy) -> dict:
         response = error_response(status, code, message, **extra)
         if isinstance(exc, _CLEARS_REFRESH):
             cookies.clear(response, REFRESH)
+        if isinstance(exc, (e.RateLimited, e.AccountLocked)):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     return {

@@ -26,10 +26,17 @@ def server(database_url):
         yield base_url
 
 
+def client_address() -> str:
+    """uvicorn trusts X-Forwarded-For from loopback (a local proxy): each test client
+    gets its own documentation-range address, so per-address login limits stay apart."""
+    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+
+
 @pytest.fixture
 async def client(server):
     """A browser-like client: keeps cookies (respecting Path), follows no redirects."""
-    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+    headers = {"X-Forwarded-For": client_address()}
+    async with httpx.AsyncClient(base_url=server, timeout=30, headers=headers) as http:
         yield http
 
 

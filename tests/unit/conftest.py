@@ -2,9 +2,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from application.policy import SessionPolicy
+from application.policy import LoginLimits, SessionPolicy
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.login import LoginWithPassword
+from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser
@@ -15,6 +16,7 @@ from tests.fakes import (
     FakePasswordHasher,
     FakeTokens,
     FakeUnitOfWork,
+    InMemoryAttemptCounter,
     InMemoryCurrentUserQuery,
     InMemoryDatabase,
 )
@@ -31,6 +33,8 @@ class World:
     hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
     tokens: FakeTokens = field(default_factory=FakeTokens)
     policy: SessionPolicy = field(default_factory=SessionPolicy)
+    attempts: InMemoryAttemptCounter = field(default_factory=InMemoryAttemptCounter)
+    limits: LoginLimits = field(default_factory=lambda: LoginLimits(per_ip=5, failures=3))
 
     def new_uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.db)
@@ -45,7 +49,9 @@ class World:
 
     @property
     def login(self) -> LoginWithPassword:
-        return LoginWithPassword(self.new_uow, self.hasher, self.clock, self.issuer)
+        return LoginWithPassword(
+            self.new_uow, self.hasher, self.clock, self.issuer, LoginGuard(self.attempts, self.limits)
+        )
 
     @property
     def current_user(self) -> GetCurrentUser:

@@ -1,5 +1,6 @@
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, PasswordHasher
+from application.use_cases.login_guard import LoginGuard
 from application.use_cases.register import SignedIn
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
 from domain.credentials import check_password_length
@@ -12,26 +13,38 @@ class LoginWithPassword:
     - an unknown identifier costs the same hashing work as a known one;
     - an account without a password answers social_only with its providers;
     - a hash made with old parameters (or imported bcrypt) is upgraded on success;
+    - a flooding address is rate limited, and too many failures lock the identifier
+      (known or not) for a while, before any password work;
     - no database connection is held while the password is checked.
     """
 
     def __init__(
-        self, new_uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock, issuer: SessionIssuer
+        self,
+        new_uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        clock: Clock,
+        issuer: SessionIssuer,
+        guard: LoginGuard,
     ) -> None:
         self._new_uow = new_uow
+        self._guard = guard
         self._hasher = hasher
         self._clock = clock
         self._issuer = issuer
 
     async def execute(self, identifier: str, password: str, client: ClientInfo) -> SignedIn:
         check_password_length(password)
+        identifier = identifier.strip()
+        await self._guard.admit(identifier, client.ip, self._clock.now())
         async with self._new_uow() as uow:
-            user = await uow.users.by_login(identifier.strip())
+            user = await uow.users.by_login(identifier)
         if user is not None and user.password_hash is None and user.providers:
             raise SocialOnlyAccount(user.providers)
         check = await self._hasher.verify(password, user.password_hash if user else None)
         if user is None or not check.valid:
+            await self._guard.failed(identifier, self._clock.now())
             raise InvalidCredentials()
+        await self._guard.succeeded(identifier)
         new_hash = await self._hasher.hash(password) if check.needs_rehash else None
         now = self._clock.now()
         async with self._new_uow() as uow:
