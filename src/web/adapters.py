@@ -13,6 +13,7 @@ from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import EmbeddedPostgres, database_config, migrate
+from infrastructure.persistence.housekeeping import PeriodicPurge
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
@@ -48,6 +49,8 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     engine = database.get_engine()
     session_maker = database.create_session_maker()
     hasher = Argon2PasswordHasher()
+    clock = SystemClock()
+    purge = PeriodicPurge(engine, clock)
 
     async def ping_database() -> None:
         async with engine.connect() as connection:
@@ -62,7 +65,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             current_user_query=SqlCurrentUserQuery(engine),
             hasher=hasher,
             tokens=HmacTokenMinter(settings.secret_key),
-            clock=SystemClock(),
+            clock=clock,
             ids=Uuid7Ids(),
             policy=session_policy(settings),
             attempts=SqlAttemptCounter(engine) if settings.rate_limit_enabled else UncountedAttempts(),
@@ -72,7 +75,8 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     )
     if settings.migrate_on_start:
         infrastructure.on_startup.append(migrate_database)
-    infrastructure.on_shutdown += [engine.dispose, hasher.close]
+    infrastructure.on_startup.append(purge.start)  # after migrations: it needs the tables
+    infrastructure.on_shutdown += [purge.stop, engine.dispose, hasher.close]
     if embedded is not None:
         infrastructure.on_shutdown.append(embedded.stop)
     return infrastructure

@@ -1,6 +1,7 @@
 """Composition root: `uvicorn web.app:create_app --factory`."""
 
 from litestar import Litestar
+from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
@@ -49,5 +50,7 @@ def create_app(
             path="/schema",
         ),
         request_max_body_size=MAX_BODY_BYTES,
+        cache_control=CacheControlHeader(no_store=True),  # user data and Set-Cookie: never cached
+        response_headers=[ResponseHeader(name="X-Content-Type-Options", value="nosniff")],
         debug=False,
     )

@@ -85,3 +85,21 @@ async def test_emails_are_stored_lower_case_only(engine):
             assert "email_lowercase" in str(exc)
         else:
             raise AssertionError("mixed-case email accepted")
+
+
+async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config):
+    from datetime import timedelta
+
+    from infrastructure.persistence.housekeeping import purge_expired
+
+    store = sql_store(engine, db_config)
+    live = await new_session(store)
+    dead = await new_session(store, expires_at=NOW + timedelta(days=1))
+    later = NOW + timedelta(days=9)
+    await purge_expired(engine, later)
+    async with engine.connect() as connection:
+        sessions = set((await connection.execute(text("SELECT id FROM sessions"))).scalars())
+        sids = (await connection.execute(text("SELECT count(*) FROM session_sids"))).scalar_one()
+        tokens = set((await connection.execute(text("SELECT session_id FROM refresh_tokens"))).scalars())
+    assert sessions == tokens == {live.id}
+    assert sids == 0  # both sids had expired

@@ -1,0 +1,60 @@
+"""Deletes what can no longer be used: expired sids, long-dead sessions (with their
+refresh tokens, by cascade), ended counter windows."""
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.ports.security import Clock
+from infrastructure.persistence.tables import RateLimitRow, SessionRow, SidRow
+
+log = logging.getLogger(__name__)
+
+# Dead sessions are kept a while so a replayed token is still recognised as reuse.
+KEEP_DEAD_SESSIONS = timedelta(days=7)
+KEEP_COUNTERS = timedelta(days=1)  # longer than any limiter window
+
+
+async def purge_expired(engine: AsyncEngine, now: datetime) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(delete(SidRow).where(SidRow.expires_at <= now))
+        await connection.execute(
+            delete(SessionRow).where(
+                or_(
+                    SessionRow.expires_at <= now - KEEP_DEAD_SESSIONS,
+                    SessionRow.revoked_at <= now - KEEP_DEAD_SESSIONS,
+                )
+            )
+        )
+        await connection.execute(
+            delete(RateLimitRow).where(RateLimitRow.window_start <= now - KEEP_COUNTERS)
+        )
+
+
+class PeriodicPurge:
+    def __init__(self, engine: AsyncEngine, clock: Clock, every: timedelta = timedelta(hours=1)) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._every = every
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="sesame-purge")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await purge_expired(self._engine, self._clock.now())
+            except Exception:  # a failed purge must not kill the loop; next hour retries
+                log.exception("purge of expired rows failed")
+            await asyncio.sleep(self._every.total_seconds())
