@@ -2,8 +2,6 @@
 
 import uuid
 
-import asyncpg
-import asyncpg.transaction
 
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -21,30 +19,26 @@ def sql_store(engine, db_config) -> Store:
     return Store(lambda: SqlUnitOfWork(maker), SqlCurrentUserQuery(engine))
 
 
-async def test_me_is_one_round_trip(engine, db_config, monkeypatch):
-    """Once warm, /auth/me's query sends one statement: no BEGIN/ROLLBACK around it
-    (autocommit) and no PREPARE (statement cache), so one round trip."""
+async def test_me_is_one_round_trip(engine, db_config):
+    """Once warm, /auth/me's query is one message to the server and one answer: no
+    BEGIN/ROLLBACK around it, no PREPARE. Counted on the socket itself."""
     session = await new_session(sql_store(engine, db_config))
     single = create_async_engine(engine.url, pool_size=1, max_overflow=0)  # always the warm one
     query = SqlCurrentUserQuery(single)
     await query.user_by_sid(digest(f"s0-{session.id}"), NOW)
-    calls: list[str] = []
-    for cls, name in ((asyncpg.Connection, "prepare"), (asyncpg.transaction.Transaction, "start")):
-        original = getattr(cls, name)
-
-        async def counted(self, *args, _name=name, _original=original, **kwargs):
-            calls.append(_name)
-            return await _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(cls, name, counted)
-    listener = lambda *args: calls.append("statement")  # noqa: E731
-    event.listen(single.sync_engine, "before_cursor_execute", listener)
+    async with single.connect() as connection:
+        transport = (await connection.get_raw_connection()).driver_connection._transport
+    writes: list[bytes] = []
+    original = transport.write
+    transport.write = lambda data: (writes.append(bytes(data)), original(data))[1]
     try:
         user = await query.user_by_sid(digest(f"s0-{session.id}"), NOW)
     finally:
+        del transport.write
         await single.dispose()
     assert user is not None
-    assert calls == ["statement"]
+    assert len(writes) == 1
+    assert writes[0][:1] == b"B"  # Bind (+Execute+Sync): a prepared statement, run once
 
 
 async def test_providers_come_with_the_user(engine, db_config):

@@ -76,7 +76,7 @@ class SqlUserRepository(UserRepository):
         else:
             condition = func.lower(UserRow.username) == identifier.lower()
         row = (await self._session.execute(select_users().where(condition))).one_or_none()
-        return user_from_row(row) if row else None
+        return user_from_row(row._mapping) if row else None
 
     async def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
         await self._session.execute(

@@ -1,15 +1,17 @@
 """One SELECT shape for a User with its profile and linked providers, and its mapping."""
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.engine import Row
+from sqlalchemy import Select, literal_column, select
+from collections.abc import Mapping
+from typing import Any
+
 
 from domain.users import Profile, User
-from infrastructure.persistence.tables import AccountRow, ProfileRow, UserRow
+from infrastructure.persistence.tables import ProfileRow, UserRow
 
-_providers = (
-    select(func.coalesce(func.array_agg(AccountRow.provider), []))
-    .where(AccountRow.user_id == UserRow.id)
-    .scalar_subquery()
+# ARRAY(subquery) is empty, not NULL, for a user with no linked provider.
+_providers = literal_column(
+    "ARRAY(SELECT accounts.provider FROM accounts WHERE accounts.user_id = users.id"
+    " ORDER BY accounts.provider)"
 )
 
 
@@ -31,16 +33,17 @@ def select_users() -> Select:
     ).outerjoin(ProfileRow, ProfileRow.user_id == UserRow.id)
 
 
-def user_from_row(row: Row) -> User:
+def user_from_row(row: Mapping[str, Any]) -> User:
+    """From a SQLAlchemy row mapping or an asyncpg record."""
     return User(
-        id=row.id,
-        email=row.email,
-        created_at=row.created_at,
-        username=row.username,
-        phone_number=row.phone_number,
-        email_verified_at=row.email_verified_at,
-        phone_verified_at=row.phone_verified_at,
-        password_hash=row.password_hash,
-        profile=Profile(row.firstname, row.lastname, row.photo, row.locale),
-        providers=tuple(sorted(row.providers)),
+        id=row["id"],
+        email=row["email"],
+        created_at=row["created_at"],
+        username=row["username"],
+        phone_number=row["phone_number"],
+        email_verified_at=row["email_verified_at"],
+        phone_verified_at=row["phone_verified_at"],
+        password_hash=row["password_hash"],
+        profile=Profile(row["firstname"], row["lastname"], row["photo"], row["locale"]),
+        providers=tuple(row["providers"]),
     )
