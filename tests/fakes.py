@@ -14,14 +14,20 @@ from typing import Self
 from uuid import UUID
 
 from application.ports.limits import AttemptCounter, Window
+from application.ports.identity import IdentityProvider
 from application.ports.persistence import (
+    AccountRepository,
     CurrentUserQuery,
+    FlowRepository,
+    SecurityEvents,
     SessionRepository,
     UnitOfWork,
     UserRepository,
 )
 from application.ports.security import Clock, IdGenerator, PasswordCheck, PasswordHasher, TokenMinter
-from domain.errors import EmailTaken, PhoneTaken, UsernameTaken
+from domain.errors import AccountAlreadyLinked, EmailTaken, PhoneTaken, ProviderError, UsernameTaken
+from domain.flows import ProviderFlow
+from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 
@@ -94,6 +100,16 @@ class InMemoryDatabase:
     sessions: dict[UUID, Session] = field(default_factory=dict)
     sids: dict[bytes, SidRecord] = field(default_factory=dict)
     refresh_tokens: dict[bytes, RefreshRecord] = field(default_factory=dict)
+    accounts: dict[UUID, LinkedAccount] = field(default_factory=dict)
+    flows: dict[bytes, ProviderFlow] = field(default_factory=dict)
+    used_flows: set[bytes] = field(default_factory=set)
+    events: list[tuple[UUID | None, str, dict]] = field(default_factory=list)
+
+    def user(self, user_id: UUID) -> User:
+        """The user as a query would return it: with its providers."""
+        user = copy.deepcopy(self.users[user_id])
+        user.providers = tuple(sorted(a.provider for a in self.accounts.values() if a.user_id == user_id))
+        return user
 
 
 class _Table:
@@ -107,6 +123,10 @@ class _Table:
         had, old = key in self._rows, self._rows.get(key)
         self._rows[key] = value
         self._undo.append(lambda: self._rows.__setitem__(key, old) if had else self._rows.pop(key))
+
+    def delete(self, key) -> None:
+        old = self._rows.pop(key)
+        self._undo.append(lambda: self._rows.__setitem__(key, old))
 
 
 class InMemoryUserRepository(UserRepository):
@@ -128,12 +148,25 @@ class InMemoryUserRepository(UserRepository):
         key = identifier.lower()
         for user in self._db.users.values():
             if (user.email if "@" in key else (user.username or "").lower()) == key:
-                return copy.deepcopy(user)
+                return self._db.user(user.id)
         return None
 
-    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
+    async def by_email(self, email: str) -> User | None:
+        return await self.by_login(email) if "@" in email else None
+
+    async def by_id(self, user_id: UUID) -> User | None:
+        return self._db.user(user_id) if user_id in self._db.users else None
+
+    async def set_password_hash(self, user_id: UUID, password_hash: str | None) -> None:
+        self._change(user_id, password_hash=password_hash)
+
+    async def mark_email_verified(self, user_id: UUID, now: datetime, via: str) -> None:
+        self._change(user_id, email_verified_at=now)
+
+    def _change(self, user_id: UUID, **changes) -> None:
         user = copy.deepcopy(self._db.users[user_id])
-        user.password_hash = password_hash
+        for name, value in changes.items():
+            setattr(user, name, value)
         self._users.put(user_id, user)
 
 
@@ -183,11 +216,101 @@ class InMemorySessionRepository(SessionRepository):
         if self._db.sessions[session_id].revoked_at is None:
             self._update(session_id, revoked_at=now)
 
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime, reason: str) -> int:
+        live = [s.id for s in self._db.sessions.values() if s.user_id == user_id and s.revoked_at is None]
+        for session_id in live:
+            self._update(session_id, revoked_at=now)
+        return len(live)
+
     def _update(self, session_id: UUID, **changes) -> None:
         session = copy.deepcopy(self._db.sessions[session_id])
         for name, value in changes.items():
             setattr(session, name, value)
         self._sessions.put(session_id, session)
+
+
+class InMemoryAccountRepository(AccountRepository):
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._accounts = _Table(db.accounts, undo)
+
+    async def by_subject(self, provider: str, subject: str) -> LinkedAccount | None:
+        for account in self._db.accounts.values():
+            if (account.provider, account.subject) == (provider, subject):
+                return copy.deepcopy(account)
+        return None
+
+    async def for_user(self, user_id: UUID) -> list[LinkedAccount]:
+        return sorted((copy.deepcopy(a) for a in self._db.accounts.values() if a.user_id == user_id),
+                      key=lambda a: a.provider)
+
+    async def add(self, account: LinkedAccount) -> None:
+        for other in self._db.accounts.values():
+            if (other.provider, other.subject) == (account.provider, account.subject) or (
+                other.user_id, other.provider) == (account.user_id, account.provider):
+                raise AccountAlreadyLinked()
+        self._accounts.put(account.id, copy.deepcopy(account))
+
+    async def update_tokens(self, account_id: UUID, tokens: ProviderTokens, now: datetime) -> None:
+        account = copy.deepcopy(self._db.accounts[account_id])
+        account.tokens = tokens
+        self._accounts.put(account_id, account)
+
+    async def remove(self, user_id: UUID, provider: str) -> bool:
+        for account in list(self._db.accounts.values()):
+            if (account.user_id, account.provider) == (user_id, provider):
+                self._accounts.delete(account.id)
+                return True
+        return False
+
+
+class InMemoryFlowRepository(FlowRepository):
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._flows = _Table(db.flows, undo)
+        self._undo = undo
+
+    async def add(self, flow: ProviderFlow) -> None:
+        self._flows.put(flow.state_digest, flow)
+
+    async def consume(self, state_digest: bytes, now: datetime) -> ProviderFlow | None:
+        flow = self._db.flows.get(state_digest)
+        if flow is None or state_digest in self._db.used_flows or flow.expires_at <= now:
+            return None
+        self._db.used_flows.add(state_digest)
+        self._undo.append(lambda: self._db.used_flows.discard(state_digest))
+        return flow
+
+
+class InMemorySecurityEvents(SecurityEvents):
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._undo = undo
+
+    async def record(self, user_id: UUID | None, kind: str, detail: dict, now: datetime) -> None:
+        self._db.events.append((user_id, kind, detail))
+        self._undo.append(self._db.events.pop)
+
+
+class FakeIdentityProvider(IdentityProvider):
+    """Answers with the identity a test set. By convention the test sends the state as
+    the code, so the fake can check that the nonce and verifier come back unchanged."""
+
+    def __init__(self, name: str = "google") -> None:
+        self.name = name
+        self.next_identity: ProviderIdentity | None = None
+        self.started: dict[str, tuple[str, str]] = {}  # state -> (nonce, verifier)
+        self.fail_next = False
+
+    async def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str:
+        self.started[state] = (nonce, code_verifier)
+        return f"https://idp.example/authorize?state={state}"
+
+    async def identify(self, *, code: str, code_verifier: str, nonce: str) -> ProviderIdentity:
+        if self.fail_next or (nonce, code_verifier) != self.started.get(code):
+            self.fail_next = False
+            raise ProviderError()
+        return self.next_identity
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -199,6 +322,9 @@ class FakeUnitOfWork(UnitOfWork):
         self._undo: list[Callable[[], None]] = []
         self.users = InMemoryUserRepository(self._db, self._undo)
         self.sessions = InMemorySessionRepository(self._db, self._undo)
+        self.accounts = InMemoryAccountRepository(self._db, self._undo)
+        self.flows = InMemoryFlowRepository(self._db, self._undo)
+        self.events = InMemorySecurityEvents(self._db, self._undo)
         return self
 
     async def __aexit__(self, *exc_info) -> None:
@@ -221,7 +347,7 @@ class InMemoryCurrentUserQuery(CurrentUserQuery):
         session = self._db.sessions[sid.session_id]
         if not session.is_active(now):
             return None
-        return copy.deepcopy(self._db.users[session.user_id])
+        return self._db.user(session.user_id)
 
 
 class InMemoryAttemptCounter(AttemptCounter):

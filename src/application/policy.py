@@ -18,3 +18,8 @@ class LoginLimits:
     ip_window: timedelta = timedelta(minutes=1)
     failures: int = 10
     lockout: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderFlowPolicy:
+    flow_ttl: timedelta = timedelta(minutes=10)  # from /auth/google to the callback

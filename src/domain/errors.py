@@ -64,3 +64,35 @@ class AccountLocked(DomainError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many failed attempts; retry in {retry_after} s.")
         self.retry_after = retry_after
+
+
+class ProviderNotConfigured(DomainError):
+    pass
+
+
+class InvalidState(DomainError):
+    """The provider callback does not match a pending flow of this browser."""
+
+
+class AccessDenied(DomainError):
+    """The person declined at the provider."""
+
+
+class ProviderError(DomainError):
+    """The provider failed, or what it returned did not verify."""
+
+
+class EmailNotVerified(DomainError):
+    """The provider vouches for nothing about an email a local account already uses."""
+
+
+class AccountAlreadyLinked(DomainError):
+    """This provider identity belongs to another user, or the user already has one."""
+
+
+class NotLinked(DomainError):
+    pass
+
+
+class LastLoginMethod(DomainError):
+    pass

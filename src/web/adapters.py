@@ -15,6 +15,7 @@ from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import EmbeddedPostgres, database_config, migrate
 from infrastructure.persistence.housekeeping import PeriodicPurge
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
+from infrastructure.security.cipher import TokenCipher
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import Settings
@@ -49,6 +50,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     engine = database.get_engine()
     session_maker = database.create_session_maker()
     hasher = Argon2PasswordHasher()
+    cipher = TokenCipher(settings.secret_key)
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock)
 
@@ -61,7 +63,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
 
     infrastructure = Infrastructure(
         ports=Ports(
-            new_uow=lambda: SqlUnitOfWork(session_maker),
+            new_uow=lambda: SqlUnitOfWork(session_maker, cipher),
             current_user_query=SqlCurrentUserQuery(engine),
             hasher=hasher,
             tokens=HmacTokenMinter(settings.secret_key),

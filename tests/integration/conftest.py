@@ -8,7 +8,10 @@ from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import database_config
 from infrastructure.persistence.tables import DefaultBase
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
+from infrastructure.security.cipher import TokenCipher
 from tests.fakes import FakeUnitOfWork, InMemoryCurrentUserQuery, InMemoryDatabase
+
+CIPHER = TokenCipher("integration-test-secret-key-0123456789")
 
 
 @pytest.fixture(scope="session")
@@ -41,4 +44,4 @@ def store(request) -> Store:
         return Store(lambda: FakeUnitOfWork(db), InMemoryCurrentUserQuery(db))
     engine = request.getfixturevalue("engine")
     maker = request.getfixturevalue("db_config").create_session_maker()
-    return Store(lambda: SqlUnitOfWork(maker), SqlCurrentUserQuery(engine))
+    return Store(lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(engine))

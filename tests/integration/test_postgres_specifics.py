@@ -9,14 +9,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import migrate
 from infrastructure.persistence.tables import AccountRow
-from tests.integration.conftest import Store
+from tests.integration.conftest import CIPHER, Store
 from tests.integration.test_session_repository import NOW, digest, new_session
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
 def sql_store(engine, db_config) -> Store:
     maker = db_config.create_session_maker()
-    return Store(lambda: SqlUnitOfWork(maker), SqlCurrentUserQuery(engine))
+    return Store(lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(engine))
 
 
 async def test_me_is_one_round_trip(engine, db_config):

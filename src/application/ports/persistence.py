@@ -5,6 +5,8 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from domain.flows import ProviderFlow
+from domain.identities import LinkedAccount, ProviderTokens
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 
@@ -19,7 +21,17 @@ class UserRepository(Protocol):
         """Find a user by email or username, case-insensitively."""
 
     @abstractmethod
-    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None: ...
+    async def by_email(self, email: str) -> User | None: ...
+
+    @abstractmethod
+    async def by_id(self, user_id: UUID) -> User | None: ...
+
+    @abstractmethod
+    async def set_password_hash(self, user_id: UUID, password_hash: str | None) -> None:
+        """None removes the password: the account can then only use its providers."""
+
+    @abstractmethod
+    async def mark_email_verified(self, user_id: UUID, now: datetime, via: str) -> None: ...
 
 
 class SessionRepository(Protocol):
@@ -55,6 +67,45 @@ class SessionRepository(Protocol):
     @abstractmethod
     async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None: ...
 
+    @abstractmethod
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime, reason: str) -> int: ...
+
+
+class AccountRepository(Protocol):
+    """Provider identities linked to users; provider tokens are encrypted by the adapter."""
+
+    @abstractmethod
+    async def by_subject(self, provider: str, subject: str) -> LinkedAccount | None: ...
+
+    @abstractmethod
+    async def for_user(self, user_id: UUID) -> list[LinkedAccount]: ...
+
+    @abstractmethod
+    async def add(self, account: LinkedAccount) -> None:
+        """Raises AccountAlreadyLinked if the identity, or the user's slot for this
+        provider, is taken."""
+
+    @abstractmethod
+    async def update_tokens(self, account_id: UUID, tokens: ProviderTokens, now: datetime) -> None: ...
+
+    @abstractmethod
+    async def remove(self, user_id: UUID, provider: str) -> bool: ...
+
+
+class FlowRepository(Protocol):
+    @abstractmethod
+    async def add(self, flow: ProviderFlow) -> None: ...
+
+    @abstractmethod
+    async def consume(self, state_digest: bytes, now: datetime) -> ProviderFlow | None:
+        """Atomically use up a pending, unexpired flow; None if there is none."""
+
+
+class SecurityEvents(Protocol):
+    @abstractmethod
+    async def record(self, user_id: UUID | None, kind: str, detail: dict, now: datetime) -> None:
+        """Why something happened to an account: kept for the user and for support."""
+
 
 class UnitOfWork(Protocol):
     """One transaction. Each `async with` starts a new one; leaving it without
@@ -62,6 +113,9 @@ class UnitOfWork(Protocol):
 
     users: UserRepository
     sessions: SessionRepository
+    accounts: AccountRepository
+    flows: FlowRepository
+    events: SecurityEvents
 
     @abstractmethod
     async def __aenter__(self) -> Self: ...

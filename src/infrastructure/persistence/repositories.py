@@ -78,11 +78,26 @@ class SqlUserRepository(UserRepository):
         row = (await self._session.execute(select_users().where(condition))).one_or_none()
         return user_from_row(row._mapping) if row else None
 
-    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
+    async def by_email(self, email: str) -> User | None:
+        row = (await self._session.execute(select_users().where(UserRow.email == email))).one_or_none()
+        return user_from_row(row._mapping) if row else None
+
+    async def by_id(self, user_id: UUID) -> User | None:
+        row = (await self._session.execute(select_users().where(UserRow.id == user_id))).one_or_none()
+        return user_from_row(row._mapping) if row else None
+
+    async def set_password_hash(self, user_id: UUID, password_hash: str | None) -> None:
         await self._session.execute(
             update(UserRow)
             .where(UserRow.id == user_id)
-            .values(password_hash=password_hash, updated_at=func.now())
+            .values(password_hash=password_hash, password_changed_at=func.now(), updated_at=func.now())
+        )
+
+    async def mark_email_verified(self, user_id: UUID, now: datetime, via: str) -> None:
+        await self._session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(email_verified_at=now, email_verified_via=via, updated_at=now)
         )
 
 
@@ -167,11 +182,18 @@ class SqlSessionRepository(SessionRepository):
         )
 
     async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None:
-        await self._session.execute(
+        await self._revoke(SessionRow.id == session_id, now, reason)
+
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime, reason: str) -> int:
+        return await self._revoke(SessionRow.user_id == user_id, now, reason)
+
+    async def _revoke(self, condition, now: datetime, reason: str) -> int:
+        result = await self._session.execute(
             update(SessionRow)
-            .where(SessionRow.id == session_id, SessionRow.revoked_at.is_(None))
+            .where(condition, SessionRow.revoked_at.is_(None))
             .values(revoked_at=now, revoke_reason=reason)
         )
+        return result.rowcount
 
 
 def _session_from_row(row: SessionRow) -> Session:

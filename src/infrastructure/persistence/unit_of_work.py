@@ -4,17 +4,27 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.ports.persistence import UnitOfWork
+from infrastructure.persistence.account_repositories import (
+    SqlAccountRepository,
+    SqlFlowRepository,
+    SqlSecurityEvents,
+)
 from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
+from infrastructure.security.cipher import TokenCipher
 
 
 class SqlUnitOfWork(UnitOfWork):
-    def __init__(self, session_maker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_maker: async_sessionmaker[AsyncSession], cipher: TokenCipher) -> None:
         self._session_maker = session_maker
+        self._cipher = cipher
 
     async def __aenter__(self) -> Self:
         self._session = self._session_maker()
         self.users = SqlUserRepository(self._session)
         self.sessions = SqlSessionRepository(self._session)
+        self.accounts = SqlAccountRepository(self._session, self._cipher)
+        self.flows = SqlFlowRepository(self._session, self._cipher)
+        self.events = SqlSecurityEvents(self._session)
         return self
 
     async def __aexit__(

@@ -1,5 +1,8 @@
+import uuid
+
 import pytest
 
+from domain.identities import LinkedAccount
 from domain.errors import InvalidCredentials, InvalidInput, SocialOnlyAccount
 from tests.factories import RegistrationFactory, UserFactory
 from tests.unit.conftest import CLIENT
@@ -40,8 +43,10 @@ async def test_unknown_login_costs_a_password_check_too(world):
 
 
 async def test_account_without_password_names_its_providers(world):
-    user = UserFactory.build(password_hash=None, providers=("google",))
+    user = UserFactory.build(password_hash=None)
     world.db.users[user.id] = user
+    account = LinkedAccount(uuid.uuid4(), user.id, "google", "g-1", world.clock.now())
+    world.db.accounts[account.id] = account
     with pytest.raises(SocialOnlyAccount) as caught:
         await world.login.execute(user.email, "anything-at-all", CLIENT)
     assert caught.value.providers == ("google",)

@@ -1,0 +1,54 @@
+from dataclasses import dataclass
+
+from application.ports.persistence import UnitOfWorkFactory
+from application.ports.security import Clock
+from application.use_cases.current_user import GetCurrentUser
+from domain.errors import LastLoginMethod, NotAuthenticated, NotLinked
+from domain.identities import LinkedAccount
+from domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedAccounts:
+    accounts: list[LinkedAccount]
+    has_password: bool
+
+
+class ListLinkedAccounts:
+    def __init__(self, current_user: GetCurrentUser, new_uow: UnitOfWorkFactory) -> None:
+        self._current_user = current_user
+        self._new_uow = new_uow
+
+    async def execute(self, sid: str | None) -> LinkedAccounts:
+        user = await _signed_in(self._current_user, sid)
+        async with self._new_uow() as uow:
+            accounts = await uow.accounts.for_user(user.id)
+        return LinkedAccounts(accounts, user.has_password)
+
+
+class UnlinkAccount:
+    """Detach a provider, unless it is the last way left to sign in (no password)."""
+
+    def __init__(self, current_user: GetCurrentUser, new_uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._current_user = current_user
+        self._new_uow = new_uow
+        self._clock = clock
+
+    async def execute(self, sid: str | None, provider: str) -> None:
+        user = await _signed_in(self._current_user, sid)
+        async with self._new_uow() as uow:
+            accounts = await uow.accounts.for_user(user.id)
+            if provider not in {a.provider for a in accounts}:
+                raise NotLinked()
+            if not user.has_password and len(accounts) == 1:
+                raise LastLoginMethod()
+            await uow.accounts.remove(user.id, provider)
+            await uow.events.record(user.id, "provider_unlinked", {"provider": provider}, self._clock.now())
+            await uow.commit()
+
+
+async def _signed_in(current_user: GetCurrentUser, sid: str | None) -> User:
+    user = await current_user.execute(sid)
+    if user is None:
+        raise NotAuthenticated()
+    return user

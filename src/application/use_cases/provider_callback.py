@@ -1,0 +1,174 @@
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from application.ports.identity import IdentityProvider
+from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
+from application.ports.security import Clock, IdGenerator, TokenMinter
+from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
+from domain.errors import (
+    AccessDenied,
+    AccountAlreadyLinked,
+    EmailTaken,
+    InvalidState,
+    ProviderError,
+    ProviderNotConfigured,
+)
+from domain.flows import ProviderFlow
+from domain.identities import LinkedAccount, ProviderIdentity, SignInPath, choose_sign_in_path
+from domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCallback:
+    provider: str
+    state: str | None
+    code: str | None
+    error: str | None
+    browser_token: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSignedIn:
+    tokens: IssuedTokens | None  # None after a link: the browser keeps its session
+    linked: bool
+    redirect_path: str | None
+
+
+class CompleteProviderSignIn:
+    """Finish a provider sign-in: verify the flow, the identity, then one of four paths.
+
+    - the flow is single use, unexpired, of this provider and of this browser;
+    - an identity already linked signs its user in (its provider tokens are refreshed);
+    - a signed-in user who asked to link gets it attached, unless it is someone else's;
+    - a provider-verified email of an existing user links and signs in; if that user had
+      not verified the email, this proves ownership: the unverified password is wiped,
+      the user's sessions revoked, the email marked verified, and why is recorded;
+    - an unverified provider email that a user has is refused;
+    - otherwise a new user, profile and account are created together. Two concurrent
+      callbacks for one new identity make one user: the loser retries and signs in.
+    """
+
+    def __init__(
+        self,
+        providers: Mapping[str, IdentityProvider],
+        new_uow: UnitOfWorkFactory,
+        tokens: TokenMinter,
+        clock: Clock,
+        ids: IdGenerator,
+        issuer: SessionIssuer,
+    ) -> None:
+        self._providers = providers
+        self._new_uow = new_uow
+        self._tokens = tokens
+        self._clock = clock
+        self._ids = ids
+        self._issuer = issuer
+
+    async def execute(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
+        idp = self._providers.get(callback.provider)
+        if idp is None:
+            raise ProviderNotConfigured()
+        flow = await self._consume_flow(callback)
+        if callback.error:
+            raise AccessDenied() if callback.error == "access_denied" else ProviderError()
+        if not callback.code:
+            raise ProviderError()
+        identity = await idp.identify(
+            code=callback.code, code_verifier=flow.code_verifier, nonce=flow.nonce
+        )
+        try:
+            return await self._sign_in(identity, flow, client)
+        except (EmailTaken, AccountAlreadyLinked):
+            # A concurrent callback created this identity first: now it is a returning one.
+            return await self._sign_in(identity, flow, client)
+
+    async def _consume_flow(self, callback: ProviderCallback) -> ProviderFlow:
+        if not callback.state or not callback.browser_token:
+            raise InvalidState()
+        async with self._new_uow() as uow:
+            flow = await uow.flows.consume(self._tokens.digest(callback.state), self._clock.now())
+            await uow.commit()  # used up even if what follows fails: no second try
+        if (
+            flow is None
+            or flow.provider != callback.provider
+            or flow.browser_digest != self._tokens.digest(callback.browser_token)
+        ):
+            raise InvalidState()
+        return flow
+
+    async def _sign_in(
+        self, identity: ProviderIdentity, flow: ProviderFlow, client: ClientInfo
+    ) -> ProviderSignedIn:
+        now = self._clock.now()
+        async with self._new_uow() as uow:
+            account = await uow.accounts.by_subject(identity.provider, identity.subject)
+            email_owner = None
+            if account is None and flow.link_user_id is None and identity.email:
+                email_owner = await uow.users.by_email(identity.email.lower())
+            path = choose_sign_in_path(identity, account, flow.link_user_id, email_owner)
+            if path is SignInPath.RETURNING:
+                user_id = account.user_id
+                await uow.accounts.update_tokens(account.id, identity.tokens, now)
+            elif path is SignInPath.LINK_CURRENT:
+                user_id = flow.link_user_id
+                await self._link(uow, user_id, identity, now)
+            elif path is SignInPath.LINK_BY_EMAIL:
+                user_id = email_owner.id
+                if not email_owner.email_verified:
+                    await self._prove_ownership(uow, email_owner, identity, now)
+                await self._link(uow, user_id, identity, now)
+            else:
+                user_id = await self._create_user(uow, identity, now)
+            linked = path is SignInPath.LINK_CURRENT
+            tokens = None if linked else await self._issuer.open(uow, user_id, now, client)
+            await uow.commit()
+        return ProviderSignedIn(tokens, linked, flow.redirect_path)
+
+    async def _link(
+        self, uow: UnitOfWork, user_id: UUID, identity: ProviderIdentity, now: datetime
+    ) -> None:
+        await uow.accounts.add(self._account(user_id, identity, now))
+        await uow.events.record(
+            user_id, "provider_linked", {"provider": identity.provider}, now
+        )
+
+    async def _prove_ownership(
+        self, uow: UnitOfWork, user: User, identity: ProviderIdentity, now: datetime
+    ) -> None:
+        # Whoever set that password never proved the address: it may be a squatter.
+        await uow.users.set_password_hash(user.id, None)
+        revoked = await uow.sessions.revoke_all_for_user(user.id, now, "email_proven_by_provider")
+        await uow.users.mark_email_verified(user.id, now, via=identity.provider)
+        await uow.events.record(
+            user.id,
+            "email_verified_by_provider",
+            {"provider": identity.provider, "password_wiped": user.has_password,
+             "sessions_revoked": revoked},
+            now,
+        )
+
+    async def _create_user(self, uow: UnitOfWork, identity: ProviderIdentity, now: datetime) -> UUID:
+        verified = identity.email_verified and identity.email is not None
+        user = User(
+            id=self._ids.new_id(),
+            email=identity.email.lower() if identity.email else None,
+            created_at=now,
+            email_verified_at=now if verified else None,
+            profile=identity.profile(),
+        )
+        await uow.users.add(user)
+        await uow.accounts.add(self._account(user.id, identity, now))
+        return user.id
+
+    def _account(self, user_id: UUID, identity: ProviderIdentity, now: datetime) -> LinkedAccount:
+        return LinkedAccount(
+            id=self._ids.new_id(),
+            user_id=user_id,
+            provider=identity.provider,
+            subject=identity.subject,
+            linked_at=now,
+            email=identity.email,
+            tokens=identity.tokens,
+        )

@@ -1,0 +1,71 @@
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from application.policy import ProviderFlowPolicy
+from application.ports.identity import IdentityProvider
+from application.ports.persistence import UnitOfWorkFactory
+from application.ports.security import Clock, TokenMinter
+from application.use_cases.current_user import GetCurrentUser
+from domain.errors import ProviderNotConfigured
+from domain.flows import ProviderFlow
+from domain.identities import safe_redirect_path
+
+
+@dataclass(frozen=True, slots=True)
+class StartedFlow:
+    authorization_url: str
+    browser_token: str  # goes in a short HttpOnly cookie: binds the flow to this browser
+
+
+class StartProviderSignIn:
+    """Begin a sign-in (or a link) at an identity provider.
+
+    - state, nonce and PKCE verifier are fresh random values, kept server-side (the
+      state and the browser binding only as digests);
+    - linking is asked with link=true by a signed-in browser; without a session it is
+      an ordinary sign-in;
+    - `redirect` is kept only if it is a path on the frontend (no open redirect).
+    """
+
+    def __init__(
+        self,
+        providers: Mapping[str, IdentityProvider],
+        new_uow: UnitOfWorkFactory,
+        tokens: TokenMinter,
+        clock: Clock,
+        current_user: GetCurrentUser,
+        policy: ProviderFlowPolicy,
+    ) -> None:
+        self._providers = providers
+        self._new_uow = new_uow
+        self._tokens = tokens
+        self._clock = clock
+        self._current_user = current_user
+        self._policy = policy
+
+    async def execute(
+        self, provider: str, *, link: bool, redirect: str | None, sid: str | None
+    ) -> StartedFlow:
+        idp = self._providers.get(provider)
+        if idp is None:
+            raise ProviderNotConfigured()
+        user = await self._current_user.execute(sid) if link else None
+        state, browser = self._tokens.new_token(), self._tokens.new_token()
+        nonce, verifier = self._tokens.new_token(), self._tokens.new_token()
+        now = self._clock.now()
+        flow = ProviderFlow(
+            state_digest=self._tokens.digest(state),
+            browser_digest=self._tokens.digest(browser),
+            provider=provider,
+            nonce=nonce,
+            code_verifier=verifier,
+            created_at=now,
+            expires_at=now + self._policy.flow_ttl,
+            redirect_path=safe_redirect_path(redirect),
+            link_user_id=user.id if user else None,
+        )
+        url = await idp.authorization_url(state=state, nonce=nonce, code_verifier=verifier)
+        async with self._new_uow() as uow:
+            await uow.flows.add(flow)
+            await uow.commit()
+        return StartedFlow(url, browser)

@@ -1,0 +1,94 @@
+"""Provider identities (Google...) and the rules for attaching them to users."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from domain.credentials import MAX_NAME
+from domain.errors import AccountAlreadyLinked, EmailNotVerified
+from domain.users import Profile, User
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderTokens:
+    access_token: str | None = None
+    refresh_token: str | None = None
+    id_token: str | None = None
+    expires_at: datetime | None = None
+    scope: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderIdentity:
+    """What a provider asserted, after its token was verified."""
+
+    provider: str
+    subject: str
+    email: str | None = None
+    email_verified: bool = False
+    given_name: str | None = None
+    family_name: str | None = None
+    name: str | None = None
+    picture: str | None = None
+    locale: str | None = None
+    tokens: ProviderTokens = ProviderTokens()
+
+    def profile(self) -> Profile:
+        first, last = self.given_name, self.family_name
+        if not (first or last) and self.name:
+            first, _, last = self.name.strip().partition(" ")
+        return Profile(_fit(first), _fit(last), self.picture, _fit(self.locale, 16))
+
+
+@dataclass(slots=True)
+class LinkedAccount:
+    id: UUID
+    user_id: UUID
+    provider: str
+    subject: str
+    linked_at: datetime
+    email: str | None = None
+    tokens: ProviderTokens = ProviderTokens()
+
+
+class SignInPath(Enum):
+    RETURNING = "returning"  # this identity is already linked: sign its user in
+    LINK_CURRENT = "link_current"  # the signed-in user asked to link it
+    LINK_BY_EMAIL = "link_by_email"  # the provider verified an email a user has
+    CREATE = "create"  # nobody knows it: a new user
+
+
+def choose_sign_in_path(
+    identity: ProviderIdentity,
+    account: LinkedAccount | None,
+    link_user_id: UUID | None,
+    email_owner: User | None,
+) -> SignInPath:
+    if account is not None:
+        if link_user_id is not None and account.user_id != link_user_id:
+            raise AccountAlreadyLinked()
+        return SignInPath.RETURNING
+    if link_user_id is not None:
+        return SignInPath.LINK_CURRENT
+    if email_owner is not None:
+        if not identity.email_verified:
+            raise EmailNotVerified()
+        return SignInPath.LINK_BY_EMAIL
+    return SignInPath.CREATE
+
+
+def safe_redirect_path(raw: str | None) -> str | None:
+    """Only a path on the frontend: no scheme, no host, no `//` or `\\` tricks."""
+    if not raw or len(raw) > 2048 or not raw.startswith("/") or raw.startswith("//"):
+        return None
+    if "\\" in raw or any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+        return None
+    parts = urlsplit(raw)
+    return raw if not parts.scheme and not parts.netloc else None
+
+
+def _fit(text: str | None, limit: int = MAX_NAME) -> str | None:
+    text = (text or "").strip()
+    return text[:limit] or None
