@@ -4,6 +4,7 @@ Writes register an undo step; leaving a unit of work without commit undoes them,
 keeps "a failed use case changes nothing" testable even when use cases interleave.
 """
 
+import asyncio
 import copy
 import hashlib
 import uuid
@@ -235,10 +236,10 @@ class InMemoryAccountRepository(AccountRepository):
         self._accounts = _Table(db.accounts, undo)
 
     async def by_subject(self, provider: str, subject: str) -> LinkedAccount | None:
-        for account in self._db.accounts.values():
-            if (account.provider, account.subject) == (provider, subject):
-                return copy.deepcopy(account)
-        return None
+        found = next((copy.deepcopy(a) for a in self._db.accounts.values()
+                      if (a.provider, a.subject) == (provider, subject)), None)
+        await asyncio.sleep(0)  # as real I/O would: lets concurrent callbacks interleave here
+        return found
 
     async def for_user(self, user_id: UUID) -> list[LinkedAccount]:
         return sorted((copy.deepcopy(a) for a in self._db.accounts.values() if a.user_id == user_id),

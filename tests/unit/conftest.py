@@ -2,16 +2,20 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from application.policy import LoginLimits, SessionPolicy
+from application.policy import LoginLimits, ProviderFlowPolicy, SessionPolicy
 from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
 from application.use_cases.refresh import RefreshSession
+from application.use_cases.provider_callback import CompleteProviderSignIn
+from application.use_cases.provider_start import StartProviderSignIn
 from application.use_cases.register import RegisterLocalUser
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
 from tests.fakes import (
     FakeClock,
+    FakeIdentityProvider,
     FakeIds,
     FakePasswordHasher,
     FakeTokens,
@@ -35,6 +39,11 @@ class World:
     policy: SessionPolicy = field(default_factory=SessionPolicy)
     attempts: InMemoryAttemptCounter = field(default_factory=InMemoryAttemptCounter)
     limits: LoginLimits = field(default_factory=lambda: LoginLimits(per_ip=5, failures=3))
+    google: FakeIdentityProvider = field(default_factory=FakeIdentityProvider)
+
+    @property
+    def providers(self) -> dict:
+        return {"google": self.google}
 
     def new_uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.db)
@@ -66,6 +75,28 @@ class World:
         return Logout(self.new_uow, self.tokens, self.clock)
 
 
+    @property
+    def start_provider(self) -> StartProviderSignIn:
+        return StartProviderSignIn(
+            self.providers, self.new_uow, self.tokens, self.clock, self.current_user, ProviderFlowPolicy()
+        )
+
+    @property
+    def complete_provider(self) -> CompleteProviderSignIn:
+        return CompleteProviderSignIn(
+            self.providers, self.new_uow, self.tokens, self.clock, FakeIds(), self.issuer
+        )
+
+    @property
+    def list_accounts(self) -> ListLinkedAccounts:
+        return ListLinkedAccounts(self.current_user, self.new_uow)
+
+    @property
+    def unlink(self) -> UnlinkAccount:
+        return UnlinkAccount(self.current_user, self.new_uow, self.clock)
+
+
 @pytest.fixture
 def world() -> World:
     return World()
+
