@@ -29,6 +29,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cookie_domain: str | None = None
     rate_limit_enabled: bool = True
     run_migrations: bool | None = None  # default: on in development only
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    google_callback_url: str | None = None  # default: http://localhost:PORT/auth/google/callback
+    google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    google_prompt: str = "select_account"
+    google_access_type: str = "offline"
 
     @property
     def production(self) -> bool:
@@ -37,6 +43,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def migrate_on_start(self) -> bool:
         return (not self.production) if self.run_migrations is None else self.run_migrations
+
+    @property
+    def google_enabled(self) -> bool:
+        return bool(self.google_client_id and self.google_client_secret)
+
+    @property
+    def google_redirect_uri(self) -> str:
+        return self.google_callback_url or f"http://localhost:{self.port}/auth/google/callback"
 
     @property
     def cors_origins(self) -> list[str]:
