@@ -6,10 +6,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+import httpx
 from sqlalchemy import text
 
 from application.policy import SessionPolicy
+from application.ports.identity import IdentityProvider
 from infrastructure.clock import SystemClock, Uuid7Ids
+from infrastructure.oidc.provider import OidcClientConfig, OidcIdentityProvider
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import EmbeddedPostgres, database_config, migrate
@@ -40,6 +43,22 @@ def session_policy(settings: Settings) -> SessionPolicy:
     )
 
 
+def identity_providers(settings: Settings, http: httpx.AsyncClient) -> dict[str, IdentityProvider]:
+    """The configured providers; another OIDC provider is one more entry here."""
+    providers: dict[str, IdentityProvider] = {}
+    if settings.google_enabled:
+        google = OidcClientConfig(
+            name="google",
+            discovery_url=settings.google_discovery_url,
+            client_id=settings.google_client_id,
+            client_secret=settings.google_client_secret,
+            redirect_uri=settings.google_redirect_uri,
+            authorize_params={"access_type": settings.google_access_type, "prompt": settings.google_prompt},
+        )
+        providers["google"] = OidcIdentityProvider(google, http)
+    return providers
+
+
 def build_infrastructure(settings: Settings) -> Infrastructure:
     embedded = None
     url = settings.database_url
@@ -53,6 +72,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     cipher = TokenCipher(settings.secret_key)
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock)
+    http = httpx.AsyncClient(timeout=10)  # discovery and JWKS of identity providers
 
     async def ping_database() -> None:
         async with engine.connect() as connection:
@@ -72,13 +92,14 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             policy=session_policy(settings),
             attempts=SqlAttemptCounter(engine) if settings.rate_limit_enabled else UncountedAttempts(),
             ping_database=ping_database,
+            identity_providers=identity_providers(settings, http),
         ),
         database=database,
     )
     if settings.migrate_on_start:
         infrastructure.on_startup.append(migrate_database)
     infrastructure.on_startup.append(purge.start)  # after migrations: it needs the tables
-    infrastructure.on_shutdown += [purge.stop, engine.dispose, hasher.close]
+    infrastructure.on_shutdown += [purge.stop, http.aclose, engine.dispose, hasher.close]
     if embedded is not None:
         infrastructure.on_shutdown.append(embedded.stop)
     return infrastructure

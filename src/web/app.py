@@ -8,11 +8,14 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 
 from infrastructure.settings import Settings, load_settings
 from web.adapters import Infrastructure, build_infrastructure
+from web.controllers.accounts import AccountsController
 from web.controllers.auth import AuthController
 from web.controllers.health import HealthController
+from web.controllers.providers import provider_controller
 from web.cookies import CookiePolicy
 from web.dependencies import use_case_dependencies
 from web.errors import make_exception_handlers
+from web.frontend import Frontend
 from web.request_guard import make_request_guard
 
 MAX_BODY_BYTES = 64 * 1024
@@ -28,9 +31,18 @@ def create_app(
         samesite=settings.cookie_samesite,  # type: ignore[arg-type]
         domain=settings.cookie_domain,
     )
+    # Google always has its routes (answering 503 until configured); others when configured.
+    providers = sorted({"google", *infrastructure.ports.identity_providers})
     return Litestar(
-        route_handlers=[AuthController, HealthController],
-        dependencies=use_case_dependencies(infrastructure.ports, cookies),
+        route_handlers=[
+            AuthController,
+            AccountsController,
+            HealthController,
+            *(provider_controller(name) for name in providers),
+        ],
+        dependencies=use_case_dependencies(
+            infrastructure.ports, cookies, Frontend(settings.frontend_origin)
+        ),
         exception_handlers=make_exception_handlers(cookies),
         before_request=make_request_guard(settings.cors_origins),
         cors_config=CORSConfig(

@@ -11,6 +11,11 @@ from application.use_cases.session_tokens import IssuedTokens
 SID = "sid"
 REFRESH = "refresh_token"
 _PATHS = {SID: "/", REFRESH: "/auth"}
+FLOW_MAX_AGE = 600  # a provider sign-in must come back within 10 minutes
+
+
+def flow_cookie(provider: str) -> str:
+    return f"{provider}_flow"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,12 +24,12 @@ class CookiePolicy:
     samesite: Literal["lax", "strict", "none"] = "lax"
     domain: str | None = None
 
-    def _cookie(self, name: str, value: str, max_age: int) -> Cookie:
+    def _cookie(self, name: str, value: str, max_age: int, path: str | None = None) -> Cookie:
         return Cookie(
             key=name,
             value=value,
             max_age=max_age,
-            path=_PATHS[name],
+            path=path or _PATHS[name],
             domain=self.domain,
             secure=self.secure,
             httponly=True,
@@ -38,3 +43,10 @@ class CookiePolicy:
     def clear(self, response: Response, *names: str) -> None:
         for name in names or (SID, REFRESH):
             response.set_cookie(self._cookie(name, "", 0))
+
+    def set_flow(self, response: Response, provider: str, value: str) -> None:
+        """Binds a provider sign-in to this browser; sent only to its callback."""
+        response.set_cookie(self._cookie(flow_cookie(provider), value, FLOW_MAX_AGE, f"/auth/{provider}"))
+
+    def clear_flow(self, response: Response, provider: str) -> None:
+        response.set_cookie(self._cookie(flow_cookie(provider), "", 0, f"/auth/{provider}"))

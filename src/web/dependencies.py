@@ -1,22 +1,27 @@
 """What controllers receive: the use cases, built once from ports in the composition root."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from litestar.di import Provide
 
-from application.policy import LoginLimits, SessionPolicy
+from application.policy import LoginLimits, ProviderFlowPolicy, SessionPolicy
+from application.ports.identity import IdentityProvider
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher, TokenMinter
 from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
+from application.use_cases.provider_callback import CompleteProviderSignIn
+from application.use_cases.provider_start import StartProviderSignIn
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser
 from application.use_cases.session_tokens import SessionIssuer
 from web.cookies import CookiePolicy
+from web.frontend import Frontend
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,20 +36,32 @@ class Ports:
     ids: IdGenerator
     policy: SessionPolicy
     attempts: AttemptCounter
+    identity_providers: Mapping[str, IdentityProvider]
     ping_database: Callable[[], Awaitable[None]]
 
 
-def use_case_dependencies(ports: Ports, cookies: CookiePolicy) -> dict[str, Provide]:
+def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Frontend) -> dict[str, Provide]:
     issuer = SessionIssuer(ports.tokens, ports.ids, ports.policy)
+    current_user = GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock)
+    providers = ports.identity_providers
     singletons = {
         "register_user": RegisterLocalUser(ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer),
         "login": LoginWithPassword(
             ports.new_uow, ports.hasher, ports.clock, issuer, LoginGuard(ports.attempts, LoginLimits())
         ),
-        "get_current_user": GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock),
+        "get_current_user": current_user,
         "refresh_session": RefreshSession(ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy),
         "logout": Logout(ports.new_uow, ports.tokens, ports.clock),
+        "start_provider_sign_in": StartProviderSignIn(
+            providers, ports.new_uow, ports.tokens, ports.clock, current_user, ProviderFlowPolicy()
+        ),
+        "complete_provider_sign_in": CompleteProviderSignIn(
+            providers, ports.new_uow, ports.tokens, ports.clock, ports.ids, issuer
+        ),
+        "list_linked_accounts": ListLinkedAccounts(current_user, ports.new_uow),
+        "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),
         "cookie_policy": cookies,
+        "frontend": frontend,
         "ping_database": ports.ping_database,
     }
     return {name: Provide(_constant(value), use_cache=True, sync_to_thread=False)

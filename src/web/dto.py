@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+from litestar.openapi import ResponseSpec
 from msgspec import Meta, Struct
 
 from domain.users import User
@@ -106,3 +107,16 @@ class ErrorOut(Struct, omit_defaults=True):
     message: str
     fields: list[FieldError] | None = None
     providers: list[str] | None = None
+
+
+class AccountOut(Struct, rename="camel"):
+    provider: str
+    linked_at: datetime
+
+
+class AccountsOut(Struct, rename="camel"):
+    accounts: list[AccountOut]
+    has_password: bool
+
+
+ERROR = ResponseSpec(data_container=ErrorOut, description="The contract's error shape")

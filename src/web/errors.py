@@ -26,6 +26,9 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.NotAuthenticated: (401, "not_authenticated", "Sign in first."),
     e.RateLimited: (429, "rate_limited", "Too many attempts; retry later."),
     e.AccountLocked: (423, "account_locked", "Too many failed attempts; retry later."),
+    e.NotLinked: (404, "not_linked", "This provider is not linked to the account."),
+    e.LastLoginMethod: (409, "last_login_method", "This is the last way to sign in."),
+    e.ProviderNotConfigured: (503, "provider_not_configured", "This provider is not configured."),
 }
 # A refused refresh clears the refresh cookie, so the browser stops retrying it.
 _CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
@@ -36,20 +39,21 @@ _STATUS_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
-    413: "invalid_request",  # the contract wants oversized bodies to be a 400
     415: "invalid_request",
     429: "rate_limited",
 }
 
-_MESSAGES = {
-    400: "The body is not valid JSON.",  # Litestar's decoding errors (validation is separate)
-    413: "The request body is too large.",
-}
+# Litestar's own 400 is a body that does not decode (validation errors come separately).
+_BODY_ERRORS = {400: "is not valid JSON", 413: "is too large"}
+
+
+# Exception handlers bypass the app-level response headers: set them here too.
+_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def error_response(status: int, code: str, message: str, **extra: object) -> Response[ErrorOut]:
     return Response(ErrorOut(error=code, message=message, **extra), status_code=status,
-                    media_type=MediaType.JSON)
+                    media_type=MediaType.JSON, headers=_HEADERS)
 
 
 def make_exception_handlers(cookies: CookiePolicy) -> dict:
@@ -70,6 +74,7 @@ def make_exception_handlers(cookies: CookiePolicy) -> dict:
         e.DomainError: domain_error,
         ValidationException: validation_error,
         HTTPException: http_error,
+        UnicodeDecodeError: undecodable_body,
         HTTP_500_INTERNAL_SERVER_ERROR: internal_error,
         Exception: internal_error,
     }
@@ -89,12 +94,17 @@ def validation_error(_: Request, exc: ValidationException) -> Response:
 def http_error(_: Request, exc: HTTPException) -> Response:
     if exc.status_code >= 500:
         return internal_error(_, exc)
+    if exc.status_code in _BODY_ERRORS:
+        return invalid_request([FieldError("body", _BODY_ERRORS[exc.status_code])], "The body is invalid.")
     code = _STATUS_CODES.get(exc.status_code, "invalid_request")
-    message = _MESSAGES.get(exc.status_code, exc.detail)
-    response = error_response(exc.status_code if exc.status_code != 413 else 400, code, message)
+    response = error_response(exc.status_code, code, exc.detail)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+def undecodable_body(_: Request, exc: UnicodeDecodeError) -> Response:
+    return invalid_request([FieldError("body", "is not valid UTF-8")], "The body is invalid.")
 
 
 def internal_error(_: Request, exc: Exception) -> Response:
@@ -107,7 +117,7 @@ _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
 _REWRITES = [
     (re.compile(r"Expected `str` of length <= (\d+)"), r"must be at most \1 characters"),
     (re.compile(r"Expected `str` of length >= (\d+)"), r"must be at least \1 characters"),
-    (re.compile(r"Expected `(\w+)`(?: \| `null`)?, got `\w+`"), r"must be of type \1"),
+    (re.compile(r"Expected `(\w+)(?: \| null)?`, got `\w+`"), r"must be of type \1"),
     (re.compile(r"Object contains unknown field"), "is not allowed"),
     (re.compile(r"Object missing required field"), "is required"),
 ]

@@ -3,7 +3,7 @@ from application.ports.security import Clock, PasswordHasher
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.register import SignedIn
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
-from domain.credentials import check_password_length
+from domain.credentials import check_password_length, check_printable
 from domain.errors import InvalidCredentials, SocialOnlyAccount
 
 
@@ -34,7 +34,7 @@ class LoginWithPassword:
 
     async def execute(self, identifier: str, password: str, client: ClientInfo) -> SignedIn:
         check_password_length(password)
-        identifier = identifier.strip()
+        identifier = check_printable("emailOrUsername", identifier).strip()
         await self._guard.admit(identifier, client.ip, self._clock.now())
         async with self._new_uow() as uow:
             user = await uow.users.by_login(identifier)

@@ -14,7 +14,7 @@ from application.use_cases.register import RegisterLocalUser, Registration
 from application.use_cases.session_tokens import ClientInfo
 from domain.errors import InvalidInput
 from web.cookies import REFRESH, SID, CookiePolicy
-from web.dto import ErrorOut, LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
+from web.dto import ERROR, LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
 
 SidCookie = Annotated[str | None, Parameter(cookie=SID, required=False)]
 RefreshCookie = Annotated[str | None, Parameter(cookie=REFRESH, required=False)]
@@ -36,7 +36,7 @@ class AuthController(Controller):
         "/register",
         status_code=201,
         summary="Create a local account and sign in (sets sid and refresh_token)",
-        responses={400: ErrorOut, 409: ErrorOut},
+        responses={400: ERROR, 409: ERROR},
     )
     async def register(
         self,
@@ -57,7 +57,7 @@ class AuthController(Controller):
         "/login",
         status_code=200,
         summary="Sign in with email or username and password",
-        responses={400: ErrorOut, 401: ErrorOut},
+        responses={400: ERROR, 401: ERROR},
     )
     async def login(
         self,
@@ -84,7 +84,7 @@ class AuthController(Controller):
         "/refresh",
         status_code=200,
         summary="Rotate the refresh token: new sid and refresh_token",
-        responses={401: ErrorOut},
+        responses={401: ERROR},
     )
     async def refresh(
         self,

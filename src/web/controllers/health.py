@@ -3,7 +3,7 @@ from collections.abc import Awaitable, Callable
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
-from web.dto import ErrorOut, StatusOut
+from web.dto import ERROR, ErrorOut, StatusOut
 from web.errors import error_response
 
 
@@ -15,7 +15,7 @@ class HealthController(Controller):
     async def live(self) -> StatusOut:
         return StatusOut("ok")
 
-    @get("/ready", summary="Readiness: the database answers", responses={503: ErrorOut})
+    @get("/ready", summary="Readiness: the database answers", responses={503: ERROR})
     async def ready(
         self, ping_database: NamedDependency[Callable[[], Awaitable[None]]]
     ) -> Response[StatusOut | ErrorOut]:

@@ -1,0 +1,26 @@
+from litestar import Controller, delete, get
+from litestar.di import NamedDependency
+
+from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
+from web.controllers.auth import SidCookie
+from web.dto import ERROR, AccountOut, AccountsOut, OkOut
+
+
+class AccountsController(Controller):
+    path = "/auth/accounts"
+    tags = ["providers"]
+
+    @get("/", summary="Providers linked to the signed-in user", responses={401: ERROR})
+    async def list_accounts(
+        self, list_linked_accounts: NamedDependency[ListLinkedAccounts], sid: SidCookie
+    ) -> AccountsOut:
+        linked = await list_linked_accounts.execute(sid)
+        return AccountsOut([AccountOut(a.provider, a.linked_at) for a in linked.accounts], linked.has_password)
+
+    @delete("/{provider:str}", status_code=200, summary="Unlink a provider (never the last way in)",
+            responses={401: ERROR, 404: ERROR, 409: ERROR})
+    async def unlink(
+        self, provider: str, unlink_account: NamedDependency[UnlinkAccount], sid: SidCookie
+    ) -> OkOut:
+        await unlink_account.execute(sid, provider)
+        return OkOut()

@@ -1,0 +1,77 @@
+"""Sign in with a provider: /auth/{provider} starts, /auth/{provider}/callback finishes.
+Both are browser navigations, so every outcome of the callback is a redirect."""
+
+import logging
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
+from application.use_cases.provider_start import StartProviderSignIn
+from domain.errors import DomainError, ProviderError
+from web.controllers.auth import SidCookie, client_info
+from web.cookies import CookiePolicy, flow_cookie
+from web.dto import ERROR
+from web.frontend import Frontend
+
+log = logging.getLogger(__name__)
+
+
+def provider_controller(provider: str) -> type[Controller]:
+    FlowCookie = Annotated[str | None, Parameter(cookie=flow_cookie(provider), required=False)]
+
+    class ProviderController(Controller):
+        path = f"/auth/{provider}"
+        tags = ["providers"]
+
+        @get("/", status_code=302, summary=f"Start signing in (or linking, with link=true) with {provider}",
+             responses={503: ERROR})
+        async def start(
+            self,
+            start_provider_sign_in: NamedDependency[StartProviderSignIn],
+            cookie_policy: NamedDependency[CookiePolicy],
+            frontend: NamedDependency[Frontend],
+            sid: SidCookie,
+            link: bool = False,
+            redirect: Annotated[str | None, Parameter(max_length=2048)] = None,
+        ) -> Response:
+            try:
+                started = await start_provider_sign_in.execute(provider, link=link, redirect=redirect, sid=sid)
+            except ProviderError as exc:  # the provider is unreachable: say so on the login page
+                return Redirect(frontend.login_error_url(exc))
+            response = Redirect(started.authorization_url)
+            cookie_policy.set_flow(response, provider, started.browser_token)
+            return response
+
+        @get("/callback", status_code=302, summary=f"Where {provider} sends the browser back")
+        async def callback(
+            self,
+            request: Request,
+            complete_provider_sign_in: NamedDependency[CompleteProviderSignIn],
+            cookie_policy: NamedDependency[CookiePolicy],
+            frontend: NamedDependency[Frontend],
+            flow: FlowCookie,
+            code: Annotated[str | None, Parameter(max_length=4096)] = None,
+            oauth_state: Annotated[str | None, Parameter(query="state", max_length=512)] = None,
+            error: Annotated[str | None, Parameter(max_length=256)] = None,
+        ) -> Response:
+            callback = ProviderCallback(provider, oauth_state, code, error, flow)
+            try:
+                result = await complete_provider_sign_in.execute(callback, client_info(request))
+            except DomainError as exc:
+                response = Redirect(frontend.login_error_url(exc))
+            except Exception:  # never a stack trace in the browser: log it, say "server"
+                log.exception("%s callback failed", provider)
+                response = Redirect(frontend.login_error_url(None))
+            else:
+                response = Redirect(frontend.finish_url(provider, result.linked, result.redirect_path))
+                if result.tokens is not None:
+                    cookie_policy.set_session(response, result.tokens)
+            cookie_policy.clear_flow(response, provider)
+            return response
+
+    ProviderController.__name__ = f"{provider.title()}Controller"
+    return ProviderController
