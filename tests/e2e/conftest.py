@@ -6,14 +6,23 @@ import uuid
 import httpx
 import pytest
 
-from tests.support.server import running_server
+from tests.support.fake_oidc import FakeOidcProvider
+from tests.support.server import free_port, running_server
 
 FRONTEND = "http://localhost:3000"
 GRACE_SECONDS = 3  # short, so a test can outwait it
 
 
 @pytest.fixture(scope="session")
-def server(database_url):
+def idp():
+    """The stand-in for Google, on loopback."""
+    with FakeOidcProvider(client_id="sesame-e2e", client_secret="e2e-client-secret") as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def server(database_url, idp):
+    port = free_port()
     env = {
         "DATABASE_URL": database_url,
         "APP_ENV": "development",
@@ -21,8 +30,12 @@ def server(database_url):
         "FRONTEND_ORIGIN": FRONTEND,
         "REFRESH_REUSE_GRACE": str(GRACE_SECONDS),
         "RUN_MIGRATIONS": "false",
+        "GOOGLE_CLIENT_ID": "sesame-e2e",
+        "GOOGLE_CLIENT_SECRET": "e2e-client-secret",
+        "GOOGLE_DISCOVERY_URL": idp.discovery_url,
+        "GOOGLE_CALLBACK_URL": f"http://127.0.0.1:{port}/auth/google/callback",
     }
-    with running_server(env, workers=2) as base_url:
+    with running_server(env, workers=2, port=port) as base_url:
         yield base_url
 
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.test_session_flow import (
+from tests.support.http import (
     PASSWORD,
     assert_error,
     fresh_client,

@@ -4,7 +4,7 @@ may not, and a state-changing request from a foreign page never reaches a handle
 import pytest
 
 from tests.e2e.conftest import FRONTEND
-from tests.e2e.test_session_flow import (
+from tests.support.http import (
     PASSWORD,
     assert_error,
     fresh_client,

@@ -6,7 +6,7 @@ import asyncio
 import pytest
 
 from tests.e2e.conftest import GRACE_SECONDS
-from tests.e2e.test_session_flow import (
+from tests.support.http import (
     REFRESH_TTL,
     assert_cleared,
     assert_error,

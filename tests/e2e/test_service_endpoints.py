@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.test_session_flow import assert_error, set_cookies
+from tests.support.http import assert_error, set_cookies
 
 
 async def test_health_is_ok(client):

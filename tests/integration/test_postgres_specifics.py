@@ -3,7 +3,7 @@
 import uuid
 
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
@@ -88,7 +88,7 @@ async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config):
 
     store = sql_store(engine, db_config)
     live = await new_session(store)
-    dead = await new_session(store, expires_at=NOW + timedelta(days=1))
+    await new_session(store, expires_at=NOW + timedelta(days=1))  # dead for 8 days by then
     later = NOW + timedelta(days=9)
     await purge_expired(engine, later)
     async with engine.connect() as connection:

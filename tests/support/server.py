@@ -21,8 +21,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], workers: int = 1, timeout: float = 60) -> Iterator[str]:
-    port = free_port()
+def running_server(
+    env: dict[str, str], workers: int = 1, timeout: float = 60, port: int | None = None
+) -> Iterator[str]:
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = open(ROOT / ".data" / f"e2e-server-{port}.log", "w") if (ROOT / ".data").is_dir() else subprocess.DEVNULL
     process = subprocess.Popen(
