@@ -85,16 +85,14 @@ class CompleteProviderSignIn:
             return await self._sign_in(identity, flow, client)
 
     async def _consume_flow(self, callback: ProviderCallback) -> ProviderFlow:
-        if not callback.state or not callback.browser_token:
+        if not callback.state:
             raise InvalidState()
+        # Used up whatever follows: a callback URL seen by another browser has leaked.
         async with self._new_uow() as uow:
             flow = await uow.flows.consume(self._tokens.digest(callback.state), self._clock.now())
-            await uow.commit()  # used up even if what follows fails: no second try
-        if (
-            flow is None
-            or flow.provider != callback.provider
-            or flow.browser_digest != self._tokens.digest(callback.browser_token)
-        ):
+            await uow.commit()
+        browser = self._tokens.digest(callback.browser_token) if callback.browser_token else None
+        if flow is None or flow.provider != callback.provider or flow.browser_digest != browser:
             raise InvalidState()
         return flow
 

@@ -218,3 +218,15 @@ class TestLinkedAccounts:
             await world.list_accounts.execute(None)
         with pytest.raises(NotAuthenticated):
             await world.unlink.execute("bogus", "google")
+
+
+async def test_a_state_presented_without_the_browser_cookie_is_burned(world):
+    world.google.next_identity = ALICE
+    started = await world.start_provider.execute("google", link=False, redirect=None, sid=None)
+    state = started.authorization_url.rsplit("=", 1)[1]
+    with pytest.raises(InvalidState):
+        await world.complete_provider.execute(ProviderCallback("google", state, state, None, None), CLIENT)
+    with pytest.raises(InvalidState):
+        await world.complete_provider.execute(
+            ProviderCallback("google", state, state, None, started.browser_token), CLIENT)
+    assert not world.db.users
