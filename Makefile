@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 VENV := .venv/bin
 
-.PHONY: dev test bootstrap lint-imports unit integration e2e
+.PHONY: dev test bootstrap lint-imports unit integration e2e oidc-dev
 
 dev: bootstrap
 	$(VENV)/python -m web
@@ -18,6 +18,9 @@ integration: bootstrap
 
 e2e: bootstrap
 	$(VENV)/python -m pytest tests/e2e
+
+oidc-dev: bootstrap  # a local stand-in for Google on 127.0.0.1:9400 (see README)
+	$(VENV)/python -m tests.support.fake_oidc
 
 lint-imports: bootstrap
 	PYTHONPATH=src $(VENV)/lint-imports

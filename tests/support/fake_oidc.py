@@ -59,7 +59,11 @@ def _redirect_back(redirect_uri: str, state: str | None, **params: str) -> Respo
 
 
 class FakeOidcProvider:
-    def __init__(self, client_id: str = "test-client", client_secret: str = "test-secret", *, code_ttl: float = 60):
+    def __init__(
+        self, client_id: str = "test-client", client_secret: str = "test-secret", *,
+        code_ttl: float = 60, port: int = 0,
+    ):
+        self.port = port  # 0: the OS picks a free one
         self.client_id = client_id
         self.client_secret = client_secret
         self.code_ttl = code_ttl
@@ -77,7 +81,7 @@ class FakeOidcProvider:
         self._thread: threading.Thread | None = None
 
     def start(self) -> FakeOidcProvider:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)  # port 0: the OS picks a free one
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
         self._server.daemon_threads = True
         self._server.idp = self  # type: ignore[attr-defined]
         # Short poll interval so stop() (shutdown) returns quickly.
@@ -302,3 +306,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output quiet
+
+
+def main() -> None:
+    """`make oidc-dev`: a local stand-in for Google, signing everyone in as one person."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=9400)
+    parser.add_argument("--email", default="dev@example.com")
+    parser.add_argument("--name", default="Dev User")
+    args = parser.parse_args()
+    given, _, family = args.name.partition(" ")
+    with FakeOidcProvider(port=args.port) as idp:
+        idp.login_as(f"dev-{args.email}", email=args.email, email_verified=True, name=args.name,
+                     given_name=given, family_name=family or None)
+        print(f"Fake Google at {idp.issuer}; start Sésame with:\n"
+              f"  GOOGLE_CLIENT_ID={idp.client_id} GOOGLE_CLIENT_SECRET={idp.client_secret} "
+              f"GOOGLE_DISCOVERY_URL={idp.discovery_url} make dev", flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
