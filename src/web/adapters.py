@@ -10,9 +10,8 @@ import httpx
 from sqlalchemy import text
 
 from application.policy import SessionPolicy
-from application.ports.identity import IdentityProvider
 from infrastructure.clock import SystemClock, Uuid7Ids
-from infrastructure.oidc.provider import OidcClientConfig, OidcIdentityProvider
+from infrastructure.oidc.registry import identity_providers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import EmbeddedPostgres, database_config, migrate
@@ -41,22 +40,6 @@ def session_policy(settings: Settings) -> SessionPolicy:
         refresh_ttl=timedelta(seconds=settings.refresh_ttl),
         reuse_grace=timedelta(seconds=settings.refresh_reuse_grace),
     )
-
-
-def identity_providers(settings: Settings, http: httpx.AsyncClient) -> dict[str, IdentityProvider]:
-    """The configured providers; another OIDC provider is one more entry here."""
-    providers: dict[str, IdentityProvider] = {}
-    if settings.google_enabled:
-        google = OidcClientConfig(
-            name="google",
-            discovery_url=settings.google_discovery_url,
-            client_id=settings.google_client_id,
-            client_secret=settings.google_client_secret,
-            redirect_uri=settings.google_redirect_uri,
-            authorize_params={"access_type": settings.google_access_type, "prompt": settings.google_prompt},
-        )
-        providers["google"] = OidcIdentityProvider(google, http)
-    return providers
 
 
 def build_infrastructure(settings: Settings) -> Infrastructure:
