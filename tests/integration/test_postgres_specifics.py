@@ -6,6 +6,7 @@ import uuid
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from domain.flows import ProviderFlow
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import migrate
 from infrastructure.persistence.tables import AccountRow
@@ -89,11 +90,16 @@ async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config):
     store = sql_store(engine, db_config)
     live = await new_session(store)
     await new_session(store, expires_at=NOW + timedelta(days=1))  # dead for 8 days by then
+    async with store.new_uow() as uow:
+        await uow.flows.add(ProviderFlow(b"s" * 32, b"b" * 32, "google", "n", "v", NOW, NOW + timedelta(minutes=10)))
+        await uow.commit()
     later = NOW + timedelta(days=9)
     await purge_expired(engine, later)
     async with engine.connect() as connection:
         sessions = set((await connection.execute(text("SELECT id FROM sessions"))).scalars())
         sids = (await connection.execute(text("SELECT count(*) FROM session_sids"))).scalar_one()
         tokens = set((await connection.execute(text("SELECT session_id FROM refresh_tokens"))).scalars())
+        flows = (await connection.execute(text("SELECT count(*) FROM oauth_flows"))).scalar_one()
     assert sessions == tokens == {live.id}
     assert sids == 0  # both sids had expired
+    assert flows == 0

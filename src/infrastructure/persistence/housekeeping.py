@@ -1,5 +1,5 @@
 """Deletes what can no longer be used: expired sids, long-dead sessions (with their
-refresh tokens, by cascade), ended counter windows."""
+refresh tokens, by cascade), ended counter windows, finished provider flows."""
 
 import asyncio
 import contextlib
@@ -10,7 +10,7 @@ from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
-from infrastructure.persistence.tables import RateLimitRow, SessionRow, SidRow
+from infrastructure.persistence.tables import OAuthFlowRow, RateLimitRow, SessionRow, SidRow
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ async def purge_expired(engine: AsyncEngine, now: datetime) -> None:
         await connection.execute(
             delete(RateLimitRow).where(RateLimitRow.window_start <= now - KEEP_COUNTERS)
         )
+        await connection.execute(delete(OAuthFlowRow).where(OAuthFlowRow.expires_at <= now))
 
 
 class PeriodicPurge:
