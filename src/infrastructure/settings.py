@@ -18,6 +18,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 4000
     database_url: str | None = None
+    database_pool_size: int = 20  # connections per process
     data_dir: str = ".data"
     secret_key: str = DEV_SECRET_KEY
     frontend_origin: str = "http://localhost:3000"

@@ -48,7 +48,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     if url is None:
         embedded = EmbeddedPostgres(Path(settings.data_dir) / "postgres")
         url = embedded.start()
-    database = database_config(url)
+    database = database_config(url, settings.database_pool_size)
     engine = database.get_engine()
     session_maker = database.create_session_maker()
     hasher = Argon2PasswordHasher()
