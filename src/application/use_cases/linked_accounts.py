@@ -14,36 +14,36 @@ class LinkedAccounts:
     has_password: bool
 
 
+@dataclass(frozen=True, slots=True)
 class ListLinkedAccounts:
-    def __init__(self, current_user: GetCurrentUser, new_uow: UnitOfWorkFactory) -> None:
-        self._current_user = current_user
-        self._new_uow = new_uow
+    current_user: GetCurrentUser
+    new_uow: UnitOfWorkFactory
 
     async def execute(self, sid: str | None) -> LinkedAccounts:
-        user = await _signed_in(self._current_user, sid)
-        async with self._new_uow() as uow:
+        user = await _signed_in(self.current_user, sid)
+        async with self.new_uow() as uow:
             accounts = await uow.accounts.for_user(user.id)
         return LinkedAccounts(accounts, user.has_password)
 
 
+@dataclass(frozen=True, slots=True)
 class UnlinkAccount:
     """Detach a provider, unless it is the last way left to sign in (no password)."""
 
-    def __init__(self, current_user: GetCurrentUser, new_uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._current_user = current_user
-        self._new_uow = new_uow
-        self._clock = clock
+    current_user: GetCurrentUser
+    new_uow: UnitOfWorkFactory
+    clock: Clock
 
     async def execute(self, sid: str | None, provider: str) -> None:
-        user = await _signed_in(self._current_user, sid)
-        async with self._new_uow() as uow:
+        user = await _signed_in(self.current_user, sid)
+        async with self.new_uow() as uow:
             accounts = await uow.accounts.for_user(user.id)
             if provider not in {a.provider for a in accounts}:
                 raise NotLinked()
             if not user.has_password and len(accounts) == 1:
                 raise LastLoginMethod()
             await uow.accounts.remove(user.id, provider)
-            await uow.events.record(user.id, "provider_unlinked", {"provider": provider}, self._clock.now())
+            await uow.events.record(user.id, "provider_unlinked", {"provider": provider}, self.clock.now())
             await uow.commit()
 
 

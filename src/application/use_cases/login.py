@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, PasswordHasher
 from application.use_cases.login_guard import LoginGuard
@@ -7,6 +9,7 @@ from domain.credentials import check_password_length, check_printable
 from domain.errors import InvalidCredentials, SocialOnlyAccount
 
 
+@dataclass(frozen=True, slots=True)
 class LoginWithPassword:
     """Sign in with an email or a username and a password.
 
@@ -18,39 +21,31 @@ class LoginWithPassword:
     - no database connection is held while the password is checked.
     """
 
-    def __init__(
-        self,
-        new_uow: UnitOfWorkFactory,
-        hasher: PasswordHasher,
-        clock: Clock,
-        issuer: SessionIssuer,
-        guard: LoginGuard,
-    ) -> None:
-        self._new_uow = new_uow
-        self._guard = guard
-        self._hasher = hasher
-        self._clock = clock
-        self._issuer = issuer
+    new_uow: UnitOfWorkFactory
+    hasher: PasswordHasher
+    clock: Clock
+    issuer: SessionIssuer
+    guard: LoginGuard
 
     async def execute(self, identifier: str, password: str, client: ClientInfo) -> SignedIn:
         check_password_length(password)
         identifier = check_printable("emailOrUsername", identifier).strip()
-        await self._guard.admit(identifier, client.ip, self._clock.now())
-        async with self._new_uow() as uow:
+        await self.guard.admit(identifier, client.ip, self.clock.now())
+        async with self.new_uow() as uow:
             user = await uow.users.by_login(identifier)
         if user is not None and user.password_hash is None and user.providers:
             raise SocialOnlyAccount(user.providers)
-        check = await self._hasher.verify(password, user.password_hash if user else None)
+        check = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not check.valid:
-            await self._guard.failed(identifier, self._clock.now())
+            await self.guard.failed(identifier, self.clock.now())
             raise InvalidCredentials()
-        await self._guard.succeeded(identifier)
-        new_hash = await self._hasher.hash(password) if check.needs_rehash else None
-        now = self._clock.now()
-        async with self._new_uow() as uow:
+        await self.guard.succeeded(identifier)
+        new_hash = await self.hasher.hash(password) if check.needs_rehash else None
+        now = self.clock.now()
+        async with self.new_uow() as uow:
             if new_hash is not None:
                 await uow.users.set_password_hash(user.id, new_hash)
                 user.password_hash = new_hash
-            tokens = await self._issuer.open(uow, user.id, now, client)
+            tokens = await self.issuer.open(uow, user.id, now, client)
             await uow.commit()
         return SignedIn(user, tokens)

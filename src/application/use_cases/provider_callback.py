@@ -16,7 +16,12 @@ from domain.errors import (
     ProviderNotConfigured,
 )
 from domain.flows import ProviderFlow
-from domain.identities import LinkedAccount, ProviderIdentity, SignInPath, choose_sign_in_path
+from domain.identities import (
+    LinkedAccount,
+    ProviderIdentity,
+    SignInPath,
+    choose_sign_in_path,
+)
 from domain.users import User
 
 
@@ -36,6 +41,7 @@ class ProviderSignedIn:
     redirect_path: str | None
 
 
+@dataclass(frozen=True, slots=True)
 class CompleteProviderSignIn:
     """Finish a provider sign-in: verify the flow, the identity, then one of four paths.
 
@@ -50,24 +56,15 @@ class CompleteProviderSignIn:
       callbacks for one new identity make one user: the loser retries and signs in.
     """
 
-    def __init__(
-        self,
-        providers: Mapping[str, IdentityProvider],
-        new_uow: UnitOfWorkFactory,
-        tokens: TokenMinter,
-        clock: Clock,
-        ids: IdGenerator,
-        issuer: SessionIssuer,
-    ) -> None:
-        self._providers = providers
-        self._new_uow = new_uow
-        self._tokens = tokens
-        self._clock = clock
-        self._ids = ids
-        self._issuer = issuer
+    providers: Mapping[str, IdentityProvider]
+    new_uow: UnitOfWorkFactory
+    tokens: TokenMinter
+    clock: Clock
+    ids: IdGenerator
+    issuer: SessionIssuer
 
     async def execute(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
-        idp = self._providers.get(callback.provider)
+        idp = self.providers.get(callback.provider)
         if idp is None:
             raise ProviderNotConfigured()
         flow = await self._consume_flow(callback)
@@ -88,10 +85,10 @@ class CompleteProviderSignIn:
         if not callback.state:
             raise InvalidState()
         # Used up whatever follows: a callback URL seen by another browser has leaked.
-        async with self._new_uow() as uow:
-            flow = await uow.flows.consume(self._tokens.digest(callback.state), self._clock.now())
+        async with self.new_uow() as uow:
+            flow = await uow.flows.consume(self.tokens.digest(callback.state), self.clock.now())
             await uow.commit()
-        browser = self._tokens.digest(callback.browser_token) if callback.browser_token else None
+        browser = self.tokens.digest(callback.browser_token) if callback.browser_token else None
         if flow is None or flow.provider != callback.provider or flow.browser_digest != browser:
             raise InvalidState()
         return flow
@@ -99,8 +96,8 @@ class CompleteProviderSignIn:
     async def _sign_in(
         self, identity: ProviderIdentity, flow: ProviderFlow, client: ClientInfo
     ) -> ProviderSignedIn:
-        now = self._clock.now()
-        async with self._new_uow() as uow:
+        now = self.clock.now()
+        async with self.new_uow() as uow:
             account = await uow.accounts.by_subject(identity.provider, identity.subject)
             email_owner = None
             if account is None and flow.link_user_id is None and identity.email:
@@ -120,7 +117,7 @@ class CompleteProviderSignIn:
             else:
                 user_id = await self._create_user(uow, identity, now)
             linked = path is SignInPath.LINK_CURRENT
-            tokens = None if linked else await self._issuer.open(uow, user_id, now, client)
+            tokens = None if linked else await self.issuer.open(uow, user_id, now, client)
             await uow.commit()
         return ProviderSignedIn(tokens, linked, flow.redirect_path)
 
@@ -150,7 +147,7 @@ class CompleteProviderSignIn:
     async def _create_user(self, uow: UnitOfWork, identity: ProviderIdentity, now: datetime) -> UUID:
         verified = identity.email_verified and identity.email is not None
         user = User(
-            id=self._ids.new_id(),
+            id=self.ids.new_id(),
             email=identity.email.lower() if identity.email else None,
             created_at=now,
             email_verified_at=now if verified else None,
@@ -162,7 +159,7 @@ class CompleteProviderSignIn:
 
     def _account(self, user_id: UUID, identity: ProviderIdentity, now: datetime) -> LinkedAccount:
         return LinkedAccount(
-            id=self._ids.new_id(),
+            id=self.ids.new_id(),
             user_id=user_id,
             provider=identity.provider,
             subject=identity.subject,

@@ -17,6 +17,7 @@ class StartedFlow:
     browser_token: str  # goes in a short HttpOnly cookie: binds the flow to this browser
 
 
+@dataclass(frozen=True, slots=True)
 class StartProviderSignIn:
     """Begin a sign-in (or a link) at an identity provider.
 
@@ -27,45 +28,36 @@ class StartProviderSignIn:
     - `redirect` is kept only if it is a path on the frontend (no open redirect).
     """
 
-    def __init__(
-        self,
-        providers: Mapping[str, IdentityProvider],
-        new_uow: UnitOfWorkFactory,
-        tokens: TokenMinter,
-        clock: Clock,
-        current_user: GetCurrentUser,
-        policy: ProviderFlowPolicy,
-    ) -> None:
-        self._providers = providers
-        self._new_uow = new_uow
-        self._tokens = tokens
-        self._clock = clock
-        self._current_user = current_user
-        self._policy = policy
+    providers: Mapping[str, IdentityProvider]
+    new_uow: UnitOfWorkFactory
+    tokens: TokenMinter
+    clock: Clock
+    current_user: GetCurrentUser
+    policy: ProviderFlowPolicy
 
     async def execute(
         self, provider: str, *, link: bool, redirect: str | None, sid: str | None
     ) -> StartedFlow:
-        idp = self._providers.get(provider)
+        idp = self.providers.get(provider)
         if idp is None:
             raise ProviderNotConfigured()
-        user = await self._current_user.execute(sid) if link else None
-        state, browser = self._tokens.new_token(), self._tokens.new_token()
-        nonce, verifier = self._tokens.new_token(), self._tokens.new_token()
-        now = self._clock.now()
+        user = await self.current_user.execute(sid) if link else None
+        state, browser = self.tokens.new_token(), self.tokens.new_token()
+        nonce, verifier = self.tokens.new_token(), self.tokens.new_token()
+        now = self.clock.now()
         flow = ProviderFlow(
-            state_digest=self._tokens.digest(state),
-            browser_digest=self._tokens.digest(browser),
+            state_digest=self.tokens.digest(state),
+            browser_digest=self.tokens.digest(browser),
             provider=provider,
             nonce=nonce,
             code_verifier=verifier,
             created_at=now,
-            expires_at=now + self._policy.flow_ttl,
+            expires_at=now + self.policy.flow_ttl,
             redirect_path=safe_redirect_path(redirect),
             link_user_id=user.id if user else None,
         )
         url = await idp.authorization_url(state=state, nonce=nonce, code_verifier=verifier)
-        async with self._new_uow() as uow:
+        async with self.new_uow() as uow:
             await uow.flows.add(flow)
             await uow.commit()
         return StartedFlow(url, browser)

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 
 from application.policy import SessionPolicy
@@ -8,6 +9,7 @@ from domain.errors import InvalidRefresh, NoRefreshToken
 from domain.sessions import RefreshClaim, RefreshVerdict, judge_refresh
 
 
+@dataclass(frozen=True, slots=True)
 class RefreshSession:
     """Exchange a refresh token for a new sid and its successor token.
 
@@ -18,36 +20,28 @@ class RefreshSession:
     - nothing outlives the session's absolute lifetime.
     """
 
-    def __init__(
-        self,
-        new_uow: UnitOfWorkFactory,
-        tokens: TokenMinter,
-        clock: Clock,
-        issuer: SessionIssuer,
-        policy: SessionPolicy,
-    ) -> None:
-        self._new_uow = new_uow
-        self._tokens = tokens
-        self._clock = clock
-        self._issuer = issuer
-        self._policy = policy
+    new_uow: UnitOfWorkFactory
+    tokens: TokenMinter
+    clock: Clock
+    issuer: SessionIssuer
+    policy: SessionPolicy
 
     async def execute(self, refresh_token: str | None) -> IssuedTokens:
         if not refresh_token:
             raise NoRefreshToken()
-        now = self._clock.now()
-        async with self._new_uow() as uow:
-            claim = await uow.sessions.claim_refresh_token(self._tokens.digest(refresh_token), now)
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            claim = await uow.sessions.claim_refresh_token(self.tokens.digest(refresh_token), now)
             if claim is None:
                 raise InvalidRefresh()
-            verdict = judge_refresh(claim, now, self._policy.reuse_grace)
+            verdict = judge_refresh(claim, now, self.policy.reuse_grace)
             if verdict is RefreshVerdict.REUSE:
                 await uow.sessions.revoke(claim.session.id, now, "refresh_token_reuse")
                 await uow.commit()
             if verdict in (RefreshVerdict.REUSE, RefreshVerdict.DEAD):
                 raise InvalidRefresh()
             successor = await self._successor(uow, claim, refresh_token, verdict, now)
-            issued = await self._issuer.grant_sid(uow, claim.session, now, successor)
+            issued = await self.issuer.grant_sid(uow, claim.session, now, successor)
             await uow.commit()
         return issued
 
@@ -55,12 +49,12 @@ class RefreshSession:
         self, uow: UnitOfWork, claim: RefreshClaim, token: str, verdict: RefreshVerdict, now: datetime
     ) -> str:
         if verdict is RefreshVerdict.ROTATE:
-            successor = self._tokens.successor(token)
-            digest = self._tokens.digest(successor)
+            successor = self.tokens.successor(token)
+            digest = self.tokens.digest(successor)
             await uow.sessions.add_refresh_token(claim.session.id, digest, claim.generation + 1, now)
             await uow.sessions.touch(claim.session.id, now)
             return successor
         # Replay: successors are derived, so walk the chain up to the current head.
         for _ in range(claim.head_generation - claim.generation):
-            token = self._tokens.successor(token)
+            token = self.tokens.successor(token)
         return token

@@ -3,7 +3,12 @@ from dataclasses import dataclass
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
-from domain.credentials import check_new_password, normalize_email, normalize_name, normalize_username
+from domain.credentials import (
+    check_new_password,
+    normalize_email,
+    normalize_name,
+    normalize_username,
+)
 from domain.users import Profile, User
 
 
@@ -22,6 +27,7 @@ class SignedIn:
     tokens: IssuedTokens
 
 
+@dataclass(frozen=True, slots=True)
 class RegisterLocalUser:
     """Create a local account and sign it in.
 
@@ -30,19 +36,11 @@ class RegisterLocalUser:
     - user, profile and session are written in one transaction, or not at all.
     """
 
-    def __init__(
-        self,
-        new_uow: UnitOfWorkFactory,
-        hasher: PasswordHasher,
-        clock: Clock,
-        ids: IdGenerator,
-        issuer: SessionIssuer,
-    ) -> None:
-        self._new_uow = new_uow
-        self._hasher = hasher
-        self._clock = clock
-        self._ids = ids
-        self._issuer = issuer
+    new_uow: UnitOfWorkFactory
+    hasher: PasswordHasher
+    clock: Clock
+    ids: IdGenerator
+    issuer: SessionIssuer
 
     async def execute(self, registration: Registration, client: ClientInfo) -> SignedIn:
         email = normalize_email(registration.email)
@@ -52,18 +50,18 @@ class RegisterLocalUser:
             lastname=normalize_name("lastname", registration.lastname),
         )
         check_new_password(registration.password)
-        password_hash = await self._hasher.hash(registration.password)
-        now = self._clock.now()
+        password_hash = await self.hasher.hash(registration.password)
+        now = self.clock.now()
         user = User(
-            id=self._ids.new_id(),
+            id=self.ids.new_id(),
             email=email,
             created_at=now,
             username=username,
             password_hash=password_hash,
             profile=profile,
         )
-        async with self._new_uow() as uow:
+        async with self.new_uow() as uow:
             await uow.users.add(user)
-            tokens = await self._issuer.open(uow, user.id, now, client)
+            tokens = await self.issuer.open(uow, user.id, now, client)
             await uow.commit()
         return SignedIn(user, tokens)

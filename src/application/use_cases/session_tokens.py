@@ -37,34 +37,34 @@ def _seconds_between(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds()))
 
 
+@dataclass(frozen=True, slots=True)
 class SessionIssuer:
-    def __init__(self, tokens: TokenMinter, ids: IdGenerator, policy: SessionPolicy) -> None:
-        self._tokens = tokens
-        self._ids = ids
-        self._policy = policy
+    tokens: TokenMinter
+    ids: IdGenerator
+    policy: SessionPolicy
 
     async def open(
         self, uow: UnitOfWork, user_id: UUID, now: datetime, client: ClientInfo
     ) -> IssuedTokens:
         """Start a new session family: always fresh values, so no fixation."""
         session = Session(
-            id=self._ids.new_id(),
+            id=self.ids.new_id(),
             user_id=user_id,
             created_at=now,
-            expires_at=now + self._policy.refresh_ttl,
+            expires_at=now + self.policy.refresh_ttl,
             last_seen_at=now,
             ip=client.ip,
             user_agent=client.user_agent,
         )
         await uow.sessions.add(session)
-        refresh_token = self._tokens.new_token()
-        await uow.sessions.add_refresh_token(session.id, self._tokens.digest(refresh_token), 0, now)
+        refresh_token = self.tokens.new_token()
+        await uow.sessions.add_refresh_token(session.id, self.tokens.digest(refresh_token), 0, now)
         return await self.grant_sid(uow, session, now, refresh_token)
 
     async def grant_sid(
         self, uow: UnitOfWork, session: Session, now: datetime, refresh_token: str
     ) -> IssuedTokens:
-        sid = self._tokens.new_token()
-        sid_expires_at = session.sid_expiry(now, self._policy.session_ttl)
-        await uow.sessions.add_sid(session.id, self._tokens.digest(sid), sid_expires_at)
+        sid = self.tokens.new_token()
+        sid_expires_at = session.sid_expiry(now, self.policy.session_ttl)
+        await uow.sessions.add_sid(session.id, self.tokens.digest(sid), sid_expires_at)
         return IssuedTokens(now, sid, sid_expires_at, refresh_token, session.expires_at)
