@@ -53,13 +53,15 @@ _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 def error_response(status: int, code: str, message: str, **extra: object) -> Response[ErrorOut]:
     return Response(ErrorOut(error=code, message=message, **extra), status_code=status,
-                    media_type=MediaType.JSON, headers=_HEADERS)
+                    media_type=MediaType.JSON, headers=dict(_HEADERS))
 
 
 def make_exception_handlers(cookies: CookiePolicy) -> dict:
     def domain_error(_: Request, exc: e.DomainError) -> Response:
         if isinstance(exc, e.InvalidInput):
             return invalid_request([FieldError(exc.field, exc.message)])
+        if type(exc) not in DOMAIN_ERRORS:  # a rule without an HTTP answer is our bug
+            return internal_error(_, exc)
         status, code, default_message = DOMAIN_ERRORS[type(exc)]
         message = str(exc) if exc.args else default_message
         extra = {"providers": list(exc.providers)} if isinstance(exc, e.SocialOnlyAccount) else {}
