@@ -35,6 +35,11 @@ class ProviderIdentity:
     locale: str | None = None
     tokens: ProviderTokens = ProviderTokens()
 
+    @property
+    def normalized_email(self) -> str | None:
+        """Compared and stored like local emails: lower-cased."""
+        return self.email.strip().lower() if self.email else None
+
     def profile(self) -> Profile:
         first, last = self.given_name, self.family_name
         if not (first or last) and self.name:

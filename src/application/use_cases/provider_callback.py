@@ -100,8 +100,8 @@ class CompleteProviderSignIn:
         async with self.new_uow() as uow:
             account = await uow.accounts.by_subject(identity.provider, identity.subject)
             email_owner = None
-            if account is None and flow.link_user_id is None and identity.email:
-                email_owner = await uow.users.by_email(identity.email.lower())
+            if account is None and flow.link_user_id is None and identity.normalized_email:
+                email_owner = await uow.users.by_email(identity.normalized_email)
             path = choose_sign_in_path(identity, account, flow.link_user_id, email_owner)
             if path is SignInPath.RETURNING:
                 user_id = account.user_id
@@ -145,12 +145,12 @@ class CompleteProviderSignIn:
         )
 
     async def _create_user(self, uow: UnitOfWork, identity: ProviderIdentity, now: datetime) -> UUID:
-        verified = identity.email_verified and identity.email is not None
+        email = identity.normalized_email
         user = User(
             id=self.ids.new_id(),
-            email=identity.email.lower() if identity.email else None,
+            email=email,
             created_at=now,
-            email_verified_at=now if verified else None,
+            email_verified_at=now if email and identity.email_verified else None,
             profile=identity.profile(),
         )
         await uow.users.add(user)

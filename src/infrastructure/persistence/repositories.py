@@ -75,15 +75,16 @@ class SqlUserRepository(UserRepository):
             condition = UserRow.email == identifier.lower()
         else:
             condition = func.lower(UserRow.username) == identifier.lower()
-        row = (await self._session.execute(select_users().where(condition))).one_or_none()
-        return user_from_row(row._mapping) if row else None
+        return await self._one(condition)
 
     async def by_email(self, email: str) -> User | None:
-        row = (await self._session.execute(select_users().where(UserRow.email == email))).one_or_none()
-        return user_from_row(row._mapping) if row else None
+        return await self._one(UserRow.email == email)
 
     async def by_id(self, user_id: UUID) -> User | None:
-        row = (await self._session.execute(select_users().where(UserRow.id == user_id))).one_or_none()
+        return await self._one(UserRow.id == user_id)
+
+    async def _one(self, condition) -> User | None:
+        row = (await self._session.execute(select_users().where(condition))).one_or_none()
         return user_from_row(row._mapping) if row else None
 
     async def set_password_hash(self, user_id: UUID, password_hash: str | None) -> None:
