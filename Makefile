@@ -2,10 +2,13 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 VENV := .venv/bin
 
-.PHONY: dev test bootstrap lint-imports unit integration e2e oidc-dev
+.PHONY: dev migrate test bootstrap lint-imports unit integration e2e oidc-dev
 
 dev: bootstrap
 	$(VENV)/python -m web
+
+migrate: bootstrap  # upgrade the schema of DATABASE_URL (or the embedded one) to head; no questions
+	$(VENV)/python -m web migrate
 
 test: bootstrap lint-imports
 	$(VENV)/python -m pytest tests
@@ -19,8 +22,12 @@ integration: bootstrap
 e2e: bootstrap
 	$(VENV)/python -m pytest tests/e2e
 
-oidc-dev: bootstrap  # a local stand-in for Google on 127.0.0.1:9400 (see README)
-	$(VENV)/python -m tests.support.fake_oidc
+# make oidc-dev EMAIL=ada@example.com NAME="Ada Lovelace": a local stand-in for Google on
+# 127.0.0.1:9400 (see README). Only command-line values count: EMAIL is often set in shells.
+OIDC_EMAIL := $(if $(filter command line,$(origin EMAIL)),$(EMAIL),dev@example.com)
+OIDC_NAME := $(if $(filter command line,$(origin NAME)),$(NAME),Dev User)
+oidc-dev: bootstrap
+	$(VENV)/python -m tests.support.fake_oidc --email '$(OIDC_EMAIL)' --name '$(OIDC_NAME)' $(if $(OIDC_PORT),--port $(OIDC_PORT))
 
 lint-imports: bootstrap
 	PYTHONPATH=src $(VENV)/lint-imports

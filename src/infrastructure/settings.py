@@ -1,22 +1,30 @@
 """Configuration from the environment (and an optional .env file), read once at start."""
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import msgspec
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0123456789"
+# uvicorn's STARTUP_FAILURE: its worker supervisor stops instead of restarting a worker
+# that exits with it (a bad setting fails the same way every time).
+CONFIG_ERROR_EXIT = 3
 
 
 class ConfigError(Exception):
-    pass
+    """One line for the operator: the variable, and what is wrong with it."""
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     app_env: str = "development"
-    host: str = "127.0.0.1"
+    # "localhost", not 127.0.0.1: the frontend is on localhost:3000, and cookies follow the
+    # site, so an API on 127.0.0.1 is another site whose cookies the frontend never gets.
+    host: str = "localhost"
     port: int = 4000
+    public_url: str | None = None  # where browsers reach the API; see api_url
     database_url: str | None = None
     database_pool_size: int = 20  # connections per process
     data_dir: str = ".data"
@@ -32,7 +40,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_migrations: bool | None = None  # default: on in development only
     google_client_id: str | None = None
     google_client_secret: str | None = None
-    google_callback_url: str | None = None  # default: http://localhost:PORT/auth/google/callback
+    google_callback_url: str | None = None  # default: the API's URL + /auth/google/callback
     google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
     google_prompt: str = "select_account"
     google_access_type: str = "offline"
@@ -50,8 +58,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.google_client_id and self.google_client_secret)
 
     @property
+    def api_url(self) -> str:
+        """The API's address as browsers see it: PUBLIC_URL, else the origin of
+        GOOGLE_CALLBACK_URL (browsers reach it), else http://HOST:PORT."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        if self.google_callback_url:
+            parts = urlsplit(self.google_callback_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        host = "localhost" if self.host in ("", "0.0.0.0", "::") else self.host  # wildcards
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
     def google_redirect_uri(self) -> str:
-        return self.google_callback_url or f"http://localhost:{self.port}/auth/google/callback"
+        return self.google_callback_url or f"{self.api_url}/auth/google/callback"
 
     @property
     def cors_origins(self) -> list[str]:
@@ -70,20 +90,53 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".en
     try:
         settings = msgspec.convert(values, Settings, strict=False)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"invalid configuration: {exc}") from exc
+        raise _conversion_error(exc, values) from None  # the traceback would only say `$.port`
     _check(settings)
     return settings
 
 
+# msgspec's words for a type, in the operator's words.
+_EXPECTED = {"int": "an integer", "bool": "true or false", "str": "text"}
+
+
+def _conversion_error(exc: msgspec.ValidationError, values: Mapping[str, object]) -> ConfigError:
+    """msgspec says "Expected `int`, got `str` - at `$.port`"; name the variable and its value."""
+    problem, _, path = str(exc).rpartition(" - at `$.")
+    field = path.rstrip("`").split("[")[0]
+    if not problem or field not in values:
+        return ConfigError(f"invalid configuration: {exc}")
+    expected = problem.removeprefix("Expected `").partition("`")[0].removesuffix(" | null")
+    return _bad(field, _EXPECTED.get(expected, problem), values[field])
+
+
+def _bad(field: str, expected: str, value: object) -> ConfigError:
+    if isinstance(value, (list, tuple)):
+        value = ",".join(map(str, value))
+    return ConfigError(f'{field.upper()}: expected {expected}, got "{value}"')
+
+
 def _check(settings: Settings) -> None:
+    if not 0 <= settings.port <= 65535:
+        raise _bad("port", "a port number (0 to 65535)", settings.port)
     if settings.cookie_samesite not in ("lax", "strict", "none"):
-        raise ConfigError("COOKIE_SAMESITE must be lax, strict or none")
-    if min(settings.session_ttl, settings.refresh_ttl, settings.refresh_reuse_grace) < 0:
-        raise ConfigError("SESSION_TTL, REFRESH_TTL and REFRESH_REUSE_GRACE must be positive")
+        raise _bad("cookie_samesite", "lax, strict or none", settings.cookie_samesite)
+    for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace"):
+        if getattr(settings, field) < 0:
+            raise _bad(field, "a number of seconds, 0 or more", getattr(settings, field))
     if settings.production and (
         settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32
     ):
-        raise ConfigError("APP_ENV=production needs SECRET_KEY: at least 32 random characters")
+        raise ConfigError("SECRET_KEY: APP_ENV=production needs at least 32 random characters")
+
+
+def load_settings_or_exit() -> Settings:
+    """The settings, or one line naming the bad variable and exit: a traceback would
+    bury the one thing the operator must fix."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(CONFIG_ERROR_EXIT) from None
 
 
 def _read_env_file(path: Path) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """The only place (with app.py) that knows infrastructure: it picks an adapter per port."""
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -7,14 +8,20 @@ from pathlib import Path
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 import httpx
-from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.policy import SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.oidc.registry import identity_providers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.database import EmbeddedPostgres, database_config, migrate
+from infrastructure.persistence.database import (
+    EmbeddedPostgres,
+    database_config,
+    migrate,
+    schema_head,
+    schema_state,
+)
 from infrastructure.persistence.housekeeping import PeriodicPurge
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
@@ -24,6 +31,9 @@ from infrastructure.settings import Settings
 from web.dependencies import Ports
 
 Hook = Callable[[], Awaitable[None] | None]
+
+log = logging.getLogger("sesame")
+MIGRATE_COMMAND = "make migrate (or: python -m web migrate)"
 
 
 @dataclass
@@ -42,12 +52,45 @@ def session_policy(settings: Settings) -> SessionPolicy:
     )
 
 
+def open_database(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
+    """DATABASE_URL, or an embedded server started for this process (stop it at the end)."""
+    if settings.database_url is not None:
+        return settings.database_url, None
+    embedded = EmbeddedPostgres(Path(settings.data_dir) / "postgres")
+    return embedded.start(), embedded
+
+
+def schema_checks(
+    engine: AsyncEngine,
+) -> tuple[Callable[[], Awaitable[str | None]], Callable[[], Awaitable[bool]]]:
+    """Readiness means the schema is at the head revision: an unmigrated database answers
+    SELECT 1 while every request fails. The head is read here, once."""
+    head = schema_head()
+
+    async def schema_problem() -> str | None:
+        if (await schema_state(engine, head)).current:
+            return None
+        return "The database schema is not migrated to this version (run: python -m web migrate)."
+
+    async def at_head_or_warn() -> bool:
+        try:
+            state = await schema_state(engine, head)
+        except Exception as exc:  # not fatal at start: /health/ready keeps answering 503
+            log.warning("The database does not answer at start (%s); /health/ready answers 503.", exc)
+            return False
+        if not state.current:
+            log.warning(
+                "The database schema is at revision %s, this version needs %s: every request will "
+                "fail and /health/ready answers 503 until you run %s.",
+                state.revision or "none (never migrated)", head, MIGRATE_COMMAND,
+            )
+        return state.current
+
+    return schema_problem, at_head_or_warn
+
+
 def build_infrastructure(settings: Settings) -> Infrastructure:
-    embedded = None
-    url = settings.database_url
-    if url is None:
-        embedded = EmbeddedPostgres(Path(settings.data_dir) / "postgres")
-        url = embedded.start()
+    url, embedded = open_database(settings)
     database = database_config(url, settings.database_pool_size)
     engine = database.get_engine()
     session_maker = database.create_session_maker()
@@ -57,12 +100,14 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     purge = PeriodicPurge(engine, clock)
     http = httpx.AsyncClient(timeout=10)  # discovery and JWKS of identity providers
 
-    async def ping_database() -> None:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+    schema_problem, at_head_or_warn = schema_checks(engine)
 
     async def migrate_database() -> None:
         await migrate(engine)
+
+    async def start_purge_when_migrated() -> None:
+        if await at_head_or_warn():  # the purge needs the tables (else a traceback an hour)
+            await purge.start()
 
     infrastructure = Infrastructure(
         ports=Ports(
@@ -74,14 +119,14 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             ids=Uuid7Ids(),
             policy=session_policy(settings),
             attempts=SqlAttemptCounter(engine) if settings.rate_limit_enabled else UncountedAttempts(),
-            ping_database=ping_database,
+            schema_problem=schema_problem,
             identity_providers=identity_providers(settings, http),
         ),
         database=database,
     )
     if settings.migrate_on_start:
         infrastructure.on_startup.append(migrate_database)
-    infrastructure.on_startup.append(purge.start)  # after migrations: it needs the tables
+    infrastructure.on_startup.append(start_purge_when_migrated)  # after migrations
     infrastructure.on_shutdown += [purge.stop, http.aclose, engine.dispose, hasher.close]
     if embedded is not None:
         infrastructure.on_shutdown.append(embedded.stop)

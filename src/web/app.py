@@ -1,12 +1,14 @@
 """Composition root: `uvicorn web.app:create_app --factory`."""
 
+import logging
+
 from litestar import Litestar
 from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 
-from infrastructure.settings import Settings, load_settings
+from infrastructure.settings import Settings, load_settings_or_exit
 from web.adapters import Infrastructure, build_infrastructure
 from web.controllers.accounts import AccountsController
 from web.controllers.auth import AuthController
@@ -17,14 +19,21 @@ from web.dependencies import use_case_dependencies
 from web.errors import make_exception_handlers
 from web.frontend import Frontend
 from web.request_guard import make_request_guard
+from web.sites import site_warnings
 
 MAX_BODY_BYTES = 64 * 1024
+
+log = logging.getLogger("sesame")
 
 
 def create_app(
     settings: Settings | None = None, infrastructure: Infrastructure | None = None
 ) -> Litestar:
-    settings = settings or load_settings()
+    settings = settings or load_settings_or_exit()
+    for warning in site_warnings(
+        settings.api_url, settings.frontend_origin, settings.cookie_samesite, settings.production
+    ):
+        log.warning(warning)
     infrastructure = infrastructure or build_infrastructure(settings)
     cookies = CookiePolicy(
         secure=settings.production,

@@ -37,7 +37,8 @@ class Ports:
     policy: SessionPolicy
     attempts: AttemptCounter
     identity_providers: Mapping[str, IdentityProvider]
-    ping_database: Callable[[], Awaitable[None]]
+    # None when the database serves this version's schema, else why not; raises when it is down.
+    schema_problem: Callable[[], Awaitable[str | None]]
 
 
 def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Frontend) -> dict[str, Provide]:
@@ -62,7 +63,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),
         "cookie_policy": cookies,
         "frontend": frontend,
-        "ping_database": ports.ping_database,
+        "schema_problem": ports.schema_problem,
     }
     return {name: Provide(_constant(value), use_cache=True, sync_to_thread=False)
             for name, value in singletons.items()}

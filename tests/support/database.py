@@ -17,7 +17,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from infrastructure.persistence.database import EmbeddedPostgres, database_config, migrate
+from infrastructure.persistence.database import EmbeddedPostgres, migrate_url
 
 
 @contextmanager
@@ -25,15 +25,15 @@ def test_database() -> Iterator[str]:
     """Yield the SQLAlchemy URL of a fresh, migrated database."""
     server_url = os.environ.get("TEST_DATABASE_URL")
     if server_url:
-        with _database_on_server(server_url) as url:
-            asyncio.run(_migrate(url))
+        with sibling_database(server_url) as url:
+            asyncio.run(migrate_url(url))
             yield url
         return
     data_dir = Path(tempfile.mkdtemp(prefix="sesame-pg-"))
     embedded = EmbeddedPostgres(data_dir, database="sesame_test")
     try:
         url = embedded.start()
-        asyncio.run(_migrate(url))
+        asyncio.run(migrate_url(url))
         yield url
     finally:
         embedded.stop()
@@ -41,7 +41,8 @@ def test_database() -> Iterator[str]:
 
 
 @contextmanager
-def _database_on_server(server_url: str) -> Iterator[str]:
+def sibling_database(server_url: str) -> Iterator[str]:
+    """A new, empty (unmigrated) database on the server of `server_url`, dropped afterwards."""
     url = make_url(server_url).set(drivername="postgresql+asyncpg")
     name = f"sesame_test_{uuid.uuid4().hex[:8]}"
     admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -58,11 +59,3 @@ async def _admin(dsn: str, statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
-
-
-async def _migrate(url: str) -> None:
-    engine = database_config(url).get_engine()
-    try:
-        await migrate(engine)
-    finally:
-        await engine.dispose()

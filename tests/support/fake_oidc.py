@@ -309,7 +309,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    """`make oidc-dev`: a local stand-in for Google, signing everyone in as one person."""
+    """`make oidc-dev EMAIL=... NAME=...`: a local stand-in for Google, signing everyone in as one person."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -321,9 +321,11 @@ def main() -> None:
     with FakeOidcProvider(port=args.port) as idp:
         idp.login_as(f"dev-{args.email}", email=args.email, email_verified=True, name=args.name,
                      given_name=given, family_name=family or None)
-        print(f"Fake Google at {idp.issuer}; start Sésame with:\n"
+        print(f"Fake Google at {idp.issuer}: every sign-in is {args.name} <{args.email}> (verified).\n"
+              f"Leave it running. In a second terminal, start Sésame with these variables:\n\n"
               f"  GOOGLE_CLIENT_ID={idp.client_id} GOOGLE_CLIENT_SECRET={idp.client_secret} "
-              f"GOOGLE_DISCOVERY_URL={idp.discovery_url} make dev", flush=True)
+              f"GOOGLE_DISCOVERY_URL={idp.discovery_url} make dev\n\n"
+              f"Another person: stop this (Ctrl+C) and run make oidc-dev EMAIL=... NAME=\"...\"", flush=True)
         threading.Event().wait()
 
 

@@ -15,6 +15,28 @@ def test_defaults_follow_the_contract():
     assert s.database_url is None and s.migrate_on_start and not s.production
 
 
+def test_the_api_is_on_localhost_by_default_the_frontend_s_site():
+    s = settings()
+    assert s.host == "localhost" and s.api_url == "http://localhost:4000"
+    assert s.google_redirect_uri == "http://localhost:4000/auth/google/callback"
+
+
+@pytest.mark.parametrize(("env", "api_url"), [
+    ({"HOST": "127.0.0.1", "PORT": "8000"}, "http://127.0.0.1:8000"),
+    ({"HOST": "0.0.0.0"}, "http://localhost:4000"),  # a wildcard is not an address to browse to
+    ({"HOST": "::1"}, "http://[::1]:4000"),
+    ({"GOOGLE_CALLBACK_URL": "https://api.example.com/auth/google/callback"}, "https://api.example.com"),
+    ({"PUBLIC_URL": "https://api.example.com/", "HOST": "0.0.0.0"}, "https://api.example.com"),
+])
+def test_the_api_url_is_where_browsers_reach_it(env, api_url):
+    assert settings(**env).api_url == api_url
+
+
+def test_the_google_callback_follows_the_public_url():
+    s = settings(PUBLIC_URL="https://api.example.com")
+    assert s.google_redirect_uri == "https://api.example.com/auth/google/callback"
+
+
 def test_values_are_converted_from_strings():
     s = settings(PORT="8100", ALLOWED_ORIGINS="https://a.example, https://b.example",
                  RATE_LIMIT_ENABLED="false", RUN_MIGRATIONS="false")
@@ -39,6 +61,22 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path):
 def test_refuses_unsafe_or_invalid_configuration(env):
     with pytest.raises(ConfigError):
         settings(**env)
+
+
+@pytest.mark.parametrize(("env", "line"), [
+    ({"PORT": "abc"}, 'PORT: expected an integer, got "abc"'),
+    ({"PORT": "70000"}, 'PORT: expected a port number (0 to 65535), got "70000"'),
+    ({"DATABASE_POOL_SIZE": "1.5"}, 'DATABASE_POOL_SIZE: expected an integer, got "1.5"'),
+    ({"RATE_LIMIT_ENABLED": "maybe"}, 'RATE_LIMIT_ENABLED: expected true or false, got "maybe"'),
+    ({"RUN_MIGRATIONS": "perhaps"}, 'RUN_MIGRATIONS: expected true or false, got "perhaps"'),
+    ({"COOKIE_SAMESITE": "sometimes"}, 'COOKIE_SAMESITE: expected lax, strict or none, got "sometimes"'),
+    ({"SESSION_TTL": "-1"}, 'SESSION_TTL: expected a number of seconds, 0 or more, got "-1"'),
+    ({"APP_ENV": "production"}, "SECRET_KEY: APP_ENV=production needs at least 32 random characters"),
+])
+def test_a_configuration_error_is_one_line_naming_the_variable(env, line):
+    with pytest.raises(ConfigError) as error:
+        settings(**env)
+    assert str(error.value) == line
 
 
 def test_production_with_a_real_secret_starts_without_migrations():

@@ -1,8 +1,9 @@
 """Any OpenID Connect provider, from its discovery document (Google by default).
 
-authlib's AsyncOAuth2Client builds the authorization URL (PKCE S256) and exchanges the
-code; joserfc verifies the ID token against the provider's JWKS, which is cached and
-fetched again when a token names a key id we do not know (key rotation).
+authlib builds the authorization URL (PKCE S256); the code is exchanged with the shared
+httpx client (authlib's httpx integration warns at import that it is deprecated); joserfc
+verifies the ID token against the provider's JWKS, which is cached and fetched again when
+a token names a key id we do not know (key rotation).
 """
 
 import logging
@@ -10,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
@@ -50,33 +52,46 @@ class OidcIdentityProvider(IdentityProvider):
 
     async def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str:
         metadata = await self._discover()
-        async with self._client() as client:
-            url, _ = client.create_authorization_url(
-                metadata["authorization_endpoint"],
-                state=state,
-                nonce=nonce,
-                code_verifier=code_verifier,
-                **self._config.authorize_params,
-            )
-        return url
+        return prepare_grant_uri(
+            metadata["authorization_endpoint"],
+            self._config.client_id,
+            "code",
+            redirect_uri=self._config.redirect_uri,
+            scope=self._config.scope,
+            state=state,
+            nonce=nonce,
+            code_challenge=create_s256_code_challenge(code_verifier),
+            code_challenge_method="S256",
+            **self._config.authorize_params,
+        )
 
     async def identify(self, *, code: str, code_verifier: str, nonce: str) -> ProviderIdentity:
         metadata = await self._discover()
-        try:
-            async with self._client() as client:
-                token = await client.fetch_token(
-                    metadata["token_endpoint"],
-                    grant_type="authorization_code",
-                    code=code,
-                    code_verifier=code_verifier,
-                )
-        except (OAuthError, httpx.HTTPError, ValueError) as exc:  # 4xx, 5xx/network, bad JSON
-            log.warning("%s token exchange failed: %r", self.name, exc)
-            raise ProviderError() from exc
-        if "id_token" not in token:
-            raise ProviderError()
+        token = await self._exchange(metadata["token_endpoint"], code, code_verifier)
         claims = await self._verified_claims(token["id_token"], nonce)
         return _identity(self.name, claims, token)
+
+    async def _exchange(self, token_endpoint: str, code: str, code_verifier: str) -> dict:
+        """The token request of the code flow (RFC 6749 §4.1.3), client_secret_post, with
+        the PKCE verifier; a refusal (4xx), a failure (5xx, network) or no ID token: ProviderError."""
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self._config.redirect_uri,
+            "code_verifier": code_verifier,
+            "client_id": self._config.client_id,
+            "client_secret": self._config.client_secret,
+        }
+        try:
+            response = await self._http.post(token_endpoint, data=form, headers={"Accept": "application/json"})
+            response.raise_for_status()
+            token = response.json()
+        except (httpx.HTTPError, ValueError) as exc:  # 4xx, 5xx/network, bad JSON
+            log.warning("%s token exchange failed: %r", self.name, exc)
+            raise ProviderError() from exc
+        if not isinstance(token, dict) or "id_token" not in token:
+            raise ProviderError()
+        return token
 
     async def _verified_claims(self, id_token: str, nonce: str) -> dict:
         metadata = await self._discover()
@@ -123,17 +138,6 @@ class OidcIdentityProvider(IdentityProvider):
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("%s: cannot fetch %s: %r", self.name, url, exc)
             raise ProviderError() from exc
-
-    def _client(self) -> AsyncOAuth2Client:
-        return AsyncOAuth2Client(
-            client_id=self._config.client_id,
-            client_secret=self._config.client_secret,
-            scope=self._config.scope,
-            redirect_uri=self._config.redirect_uri,
-            code_challenge_method="S256",  # without it authlib silently sends no PKCE
-            token_endpoint_auth_method="client_secret_post",
-            timeout=10,
-        )
 
 
 def _identity(provider: str, claims: dict, token: dict) -> ProviderIdentity:

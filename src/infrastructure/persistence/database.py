@@ -2,6 +2,7 @@
 
 import logging
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,8 +14,9 @@ from advanced_alchemy.extensions.litestar import (
 )
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, NullPool, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_versions"
@@ -54,11 +56,53 @@ async def migrate(engine: AsyncEngine) -> None:
         await connection.run_sync(_upgrade)
 
 
+async def migrate_url(url: str) -> str:
+    """`python -m web migrate`: upgrade the database at `url`; returns the revision it is at."""
+    engine = create_async_engine(asyncpg_url(url), poolclass=NullPool)
+    try:
+        await migrate(engine)
+        return (await schema_state(engine, schema_head())).revision or ""
+    finally:
+        await engine.dispose()
+
+
 def _upgrade(connection: Connection) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = _alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def schema_head() -> str:
+    """The revision this code needs: the migrations' head, read from the script directory
+    (files on disk: read it once at start, not per request)."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None, "no migrations found"
+    return head
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    revision: str | None  # None: never migrated
+    head: str
+
+    @property
+    def current(self) -> bool:
+        return self.revision == self.head
+
+
+async def schema_state(engine: AsyncEngine, head: str) -> SchemaState:
+    """Where the database's schema is, against `head`. Raises when the database does not answer."""
+    async with engine.connect() as connection:
+        if await connection.scalar(text("SELECT to_regclass(:table)"), {"table": VERSION_TABLE}) is None:
+            return SchemaState(None, head)
+        revision = await connection.scalar(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+    return SchemaState(revision, head)
 
 
 class EmbeddedPostgres:

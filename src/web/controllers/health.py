@@ -15,12 +15,18 @@ class HealthController(Controller):
     async def live(self) -> StatusOut:
         return StatusOut("ok")
 
-    @get("/ready", summary="Readiness: the database answers", responses={503: ERROR})
+    @get(
+        "/ready",
+        summary="Readiness: the database answers and its schema is migrated",
+        responses={503: ERROR},
+    )
     async def ready(
-        self, ping_database: NamedDependency[Callable[[], Awaitable[None]]]
+        self, schema_problem: NamedDependency[Callable[[], Awaitable[str | None]]]
     ) -> Response[StatusOut | ErrorOut]:
         try:
-            await ping_database()
+            problem = await schema_problem()
         except Exception:  # any failure to reach the database means "not ready"
-            return error_response(503, "not_ready", "The database does not answer.")
+            problem = "The database does not answer."
+        if problem:
+            return error_response(503, "not_ready", problem)
         return Response(StatusOut("ok"))

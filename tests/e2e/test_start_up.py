@@ -1,0 +1,132 @@
+"""What a newcomer sees when starting the service: `python -m web` (make dev) and the
+uvicorn factory, in subprocesses, reading what they print."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.database import sibling_database
+from tests.support.server import ROOT, free_port
+
+SECRET = "start-up-secret-key-0123456789abcdef012345"
+
+
+def environment(**env: str) -> dict[str, str]:
+    """The test's variables over a clean slate: no HOST or PORT inherited from the shell."""
+    inherited = {k: v for k, v in os.environ.items() if k not in ("HOST", "PORT", "APP_ENV")}
+    return {**inherited, "SECRET_KEY": SECRET, "RUN_MIGRATIONS": "false", **env}
+
+
+@contextmanager
+def started(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`python -m web` until /health answers on 127.0.0.1 (ready or not); yields its URL."""
+    base_url = f"http://127.0.0.1:{env['PORT']}"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "web"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"{base_url}/health"):
+            assert process.poll() is None, f"exited with {process.returncode}: {log.read_text()}"
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("command", [
+    ["-m", "web"],
+    ["-m", "uvicorn", "web.app:create_app", "--factory", "--port", "0"],
+])
+def test_a_bad_setting_prints_one_line_naming_the_variable_and_exits(command):
+    result = subprocess.run([sys.executable, *command], cwd=ROOT, env=environment(PORT="abc"),
+                            capture_output=True, text=True, timeout=60)
+    output = result.stdout + result.stderr
+    assert 'Configuration error: PORT: expected an integer, got "abc"' in output
+    assert result.returncode != 0 and "Traceback" not in output and "$.port" not in output
+    if command == ["-m", "web"]:
+        assert output.strip().count("\n") == 0  # that line alone
+
+
+def test_make_dev_serves_localhost_on_every_loopback_address_without_warnings(database_url, tmp_path):
+    port = free_port()
+    log = tmp_path / "dev.log"
+    with started(environment(DATABASE_URL=database_url, PORT=str(port)), log) as base_url:
+        assert httpx.get(f"{base_url}/health/ready").status_code == 200
+        if has_ipv6_loopback():  # what browsers and Node may try first for "localhost"
+            assert httpx.get(f"http://[::1]:{port}/health").status_code == 200
+    output = log.read_text()
+    assert f"running on http://localhost:{port}" in output
+    assert "Warning" not in output and "WARNING" not in output, output
+
+
+def test_production_on_an_unmigrated_database_is_not_ready_until_migrated(database_url, tmp_path):
+    """Also: each problem is one line at start (here the API on 127.0.0.1, another site
+    than the frontend on localhost): one start of the app serves both promises."""
+    with sibling_database(database_url) as empty:
+        env = environment(DATABASE_URL=empty, PORT=str(free_port()), APP_ENV="production",
+                          HOST="127.0.0.1", FRONTEND_ORIGIN="http://localhost:3000")
+        log = tmp_path / "prod.log"
+        with started(env, log) as base_url:
+            refused = httpx.get(f"{base_url}/health/ready")
+            assert refused.status_code == 503 and refused.json()["error"] == "not_ready"
+            assert "not migrated" in refused.json()["message"]
+            output = log.read_text().splitlines()
+            [unmigrated] = [line for line in output if "make migrate" in line]
+            assert "schema" in unmigrated
+            [cross_site] = [line for line in output if "not the same site" in line]
+            assert "http://127.0.0.1" in cross_site
+
+            migrated = subprocess.run([sys.executable, "-m", "web", "migrate"], cwd=ROOT, env=env,
+                                      capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+            assert migrated.returncode == 0, migrated.stderr
+            assert "migrated" in migrated.stdout
+            assert httpx.get(f"{base_url}/health/ready").status_code == 200  # no restart needed
+        assert "Traceback" not in log.read_text()
+
+
+def test_make_oidc_dev_takes_email_and_name_and_says_to_start_the_api_in_a_second_terminal():
+    process = subprocess.Popen(
+        ["make", "-s", "oidc-dev", "EMAIL=ada@example.com", "NAME=Ada Lovelace", "OIDC_PORT=0"],
+        cwd=ROOT, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,  # make and the provider: one group, stopped together
+    )
+    try:
+        lines: list[str] = []
+        while not any("make dev" in line for line in lines):
+            line = process.stdout.readline()
+            assert line, "".join(lines)  # it exited before printing the instructions
+            lines.append(line)
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=15)
+    text = "".join(lines)
+    assert "Ada Lovelace <ada@example.com>" in text
+    assert "second terminal" in text
+    assert "GOOGLE_CLIENT_ID=" in text and "GOOGLE_DISCOVERY_URL=http://127.0.0.1:" in text
