@@ -67,7 +67,7 @@ def create_app(
         openapi_config=OpenAPIConfig(
             title="Sésame",
             version="1.0.0",
-            description="Authentication API for the Next.js frontend. See ../shared/API.md.",
+            description="Authentication API for the Next.js frontend. Reference: docs/api.md in the repository.",
             path="/schema",
         ),
         request_max_body_size=MAX_BODY_BYTES,
