@@ -5,7 +5,7 @@ from application.ports.security import Clock, PasswordHasher
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.register import SignedIn
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
-from domain.credentials import check_password_length, check_printable
+from domain.credentials import check_password_length, normalize_identifier
 from domain.errors import InvalidCredentials, SocialOnlyAccount
 
 
@@ -29,7 +29,7 @@ class LoginWithPassword:
 
     async def execute(self, identifier: str, password: str, client: ClientInfo) -> SignedIn:
         check_password_length(password)
-        identifier = check_printable("emailOrUsername", identifier).strip()
+        identifier = normalize_identifier(identifier)
         await self.guard.admit(identifier, client.ip, self.clock.now())
         async with self.new_uow() as uow:
             user = await uow.users.by_login(identifier)
