@@ -3,6 +3,7 @@ processes) and tests talk to it over HTTP, as the Next.js frontend does."""
 
 import uuid
 
+import asyncpg
 import httpx
 import pytest
 
@@ -37,6 +38,14 @@ def server(database_url, idp):
     }
     with running_server(env, workers=2, port=port) as base_url:
         yield base_url
+
+
+@pytest.fixture
+async def db(database_url):
+    """A direct connection, to check what the service stored."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    yield connection
+    await connection.close()
 
 
 def client_address() -> str:
