@@ -11,6 +11,7 @@ from tests.support.fake_oidc import FakeOidcProvider
 from tests.support.server import free_port, running_server
 
 FRONTEND = "http://localhost:3000"
+PROXY = "192.0.2.1"  # a second proxy hop trusted, besides loopback (test_client_address)
 GRACE_SECONDS = 3  # short, so a test can outwait it
 
 
@@ -31,6 +32,7 @@ def server(database_url, idp):
         "FRONTEND_ORIGIN": FRONTEND,
         "REFRESH_REUSE_GRACE": str(GRACE_SECONDS),
         "RUN_MIGRATIONS": "false",
+        "FORWARDED_ALLOW_IPS": f"127.0.0.1,::1,{PROXY}",
         "GOOGLE_CLIENT_ID": "sesame-e2e",
         "GOOGLE_CLIENT_SECRET": "e2e-client-secret",
         "GOOGLE_DISCOVERY_URL": idp.discovery_url,

@@ -6,8 +6,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.support.http import PASSWORD, login, register, session_cookies
-from tests.support.server import running_server
+from tests.e2e.conftest import PROXY
+from tests.support.http import login, register, session_cookies
 
 JUNK_ADDRESSES = [
     pytest.param("x" * 46, id="46_characters"),  # one more than the sessions.ip column
@@ -66,12 +66,10 @@ async def test_a_valid_forwarded_address_is_stored_in_canonical_form(server, db,
     assert await stored_addresses(db, email) == [stored.format(n=n)]
 
 
-async def test_forwarded_allow_ips_says_which_proxies_are_trusted(database_url, db, new_email):
-    """Under `uvicorn` (as here) the variable reaches uvicorn from the environment."""
-    env = {"DATABASE_URL": database_url, "RUN_MIGRATIONS": "false",
-           "FORWARDED_ALLOW_IPS": "192.0.2.1"}  # a proxy elsewhere: loopback is not trusted
+async def test_forwarded_allow_ips_says_which_proxies_are_trusted(server, db, new_email):
+    """The e2e server trusts PROXY too (FORWARDED_ALLOW_IPS, which reaches `uvicorn` from the
+    environment): the client is the first address, from the right, that is not a proxy."""
     email = new_email()
-    with running_server(env) as other_server:
-        async with forwarded_for(other_server, "198.51.100.77") as http:
-            assert (await register(http, email, PASSWORD)).status_code == 201
-    assert await stored_addresses(db, email) == ["127.0.0.1"]  # the peer, not the header
+    async with forwarded_for(server, f"198.51.100.77, {PROXY}") as http:
+        assert (await register(http, email)).status_code == 201
+    assert await stored_addresses(db, email) == ["198.51.100.77"]  # not the proxy's own
