@@ -24,6 +24,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # site, so an API on 127.0.0.1 is another site whose cookies the frontend never gets.
     host: str = "localhost"
     port: int = 4000
+    # The proxies whose X-Forwarded-For is the client address (uvicorn's default: loopback).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     public_url: str | None = None  # where browsers reach the API; see api_url
     database_url: str | None = None
     database_pool_size: int = 20  # connections per process

@@ -33,13 +33,21 @@ def serve(settings: Settings) -> None:
     except OSError as exc:
         print(f"Cannot start: {exc.strerror}", file=sys.stderr, flush=True)
         raise SystemExit(CONFIG_ERROR_EXIT) from None
-    config = uvicorn.Config("web.app:create_app", factory=True, host=settings.host, port=settings.port)
+    config = uvicorn.Config("web.app:create_app", **server_options(settings))
     host, port = settings.host, sockets[0].getsockname()[1]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     server = _Server(config, url=url, addresses=describe(sockets))
     server.run(sockets=sockets)
     if not server.started:  # the application's start-up failed (as uvicorn.run exits)
         raise SystemExit(CONFIG_ERROR_EXIT)
+
+
+def server_options(settings: Settings) -> dict:
+    """What uvicorn is told, beyond the sockets we bound."""
+    return dict(
+        factory=True, host=settings.host, port=settings.port,
+        forwarded_allow_ips=settings.forwarded_allow_ips,  # read from .env too, unlike uvicorn
+    )
 
 
 class _Server(uvicorn.Server):

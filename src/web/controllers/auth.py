@@ -11,21 +11,13 @@ from application.use_cases.login import LoginWithPassword
 from application.use_cases.logout import Logout
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser, Registration
-from application.use_cases.session_tokens import ClientInfo
 from domain.errors import InvalidInput
+from web.client import client_info
 from web.cookies import REFRESH, SID, CookiePolicy
 from web.dto import ERROR, LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
 
 SidCookie = Annotated[str | None, Parameter(cookie=SID, required=False)]
 RefreshCookie = Annotated[str | None, Parameter(cookie=REFRESH, required=False)]
-
-
-def client_info(request: Request) -> ClientInfo:
-    user_agent = request.headers.get("user-agent")
-    return ClientInfo(
-        ip=request.client.host if request.client else None,
-        user_agent=user_agent[:512] if user_agent else None,
-    )
 
 
 class AuthController(Controller):

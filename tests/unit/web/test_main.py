@@ -1,0 +1,29 @@
+"""`python -m web` hands uvicorn the proxies to trust, wherever the setting was written."""
+
+import pytest
+
+from infrastructure.settings import load_settings_or_exit
+from web import __main__ as entry
+
+
+@pytest.fixture
+def uvicorn_options(monkeypatch, tmp_path):
+    """What main() tells uvicorn, read from an empty directory (no .env)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    return lambda: entry.server_options(load_settings_or_exit())
+
+
+def test_forwarded_allow_ips_defaults_to_loopback(uvicorn_options):
+    assert uvicorn_options()["forwarded_allow_ips"] == "127.0.0.1,::1"
+
+
+def test_forwarded_allow_ips_from_the_environment(uvicorn_options, monkeypatch):
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.0/8")
+    assert uvicorn_options()["forwarded_allow_ips"] == "10.0.0.0/8"
+
+
+def test_forwarded_allow_ips_from_the_env_file(uvicorn_options, tmp_path):
+    (tmp_path / ".env").write_text("FORWARDED_ALLOW_IPS=192.0.2.10,192.0.2.11\n")
+    # uvicorn alone would not see it: it reads only the environment
+    assert uvicorn_options()["forwarded_allow_ips"] == "192.0.2.10,192.0.2.11"
