@@ -2,7 +2,6 @@
 uvicorn factory, in subprocesses, reading what they print."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from tests.support.database import sibling_database
+from tests.support.loopback import has_ipv6_loopback
 from tests.support.server import ROOT, free_port
 
 SECRET = "start-up-secret-key-0123456789abcdef012345"
@@ -48,15 +48,6 @@ def _answers(url: str) -> bool:
     try:
         return httpx.get(url, timeout=1).status_code == 200
     except httpx.HTTPError:
-        return False
-
-
-def has_ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
         return False
 
 

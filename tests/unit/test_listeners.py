@@ -5,23 +5,15 @@ import socket
 
 import pytest
 
+from tests.support.loopback import has_ipv6_loopback
 from web.listeners import describe, listening_sockets
-
-
-def ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
 
 
 def test_localhost_is_both_loopback_addresses_on_one_port():
     sockets = listening_sockets("localhost", 0)
     try:
         addresses = {s.getsockname()[0] for s in sockets}
-        assert addresses == ({"127.0.0.1", "::1"} if ipv6_loopback() else {"127.0.0.1"})
+        assert addresses == ({"127.0.0.1", "::1"} if has_ipv6_loopback() else {"127.0.0.1"})
         assert len({s.getsockname()[1] for s in sockets}) == 1
         assert describe(sockets).startswith("127.0.0.1:")
     finally:
