@@ -11,7 +11,7 @@ import msgspec
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0123456789"
 # uvicorn's STARTUP_FAILURE: its worker supervisor stops instead of restarting a worker
 # that exits with it (a bad setting fails the same way every time).
-CONFIG_ERROR_EXIT = 3
+STARTUP_FAILURE_EXIT = 3
 
 
 class ConfigError(Exception):
@@ -138,7 +138,7 @@ def load_settings_or_exit() -> Settings:
         return load_settings()
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr, flush=True)
-        raise SystemExit(CONFIG_ERROR_EXIT) from None
+        raise SystemExit(STARTUP_FAILURE_EXIT) from None
 
 
 def _read_env_file(path: Path) -> dict[str, str]:

@@ -8,7 +8,7 @@ import sys
 
 import uvicorn
 
-from infrastructure.settings import CONFIG_ERROR_EXIT, Settings, load_settings_or_exit
+from infrastructure.settings import STARTUP_FAILURE_EXIT, Settings, load_settings_or_exit
 from web.listeners import describe, listening_sockets
 
 # The app and the database are imported when used: a bad setting is told at once.
@@ -32,14 +32,14 @@ def serve(settings: Settings) -> None:
         sockets = listening_sockets(settings.host, settings.port)
     except OSError as exc:
         print(f"Cannot start: {exc.strerror}", file=sys.stderr, flush=True)
-        raise SystemExit(CONFIG_ERROR_EXIT) from None
+        raise SystemExit(STARTUP_FAILURE_EXIT) from None
     config = uvicorn.Config("web.app:create_app", **server_options(settings))
     host, port = settings.host, sockets[0].getsockname()[1]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     server = _Server(config, url=url, addresses=describe(sockets))
     server.run(sockets=sockets)
     if not server.started:  # the application's start-up failed (as uvicorn.run exits)
-        raise SystemExit(CONFIG_ERROR_EXIT)
+        raise SystemExit(STARTUP_FAILURE_EXIT)
 
 
 def server_options(settings: Settings) -> dict:
