@@ -23,7 +23,8 @@ e2e: bootstrap
 	$(VENV)/python -m pytest tests/e2e
 
 # make oidc-dev EMAIL=ada@example.com NAME="Ada Lovelace": a local stand-in for Google on
-# 127.0.0.1:9400 (see README). Only command-line values count: EMAIL is often set in shells.
+# 127.0.0.1:9400 (OIDC_PORT=... for another port; see README). Only command-line values
+# count: EMAIL is often set in shells for other tools.
 OIDC_EMAIL := $(if $(filter command line,$(origin EMAIL)),$(EMAIL),dev@example.com)
 OIDC_NAME := $(if $(filter command line,$(origin NAME)),$(NAME),Dev User)
 oidc-dev: bootstrap
