@@ -104,7 +104,8 @@ def test_production_on_an_unmigrated_database_is_not_ready_until_migrated(databa
 
 def test_make_oidc_dev_takes_email_and_name_and_says_to_start_the_api_in_a_second_terminal():
     process = subprocess.Popen(
-        ["make", "-s", "oidc-dev", "EMAIL=ada@example.com", "NAME=Ada Lovelace", "OIDC_PORT=0"],
+        # UV=true: the venv is synced already; no `uv sync` under the running suite
+        ["make", "-s", "oidc-dev", "EMAIL=ada@example.com", "NAME=Ada Lovelace", "OIDC_PORT=0", "UV=true"],
         cwd=ROOT, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # make and the provider: one group, stopped together
     )
