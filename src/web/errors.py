@@ -31,7 +31,9 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.ProviderNotConfigured: (503, "provider_not_configured", "This provider is not configured."),
 }
 # A refused refresh clears the refresh cookie, so the browser stops retrying it.
-_CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
+CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
+# A refusal for a while says for how long.
+RETRY_AFTER = (e.RateLimited, e.AccountLocked)
 
 _STATUS_CODES = {
     400: "invalid_request",
@@ -66,9 +68,9 @@ def make_exception_handlers(cookies: CookiePolicy) -> dict:
         message = str(exc) if exc.args else default_message
         extra = {"providers": list(exc.providers)} if isinstance(exc, e.SocialOnlyAccount) else {}
         response = error_response(status, code, message, **extra)
-        if isinstance(exc, _CLEARS_REFRESH):
+        if isinstance(exc, CLEARS_REFRESH):
             cookies.clear(response, REFRESH)
-        if isinstance(exc, (e.RateLimited, e.AccountLocked)):
+        if isinstance(exc, RETRY_AFTER):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 

@@ -14,10 +14,15 @@ from application.use_cases.register import RegisterLocalUser, Registration
 from application.use_cases.session_tokens import ClientInfo
 from domain.errors import InvalidInput
 from web.cookies import REFRESH, SID, CookiePolicy
-from web.dto import ERROR, LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
+from web.dto import LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
+from web.openapi import SESSION_COOKIES, failures, sets_cookies
 
-SidCookie = Annotated[str | None, Parameter(cookie=SID, required=False)]
-RefreshCookie = Annotated[str | None, Parameter(cookie=REFRESH, required=False)]
+SidCookie = Annotated[str | None, Parameter(
+    cookie=SID, required=False, description="The session cookie; a value the server did not issue is ignored."
+)]
+RefreshCookie = Annotated[str | None, Parameter(
+    cookie=REFRESH, required=False, description="The refresh cookie (sent on /auth paths only)."
+)]
 
 
 def client_info(request: Request) -> ClientInfo:
@@ -36,7 +41,9 @@ class AuthController(Controller):
         "/register",
         status_code=201,
         summary="Create a local account and sign in (sets sid and refresh_token)",
-        responses={400: ERROR, 409: ERROR},
+        responses=failures("invalid_request", "weak_password", "email_taken", "username_taken",
+                           "rate_limited", "not_ready"),
+        response_headers=[sets_cookies(SESSION_COOKIES)],
     )
     async def register(
         self,
@@ -57,7 +64,12 @@ class AuthController(Controller):
         "/login",
         status_code=200,
         summary="Sign in with email or username and password",
-        responses={400: ERROR, 401: ERROR},
+        description="The body names the account by `emailOrUsername`, or by `email` (older clients): "
+        "at least one of them. Too many attempts from one address answer 429; too many failures "
+        "for one account lock it (423) for a while.",
+        responses=failures("invalid_request", "invalid_credentials", "social_only", "account_locked",
+                           "rate_limited", "not_ready"),
+        response_headers=[sets_cookies(SESSION_COOKIES)],
     )
     async def login(
         self,
@@ -75,7 +87,8 @@ class AuthController(Controller):
         cookie_policy.set_session(response, signed_in.tokens)
         return response
 
-    @get("/me", summary="The signed-in user, or null (never 401: the client then refreshes)")
+    @get("/me", summary="The signed-in user, or null (never 401: the client then refreshes)",
+         responses=failures("not_ready"))
     async def me(self, get_current_user: NamedDependency[GetCurrentUser], sid: SidCookie) -> MeOut:
         user = await get_current_user.execute(sid)
         return MeOut(UserOut.of(user) if user else None)
@@ -84,7 +97,8 @@ class AuthController(Controller):
         "/refresh",
         status_code=200,
         summary="Rotate the refresh token: new sid and refresh_token",
-        responses={401: ERROR},
+        responses=failures("no_refresh_token", "invalid_refresh", "not_ready"),
+        response_headers=[sets_cookies(SESSION_COOKIES)],
     )
     async def refresh(
         self,
@@ -97,7 +111,9 @@ class AuthController(Controller):
         cookie_policy.set_session(response, tokens)
         return response
 
-    @post("/logout", status_code=200, summary="Revoke this session and clear both cookies")
+    @post("/logout", status_code=200, summary="Revoke this session and clear both cookies (also without cookies)",
+          responses=failures("not_ready"),
+          response_headers=[sets_cookies("Clears `sid` (Path=/) and `refresh_token` (Path=/auth): empty, Max-Age=0.")])
     async def logout(
         self,
         logout: NamedDependency[Logout],

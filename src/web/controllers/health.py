@@ -3,8 +3,9 @@ from collections.abc import Awaitable, Callable
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
-from web.dto import ERROR, ErrorOut, StatusOut
+from web.dto import StatusOut
 from web.errors import error_response
+from web.openapi import failures
 
 
 class HealthController(Controller):
@@ -15,10 +16,10 @@ class HealthController(Controller):
     async def live(self) -> StatusOut:
         return StatusOut("ok")
 
-    @get("/ready", summary="Readiness: the database answers", responses={503: ERROR})
+    @get("/ready", summary="Readiness: the database answers", responses=failures("not_ready"))
     async def ready(
         self, ping_database: NamedDependency[Callable[[], Awaitable[None]]]
-    ) -> Response[StatusOut | ErrorOut]:
+    ) -> Response[StatusOut]:
         try:
             await ping_database()
         except Exception:  # any failure to reach the database means "not ready"
