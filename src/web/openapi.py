@@ -16,7 +16,7 @@ from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import (
     Example, OpenAPIHeader, OpenAPIMediaType, OpenAPIResponse, Operation, Reference, Schema,
 )
-from litestar.openapi.spec.enums import OpenAPIType
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
@@ -90,8 +90,8 @@ def sets_cookies(description: str, *, always: bool = True) -> ResponseHeader:
 
 
 SESSION_COOKIES = (
-    "Signs in: `sid` (the session, HttpOnly, Path=/, Max-Age=SESSION_TTL) and `refresh_token` "
-    "(HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL), both new values."
+    "New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` "
+    "(HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL)."
 )
 
 
@@ -129,6 +129,8 @@ def complete_schema(app: Litestar) -> None:
 
 
 def _complete_operation(operation: Operation, method: str, declared: dict) -> None:
+    _complete_parameters(operation)
+    _complete_redirects(operation)
     codes = [code for spec in declared.values() if isinstance(spec, Failures) for code in spec.codes]
     if method in UNSAFE_METHODS:
         codes += [code for code in _GUARD if code not in codes]
@@ -141,6 +143,28 @@ def _complete_operation(operation: Operation, method: str, declared: dict) -> No
     for status, group in sorted(by_status.items()):
         responses[str(status)] = _error_response(group)
     operation.responses = responses
+
+
+def _complete_parameters(operation: Operation) -> None:
+    """An optional parameter is absent or a string, never null (a cookie cannot be null)."""
+    for parameter in operation.parameters or []:
+        schema = getattr(parameter, "schema", None)
+        if isinstance(schema, Schema) and schema.one_of and len(schema.one_of) == 2:
+            kept = [s for s in schema.one_of if not (isinstance(s, Schema) and s.type == OpenAPIType.NULL)]
+            if len(kept) == 1 and isinstance(kept[0], Schema):
+                schema.type, schema.one_of = kept[0].type, None
+
+
+def _complete_redirects(operation: Operation) -> None:
+    """A redirect always says where to: Location, required (and no body)."""
+    for status, response in (operation.responses or {}).items():
+        if status.startswith("3") and isinstance(response, OpenAPIResponse) and response.headers:
+            response.headers.pop("location", None)
+            response.headers["Location"] = OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.URI),
+                description="Where the browser goes next (an absolute URL).",
+                required=True,
+            )
 
 
 _FIELD_ERROR = Schema(

@@ -64,8 +64,7 @@ def provider_controller(provider: str) -> type[Controller]:
              response_description="To the frontend's finish page (signed in) or its login page with `?error=`",
              responses=failures("invalid_request"),
              response_headers=[sets_cookies(
-                 f"Clears `{flow_cookie(provider)}`; when signed in, also sets `sid` and `refresh_token`. "
-                 + SESSION_COOKIES)])
+                 f"Clears `{flow_cookie(provider)}`; when signed in, also: " + SESSION_COOKIES)])
         async def callback(
             self,
             request: Request,
