@@ -9,6 +9,7 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 
+from infrastructure.persistence.database import DATABASE_UNAVAILABLE
 from infrastructure.settings import Settings, load_settings
 from web.adapters import Infrastructure, build_infrastructure
 from web.controllers.accounts import AccountsController
@@ -49,7 +50,7 @@ def create_app(
         dependencies=use_case_dependencies(
             infrastructure.ports, cookies, Frontend(settings.frontend_origin)
         ),
-        exception_handlers=make_exception_handlers(cookies),
+        exception_handlers=make_exception_handlers(cookies, DATABASE_UNAVAILABLE),
         before_request=make_request_guard(settings.cors_origins),
         cors_config=CORSConfig(
             allow_origins=settings.cors_origins,

@@ -58,7 +58,11 @@ def error_response(status: int, code: str, message: str, **extra: object) -> Res
                     media_type=MediaType.JSON, headers=dict(_HEADERS))
 
 
-def make_exception_handlers(cookies: CookiePolicy) -> dict:
+def make_exception_handlers(
+    cookies: CookiePolicy, database_unavailable: tuple[type[Exception], ...] = ()
+) -> dict:
+    """`database_unavailable`: what the database adapter raises when it cannot be reached."""
+
     def domain_error(_: Request, exc: e.DomainError) -> Response:
         if isinstance(exc, e.InvalidInput):
             return invalid_request([FieldError(exc.field, exc.message)])
@@ -75,6 +79,7 @@ def make_exception_handlers(cookies: CookiePolicy) -> dict:
         return response
 
     return {
+        **{error: not_ready for error in database_unavailable},
         e.DomainError: domain_error,
         ValidationException: validation_error,
         HTTPException: http_error,
@@ -109,6 +114,12 @@ def http_error(_: Request, exc: HTTPException) -> Response:
 
 def undecodable_body(_: Request, exc: UnicodeDecodeError) -> Response:
     return invalid_request([FieldError("body", "is not valid UTF-8")], "The body is invalid.")
+
+
+def not_ready(_: Request, exc: Exception) -> Response:
+    # One line, no traceback: the database is down, not our code (and recovery is automatic).
+    log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+    return error_response(503, "not_ready", "The database does not answer.")
 
 
 def internal_error(_: Request, exc: Exception) -> Response:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import CookieParameter, JSONBody
 
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.login import LoginWithPassword
@@ -17,11 +17,11 @@ from web.cookies import REFRESH, SID, CookiePolicy
 from web.dto import LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
 from web.openapi import SESSION_COOKIES, failures, sets_cookies
 
-SidCookie = Annotated[str | None, Parameter(
-    cookie=SID, required=False, description="The session cookie; a value the server did not issue is ignored."
+SidCookie = Annotated[str | None, CookieParameter(
+    name=SID, required=False, description="The session cookie; a value the server did not issue is ignored."
 )]
-RefreshCookie = Annotated[str | None, Parameter(
-    cookie=REFRESH, required=False, description="The refresh cookie (sent on /auth paths only)."
+RefreshCookie = Annotated[str | None, CookieParameter(
+    name=REFRESH, required=False, description="The refresh cookie (sent on /auth paths only)."
 )]
 
 

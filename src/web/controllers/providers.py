@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import CookieParameter, Parameter, QueryParameter
 from litestar.response import Redirect
 
 from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def provider_controller(provider: str) -> type[Controller]:
-    FlowCookie = Annotated[str | None, Parameter(
-        cookie=flow_cookie(provider), required=False,
+    FlowCookie = Annotated[str | None, CookieParameter(
+        name=flow_cookie(provider), required=False,
         description="Binds the sign-in to the browser that started it (set by the start route).",
     )]
 
@@ -44,8 +44,8 @@ def provider_controller(provider: str) -> type[Controller]:
             cookie_policy: NamedDependency[CookiePolicy],
             frontend: NamedDependency[Frontend],
             sid: SidCookie,
-            link: Annotated[bool, Parameter(description="true: link to the signed-in account")] = False,
-            redirect: Annotated[str | None, Parameter(
+            link: Annotated[bool, QueryParameter(description="true: link to the signed-in account")] = False,
+            redirect: Annotated[str | None, QueryParameter(
                 max_length=2048, description="Where the frontend goes afterwards: a path on the frontend."
             )] = None,
         ) -> Redirect:
