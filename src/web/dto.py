@@ -61,6 +61,7 @@ class Body(Struct, forbid_unknown_fields=True, rename="camel"):
 
     # Fields of which at least one must be a non-empty string (documented as anyOf).
     one_of_required: ClassVar[tuple[str, ...]] = ()
+    example: ClassVar[dict | None] = None  # a real body, for the docs (and schemathesis)
 
 
 class RegisterBody(Body):
@@ -70,6 +71,11 @@ class RegisterBody(Body):
     lastname: Name | None = None
     username: Username | None = None
 
+    example: ClassVar[dict | None] = {
+        "email": "ada@example.com", "password": "correct-horse-battery-42",
+        "firstname": "Ada", "lastname": "Lovelace", "username": "ada.lovelace",
+    }
+
 
 class LoginBody(Body):
     password: Password
@@ -77,6 +83,7 @@ class LoginBody(Body):
     email: LoginEmail | None = None  # accepted in place of emailOrUsername
 
     one_of_required: ClassVar[tuple[str, ...]] = ("emailOrUsername", "email")
+    example: ClassVar[dict | None] = {"emailOrUsername": "ada.lovelace", "password": "correct-horse-battery-42"}
 
 
 class ProfileOut(Struct):

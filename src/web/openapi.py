@@ -97,7 +97,7 @@ SESSION_COOKIES = (
 
 class BodySchemaPlugin(StructSchemaPlugin):
     """Request bodies refuse unknown fields, so their schemas say additionalProperties: false;
-    a body that needs one of several fields says so with anyOf."""
+    a body that needs one of several fields says so with anyOf; a body's example is shown."""
 
     def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
         return super().is_plugin_supported_field(field_definition) and field_definition.is_subclass_of(Body)
@@ -106,6 +106,8 @@ class BodySchemaPlugin(StructSchemaPlugin):
         schema = super().to_openapi_schema(field_definition, schema_creator)  # the component itself
         body: type[Struct] = field_definition.type_
         schema.additional_properties = not body.__struct_config__.forbid_unknown_fields
+        if body.example is not None:
+            schema.examples = [body.example]
         if body.one_of_required:
             schema.any_of = [
                 Schema(required=[name], properties={name: Schema(type=OpenAPIType.STRING, min_length=1)})

@@ -12,6 +12,7 @@ from application.use_cases.logout import Logout
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser, Registration
 from application.use_cases.session_tokens import ClientInfo
+from domain.credentials import check_printable
 from domain.errors import InvalidInput
 from web.cookies import REFRESH, SID, CookiePolicy
 from web.dto import LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
@@ -31,6 +32,16 @@ def client_info(request: Request) -> ClientInfo:
         ip=request.client.host if request.client else None,
         user_agent=user_agent[:512] if user_agent else None,
     )
+
+
+def login_identifier(data: LoginBody) -> str:
+    """emailOrUsername, else email; a field that is sent is checked even when the other wins."""
+    if data.email_or_username and data.email:
+        check_printable("email", data.email)
+    identifier = data.email_or_username or data.email
+    if not identifier:
+        raise InvalidInput("emailOrUsername", "is required")
+    return identifier
 
 
 class AuthController(Controller):
@@ -78,10 +89,7 @@ class AuthController(Controller):
         login: NamedDependency[LoginWithPassword],
         cookie_policy: NamedDependency[CookiePolicy],
     ) -> Response[LoginOut]:
-        identifier = data.email_or_username or data.email
-        if not identifier:
-            raise InvalidInput("emailOrUsername", "is required")
-        signed_in = await login.execute(identifier, data.password, client_info(request))
+        signed_in = await login.execute(login_identifier(data), data.password, client_info(request))
         user = signed_in.user
         response = Response(LoginOut(user=UserOut.of(user), profile_complete=user.profile.is_complete))
         cookie_policy.set_session(response, signed_in.tokens)
