@@ -10,6 +10,16 @@ from application.use_cases.register import Registration
 from domain.users import Profile, User
 
 
+def long_email(length: int) -> str:
+    """A valid address of exactly `length` characters: a local part of 64, DNS labels of
+    at most 60 (IDNA allows 63)."""
+    local, domain = "a" * 64, "example.com"
+    while len(local) + 1 + len(domain) < length:
+        label = "b" * min(60, length - len(local) - 1 - len(domain) - 1)
+        domain = f"{label}.{domain}"
+    return f"{local}@{domain}"
+
+
 class RegistrationFactory(DataclassFactory[Registration]):
     email = Use(lambda: f"user-{uuid.uuid4().hex[:10]}@example.com")
     password = Use(lambda: f"pass-{uuid.uuid4().hex[:12]}")

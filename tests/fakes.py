@@ -50,16 +50,21 @@ class FakeIds(IdGenerator):
 
 
 class FakePasswordHasher(PasswordHasher):
-    """"hash" is a readable prefix; "old$" hashes ask for a rehash. Counts the work done."""
+    """"hash" is a readable prefix; "old$" hashes ask for a rehash. Counts the work done,
+    and yields as real hashing does (in a thread), so concurrent use cases interleave."""
 
     def __init__(self) -> None:
         self.verifications = 0
+        self.hashes = 0
 
     async def hash(self, password: str) -> str:
+        self.hashes += 1
+        await asyncio.sleep(0)
         return f"fake${password}"
 
     async def verify(self, password: str, password_hash: str | None) -> PasswordCheck:
         self.verifications += 1
+        await asyncio.sleep(0)
         if password_hash is None:
             return PasswordCheck(valid=False)
         scheme, _, stored = password_hash.partition("$")
@@ -352,19 +357,30 @@ class InMemoryCurrentUserQuery(CurrentUserQuery):
 
 
 class InMemoryAttemptCounter(AttemptCounter):
+    """As SqlAttemptCounter: each hit reads and writes with no await in between, so it is
+    as atomic as the upsert. Keys must be short digests, as the key column requires."""
+
+    MAX_KEY = 255
+
     def __init__(self) -> None:
         self.windows: dict[str, tuple[int, datetime]] = {}
 
     async def hit(self, key: str, window: timedelta, now: datetime) -> Window:
-        hits, start = self.windows.get(key, (0, now))
-        if start <= now - window:
-            hits, start = 0, now
+        hits, start = self._row(key, window, now)
         self.windows[key] = (hits + 1, start)
         return Window(hits + 1, start + window)
 
-    async def peek(self, key: str, window: timedelta, now: datetime) -> Window | None:
-        hits, start = self.windows.get(key, (0, now - window))
-        return Window(hits, start + window) if start > now - window else None
+    async def hit_toward_lock(self, key: str, limit: int, lockout: timedelta, now: datetime) -> Window:
+        hits, last = self._row(key, lockout, now)
+        if hits < limit:  # a lock keeps the time of the attempt that set it
+            last = max(last, now)
+        self.windows[key] = (hits + 1, last)
+        return Window(hits + 1, last + lockout)
 
     async def clear(self, key: str) -> None:
         self.windows.pop(key, None)
+
+    def _row(self, key: str, window: timedelta, now: datetime) -> tuple[int, datetime]:
+        assert len(key) <= self.MAX_KEY, f"key overflows the column: {key}"
+        hits, start = self.windows.get(key, (0, now))
+        return (0, now) if start <= now - window else (hits, start)

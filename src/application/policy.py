@@ -10,12 +10,20 @@ class SessionPolicy:
 
 
 @dataclass(frozen=True, slots=True)
-class LoginLimits:
-    """Per client address: a coarse flood shield. Per identifier: lockout against
-    password guessing, counted for unknown identifiers too so it reveals nothing."""
+class AddressLimit:
+    """A coarse flood shield: at most `requests` per (fixed) window from one client address."""
 
-    per_ip: int = 30
-    ip_window: timedelta = timedelta(minutes=1)
+    requests: int = 30
+    window: timedelta = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    """Per client address: a coarse flood shield. Per account: a lockout against password
+    guessing, `failures` password checks, then `lockout` from the one that set the lock.
+    Unknown identifiers are counted the same way, so a lock reveals nothing."""
+
+    per_address: AddressLimit = AddressLimit()
     failures: int = 10
     lockout: timedelta = timedelta(minutes=15)
 

@@ -6,8 +6,8 @@ from enum import Enum
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from domain.credentials import MAX_NAME
-from domain.errors import AccountAlreadyLinked, EmailNotVerified
+from domain.credentials import MAX_NAME, normalize_email, without_invisible
+from domain.errors import AccountAlreadyLinked, EmailNotVerified, InvalidInput
 from domain.users import Profile, User
 
 
@@ -37,8 +37,14 @@ class ProviderIdentity:
 
     @property
     def normalized_email(self) -> str | None:
-        """Compared and stored like local emails: lower-cased."""
-        return self.email.strip().lower() if self.email else None
+        """Compared and stored like local emails (the same form whichever way the provider
+        spells it); one our rules refuse is no email at all: never linked by, never stored."""
+        if not self.email:
+            return None
+        try:
+            return normalize_email(self.email)
+        except InvalidInput:
+            return None
 
     def profile(self) -> Profile:
         first, last = self.given_name, self.family_name
@@ -95,5 +101,6 @@ def safe_redirect_path(raw: str | None) -> str | None:
 
 
 def _fit(text: str | None, limit: int = MAX_NAME) -> str | None:
-    text = (text or "").strip()
-    return text[:limit] or None
+    """A provider's name obeys the rules of a typed one, by cleaning: it cannot be refused."""
+    text = without_invisible(text).strip()
+    return text[:limit].strip() or None

@@ -17,6 +17,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     app_env: str = "development"
     host: str = "127.0.0.1"
     port: int = 4000
+    # The proxies whose X-Forwarded-For is the client address (uvicorn's default: loopback).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     database_url: str | None = None
     database_pool_size: int = 20  # connections per process
     data_dir: str = ".data"

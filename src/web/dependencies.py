@@ -45,7 +45,9 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
     current_user = GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock)
     providers = ports.identity_providers
     singletons = {
-        "register_user": RegisterLocalUser(ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer),
+        "register_user": RegisterLocalUser(
+            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts
+        ),
         "login": LoginWithPassword(
             ports.new_uow, ports.hasher, ports.clock, issuer, LoginGuard(ports.attempts, LoginLimits())
         ),

@@ -3,6 +3,7 @@ processes) and tests talk to it over HTTP, as the Next.js frontend does."""
 
 import uuid
 
+import asyncpg
 import httpx
 import pytest
 
@@ -10,6 +11,7 @@ from tests.support.fake_oidc import FakeOidcProvider
 from tests.support.server import free_port, running_server
 
 FRONTEND = "http://localhost:3000"
+PROXY = "192.0.2.1"  # a second proxy hop trusted, besides loopback (test_client_address)
 GRACE_SECONDS = 3  # short, so a test can outwait it
 
 
@@ -30,6 +32,7 @@ def server(database_url, idp):
         "FRONTEND_ORIGIN": FRONTEND,
         "REFRESH_REUSE_GRACE": str(GRACE_SECONDS),
         "RUN_MIGRATIONS": "false",
+        "FORWARDED_ALLOW_IPS": f"127.0.0.1,::1,{PROXY}",
         "GOOGLE_CLIENT_ID": "sesame-e2e",
         "GOOGLE_CLIENT_SECRET": "e2e-client-secret",
         "GOOGLE_DISCOVERY_URL": idp.discovery_url,
@@ -37,6 +40,14 @@ def server(database_url, idp):
     }
     with running_server(env, workers=2, port=port) as base_url:
         yield base_url
+
+
+@pytest.fixture
+async def db(database_url):
+    """A direct connection, to check what the service stored."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    yield connection
+    await connection.close()
 
 
 def client_address() -> str:

@@ -5,7 +5,6 @@ import asyncio
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-import asyncpg
 import httpx
 import pytest
 
@@ -14,13 +13,6 @@ from tests.support.http import PASSWORD, assert_error, login, me_with_sid, regis
 from tests.support.server import running_server
 
 FINISH = f"{FRONTEND}/auth/finish?from=social&provider=google"
-
-
-@pytest.fixture
-async def db(database_url):
-    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
-    yield connection
-    await connection.close()
 
 
 def person(verified=True, **claims):

@@ -2,7 +2,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from application.policy import LoginLimits, ProviderFlowPolicy, SessionPolicy
+from application.policy import AddressLimit, LoginLimits, ProviderFlowPolicy, SessionPolicy
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
@@ -38,7 +38,10 @@ class World:
     tokens: FakeTokens = field(default_factory=FakeTokens)
     policy: SessionPolicy = field(default_factory=SessionPolicy)
     attempts: InMemoryAttemptCounter = field(default_factory=InMemoryAttemptCounter)
-    limits: LoginLimits = field(default_factory=lambda: LoginLimits(per_ip=5, failures=3))
+    limits: LoginLimits = field(
+        default_factory=lambda: LoginLimits(per_address=AddressLimit(requests=5), failures=3)
+    )
+    register_limit: AddressLimit = field(default_factory=AddressLimit)
     google: FakeIdentityProvider = field(default_factory=FakeIdentityProvider)
 
     @property
@@ -54,7 +57,10 @@ class World:
 
     @property
     def register(self) -> RegisterLocalUser:
-        return RegisterLocalUser(self.new_uow, self.hasher, self.clock, FakeIds(), self.issuer)
+        return RegisterLocalUser(
+            self.new_uow, self.hasher, self.clock, FakeIds(), self.issuer, self.attempts,
+            self.register_limit,
+        )
 
     @property
     def login(self) -> LoginWithPassword:

@@ -14,15 +14,22 @@ class Window:
 
 
 class AttemptCounter(Protocol):
-    """Fixed-window counters shared by every process of the service."""
+    """Counters shared by every process of the service. Each hit is one atomic step that
+    answers the count including itself, so concurrent callers each see a distinct count.
+    Keys are short (a scope and a digest): never raw text that people typed."""
 
     @abstractmethod
     async def hit(self, key: str, window: timedelta, now: datetime) -> Window:
-        """Count one attempt, atomically; a window that has ended starts over."""
+        """Count one attempt in a fixed window; a window that has ended starts over."""
 
     @abstractmethod
-    async def peek(self, key: str, window: timedelta, now: datetime) -> Window | None:
-        """The running window, or None when there is none."""
+    async def hit_toward_lock(
+        self, key: str, limit: int, lockout: timedelta, now: datetime
+    ) -> Window:
+        """Count one attempt of a run, where each attempt comes within `lockout` of the
+        one before. The `limit`-th attempt sets a lock lasting `lockout` from itself:
+        attempts during the lock are counted (above `limit`) but do not extend it. A run
+        is forgotten after `lockout` without attempts, as is a lock when it ends."""
 
     @abstractmethod
     async def clear(self, key: str) -> None: ...

@@ -5,7 +5,7 @@ from application.ports.security import Clock, PasswordHasher
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.register import SignedIn
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
-from domain.credentials import check_password_length, check_printable
+from domain.credentials import check_password_length, normalize_identifier
 from domain.errors import InvalidCredentials, SocialOnlyAccount
 
 
@@ -16,8 +16,11 @@ class LoginWithPassword:
     - an unknown identifier costs the same hashing work as a known one;
     - an account without a password answers social_only with its providers;
     - a hash made with old parameters (or imported bcrypt) is upgraded on success;
-    - a flooding address is rate limited, and too many failures lock the identifier
-      (known or not) for a while, before any password work;
+    - a flooding address is rate limited before any other work;
+    - every password check is counted against the account before it is done, so after
+      10 in a row (whichever identifier was typed) the account is locked for 15 minutes
+      from the 10th; an unknown identifier is counted and locked the same way;
+    - a successful login clears the account's count;
     - no database connection is held while the password is checked.
     """
 
@@ -29,17 +32,17 @@ class LoginWithPassword:
 
     async def execute(self, identifier: str, password: str, client: ClientInfo) -> SignedIn:
         check_password_length(password)
-        identifier = check_printable("emailOrUsername", identifier).strip()
-        await self.guard.admit(identifier, client.ip, self.clock.now())
+        identifier = normalize_identifier(identifier)
+        await self.guard.admit_address(client.ip, self.clock.now())
         async with self.new_uow() as uow:
             user = await uow.users.by_login(identifier)
         if user is not None and user.password_hash is None and user.providers:
-            raise SocialOnlyAccount(user.providers)
+            raise SocialOnlyAccount(user.providers)  # no password to guess
+        account = await self.guard.admit_attempt(user, identifier, self.clock.now())
         check = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not check.valid:
-            await self.guard.failed(identifier, self.clock.now())
             raise InvalidCredentials()
-        await self.guard.succeeded(identifier)
+        await self.guard.succeeded(account)
         new_hash = await self.hasher.hash(password) if check.needs_rehash else None
         now = self.clock.now()
         async with self.new_uow() as uow:

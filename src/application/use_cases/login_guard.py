@@ -3,30 +3,41 @@ from datetime import datetime
 
 from application.policy import LoginLimits
 from application.ports.limits import AttemptCounter
-from domain.errors import AccountLocked, RateLimited
+from application.use_cases.address_limit import AddressLimiter, counter_key
+from domain.errors import AccountLocked
+from domain.users import User
 
 
 @dataclass(frozen=True, slots=True)
 class LoginGuard:
+    """Every password check is counted before it is done, in one atomic step, so at
+    most `limits.failures` checks happen per lock, however requests arrive."""
+
     counter: AttemptCounter
     limits: LoginLimits
 
-    async def admit(self, identifier: str, ip: str | None, now: datetime) -> None:
-        """Refuse before any password work: flooding address, or locked identifier."""
-        if ip:
-            window = await self.counter.hit(f"login-ip:{ip}", self.limits.ip_window, now)
-            if window.hits > self.limits.per_ip:
-                raise RateLimited(window.retry_after(now))
-        failures = await self.counter.peek(self._failure_key(identifier), self.limits.lockout, now)
-        if failures and failures.hits >= self.limits.failures:
-            raise AccountLocked(failures.retry_after(now))
+    async def admit_address(self, ip: str | None, now: datetime) -> None:
+        """Refuse a flooding address before any other work."""
+        await AddressLimiter(self.counter, "login-ip", self.limits.per_address).admit(ip, now)
 
-    async def failed(self, identifier: str, now: datetime) -> None:
-        await self.counter.hit(self._failure_key(identifier), self.limits.lockout, now)
+    async def admit_attempt(self, user: User | None, identifier: str, now: datetime) -> str:
+        """Count this password attempt against the account, or refuse it (locked).
+        Answers the account's key, which a successful login then clears."""
+        key = account_key(user, identifier)
+        window = await self.counter.hit_toward_lock(
+            key, self.limits.failures, self.limits.lockout, now
+        )
+        if window.hits > self.limits.failures:
+            raise AccountLocked(window.retry_after(now))
+        return key
 
-    async def succeeded(self, identifier: str) -> None:
-        await self.counter.clear(self._failure_key(identifier))
+    async def succeeded(self, account: str) -> None:
+        await self.counter.clear(account)
 
-    @staticmethod
-    def _failure_key(identifier: str) -> str:
-        return f"login-failures:{identifier.strip().lower()}"
+
+def account_key(user: User | None, identifier: str) -> str:
+    """One lock per account, whichever of its identifiers was typed. An unknown
+    identifier is counted under its own digest, so it locks, and answers, the same."""
+    if user is not None:
+        return counter_key("login-account", f"user:{user.id}")
+    return counter_key("login-account", f"typed:{identifier.strip().lower()}")

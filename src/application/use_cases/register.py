@@ -1,7 +1,10 @@
 from dataclasses import dataclass
 
+from application.policy import AddressLimit
+from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher
+from application.use_cases.address_limit import AddressLimiter
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.credentials import (
     check_new_password,
@@ -9,6 +12,7 @@ from domain.credentials import (
     normalize_name,
     normalize_username,
 )
+from domain.errors import EmailTaken, UsernameTaken
 from domain.users import Profile, User
 
 
@@ -33,7 +37,11 @@ class RegisterLocalUser:
 
     - the email is normalized and must be unique (case-insensitively), as must the username;
     - the password follows the policy (8 to 256 bytes, not a common password);
-    - user, profile and session are written in one transaction, or not at all.
+    - user, profile and session are written in one transaction, or not at all;
+    - a flooding address is rate limited (after validation: a bad input changes nothing);
+    - a request that will be refused costs no hashing: email and username are checked
+      first (the unique constraints still decide between concurrent registrations);
+    - no database connection is held while the password is hashed.
     """
 
     new_uow: UnitOfWorkFactory
@@ -41,6 +49,8 @@ class RegisterLocalUser:
     clock: Clock
     ids: IdGenerator
     issuer: SessionIssuer
+    attempts: AttemptCounter
+    limit: AddressLimit = AddressLimit()
 
     async def execute(self, registration: Registration, client: ClientInfo) -> SignedIn:
         email = normalize_email(registration.email)
@@ -50,6 +60,9 @@ class RegisterLocalUser:
             lastname=normalize_name("lastname", registration.lastname),
         )
         check_new_password(registration.password)
+        limiter = AddressLimiter(self.attempts, "register-ip", self.limit)
+        await limiter.admit(client.ip, self.clock.now())
+        await self._refuse_taken(email, username)
         password_hash = await self.hasher.hash(registration.password)
         now = self.clock.now()
         user = User(
@@ -65,3 +78,10 @@ class RegisterLocalUser:
             tokens = await self.issuer.open(uow, user.id, now, client)
             await uow.commit()
         return SignedIn(user, tokens)
+
+    async def _refuse_taken(self, email: str, username: str | None) -> None:
+        async with self.new_uow() as uow:
+            if await uow.users.by_email(email) is not None:
+                raise EmailTaken()
+            if username is not None and await uow.users.by_login(username) is not None:
+                raise UsernameTaken()

@@ -189,7 +189,9 @@ class OutboxMessageRow(DefaultBase):
 
 
 class RateLimitRow(DefaultBase):
-    """Fixed-window counters shared by every process (atomic upsert)."""
+    """Counters shared by every process (atomic upsert). The key is a scope and a
+    sha256 digest, never typed text. window_start begins a fixed window, or for a
+    lockout marks the last attempt of a run (or the one that set the lock)."""
 
     __tablename__ = "rate_limits"
     key: Mapped[str] = mapped_column(String(255), primary_key=True)

@@ -11,9 +11,9 @@ from application.use_cases.login import LoginWithPassword
 from application.use_cases.logout import Logout
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser, Registration
-from application.use_cases.session_tokens import ClientInfo
-from domain.credentials import check_printable
+from domain.credentials import visible_text
 from domain.errors import InvalidInput
+from web.client import client_info
 from web.cookies import REFRESH, SID, CookiePolicy
 from web.dto import LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
 from web.openapi import SESSION_COOKIES, failures, sets_cookies
@@ -26,18 +26,10 @@ RefreshCookie = Annotated[str | None, CookieParameter(
 )]
 
 
-def client_info(request: Request) -> ClientInfo:
-    user_agent = request.headers.get("user-agent")
-    return ClientInfo(
-        ip=request.client.host if request.client else None,
-        user_agent=user_agent[:512] if user_agent else None,
-    )
-
-
 def login_identifier(data: LoginBody) -> str:
     """emailOrUsername, else email; a field that is sent is checked even when the other wins."""
     if data.email_or_username and data.email:
-        check_printable("email", data.email)
+        visible_text("email", data.email)
     identifier = data.email_or_username or data.email
     if not identifier:
         raise InvalidInput("emailOrUsername", "is required")

@@ -12,7 +12,8 @@ from litestar.response import Redirect
 from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
 from application.use_cases.provider_start import StartProviderSignIn
 from domain.errors import DomainError, ProviderError
-from web.controllers.auth import SidCookie, client_info
+from web.client import client_info
+from web.controllers.auth import SidCookie
 from web.cookies import CookiePolicy, flow_cookie
 from web.frontend import Frontend
 from web.openapi import SESSION_COOKIES, failures, sets_cookies
