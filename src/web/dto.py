@@ -15,9 +15,18 @@ from msgspec import Meta, Struct
 from domain.credentials import MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES
 from domain.users import User
 
-_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # what people type holds no control character
-# No "@", control character or whitespace (Python's \s, which JSON Schema's \s does not match).
-_NOT_IN_EMAIL = r"@\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Controls (C0, C1), the usual format characters (soft hyphen, zero widths, bidi controls,
+# word joiners, BOM) and line/paragraph separators: the part of the domain's "characters
+# nobody sees" that a regex can list (see _VISIBLE for the rest).
+_UNSEEN = r"\x00-\x1f\x7f-\x9f\xad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+_PRINTABLE = rf"^[^{_UNSEEN}]*$"
+# Nor "@" or whitespace (Python's \s, which JSON Schema's \s does not match) in an email.
+_NOT_IN_EMAIL = rf"@{_UNSEEN}\x20\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+
+
+# What the pattern cannot say (JSON Schema regexes have no Unicode categories):
+_VISIBLE = ("Characters nobody sees are refused with 400 `invalid_request`: Unicode categories "
+            "Cc, Cf, Cs, Co, Cn, Zl, Zp and blank fillers.")
 
 
 def _documented(description: str, pattern: str | None = None, **constraints) -> Meta:
@@ -26,15 +35,17 @@ def _documented(description: str, pattern: str | None = None, **constraints) -> 
 
 
 Email = Annotated[str, _documented(
-    "An email address, compared case-insensitively.",
-    rf"^[^{_NOT_IN_EMAIL}]{{1,64}}@[^{_NOT_IN_EMAIL}.]+(\.[^{_NOT_IN_EMAIL}.]+)+$",
+    "An email address, compared case-insensitively; stored in NFC with its domain NFKC-folded "
+    "and IDNA-encoded (a domain IDNA refuses is 400). " + _VISIBLE,
+    rf"^[^{_NOT_IN_EMAIL}]{{1,64}}@[^{_NOT_IN_EMAIL}.]{{1,63}}(\.[^{_NOT_IN_EMAIL}.]{{1,63}})+$",
     max_length=MAX_EMAIL,
 )]
 Identifier = Annotated[str, _documented(
-    "An email or a username.", _PRINTABLE, max_length=MAX_EMAIL
+    "An email or a username. " + _VISIBLE, _PRINTABLE, max_length=MAX_EMAIL
 )]
 LoginEmail = Annotated[str, _documented(
-    "Accepted in place of `emailOrUsername` (older clients send it).", _PRINTABLE, max_length=MAX_EMAIL
+    "Accepted in place of `emailOrUsername` (older clients send it). " + _VISIBLE, _PRINTABLE,
+    max_length=MAX_EMAIL,
 )]
 # JSON Schema counts characters, the rule counts UTF-8 bytes: the description says so.
 Password = Annotated[str, _documented(
@@ -46,7 +57,7 @@ NewPassword = Annotated[str, _documented(
     max_length=MAX_PASSWORD_BYTES,
 )]
 Name = Annotated[str, _documented(
-    '`""` means not given.', _PRINTABLE, max_length=MAX_NAME
+    '`""` means not given. ' + _VISIBLE, _PRINTABLE, max_length=MAX_NAME
 )]
 Username = Annotated[str, _documented(
     '3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; '

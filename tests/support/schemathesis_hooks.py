@@ -5,12 +5,13 @@
   the fuzzer as one client.
 - With SESAME_SESSION=1, every request carries the cookies of a registered user; when a
   request ends that session (logout, a refused refresh), the next one signs in anew.
-- `filter_failure` drops what the schema cannot state: it is the one place where a
-  failure is tolerated, each with its reason.
+- `filter_failure` drops the refusals of schema-valid data by a rule that JSON Schema
+  cannot state: the one place where a failure is tolerated, each with its reason.
 """
 
 import json
 import os
+import unicodedata
 import uuid
 
 import requests
@@ -64,32 +65,41 @@ def after_call(context, case, response):
                 _session.pop(name, None)
 
 
-def _error_code(response) -> str | None:
+# The domain's rules that JSON Schema cannot state, by the message the API gives for them:
+# its regexes have no Unicode categories, count characters rather than bytes, and know
+# nothing of Unicode normalisation or IDNA. Each is documented in the field's description.
+BEYOND_SCHEMA = {
+    "must not contain control, format or invisible characters",  # Unicode categories
+    "has a domain that is not a valid domain name",  # IDNA
+    "must be at most 254 characters once encoded",  # punycode makes a domain longer
+    "must be at most 256 bytes",  # UTF-8 bytes
+}
+
+
+def _answer(response) -> dict:
     try:
-        return json.loads(response.content).get("error")
-    except (ValueError, AttributeError):
-        return None
+        answer = json.loads(response.content)
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
 
 
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
-    """Keep every failure but the refusals of schema-valid data that JSON Schema cannot foresee
-    (and, for now, the known bugs of issue 7 that other branches fix: see _known_bug)."""
-    if _known_bug(case, response):
-        return False
+    """Keep every failure but the refusals of schema-valid data by a rule beyond the schema."""
     if not isinstance(failure, RejectedPositiveData) or response.status_code != 400:
         return True
-    # A new password under 8 bytes or a common one: 400 weak_password, documented.
-    if _error_code(response) == "weak_password":
+    answer = _answer(response)
+    if answer.get("error") == "weak_password":  # under 8 bytes or common: documented 400
         return False
-    # JSON Schema counts characters; the limit is 256 bytes of UTF-8 (documented).
-    password = case.body.get("password") if isinstance(case.body, dict) else None
-    return not (isinstance(password, str) and len(password.encode()) > 256)
+    fields = answer.get("fields") or []
+    return not fields or not all(_beyond_schema(case, f.get("field"), f.get("message")) for f in fields)
 
 
-def _known_bug(case, response) -> bool:
-    """TEMPORARY: failures of issue 7 items fixed on other branches. Delete each line once merged."""
-    body = case.body if isinstance(case.body, dict) else {}
-    identifier = body.get("emailOrUsername") or body.get("email") or ""
-    # Item 2: an identifier over 240 characters overflows the login counter's key: 500.
-    return case.path == "/auth/login" and response.status_code == 500 and len(str(identifier)) > 240
+def _beyond_schema(case, field: str, message: str) -> bool:
+    if message in BEYOND_SCHEMA:
+        return True
+    # An email the schema's pattern accepts may be refused once NFKC-folded (U+FE6B is an "@").
+    value = case.body.get(field) if isinstance(case.body, dict) else None
+    return (message == "is not a valid email address" and isinstance(value, str)
+            and unicodedata.normalize("NFKC", value) != value)
