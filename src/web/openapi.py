@@ -19,7 +19,7 @@ from litestar.openapi.spec import (
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
-from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
+from litestar._openapi.schema_generation.plugins import StructSchemaPlugin  # Litestar's own, extended
 from msgspec import Struct
 
 from web.cookies import REFRESH
@@ -117,7 +117,10 @@ class BodySchemaPlugin(StructSchemaPlugin):
 
 
 def complete_schema(app: Litestar) -> None:
-    """Write each operation's error answers in the contract's shape (see the module docstring)."""
+    """Write each operation's error answers in the contract's shape (see the module docstring).
+
+    Called by create_app: Litestar builds the schema object once and serves that object, so
+    what is written here is what /schema/openapi.json shows."""
     openapi = app.openapi_schema
     openapi.components.schemas.setdefault("FieldError", _FIELD_ERROR)
     for route in app.routes:

@@ -18,14 +18,12 @@ import requests
 import schemathesis
 from schemathesis.openapi.checks import RejectedPositiveData
 
+from tests.e2e.conftest import client_address
+
 BASE_URL = os.environ.get("SESAME_URL", "")
 WITH_SESSION = os.environ.get("SESAME_SESSION") == "1"
 SESSION_COOKIES = ("sid", "refresh_token")
 _session: dict[str, str] = {}
-
-
-def client_address() -> str:
-    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
 
 
 def _sign_up() -> dict[str, str]:
