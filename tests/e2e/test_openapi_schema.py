@@ -61,6 +61,12 @@ def test_login_documents_its_lock_and_its_rate_limit_with_retry_after(schema):
     assert "providers" in responses["401"]["content"]["application/json"]["schema"]["properties"]
 
 
+def test_register_documents_its_rate_limit_with_retry_after(schema):
+    limited = schema["paths"]["/auth/register"]["post"]["responses"]["429"]
+    assert limited["headers"]["Retry-After"]["required"] is True
+    assert limited["content"]["application/json"]["schema"]["properties"]["error"]["enum"] == ["rate_limited"]
+
+
 def test_register_documents_the_real_constraints(schema):
     body = body_schema(schema, "/auth/register")
     fields = body["properties"]
