@@ -29,8 +29,8 @@ async def client_without_database():
 async def test_a_route_that_needs_the_database_answers_503_not_ready_without_it(
     client_without_database, method, path, body
 ):
-    cookies = {"sid": "s" * 43, "refresh_token": "r" * 43}
-    response = await client_without_database.request(method, path, json=body, cookies=cookies)
+    cookies = f"sid={'s' * 43}; refresh_token={'r' * 43}"
+    response = await client_without_database.request(method, path, json=body, headers={"Cookie": cookies})
     assert response.status_code == 503, response.text
     assert response.json() == {"error": "not_ready", "message": "The database does not answer."}
 
