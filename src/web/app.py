@@ -6,8 +6,12 @@ from litestar import Litestar
 from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 
+from infrastructure.persistence.database import DATABASE_UNAVAILABLE
 from infrastructure.settings import Settings, load_settings_or_exit
 from web.adapters import Infrastructure, build_infrastructure
 from web.controllers.accounts import AccountsController
@@ -18,10 +22,12 @@ from web.cookies import CookiePolicy
 from web.dependencies import use_case_dependencies
 from web.errors import make_exception_handlers
 from web.frontend import Frontend
+from web.openapi import BodySchemaPlugin, complete_schema
 from web.request_guard import make_request_guard
 from web.sites import site_warnings
 
 MAX_BODY_BYTES = 64 * 1024
+DOCS_ASSETS = "/schema/assets"
 
 log = logging.getLogger("sesame")
 
@@ -42,17 +48,18 @@ def create_app(
     )
     # Google always has its routes (answering 503 until configured); others when configured.
     providers = sorted({"google", *infrastructure.ports.identity_providers})
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AuthController,
             AccountsController,
             HealthController,
             *(provider_controller(name) for name in providers),
+            create_static_files_router(DOCS_ASSETS, [swagger_ui_path], include_in_schema=False),
         ],
         dependencies=use_case_dependencies(
             infrastructure.ports, cookies, Frontend(settings.frontend_origin)
         ),
-        exception_handlers=make_exception_handlers(cookies),
+        exception_handlers=make_exception_handlers(cookies, DATABASE_UNAVAILABLE),
         before_request=make_request_guard(settings.cors_origins),
         cors_config=CORSConfig(
             allow_origins=settings.cors_origins,
@@ -61,17 +68,32 @@ def create_app(
             allow_credentials=True,
             max_age=600,
         ),
-        plugins=[SQLAlchemyPlugin(config=infrastructure.database)],
+        plugins=[SQLAlchemyPlugin(config=infrastructure.database), BodySchemaPlugin()],
         on_startup=infrastructure.on_startup,
         on_shutdown=infrastructure.on_shutdown,
         openapi_config=OpenAPIConfig(
             title="Sésame",
             version="1.0.0",
-            description="Authentication API for the Next.js frontend. Reference: docs/api.md in the repository.",
+            description="Authentication API for the Next.js frontend (reference: docs/api.md in "
+            'the repository). Every error is `{"error", "message"}` (plus `fields` for '
+            '`invalid_request`, `providers` for `social_only`).',
             path="/schema",
+            render_plugins=[_swagger_ui()],
         ),
         request_max_body_size=MAX_BODY_BYTES,
         cache_control=CacheControlHeader(no_store=True),  # user data and Set-Cookie: never cached
         response_headers=[ResponseHeader(name="X-Content-Type-Options", value="nosniff")],
         debug=False,
+    )
+    complete_schema(app)
+    return app
+
+
+def _swagger_ui() -> SwaggerRenderPlugin:
+    """The docs page at /schema, with Swagger UI served from the installed package (no CDN)."""
+    return SwaggerRenderPlugin(
+        js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{DOCS_ASSETS}/favicon-32x32.png'>",
     )

@@ -1,39 +1,100 @@
 """Wire shapes of the contract (../shared/API.md): camelCase JSON, unknown fields refused.
 
 Length caps here are coarse guards (a 1 MB "email" never reaches the domain); the domain
-owns the precise rules and their messages.
+owns the precise rules and their messages. The patterns are documentation only (msgspec
+does not enforce them), so that the schema states the domain's rules and a refused value
+still gets the domain's own message.
 """
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 from uuid import UUID
 
-from litestar.openapi import ResponseSpec
 from msgspec import Meta, Struct
 
+from domain.credentials import MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES
 from domain.users import User
 
-Email = Annotated[str, Meta(max_length=254)]
-Password = Annotated[str, Meta(max_length=256)]
-Name = Annotated[str, Meta(max_length=100)]
+# Controls (C0, C1), the usual format characters (soft hyphen, zero widths, bidi controls,
+# word joiners, BOM) and line/paragraph separators: the part of the domain's "characters
+# nobody sees" that a regex can list (see _VISIBLE for the rest).
+_UNSEEN = r"\x00-\x1f\x7f-\x9f\xad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+_PRINTABLE = rf"^[^{_UNSEEN}]*$"
+# Nor "@" or whitespace (Python's \s, which JSON Schema's \s does not match) in an email.
+_NOT_IN_EMAIL = rf"@{_UNSEEN}\x20\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+
+
+# What the pattern cannot say (JSON Schema regexes have no Unicode categories):
+_VISIBLE = ("Characters nobody sees are refused with 400 `invalid_request`: Unicode categories "
+            "Cc, Cf, Cs, Co, Cn, Zl, Zp and blank fillers.")
+
+
+def _documented(description: str, pattern: str | None = None, **constraints) -> Meta:
+    extra = {"extra": {"pattern": pattern}} if pattern else {}
+    return Meta(**constraints, extra_json_schema={"description": description, **extra})
+
+
+Email = Annotated[str, _documented(
+    "An email address, compared case-insensitively; stored in NFC with its domain NFKC-folded "
+    "and IDNA-encoded (a domain IDNA refuses is 400). " + _VISIBLE,
+    rf"^[^{_NOT_IN_EMAIL}]{{1,64}}@[^{_NOT_IN_EMAIL}.]{{1,63}}(\.[^{_NOT_IN_EMAIL}.]{{1,63}})+$",
+    max_length=MAX_EMAIL,
+)]
+Identifier = Annotated[str, _documented(
+    "An email or a username. " + _VISIBLE, _PRINTABLE, max_length=MAX_EMAIL
+)]
+LoginEmail = Annotated[str, _documented(
+    "Accepted in place of `emailOrUsername` (older clients send it). " + _VISIBLE, _PRINTABLE,
+    max_length=MAX_EMAIL,
+)]
+# JSON Schema counts characters, the rule counts UTF-8 bytes: the description says so.
+Password = Annotated[str, _documented(
+    f"At most {MAX_PASSWORD_BYTES} bytes once UTF-8 encoded.", max_length=MAX_PASSWORD_BYTES
+)]
+NewPassword = Annotated[str, _documented(
+    f"At most {MAX_PASSWORD_BYTES} bytes once UTF-8 encoded. A password under 8 bytes or a "
+    "common one is refused with 400 `weak_password`.",
+    max_length=MAX_PASSWORD_BYTES,
+)]
+Name = Annotated[str, _documented(
+    '`""` means not given. ' + _VISIBLE, _PRINTABLE, max_length=MAX_NAME
+)]
+Username = Annotated[str, _documented(
+    '3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; '
+    '`""` means not given.',
+    r"^([A-Za-z0-9][A-Za-z0-9._-]{2,29})?$",
+    max_length=30,
+)]
 
 
 class Body(Struct, forbid_unknown_fields=True, rename="camel"):
-    pass
+    """A request body: an unknown field is refused (the schema says additionalProperties: false)."""
+
+    # Fields of which at least one must be a non-empty string (documented as anyOf).
+    one_of_required: ClassVar[tuple[str, ...]] = ()
+    example: ClassVar[dict | None] = None  # a real body, for the docs (and schemathesis)
 
 
 class RegisterBody(Body):
     email: Email
-    password: Password
+    password: NewPassword
     firstname: Name | None = None
     lastname: Name | None = None
-    username: Name | None = None
+    username: Username | None = None
+
+    example: ClassVar[dict | None] = {
+        "email": "ada@example.com", "password": "correct-horse-battery-42",
+        "firstname": "Ada", "lastname": "Lovelace", "username": "ada.lovelace",
+    }
 
 
 class LoginBody(Body):
     password: Password
-    email_or_username: Email | None = None
-    email: Email | None = None  # accepted in place of emailOrUsername
+    email_or_username: Identifier | None = None
+    email: LoginEmail | None = None  # accepted in place of emailOrUsername
+
+    one_of_required: ClassVar[tuple[str, ...]] = ("emailOrUsername", "email")
+    example: ClassVar[dict | None] = {"emailOrUsername": "ada.lovelace", "password": "correct-horse-battery-42"}
 
 
 class ProfileOut(Struct):
@@ -118,5 +179,3 @@ class AccountsOut(Struct, rename="camel"):
     accounts: list[AccountOut]
     has_password: bool
 
-
-ERROR = ResponseSpec(data_container=ErrorOut, description="The contract's error shape")

@@ -31,7 +31,9 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.ProviderNotConfigured: (503, "provider_not_configured", "This provider is not configured."),
 }
 # A refused refresh clears the refresh cookie, so the browser stops retrying it.
-_CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
+CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
+# A refusal for a while says for how long.
+RETRY_AFTER = (e.RateLimited, e.AccountLocked)
 
 _STATUS_CODES = {
     400: "invalid_request",
@@ -56,7 +58,11 @@ def error_response(status: int, code: str, message: str, **extra: object) -> Res
                     media_type=MediaType.JSON, headers=dict(_HEADERS))
 
 
-def make_exception_handlers(cookies: CookiePolicy) -> dict:
+def make_exception_handlers(
+    cookies: CookiePolicy, database_unavailable: tuple[type[Exception], ...] = ()
+) -> dict:
+    """`database_unavailable`: what the database adapter raises when it cannot be reached."""
+
     def domain_error(_: Request, exc: e.DomainError) -> Response:
         if isinstance(exc, e.InvalidInput):
             return invalid_request([FieldError(exc.field, exc.message)])
@@ -66,13 +72,14 @@ def make_exception_handlers(cookies: CookiePolicy) -> dict:
         message = str(exc) if exc.args else default_message
         extra = {"providers": list(exc.providers)} if isinstance(exc, e.SocialOnlyAccount) else {}
         response = error_response(status, code, message, **extra)
-        if isinstance(exc, _CLEARS_REFRESH):
+        if isinstance(exc, CLEARS_REFRESH):
             cookies.clear(response, REFRESH)
-        if isinstance(exc, (e.RateLimited, e.AccountLocked)):
+        if isinstance(exc, RETRY_AFTER):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     return {
+        **{error: not_ready for error in database_unavailable},
         e.DomainError: domain_error,
         ValidationException: validation_error,
         HTTPException: http_error,
@@ -107,6 +114,12 @@ def http_error(_: Request, exc: HTTPException) -> Response:
 
 def undecodable_body(_: Request, exc: UnicodeDecodeError) -> Response:
     return invalid_request([FieldError("body", "is not valid UTF-8")], "The body is invalid.")
+
+
+def not_ready(_: Request, exc: Exception) -> Response:
+    # One line, no traceback: the database is down, not our code (and recovery is automatic).
+    log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+    return error_response(503, "not_ready", "The database does not answer.")
 
 
 def internal_error(_: Request, exc: Exception) -> Response:

@@ -221,6 +221,8 @@ BAD_LOGIN_BODIES = [
     pytest.param({**LOGIN, "emailOrUsername": ""}, "emailOrUsername", id="empty_identifier"),
     pytest.param({**LOGIN, "password": "é" * 200}, "password", id="password_400_bytes"),
     pytest.param({**LOGIN, "emailOrUsername": "a" * 300}, "emailOrUsername", id="identifier_300"),
+    # The schema's pattern holds for `email` even when emailOrUsername is the one used.
+    pytest.param({**LOGIN, "email": "a\u000fb@example.com"}, "email", id="control_char_in_unused_email"),
 ]
 
 

@@ -12,10 +12,11 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, NullPool, text
+from sqlalchemy import Connection, NullPool, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -23,6 +24,18 @@ VERSION_TABLE = "alembic_versions"
 _MIGRATION_LOCK = 0x5E5A3E  # pg advisory lock: one process migrates, the others wait
 
 log = logging.getLogger(__name__)
+
+# What a database that is down or out of reach raises: connecting lets the socket's OSError
+# through (refused, unknown host, timed out); a lost connection, a server that is starting or
+# shutting down, or no pooled connection in time raise the others.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    exc.OperationalError,
+    exc.InterfaceError,
+    exc.TimeoutError,
+)
 
 
 def database_config(url: str, pool_size: int = 20) -> SQLAlchemyAsyncConfig:

@@ -1,16 +1,21 @@
+from typing import Annotated
+
 from litestar import Controller, delete, get
 from litestar.di import NamedDependency
+from litestar.params import PathParameter
 
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from web.controllers.auth import SidCookie
-from web.dto import ERROR, AccountOut, AccountsOut, OkOut
+from web.dto import AccountOut, AccountsOut, OkOut
+from web.openapi import failures
 
 
 class AccountsController(Controller):
     path = "/auth/accounts"
     tags = ["providers"]
 
-    @get("/", summary="Providers linked to the signed-in user", responses={401: ERROR})
+    @get("/", summary="Providers linked to the signed-in user",
+         responses=failures("not_authenticated", "not_ready"))
     async def list_accounts(
         self, list_linked_accounts: NamedDependency[ListLinkedAccounts], sid: SidCookie
     ) -> AccountsOut:
@@ -18,9 +23,11 @@ class AccountsController(Controller):
         return AccountsOut([AccountOut(a.provider, a.linked_at) for a in linked.accounts], linked.has_password)
 
     @delete("/{provider:str}", status_code=200, summary="Unlink a provider (never the last way in)",
-            responses={401: ERROR, 404: ERROR, 409: ERROR})
+            responses=failures("not_authenticated", "not_linked", "last_login_method", "not_ready"))
     async def unlink(
-        self, provider: str, unlink_account: NamedDependency[UnlinkAccount], sid: SidCookie
+        self,
+        provider: Annotated[str, PathParameter(description="A provider name, as in `providers` of the User")],
+        unlink_account: NamedDependency[UnlinkAccount], sid: SidCookie
     ) -> OkOut:
         await unlink_account.execute(sid, provider)
         return OkOut()

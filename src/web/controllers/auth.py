@@ -4,20 +4,36 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import CookieParameter, JSONBody
 
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.logout import Logout
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser, Registration
+from domain.credentials import visible_text
 from domain.errors import InvalidInput
 from web.client import client_info
 from web.cookies import REFRESH, SID, CookiePolicy
-from web.dto import ERROR, LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
+from web.dto import LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
+from web.openapi import SESSION_COOKIES, failures, sets_cookies
 
-SidCookie = Annotated[str | None, Parameter(cookie=SID, required=False)]
-RefreshCookie = Annotated[str | None, Parameter(cookie=REFRESH, required=False)]
+SidCookie = Annotated[str | None, CookieParameter(
+    name=SID, required=False, description="The session cookie; a value the server did not issue is ignored."
+)]
+RefreshCookie = Annotated[str | None, CookieParameter(
+    name=REFRESH, required=False, description="The refresh cookie (sent on /auth paths only)."
+)]
+
+
+def login_identifier(data: LoginBody) -> str:
+    """emailOrUsername, else email; a field that is sent is checked even when the other wins."""
+    if data.email_or_username and data.email:
+        visible_text("email", data.email)
+    identifier = data.email_or_username or data.email
+    if not identifier:
+        raise InvalidInput("emailOrUsername", "is required")
+    return identifier
 
 
 class AuthController(Controller):
@@ -28,7 +44,9 @@ class AuthController(Controller):
         "/register",
         status_code=201,
         summary="Create a local account and sign in (sets sid and refresh_token)",
-        responses={400: ERROR, 409: ERROR},
+        responses=failures("invalid_request", "weak_password", "email_taken", "username_taken",
+                           "rate_limited", "not_ready"),
+        response_headers=[sets_cookies(SESSION_COOKIES)],
     )
     async def register(
         self,
@@ -49,7 +67,12 @@ class AuthController(Controller):
         "/login",
         status_code=200,
         summary="Sign in with email or username and password",
-        responses={400: ERROR, 401: ERROR},
+        description="The body names the account by `emailOrUsername`, or by `email` (older clients): "
+        "at least one of them. Too many attempts from one address answer 429; too many failures "
+        "for one account lock it (423) for a while.",
+        responses=failures("invalid_request", "invalid_credentials", "social_only", "account_locked",
+                           "rate_limited", "not_ready"),
+        response_headers=[sets_cookies(SESSION_COOKIES)],
     )
     async def login(
         self,
@@ -58,16 +81,14 @@ class AuthController(Controller):
         login: NamedDependency[LoginWithPassword],
         cookie_policy: NamedDependency[CookiePolicy],
     ) -> Response[LoginOut]:
-        identifier = data.email_or_username or data.email
-        if not identifier:
-            raise InvalidInput("emailOrUsername", "is required")
-        signed_in = await login.execute(identifier, data.password, client_info(request))
+        signed_in = await login.execute(login_identifier(data), data.password, client_info(request))
         user = signed_in.user
         response = Response(LoginOut(user=UserOut.of(user), profile_complete=user.profile.is_complete))
         cookie_policy.set_session(response, signed_in.tokens)
         return response
 
-    @get("/me", summary="The signed-in user, or null (never 401: the client then refreshes)")
+    @get("/me", summary="The signed-in user, or null (never 401: the client then refreshes)",
+         responses=failures("not_ready"))
     async def me(self, get_current_user: NamedDependency[GetCurrentUser], sid: SidCookie) -> MeOut:
         user = await get_current_user.execute(sid)
         return MeOut(UserOut.of(user) if user else None)
@@ -76,7 +97,8 @@ class AuthController(Controller):
         "/refresh",
         status_code=200,
         summary="Rotate the refresh token: new sid and refresh_token",
-        responses={401: ERROR},
+        responses=failures("no_refresh_token", "invalid_refresh", "not_ready"),
+        response_headers=[sets_cookies(SESSION_COOKIES)],
     )
     async def refresh(
         self,
@@ -89,7 +111,9 @@ class AuthController(Controller):
         cookie_policy.set_session(response, tokens)
         return response
 
-    @post("/logout", status_code=200, summary="Revoke this session and clear both cookies")
+    @post("/logout", status_code=200, summary="Revoke this session and clear both cookies (also without cookies)",
+          responses=failures("not_ready"),
+          response_headers=[sets_cookies("Clears `sid` (Path=/) and `refresh_token` (Path=/auth): empty, Max-Age=0.")])
     async def logout(
         self,
         logout: NamedDependency[Logout],

@@ -3,8 +3,9 @@ from collections.abc import Awaitable, Callable
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
-from web.dto import ERROR, ErrorOut, StatusOut
+from web.dto import StatusOut
 from web.errors import error_response
+from web.openapi import failures
 
 
 class HealthController(Controller):
@@ -18,11 +19,11 @@ class HealthController(Controller):
     @get(
         "/ready",
         summary="Readiness: the database answers and its schema is migrated",
-        responses={503: ERROR},
+        responses=failures("not_ready"),
     )
     async def ready(
         self, schema_problem: NamedDependency[Callable[[], Awaitable[str | None]]]
-    ) -> Response[StatusOut | ErrorOut]:
+    ) -> Response[StatusOut]:
         try:
             problem = await schema_problem()
         except Exception:  # any failure to reach the database means "not ready"

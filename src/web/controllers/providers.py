@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import CookieParameter, Parameter, QueryParameter
 from litestar.response import Redirect
 
 from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
@@ -15,30 +15,41 @@ from domain.errors import DomainError, ProviderError
 from web.client import client_info
 from web.controllers.auth import SidCookie
 from web.cookies import CookiePolicy, flow_cookie
-from web.dto import ERROR
 from web.frontend import Frontend
+from web.openapi import SESSION_COOKIES, failures, sets_cookies
 
 log = logging.getLogger(__name__)
 
 
 def provider_controller(provider: str) -> type[Controller]:
-    FlowCookie = Annotated[str | None, Parameter(cookie=flow_cookie(provider), required=False)]
+    FlowCookie = Annotated[str | None, CookieParameter(
+        name=flow_cookie(provider), required=False,
+        description="Binds the sign-in to the browser that started it (set by the start route).",
+    )]
 
     class ProviderController(Controller):
         path = f"/auth/{provider}"
         tags = ["providers"]
 
         @get("/", status_code=302, summary=f"Start signing in (or linking, with link=true) with {provider}",
-             responses={503: ERROR})
+             description=f"Redirects to {provider} (state, nonce and PKCE S256), or, when {provider} cannot "
+             "be reached, to the frontend's login page with `?error=provider_error`.",
+             response_description=f"To {provider}'s authorization page (or the frontend's login page)",
+             responses=failures("invalid_request", "provider_not_configured", "not_ready"),
+             response_headers=[sets_cookies(
+                 f"`{flow_cookie(provider)}`: binds this sign-in to the browser (HttpOnly, "
+                 f"Path=/auth/{provider}, Max-Age=600).", always=False)])
         async def start(
             self,
             start_provider_sign_in: NamedDependency[StartProviderSignIn],
             cookie_policy: NamedDependency[CookiePolicy],
             frontend: NamedDependency[Frontend],
             sid: SidCookie,
-            link: bool = False,
-            redirect: Annotated[str | None, Parameter(max_length=2048)] = None,
-        ) -> Response:
+            link: Annotated[bool, QueryParameter(description="true: link to the signed-in account")] = False,
+            redirect: Annotated[str | None, QueryParameter(
+                max_length=2048, description="Where the frontend goes afterwards: a path on the frontend."
+            )] = None,
+        ) -> Redirect:
             try:
                 started = await start_provider_sign_in.execute(provider, link=link, redirect=redirect, sid=sid)
             except ProviderError as exc:  # the provider is unreachable: say so on the login page
@@ -47,7 +58,14 @@ def provider_controller(provider: str) -> type[Controller]:
             cookie_policy.set_flow(response, provider, started.browser_token)
             return response
 
-        @get("/callback", status_code=302, summary=f"Where {provider} sends the browser back")
+        @get("/callback", status_code=302, summary=f"Where {provider} sends the browser back",
+             description="Every outcome is a redirect to the frontend: `/auth/finish?from=social&provider=...` "
+             "signed in, or `/auth/login?error=<code>` (access_denied, invalid_state, provider_error, "
+             "email_not_verified, account_already_linked, server).",
+             response_description="To the frontend's finish page (signed in) or its login page with `?error=`",
+             responses=failures("invalid_request"),
+             response_headers=[sets_cookies(
+                 f"Clears `{flow_cookie(provider)}`; when signed in, also: " + SESSION_COOKIES)])
         async def callback(
             self,
             request: Request,
@@ -58,7 +76,7 @@ def provider_controller(provider: str) -> type[Controller]:
             code: Annotated[str | None, Parameter(max_length=4096)] = None,
             oauth_state: Annotated[str | None, Parameter(query="state", max_length=512)] = None,
             error: Annotated[str | None, Parameter(max_length=256)] = None,
-        ) -> Response:
+        ) -> Redirect:
             callback = ProviderCallback(provider, oauth_state, code, error, flow)
             try:
                 result = await complete_provider_sign_in.execute(callback, client_info(request))

@@ -1,0 +1,221 @@
+"""The OpenAPI schema says exactly what each route answers (the Next.js client is generated from it).
+
+A route declares its own failures by contract code (`responses=failures("invalid_credentials",
+...)`) and the cookies it sets (`response_headers=[sets_cookies(...)]`); request bodies document
+themselves (BodySchemaPlugin). `complete_schema` then writes what Litestar cannot declare per
+route: the contract's error shape with each status's codes and real examples, Retry-After and
+cookie-clearing headers, the request guard's answers on every unsafe method, and no trace of
+Litestar's default error shape, which is never served.
+"""
+
+from dataclasses import dataclass, field
+
+from litestar import Litestar
+from litestar.datastructures import ResponseHeader
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import (
+    Example, OpenAPIHeader, OpenAPIMediaType, OpenAPIResponse, Operation, Reference, Schema,
+)
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
+from litestar.routes import HTTPRoute
+from litestar.typing import FieldDefinition
+from litestar._openapi.schema_generation.plugins import StructSchemaPlugin  # Litestar's own, extended
+from msgspec import Struct
+
+from web.cookies import REFRESH
+from web.dto import Body
+from web.errors import CLEARS_REFRESH, DOMAIN_ERRORS, RETRY_AFTER
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One error answer of the contract, with a real example of its body."""
+
+    status: int
+    code: str
+    message: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def example(self) -> dict:
+        return {"error": self.code, "message": self.message, **self.extra}
+
+
+def _catalog() -> dict[str, Failure]:
+    failures = {code: Failure(status, code, message) for status, code, message in DOMAIN_ERRORS.values()}
+    for failure in [
+        Failure(400, "invalid_request", "The request is invalid.",
+                {"fields": [{"field": "email", "message": "is not a valid email address"}]}),
+        Failure(401, "social_only", "this account signs in with google", {"providers": ["google"]}),
+        Failure(403, "forbidden_origin", "This origin may not call the API."),
+        Failure(503, "not_ready", "The database does not answer."),
+    ]:
+        failures[failure.code] = failure
+    return failures
+
+
+FAILURES = _catalog()
+_RETRY_AFTER = frozenset(DOMAIN_ERRORS[t][1] for t in RETRY_AFTER)
+_CLEARS_REFRESH = frozenset(DOMAIN_ERRORS[t][1] for t in CLEARS_REFRESH)
+# What the request guard (web.request_guard) may answer to any POST, PUT, PATCH or DELETE:
+# a foreign Origin, or a body that is not JSON.
+_GUARD = ("forbidden_origin", "invalid_request")
+
+
+@dataclass
+class Failures(ResponseSpec):
+    """The failures of one status, by contract code (completed by complete_schema)."""
+
+    codes: tuple[str, ...] = ()
+
+
+def failures(*codes: str) -> dict[int, ResponseSpec]:
+    """`responses=` for a route: its failures by contract code, grouped by status."""
+    by_status: dict[int, list[str]] = {}
+    for code in codes:
+        by_status.setdefault(FAILURES[code].status, []).append(code)
+    return {
+        status: Failures(data_container=None, generate_examples=False, codes=tuple(group))
+        for status, group in by_status.items()
+    }
+
+
+def sets_cookies(description: str, *, always: bool = True) -> ResponseHeader:
+    """`response_headers=` entry documenting the Set-Cookie headers of a success answer."""
+    # documentation_only: never sent as such; value "" only gives the header a string schema.
+    return ResponseHeader(name="Set-Cookie", value="", documentation_only=True,
+                          description=description, required=always)
+
+
+SESSION_COOKIES = (
+    "New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` "
+    "(HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL)."
+)
+
+
+class BodySchemaPlugin(StructSchemaPlugin):
+    """Request bodies refuse unknown fields, so their schemas say additionalProperties: false;
+    a body that needs one of several fields says so with anyOf; a body's example is shown."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return super().is_plugin_supported_field(field_definition) and field_definition.is_subclass_of(Body)
+
+    def to_openapi_schema(self, field_definition, schema_creator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)  # the component itself
+        body: type[Struct] = field_definition.type_
+        schema.additional_properties = not body.__struct_config__.forbid_unknown_fields
+        if body.example is not None:
+            schema.examples = [body.example]
+        if body.one_of_required:
+            schema.any_of = [
+                Schema(required=[name], properties={name: Schema(type=OpenAPIType.STRING, min_length=1)})
+                for name in body.one_of_required
+            ]
+        return schema
+
+
+def complete_schema(app: Litestar) -> None:
+    """Write each operation's error answers in the contract's shape (see the module docstring).
+
+    Called by create_app: Litestar builds the schema object once and serves that object, so
+    what is written here is what /schema/openapi.json shows."""
+    openapi = app.openapi_schema
+    openapi.components.schemas.setdefault("FieldError", _FIELD_ERROR)
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for method, (handler, _) in route.route_handler_map.items():
+            if not handler.resolve_include_in_schema():
+                continue
+            operation = getattr(openapi.paths[route.path_format], method.lower())
+            _complete_operation(operation, method, handler.responses or {})
+
+
+def _complete_operation(operation: Operation, method: str, declared: dict) -> None:
+    _complete_parameters(operation)
+    _complete_redirects(operation)
+    codes = [code for spec in declared.values() if isinstance(spec, Failures) for code in spec.codes]
+    if method in UNSAFE_METHODS:
+        codes += [code for code in _GUARD if code not in codes]
+    by_status: dict[int, list[Failure]] = {}
+    for code in codes:
+        by_status.setdefault(FAILURES[code].status, []).append(FAILURES[code])
+    responses = operation.responses or {}
+    for status in [s for s in responses if s.startswith(("4", "5"))]:
+        del responses[status]  # Litestar's own error shape: never served
+    for status, group in sorted(by_status.items()):
+        responses[str(status)] = _error_response(group)
+    operation.responses = responses
+
+
+def _complete_parameters(operation: Operation) -> None:
+    """An optional parameter is absent or a string, never null (a cookie cannot be null)."""
+    for parameter in operation.parameters or []:
+        schema = getattr(parameter, "schema", None)
+        if isinstance(schema, Schema) and schema.one_of and len(schema.one_of) == 2:
+            kept = [s for s in schema.one_of if not (isinstance(s, Schema) and s.type == OpenAPIType.NULL)]
+            if len(kept) == 1 and isinstance(kept[0], Schema):
+                schema.type, schema.one_of = kept[0].type, None
+
+
+def _complete_redirects(operation: Operation) -> None:
+    """A redirect always says where to: Location, required (and no body)."""
+    for status, response in (operation.responses or {}).items():
+        if status.startswith("3") and isinstance(response, OpenAPIResponse) and response.headers:
+            response.headers.pop("location", None)
+            response.headers["Location"] = OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.URI),
+                description="Where the browser goes next (an absolute URL).",
+                required=True,
+            )
+
+
+_FIELD_ERROR = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["field", "message"],
+    properties={"field": Schema(type=OpenAPIType.STRING), "message": Schema(type=OpenAPIType.STRING)},
+    additional_properties=False,
+)
+
+
+def _error_response(group: list[Failure]) -> OpenAPIResponse:
+    codes = [f.code for f in group]
+    properties = {
+        "error": Schema(type=OpenAPIType.STRING, enum=codes),
+        "message": Schema(type=OpenAPIType.STRING, description="A sentence for people."),
+    }
+    required = ["error", "message"]
+    if "invalid_request" in codes:
+        properties["fields"] = Schema(
+            type=OpenAPIType.ARRAY, items=Reference(ref="#/components/schemas/FieldError"),
+            description="With `invalid_request`: which fields are wrong and why.",
+        )
+    if "social_only" in codes:
+        properties["providers"] = Schema(
+            type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.STRING),
+            description="With `social_only`: the providers the account signs in with.",
+        )
+    headers = {}
+    if retry_after := [c for c in codes if c in _RETRY_AFTER]:
+        headers["Retry-After"] = OpenAPIHeader(
+            schema=Schema(type=OpenAPIType.INTEGER, minimum=1),
+            description="Seconds to wait before trying again.",
+            required=len(retry_after) == len(codes),
+        )
+    if clears := [c for c in codes if c in _CLEARS_REFRESH]:
+        headers["Set-Cookie"] = OpenAPIHeader(
+            schema=Schema(type=OpenAPIType.STRING),
+            description=f"Clears `{REFRESH}` (empty value, Max-Age=0, Path=/auth).",
+            required=len(clears) == len(codes),
+        )
+    schema = Schema(type=OpenAPIType.OBJECT, required=required, properties=properties, additional_properties=False)
+    return OpenAPIResponse(
+        description="\n".join(f"`{f.code}`: {f.message}" for f in group),
+        content={"application/json": OpenAPIMediaType(
+            schema=schema,
+            examples={f.code: Example(summary=f.code, value=f.example) for f in group},
+        )},
+        headers=headers or None,
+    )
