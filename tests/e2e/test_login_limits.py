@@ -27,7 +27,7 @@ async def test_ten_failures_lock_the_account_with_retry_after(client, new_email)
 async def test_an_address_flooding_login_gets_429(server, new_email):
     address = client_address()
     body = {"emailOrUsername": new_email(), "password": "whatever-pass"}
-    async with httpx.AsyncClient(base_url=server, headers={"X-Forwarded-For": address}) as http:
+    async with httpx.AsyncClient(base_url=server, timeout=30, headers={"X-Forwarded-For": address}) as http:
         answers = await asyncio.gather(*(http.post("/auth/login", json=body) for _ in range(31)))
         limited = await http.post("/auth/login", json=body)
     assert sum(a.status_code == 429 for a in answers) == 1  # exactly the 31st, across 2 workers
