@@ -7,9 +7,11 @@ import logging
 import sys
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from infrastructure.settings import STARTUP_FAILURE_EXIT, Settings, load_settings_or_exit
 from web.listeners import describe, listening_sockets
+from web.server import PROTOCOL_OPTIONS
 
 # The app and the database are imported when used: a bad setting is told at once.
 
@@ -37,6 +39,9 @@ def serve(settings: Settings) -> None:
     host, port = settings.host, sockets[0].getsockname()[1]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     server = _Server(config, url=url, addresses=describe(sockets))
+    if config.workers > 1:  # as uvicorn.run does: a supervisor starts the workers on our sockets
+        Multiprocess(config, target=server.run, sockets=sockets).run()
+        return
     server.run(sockets=sockets)
     if not server.started:  # the application's start-up failed (as uvicorn.run exits)
         raise SystemExit(STARTUP_FAILURE_EXIT)
@@ -45,8 +50,9 @@ def serve(settings: Settings) -> None:
 def server_options(settings: Settings) -> dict:
     """What uvicorn is told, beyond the sockets we bound."""
     return dict(
-        factory=True, host=settings.host, port=settings.port,
+        factory=True, host=settings.host, port=settings.port, workers=settings.workers,
         forwarded_allow_ips=settings.forwarded_allow_ips,  # read from .env too, unlike uvicorn
+        **PROTOCOL_OPTIONS,  # headers capped, slow clients cut off (web/server.py)
     )
 
 

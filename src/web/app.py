@@ -20,9 +20,11 @@ from web.controllers.health import HealthController
 from web.controllers.providers import provider_controller
 from web.cookies import CookiePolicy
 from web.dependencies import use_case_dependencies
+from web.edge import Edge
 from web.errors import make_exception_handlers
 from web.frontend import Frontend
 from web.openapi import BodySchemaPlugin, complete_schema
+from web.request import ApiRequest
 from web.request_guard import make_request_guard
 from web.sites import site_warnings
 
@@ -83,9 +85,11 @@ def create_app(
         request_max_body_size=MAX_BODY_BYTES,
         cache_control=CacheControlHeader(no_store=True),  # user data and Set-Cookie: never cached
         response_headers=[ResponseHeader(name="X-Content-Type-Options", value="nosniff")],
+        request_class=ApiRequest,
         debug=False,
     )
     complete_schema(app)
+    app.asgi_handler = Edge(app.asgi_handler, app.cors_config.is_origin_allowed)  # outside CORS
     return app
 
 

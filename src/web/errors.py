@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from domain import errors as e
 from web.cookies import REFRESH, CookiePolicy
 from web.dto import ErrorOut, FieldError
+from web.request import ClientDisconnected
 
 log = logging.getLogger("sesame.errors")
 
@@ -50,12 +51,12 @@ _BODY_ERRORS = {400: "is not valid JSON", 413: "is too large"}
 
 
 # Exception handlers bypass the app-level response headers: set them here too.
-_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+ERROR_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def error_response(status: int, code: str, message: str, **extra: object) -> Response[ErrorOut]:
     return Response(ErrorOut(error=code, message=message, **extra), status_code=status,
-                    media_type=MediaType.JSON, headers=dict(_HEADERS))
+                    media_type=MediaType.JSON, headers=dict(ERROR_HEADERS))
 
 
 def make_exception_handlers(
@@ -82,6 +83,7 @@ def make_exception_handlers(
         **{error: not_ready for error in database_unavailable},
         e.DomainError: domain_error,
         ValidationException: validation_error,
+        ClientDisconnected: client_disconnected,
         HTTPException: http_error,
         UnicodeDecodeError: undecodable_body,
         HTTP_500_INTERNAL_SERVER_ERROR: internal_error,
@@ -110,6 +112,13 @@ def http_error(_: Request, exc: HTTPException) -> Response:
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+def client_disconnected(_: Request, exc: ClientDisconnected) -> Response:
+    # Routine (a closed tab, a lost network, our own deadline): one line, no traceback.
+    # The answer goes nowhere; it only closes the exchange.
+    log.info("client disconnected before its body arrived")
+    return invalid_request([FieldError("body", "did not arrive")], "The body is invalid.")
 
 
 def undecodable_body(_: Request, exc: UnicodeDecodeError) -> Response:

@@ -20,9 +20,8 @@ def make_request_guard(trusted_origins: list[str]):
         if request.method not in _UNSAFE:
             return None
         origin = request.headers.get("origin")
-        if origin and origin != "null" and origin.rstrip("/") not in trusted and not _same_origin(
-            request, origin
-        ):
+        # "null" (a sandboxed frame, a file: page, some redirects) is no origin we trust.
+        if origin and origin.rstrip("/") not in trusted and not _same_origin(request, origin):
             return error_response(403, "forbidden_origin", "This origin may not call the API.")
         if _has_body(request) and request.content_type[0] != "application/json":
             return invalid_request(

@@ -2,13 +2,15 @@
 processes) and tests talk to it over HTTP, as the Next.js frontend does."""
 
 import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import pytest
 
 from tests.support.fake_oidc import FakeOidcProvider
-from tests.support.server import free_port, running_server
+from tests.support.server import free_port, log_path, running_server
 
 FRONTEND = "http://localhost:3000"
 PROXY = "192.0.2.1"  # a second proxy hop trusted, besides loopback (test_client_address)
@@ -48,6 +50,12 @@ async def db(database_url):
     connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
     yield connection
     await connection.close()
+
+
+@pytest.fixture(scope="session")
+def server_log(server) -> Path:
+    """The shared server's log (both workers write to it)."""
+    return log_path(urlsplit(server).port)
 
 
 def client_address() -> str:

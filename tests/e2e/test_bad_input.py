@@ -16,6 +16,7 @@ from tests.support.http import (
     session_cookies,
     set_cookies,
 )
+from tests.support.raw_http import TRACEBACK_MARKS, ServerLog, connect
 
 EMAIL = "{email}"  # placeholder, replaced by a fresh address in each test
 
@@ -305,3 +306,29 @@ async def test_a_lone_surrogate_escape_is_400(client, new_email):
     )
     assert_error(response, 400, "invalid_request")
     assert (await register(client, email)).status_code == 201
+
+
+@pytest.mark.parametrize("path", ["/auth/register", "/auth/login"])
+async def test_deeply_nested_json_is_400_and_logs_no_traceback(client, server_log, path):
+    """Past the decoder's recursion limit (about 1000 levels, here 20 000 in 40 KB)."""
+    log = ServerLog(server_log)
+    for body in (b"[" * 20_000 + b"]" * 20_000, b'{"password": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"):
+        response = await client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert_error(response, 400, "invalid_request")
+    text = log.new_text()
+    assert not any(mark in text for mark in TRACEBACK_MARKS), text
+
+
+async def test_a_client_gone_mid_body_is_logged_in_one_line_without_traceback(server, server_log):
+    log = ServerLog(server_log)
+    reader, writer = await connect(server)
+    writer.write(b"POST /auth/register HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 1000\r\n\r\n{\"email\": ")
+    await writer.drain()
+    await asyncio.sleep(0.2)  # the handler is now waiting for the rest of the body
+    writer.close()
+
+    text = await log.wait_for("client disconnected", *TRACEBACK_MARKS)
+    assert "client disconnected before its body arrived" in text, text
+    assert not any(mark in text for mark in TRACEBACK_MARKS), text
+    assert " 500" not in text, text

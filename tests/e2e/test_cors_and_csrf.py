@@ -58,10 +58,19 @@ async def test_a_post_from_the_frontend_gets_cors_headers_and_cookies(client, ne
     session_cookies(response)
 
 
-async def test_a_preflight_from_another_origin_is_not_allowed(client):
-    response = await client.options("/auth/login", headers=preflight(origin=EVIL))
+@pytest.mark.parametrize("origin", [EVIL, "null"])
+async def test_a_preflight_from_another_origin_is_403_forbidden_origin(client, origin):
+    response = await client.options("/auth/login", headers=preflight(origin=origin))
+    assert_error(response, 403, "forbidden_origin")
     assert "access-control-allow-origin" not in response.headers
     assert set_cookies(response) == {}
+
+
+async def test_a_preflight_for_a_refused_method_or_header_is_a_json_400(client):
+    for headers in (preflight(method="PUT"), preflight(headers="x-evil")):
+        response = await client.options("/auth/login", headers=headers)
+        assert_error(response, 400, "invalid_request")
+        assert "access-control-allow-origin" not in response.headers
 
 
 async def test_a_get_from_another_origin_carries_no_cors_grant(client, new_email):
@@ -75,6 +84,7 @@ async def test_a_lookalike_origin_is_not_the_frontend(client):
     for origin in ("http://localhost:3000.evil.example", "http://localhost:30000",
                    "https://localhost:3000", "http://evil.localhost:3000"):
         response = await client.options("/auth/login", headers=preflight(origin=origin))
+        assert_error(response, 403, "forbidden_origin")
         assert response.headers.get("access-control-allow-origin") != origin
         denied = await client.post(
             "/auth/login", json={"emailOrUsername": "a@example.com", "password": PASSWORD},
@@ -108,11 +118,12 @@ async def test_register_from_another_origin_is_403_and_creates_nobody(client, ne
     assert (await register(client, email)).status_code == 201
 
 
+@pytest.mark.parametrize("origin", [EVIL, "null"])  # null: a sandboxed frame, a file: page
 @pytest.mark.parametrize("path", ["/auth/logout", "/auth/refresh"])
-async def test_a_cross_site_post_cannot_touch_the_session(client, server, new_email, path):
+async def test_a_cross_site_post_cannot_touch_the_session(client, server, new_email, path, origin):
     sid, refresh = session_cookies(await register(client, new_email()))
     async with fresh_client(server, f"sid={sid}; refresh_token={refresh}") as browser:
-        response = await browser.post(path, headers={"Origin": EVIL})
+        response = await browser.post(path, headers={"Origin": origin})
     assert_error(response, 403, "forbidden_origin")
     assert set_cookies(response) == {}
     assert (await me_with_sid(server, sid)).json()["user"] is not None  # still signed in

@@ -222,3 +222,20 @@ async def test_without_configuration_google_answers_503(database_url):
     with running_server(env) as bare:
         async with httpx.AsyncClient(base_url=bare) as client:
             assert_error(await client.get("/auth/google"), 503, "provider_not_configured")
+
+
+@pytest.mark.parametrize("query", [{"state": "s" * 513, "code": "c"}, {"state": "s", "code": "c" * 4097},
+                                   {"state": "s" * 8000}, {"error": "e" * 257, "state": "s"}])
+async def test_an_over_long_callback_parameter_is_the_invalid_state_redirect(client, query):
+    """A browser navigation: never a JSON page, whatever the query."""
+    response = await client.get("/auth/google/callback", params=query)
+    assert login_error(response) == "invalid_state"
+
+
+async def test_of_two_flow_cookies_the_first_is_used(client, idp):
+    sub, claims = person()
+    callback = await go_to_google(client, idp, sub, claims)
+    flow = client.cookies.get("google_flow")
+    client.cookies.clear()
+    response = await client.get(callback, headers={"Cookie": f"google_flow={flow}; google_flow=planted"})
+    assert (response.status_code, response.headers["location"]) == (302, FINISH)

@@ -68,3 +68,23 @@ async def test_error_answers_are_never_cached_and_never_sniffed(client, method, 
     assert response.status_code in (401, 404)
     assert "no-store" in response.headers.get("cache-control", "")
     assert response.headers.get("x-content-type-options") == "nosniff"
+
+
+@pytest.mark.parametrize(("path", "status"), [("/health", 200), ("/health/ready", 200),
+                                              ("/auth/me", 200), ("/auth/accounts", 401),
+                                              ("/schema/openapi.json", 200)])
+async def test_head_answers_like_get_without_a_body(client, path, status):
+    get, head = await client.get(path), await client.head(path)
+    assert (get.status_code, head.status_code) == (status, status)
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == get.headers["content-length"]
+
+
+async def test_head_on_every_get_route_is_not_405(client):
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path, operations in paths.items():
+        if "get" in operations and "{" not in path:
+            response = await client.head(path)
+            assert response.status_code != 405, path
+            assert response.content == b"", path

@@ -227,3 +227,25 @@ async def test_a_well_formed_but_unissued_sid_is_ignored(client, server, new_ema
     # the refresh token is not a sid either
     refresh = client.cookies.get("refresh_token")
     assert refresh and (await me_with_sid(server, refresh)).json() == {"user": None}
+
+
+# --- two cookies of one name: the first, most specific, wins --------------------------------
+# A sibling subdomain can set `sid` for the parent domain; the browser then sends both, ours
+# (more specific) first (RFC 6265 5.4). Taking the last let the planted one win.
+
+async def test_of_two_sid_cookies_the_first_is_used(client, server, new_email):
+    email = new_email()
+    sid, _ = session_cookies(await register(client, email))
+    planted = "planted-for-the-parent-domain"
+    async with fresh_client(server, f"sid={sid}; sid={planted}") as browser:
+        assert (await browser.get("/auth/me")).json()["user"]["email"] == email
+    async with fresh_client(server, f"sid={planted}; sid={sid}") as browser:
+        assert (await browser.get("/auth/me")).json() == {"user": None}
+
+
+async def test_of_two_refresh_cookies_the_first_is_used(client, server, new_email):
+    _, refresh = session_cookies(await register(client, new_email()))
+    async with fresh_client(server, f"refresh_token={refresh}; refresh_token=planted") as browser:
+        response = await browser.post("/auth/refresh")
+    assert response.status_code == 200, response.text
+    session_cookies(response)

@@ -20,18 +20,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def log_path(port: int) -> Path:
+    """Where the server on `port` writes its log (tests read it: no traceback, say)."""
+    return ROOT / ".data" / f"e2e-server-{port}.log"
+
+
 @contextmanager
 def running_server(
     env: dict[str, str], workers: int = 1, timeout: float = 60, port: int | None = None
 ) -> Iterator[str]:
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
-    log = open(ROOT / ".data" / f"e2e-server-{port}.log", "w") if (ROOT / ".data").is_dir() else subprocess.DEVNULL
+    log_path(port).parent.mkdir(exist_ok=True)
+    log = open(log_path(port), "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log"],
+        [sys.executable, "-m", "web"],  # the documented production command, with its settings
         cwd=ROOT,
-        env={**os.environ, "PORT": str(port), **env},
+        env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": str(workers),
+             **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -45,8 +51,7 @@ def running_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if log is not subprocess.DEVNULL:
-            log.close()
+        log.close()
 
 
 def _wait_ready(base_url: str, process: subprocess.Popen, timeout: float) -> None:

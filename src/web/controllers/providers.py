@@ -11,7 +11,7 @@ from litestar.response import Redirect
 
 from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
 from application.use_cases.provider_start import StartProviderSignIn
-from domain.errors import DomainError, ProviderError
+from domain.errors import DomainError, InvalidState, ProviderError
 from web.client import client_info
 from web.controllers.auth import SidCookie
 from web.cookies import CookiePolicy, flow_cookie
@@ -19,6 +19,10 @@ from web.frontend import Frontend
 from web.openapi import SESSION_COOKIES, failures, sets_cookies
 
 log = logging.getLogger(__name__)
+
+# Longer values are no state, code or error we issued or a provider sends. They are checked
+# here, not by Parameter(max_length), whose 400 would strand the browser on a JSON page.
+_MAX_LENGTHS = {"state": 512, "code": 4096, "error": 256}
 
 
 def provider_controller(provider: str) -> type[Controller]:
@@ -73,12 +77,14 @@ def provider_controller(provider: str) -> type[Controller]:
             cookie_policy: NamedDependency[CookiePolicy],
             frontend: NamedDependency[Frontend],
             flow: FlowCookie,
-            code: Annotated[str | None, Parameter(max_length=4096)] = None,
-            oauth_state: Annotated[str | None, Parameter(query="state", max_length=512)] = None,
-            error: Annotated[str | None, Parameter(max_length=256)] = None,
+            code: str | None = None,
+            oauth_state: Annotated[str | None, Parameter(query="state")] = None,
+            error: str | None = None,
         ) -> Redirect:
             callback = ProviderCallback(provider, oauth_state, code, error, flow)
             try:
+                if _too_long(state=oauth_state, code=code, error=error):
+                    raise InvalidState()
                 result = await complete_provider_sign_in.execute(callback, client_info(request))
             except DomainError as exc:
                 response = Redirect(frontend.login_error_url(exc))
@@ -94,3 +100,7 @@ def provider_controller(provider: str) -> type[Controller]:
 
     ProviderController.__name__ = f"{provider.title()}Controller"
     return ProviderController
+
+
+def _too_long(**values: str | None) -> bool:
+    return any(value is not None and len(value) > _MAX_LENGTHS[name] for name, value in values.items())

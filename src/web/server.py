@@ -1,0 +1,110 @@
+"""How the app is served: uvicorn on httptools, with the two limits uvicorn lacks.
+
+httptools parses headers of any size (a 96 MiB Cookie header was read and parsed whole), and
+uvicorn has no deadline for a request to arrive (a client that sends a byte every few
+seconds holds a connection forever). `GuardedHttpToolsProtocol` adds both at the socket,
+before anything is buffered or parsed, at the cost of one comparison per read:
+
+- the request line and headers may take at most MAX_HEAD_BYTES, else 431 and close;
+- a request (from the connection's first byte, or the request's first byte on a kept-alive
+  connection, to the end of its body) must arrive within REQUEST_DEADLINE_SECONDS, else
+  408 (while still in the headers) and close.
+
+Measured against h11 (which caps headers but has no deadline either) and an ASGI guard
+(which only runs after the headers are parsed): see README, "Serving".
+"""
+
+import asyncio
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+MAX_HEAD_BYTES = 16 * 1024
+REQUEST_DEADLINE_SECONDS = 5.0
+KEEP_ALIVE_SECONDS = 5  # uvicorn's default, stated so that it stays with the deadline above
+
+
+def _error_bytes(status: int, reason: str, message: str) -> bytes:
+    body = f'{{"error":"invalid_request","message":"{message}"}}'.encode()
+    return (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    ).encode() + body
+
+
+HEAD_TOO_LARGE = _error_bytes(431, "Request Header Fields Too Large", "The request headers are too large.")
+TOO_SLOW = _error_bytes(408, "Request Timeout", "The request did not arrive in time.")
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._reading_head = True  # until the parser has every header of the current request
+        self._head_bytes = 0
+        self._deadline: asyncio.TimerHandle | None = None
+        self._arm_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_deadline()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if not self._reading_head or self._head_bytes + len(data) <= MAX_HEAD_BYTES:
+            if self._reading_head:
+                self._head_bytes += len(data)
+            super().data_received(data)
+            return
+        # This read would overflow the budget: feed only what is left of it, and refuse if the
+        # headers are still not complete (a read may carry the end of the headers and a body).
+        allowed = MAX_HEAD_BYTES - self._head_bytes
+        self._head_bytes = MAX_HEAD_BYTES
+        super().data_received(data[:allowed])
+        if self.transport.is_closing():
+            return
+        if self._reading_head and self._head_bytes == MAX_HEAD_BYTES:
+            self._refuse(HEAD_TOO_LARGE)
+            return
+        self.data_received(data[allowed:])
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._reading_head = True
+        self._arm_deadline()
+
+    def on_headers_complete(self) -> None:
+        self._reading_head = False
+        self._head_bytes = 0
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._disarm_deadline()
+        # What follows on this connection is the next request's head. (A pipelined head that
+        # starts inside the read that ended this message is counted from its next read on.)
+        self._reading_head = True
+        self._head_bytes = 0
+
+    def _arm_deadline(self) -> None:
+        if self._deadline is None:
+            self._deadline = self.loop.call_later(REQUEST_DEADLINE_SECONDS, self._too_slow)
+
+    def _disarm_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if self._reading_head and self._head_bytes:
+            self._refuse(TOO_SLOW)
+        else:  # a connection that never sent a byte, or a request mid-body (the app sees a disconnect)
+            self.transport.close()
+
+    def _refuse(self, response: bytes) -> None:
+        self.transport.write(response)
+        self.transport.close()
+
+
+# What `python -m web` adds to uvicorn's options (uvicorn's CLI: --http web.server:GuardedHttpToolsProtocol).
+PROTOCOL_OPTIONS = {"http": GuardedHttpToolsProtocol, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
