@@ -4,6 +4,7 @@ import pytest
 
 from infrastructure.settings import load_settings_or_exit
 from web import __main__ as entry
+from web.server import GuardedHttpToolsProtocol
 
 
 @pytest.fixture
@@ -27,3 +28,11 @@ def test_forwarded_allow_ips_from_the_env_file(uvicorn_options, tmp_path):
     (tmp_path / ".env").write_text("FORWARDED_ALLOW_IPS=192.0.2.10,192.0.2.11\n")
     # uvicorn alone would not see it: it reads only the environment
     assert uvicorn_options()["forwarded_allow_ips"] == "192.0.2.10,192.0.2.11"
+
+
+def test_python_m_web_serves_with_the_header_cap_and_request_deadline(uvicorn_options, monkeypatch):
+    monkeypatch.setenv("WORKERS", "3")
+    options = uvicorn_options()
+    assert options["http"] is GuardedHttpToolsProtocol
+    assert options["workers"] == 3
+    assert options["timeout_keep_alive"] == 5
