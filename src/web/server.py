@@ -6,9 +6,9 @@ seconds holds a connection forever). `GuardedHttpToolsProtocol` adds both at the
 before anything is buffered or parsed, at the cost of one comparison per read:
 
 - the request line and headers may take at most MAX_HEAD_BYTES, else 431 and close;
-- a request (from the connection's first byte, or the request's first byte on a kept-alive
-  connection, to the end of its body) must arrive within REQUEST_DEADLINE_SECONDS, else
-  408 (while still in the headers) and close.
+- a request must arrive whole, headers and body, within REQUEST_DEADLINE_SECONDS of the
+  connection's opening (for its first request) or of the read that began it, else 408
+  (while still in the headers) and close.
 
 Measured against h11 (which caps headers but has no deadline either) and an ASGI guard
 (which only runs after the headers are parsed): see README, "Serving".
@@ -40,6 +40,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._reading_head = True  # until the parser has every header of the current request
         self._head_bytes = 0
+        self._in_message = False  # from a request's first byte to the end of its body
         self._deadline: asyncio.TimerHandle | None = None
         self._arm_deadline()
 
@@ -52,6 +53,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             if self._reading_head:
                 self._head_bytes += len(data)
             super().data_received(data)
+            # Most requests arrive in one read and need no timer: arm it only for one that
+            # is still incomplete after its first read.
+            if self._in_message and self._deadline is None:
+                self._arm_deadline()
             return
         # This read would overflow the budget: feed only what is left of it, and refuse if the
         # headers are still not complete (a read may carry the end of the headers and a body).
@@ -68,7 +73,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._reading_head = True
-        self._arm_deadline()
+        self._in_message = True
 
     def on_headers_complete(self) -> None:
         self._reading_head = False
@@ -77,6 +82,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self._in_message = False
         self._disarm_deadline()
         # What follows on this connection is the next request's head. (A pipelined head that
         # starts inside the read that ended this message is counted from its next read on.)
