@@ -38,10 +38,11 @@ def serve(settings: Settings) -> None:
     config = uvicorn.Config("web.app:create_app", **server_options(settings))
     host, port = settings.host, sockets[0].getsockname()[1]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-    server = _Server(config, url=url, addresses=describe(sockets))
     if config.workers > 1:  # as uvicorn.run does: a supervisor starts the workers on our sockets
-        Multiprocess(config, target=server.run, sockets=sockets).run()
+        log.info("Sésame starting %d workers on %s (%s)", config.workers, url, describe(sockets))
+        Multiprocess(config, sockets=sockets).run()
         return
+    server = _Server(config, url=url, addresses=describe(sockets))
     server.run(sockets=sockets)
     if not server.started:  # the application's start-up failed (as uvicorn.run exits)
         raise SystemExit(STARTUP_FAILURE_EXIT)
