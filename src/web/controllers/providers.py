@@ -67,7 +67,6 @@ def provider_controller(provider: str) -> type[Controller]:
              "signed in, or `/auth/login?error=<code>` (access_denied, invalid_state, provider_error, "
              "email_not_verified, account_already_linked, server).",
              response_description="To the frontend's finish page (signed in) or its login page with `?error=`",
-             responses=failures("invalid_request"),
              response_headers=[sets_cookies(
                  f"Clears `{flow_cookie(provider)}`; when signed in, also: " + SESSION_COOKIES)])
         async def callback(
