@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import CookieParameter, Parameter, QueryParameter
+from litestar.params import CookieParameter, QueryParameter
 from litestar.response import Redirect
 
 from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
@@ -76,9 +76,13 @@ def provider_controller(provider: str) -> type[Controller]:
             cookie_policy: NamedDependency[CookiePolicy],
             frontend: NamedDependency[Frontend],
             flow: FlowCookie,
-            code: str | None = None,
-            oauth_state: Annotated[str | None, Parameter(query="state")] = None,
-            error: str | None = None,
+            code: Annotated[str | None, QueryParameter(description="The authorization code")] = None,
+            oauth_state: Annotated[str | None, QueryParameter(
+                name="state", description="The state this server sent"
+            )] = None,
+            error: Annotated[str | None, QueryParameter(
+                description="Why the provider refused (e.g. access_denied)"
+            )] = None,
         ) -> Redirect:
             callback = ProviderCallback(provider, oauth_state, code, error, flow)
             try:
