@@ -28,6 +28,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     forwarded_allow_ips: str = "127.0.0.1,::1"
     public_url: str | None = None  # where browsers reach the API; see api_url
     workers: int = 1  # processes serving HOST:PORT (python -m web)
+    access_log: bool = True  # one line per request; off when a proxy in front logs them
     database_url: str | None = None
     database_pool_size: int = 20  # connections per process
     data_dir: str = ".data"

@@ -53,6 +53,7 @@ def server_options(settings: Settings) -> dict:
     return dict(
         factory=True, host=settings.host, port=settings.port, workers=settings.workers,
         forwarded_allow_ips=settings.forwarded_allow_ips,  # read from .env too, unlike uvicorn
+        access_log=settings.access_log,
         **PROTOCOL_OPTIONS,  # headers capped, slow clients cut off (web/server.py)
     )
 

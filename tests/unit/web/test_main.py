@@ -36,3 +36,9 @@ def test_python_m_web_serves_with_the_header_cap_and_request_deadline(uvicorn_op
     assert options["http"] is GuardedHttpToolsProtocol
     assert options["workers"] == 3
     assert options["timeout_keep_alive"] == 5
+
+
+def test_the_access_log_is_on_unless_turned_off(uvicorn_options, monkeypatch):
+    assert uvicorn_options()["access_log"] is True
+    monkeypatch.setenv("ACCESS_LOG", "false")
+    assert uvicorn_options()["access_log"] is False
