@@ -15,6 +15,7 @@ from typing import Self
 from uuid import UUID
 
 from application.ports.limits import AttemptCounter, Window
+from application.ports.messages import Message, Outbox
 from application.ports.identity import IdentityProvider
 from application.ports.persistence import (
     AccountRepository,
@@ -110,6 +111,7 @@ class InMemoryDatabase:
     flows: dict[bytes, ProviderFlow] = field(default_factory=dict)
     used_flows: set[bytes] = field(default_factory=set)
     events: list[tuple[UUID | None, str, dict]] = field(default_factory=list)
+    outbox: list[Message] = field(default_factory=list)  # committed messages only
 
     def user(self, user_id: UUID) -> User:
         """The user as a query would return it: with its providers."""
@@ -298,6 +300,18 @@ class InMemorySecurityEvents(SecurityEvents):
         self._undo.append(self._db.events.pop)
 
 
+class InMemoryOutbox(Outbox):
+    """Messages appear in db.outbox only if their unit of work commits."""
+
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._undo = undo
+
+    async def enqueue(self, message: Message, now: datetime) -> None:
+        self._db.outbox.append(message)
+        self._undo.append(lambda: self._db.outbox.remove(message))
+
+
 class FakeIdentityProvider(IdentityProvider):
     """Answers with the identity a test set. By convention the test sends the state as
     the code, so the fake can check that the nonce and verifier come back unchanged."""
@@ -331,6 +345,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.accounts = InMemoryAccountRepository(self._db, self._undo)
         self.flows = InMemoryFlowRepository(self._db, self._undo)
         self.events = InMemorySecurityEvents(self._db, self._undo)
+        self.outbox = InMemoryOutbox(self._db, self._undo)
         return self
 
     async def __aexit__(self, *exc_info) -> None:

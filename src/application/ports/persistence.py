@@ -5,6 +5,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from application.ports.messages import Outbox
 from domain.flows import ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
 from domain.sessions import RefreshClaim, Session
@@ -116,6 +117,7 @@ class UnitOfWork(Protocol):
     accounts: AccountRepository
     flows: FlowRepository
     events: SecurityEvents
+    outbox: Outbox  # messages commit with the change that causes them
 
     @abstractmethod
     async def __aenter__(self) -> Self: ...

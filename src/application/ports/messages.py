@@ -1,0 +1,37 @@
+"""Messages to users (emails, WhatsApp codes): written to the outbox inside the use case's
+unit of work, so a message leaves only if the change that caused it commits."""
+
+from abc import abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+Channel = Literal["email", "whatsapp"]
+
+# One template per row of the contract's "Messages sent to users".
+VERIFY_EMAIL = "verify_email"
+EMAIL_CHANGE = "email_change"
+EMAIL_CHANGE_NOTICE = "email_change_notice"
+PASSWORD_RESET = "password_reset"
+PHONE_CODE = "phone_code"
+PASSWORD_CHANGED = "password_changed"
+NEW_DEVICE = "new_device"
+IDENTIFIER_LOCKED = "identifier_locked"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    template: str
+    channel: Channel
+    recipient: str  # an email address, or a phone number in E.164
+    locale: str  # "fr" or "en" (domain.locales.choose_locale)
+    values: Mapping[str, str] = field(default_factory=dict)  # shown as they are (a masked address...)
+    secrets: Mapping[str, str] = field(default_factory=dict)  # link tokens, codes: encrypted, erased once sent
+
+
+class Outbox(Protocol):
+    @abstractmethod
+    async def enqueue(self, message: Message, now: datetime) -> None:
+        """Add the message to the current unit of work: it is delivered only if that
+        unit of work commits, and never lost once it has."""
