@@ -1,14 +1,17 @@
 """What only the real database can show: query plans, round trips, providers, migrations."""
 
 import uuid
+from datetime import UTC, datetime
 
 
+import pytest
 from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.flows import ProviderFlow
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.database import migrate
+from infrastructure.persistence.database import migrate, schema_head
 from infrastructure.persistence.tables import AccountRow
 from tests.integration.conftest import CIPHER, Store
 from tests.integration.test_session_repository import NOW, digest, new_session
@@ -67,7 +70,21 @@ async def test_migrating_again_is_a_no_op(engine):
     await migrate(engine)
     async with engine.connect() as connection:
         version = (await connection.execute(text("SELECT version_num FROM alembic_versions"))).scalar_one()
-    assert version == "0001"
+    assert version == schema_head()
+
+
+async def test_a_phone_number_is_unique_only_once_verified(engine):
+    insert = text(
+        "INSERT INTO users (id, phone_number, phone_verified_at, created_at, updated_at) "
+        "VALUES (:id, '+33612345678', :verified, now(), now())"
+    )
+    async with engine.begin() as connection:  # two accounts may type the same number
+        for _ in range(2):
+            await connection.execute(insert, {"id": uuid.uuid4(), "verified": None})
+        await connection.execute(insert, {"id": uuid.uuid4(), "verified": datetime.now(UTC)})
+    with pytest.raises(IntegrityError, match="uq_users_phone_verified"):
+        async with engine.begin() as connection:  # but only one may have it verified
+            await connection.execute(insert, {"id": uuid.uuid4(), "verified": datetime.now(UTC)})
 
 
 async def test_emails_are_stored_lower_case_only(engine):

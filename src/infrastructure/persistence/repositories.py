@@ -23,7 +23,7 @@ from infrastructure.persistence.user_rows import select_users, user_from_row
 _UNIQUE_ERRORS = {
     "uq_users_email": EmailTaken,
     "uq_users_username_lower": UsernameTaken,
-    "uq_users_phone_number": PhoneTaken,
+    "uq_users_phone_verified": PhoneTaken,
 }
 
 

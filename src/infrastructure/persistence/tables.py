@@ -38,7 +38,7 @@ class UserRow(DefaultBase):
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
     email_verified_via: Mapped[str | None] = mapped_column(String(32))
     username: Mapped[str | None] = mapped_column(String(30))
-    phone_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    phone_number: Mapped[str | None] = mapped_column(String(20))
     phone_verified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
@@ -48,6 +48,11 @@ class UserRow(DefaultBase):
 
 # Usernames keep their case for display but are unique, and found, case-insensitively.
 Index("uq_users_username_lower", func.lower(UserRow.username), unique=True)
+# Several accounts may type one number; only one may have it verified.
+Index(
+    "uq_users_phone_verified", UserRow.phone_number, unique=True,
+    postgresql_where=UserRow.phone_verified_at.isnot(None),
+)
 
 
 class ProfileRow(DefaultBase):
@@ -185,6 +190,8 @@ class OutboxMessageRow(DefaultBase):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    secret: Mapped[str | None] = mapped_column(Text)  # encrypted; erased once sent or abandoned
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
