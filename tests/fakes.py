@@ -9,7 +9,7 @@ import copy
 import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
 from uuid import UUID
@@ -21,13 +21,31 @@ from application.ports.persistence import (
     AccountRepository,
     CurrentUserQuery,
     FlowRepository,
+    PhoneCodeRepository,
     SecurityEvents,
     SessionRepository,
     UnitOfWork,
     UserRepository,
 )
-from application.ports.security import Clock, IdGenerator, PasswordCheck, PasswordHasher, TokenMinter
-from domain.errors import AccountAlreadyLinked, EmailTaken, PhoneTaken, ProviderError, UsernameTaken
+from application.ports.phones import PhoneNumbers
+from application.ports.security import (
+    Clock,
+    CodeGenerator,
+    IdGenerator,
+    PasswordCheck,
+    PasswordHasher,
+    TokenMinter,
+)
+from domain.codes import CodeCheck, PhoneCode
+from domain.errors import (
+    AccountAlreadyLinked,
+    EmailTaken,
+    InvalidInput,
+    PhoneTaken,
+    ProviderError,
+    UsernameTaken,
+)
+from domain.profile import ProfileChanges
 from domain.flows import ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from domain.sessions import RefreshClaim, Session
@@ -43,6 +61,35 @@ class FakeClock(Clock):
 
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
+
+
+class FakeCodes(CodeGenerator):
+    """Hands out the codes a test queued, else 000001, 000002..."""
+
+    def __init__(self) -> None:
+        self.queued: list[str] = []
+        self._count = 0
+
+    def new_code(self) -> str:
+        if self.queued:
+            return self.queued.pop(0)
+        self._count += 1
+        return str(self._count).zfill(6)
+
+
+class FakePhoneNumbers(PhoneNumbers):
+    """Digits only: "+" and 8 to 15 digits is E.164; a leading 0 takes the region's +33
+    (FR) or +1; anything else is invalid."""
+
+    PREFIXES = {"FR": "+33", "US": "+1"}
+
+    def parse(self, raw: str, region: str) -> str:
+        digits = raw.replace(" ", "")
+        if digits.startswith("0"):
+            digits = self.PREFIXES[region] + digits[1:]
+        if not (digits.startswith("+") and digits[1:].isdigit() and 8 <= len(digits) - 1 <= 15):
+            raise InvalidInput("phoneNumber", "is not a valid phone number")
+        return digits
 
 
 class FakeIds(IdGenerator):
@@ -112,6 +159,7 @@ class InMemoryDatabase:
     used_flows: set[bytes] = field(default_factory=set)
     events: list[tuple[UUID | None, str, dict]] = field(default_factory=list)
     outbox: list[Message] = field(default_factory=list)  # committed messages only
+    phone_codes: dict[UUID, "CodeRecord"] = field(default_factory=dict)
 
     def user(self, user_id: UUID) -> User:
         """The user as a query would return it: with its providers."""
@@ -148,7 +196,7 @@ class InMemoryUserRepository(UserRepository):
                 raise EmailTaken()
             if user.username and (other.username or "").lower() == user.username.lower():
                 raise UsernameTaken()
-            if user.phone_number and other.phone_number == user.phone_number:
+            if user.phone_verified and other.phone_verified and other.phone_number == user.phone_number:
                 raise PhoneTaken()
         self._users.put(user.id, copy.deepcopy(user))
 
@@ -170,6 +218,27 @@ class InMemoryUserRepository(UserRepository):
 
     async def mark_email_verified(self, user_id: UUID, now: datetime, via: str) -> None:
         self._change(user_id, email_verified_at=now)
+
+    async def update_profile(self, user_id: UUID, changes: ProfileChanges, now: datetime) -> None:
+        if isinstance(changes.username, str) and any(
+            other.id != user_id and (other.username or "").lower() == changes.username.lower()
+            for other in self._db.users.values()
+        ):
+            raise UsernameTaken()
+        self._users.put(user_id, changes.applied_to(copy.deepcopy(self._db.users[user_id])))
+
+    async def by_verified_phone(self, phone_number: str) -> User | None:
+        return next((self._db.user(u.id) for u in self._db.users.values()
+                     if u.phone_number == phone_number and u.phone_verified), None)
+
+    async def mark_phone_verified(self, user_id: UUID, phone_number: str, now: datetime) -> bool:
+        if self._db.users[user_id].phone_number != phone_number:
+            return False
+        holder = await self.by_verified_phone(phone_number)
+        if holder is not None and holder.id != user_id:
+            raise PhoneTaken()  # uq_users_phone_verified
+        self._change(user_id, phone_verified_at=now)
+        return True
 
     def _change(self, user_id: UUID, **changes) -> None:
         user = copy.deepcopy(self._db.users[user_id])
@@ -290,6 +359,42 @@ class InMemoryFlowRepository(FlowRepository):
         return flow
 
 
+@dataclass
+class CodeRecord:
+    code: PhoneCode
+    attempts: int = 0
+    used_at: datetime | None = None
+
+
+class InMemoryPhoneCodeRepository(PhoneCodeRepository):
+    """As the conditional UPDATE: each check reads and writes with no await in between."""
+
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._codes = _Table(db.phone_codes, undo)
+
+    async def add(self, code: PhoneCode, now: datetime) -> None:
+        for record in list(self._db.phone_codes.values()):
+            mine = (record.code.user_id, record.code.purpose) == (code.user_id, code.purpose)
+            if mine and record.used_at is None:
+                self._codes.put(record.code.id, replace(record, used_at=now))
+        self._codes.put(code.id, CodeRecord(code))
+
+    async def check(self, user_id, purpose, phone_number, digest, now, max_attempts) -> CodeCheck:
+        live = [r for r in self._db.phone_codes.values()
+                if (r.code.user_id, r.code.purpose, r.code.phone_number) == (user_id, purpose, phone_number)
+                and r.code.expires_at > now and r.used_at is None]
+        for record in live:
+            if record.attempts < max_attempts:
+                matched = record.code.digest == digest
+                counted = replace(record, attempts=record.attempts + 1, used_at=now if matched else None)
+                self._codes.put(record.code.id, counted)
+                if matched:
+                    return CodeCheck.MATCHED
+                return CodeCheck.BURNED if counted.attempts >= max_attempts else CodeCheck.WRONG
+        return CodeCheck.BURNED if live else CodeCheck.NO_CODE
+
+
 class InMemorySecurityEvents(SecurityEvents):
     def __init__(self, db: InMemoryDatabase, undo: list) -> None:
         self._db = db
@@ -344,6 +449,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.sessions = InMemorySessionRepository(self._db, self._undo)
         self.accounts = InMemoryAccountRepository(self._db, self._undo)
         self.flows = InMemoryFlowRepository(self._db, self._undo)
+        self.phone_codes = InMemoryPhoneCodeRepository(self._db, self._undo)
         self.events = InMemorySecurityEvents(self._db, self._undo)
         self.outbox = InMemoryOutbox(self._db, self._undo)
         return self

@@ -31,3 +31,23 @@ class LoginLimits:
 @dataclass(frozen=True, slots=True)
 class ProviderFlowPolicy:
     flow_ttl: timedelta = timedelta(minutes=10)  # from /auth/google to the callback
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneCodePolicy:
+    """WhatsApp codes (contract: 6 digits, 10 min, 5 wrong tries, 5 codes per number a day).
+    Each code sent costs money and reaches a phone: besides the per-number quota, one
+    address may ask for a few codes an hour whatever the numbers."""
+
+    code_ttl: timedelta = timedelta(minutes=10)
+    max_attempts: int = 5
+    codes_per_number: int = 5
+    number_window: timedelta = timedelta(hours=24)
+    per_address: AddressLimit = AddressLimit(requests=10, window=timedelta(hours=1))
+    default_locale: str = "fr"  # DEFAULT_LOCALE
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePolicy:
+    phone_region: str = "FR"  # DEFAULT_PHONE_REGION: for numbers typed without "+"
+    local_http_photos: bool = False  # development: http://localhost photos are accepted

@@ -96,3 +96,15 @@ class NotLinked(DomainError):
 
 class LastLoginMethod(DomainError):
     pass
+
+
+class NoPhone(DomainError):
+    """A phone code was asked for while the profile has no phone number."""
+
+
+class InvalidCode(DomainError):
+    """A code that is wrong, expired, used, or meant for another number or purpose."""
+
+
+class TooManyAttempts(DomainError):
+    """The code took its last wrong try and is burned: ask for a new one."""

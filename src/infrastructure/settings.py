@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import msgspec
+import phonenumbers
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0123456789"
 # uvicorn's STARTUP_FAILURE: its worker supervisor stops instead of restarting a worker
@@ -41,6 +42,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cookie_samesite: str = "lax"
     cookie_domain: str | None = None
     rate_limit_enabled: bool = True
+    default_phone_region: str = "FR"  # for phone numbers typed without "+"
     run_migrations: bool | None = None  # default: on in development only
     google_client_id: str | None = None
     google_client_secret: str | None = None
@@ -127,6 +129,8 @@ def _check(settings: Settings) -> None:
     for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace"):
         if getattr(settings, field) < 0:
             raise _bad(field, "a number of seconds, 0 or more", getattr(settings, field))
+    if settings.default_phone_region not in phonenumbers.SUPPORTED_REGIONS:
+        raise _bad("default_phone_region", "a region code such as FR or US", settings.default_phone_region)
     if settings.production and (
         settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32
     ):

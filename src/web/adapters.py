@@ -10,9 +10,10 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.policy import SessionPolicy
+from application.policy import ProfilePolicy, SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.oidc.registry import identity_providers
+from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import (
@@ -25,6 +26,7 @@ from infrastructure.persistence.database import (
 from infrastructure.persistence.housekeeping import PeriodicPurge
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
+from infrastructure.security.codes import RandomCodes
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import Settings
@@ -121,6 +123,11 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             attempts=SqlAttemptCounter(engine) if settings.rate_limit_enabled else UncountedAttempts(),
             schema_problem=schema_problem,
             identity_providers=identity_providers(settings, http),
+            phones=LibPhoneNumbers(),
+            codes=RandomCodes(),
+            profile_policy=ProfilePolicy(
+                phone_region=settings.default_phone_region, local_http_photos=not settings.production
+            ),
         ),
         database=database,
     )

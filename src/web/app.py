@@ -17,6 +17,8 @@ from web.adapters import Infrastructure, build_infrastructure
 from web.controllers.accounts import AccountsController
 from web.controllers.auth import AuthController
 from web.controllers.health import HealthController
+from web.controllers.phone import PhoneController
+from web.controllers.profile import ProfileController
 from web.controllers.providers import provider_controller
 from web.cookies import CookiePolicy
 from web.dependencies import use_case_dependencies
@@ -54,6 +56,8 @@ def create_app(
         route_handlers=[
             AuthController,
             AccountsController,
+            ProfileController,
+            PhoneController,
             HealthController,
             *(provider_controller(name) for name in providers),
             create_static_files_router(DOCS_ASSETS, [swagger_ui_path], include_in_schema=False),

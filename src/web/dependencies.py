@@ -5,16 +5,19 @@ from dataclasses import dataclass
 
 from litestar.di import Provide
 
-from application.policy import LoginLimits, ProviderFlowPolicy, SessionPolicy
+from application.policy import LoginLimits, ProfilePolicy, ProviderFlowPolicy, SessionPolicy
 from application.ports.identity import IdentityProvider
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, UnitOfWorkFactory
-from application.ports.security import Clock, IdGenerator, PasswordHasher, TokenMinter
+from application.ports.phones import PhoneNumbers
+from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
+from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
+from application.use_cases.profile import UpdateProfile
 from application.use_cases.provider_callback import CompleteProviderSignIn
 from application.use_cases.provider_start import StartProviderSignIn
 from application.use_cases.refresh import RefreshSession
@@ -39,6 +42,9 @@ class Ports:
     identity_providers: Mapping[str, IdentityProvider]
     # None when the database serves this version's schema, else why not; raises when it is down.
     schema_problem: Callable[[], Awaitable[str | None]]
+    phones: PhoneNumbers
+    codes: CodeGenerator
+    profile_policy: ProfilePolicy = ProfilePolicy()
 
 
 def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Frontend) -> dict[str, Provide]:
@@ -63,6 +69,13 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         ),
         "list_linked_accounts": ListLinkedAccounts(current_user, ports.new_uow),
         "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),
+        "update_profile": UpdateProfile(
+            current_user, ports.new_uow, ports.phones, ports.clock, ports.profile_policy
+        ),
+        "request_phone_code": RequestPhoneCode(
+            current_user, ports.new_uow, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids
+        ),
+        "verify_phone": VerifyPhone(current_user, ports.new_uow, ports.tokens, ports.clock),
         "cookie_policy": cookies,
         "frontend": frontend,
         "schema_problem": ports.schema_problem,

@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Annotated, ClassVar
 from uuid import UUID
 
-from msgspec import Meta, Struct
+from msgspec import UNSET, Meta, Struct, UnsetType
 
 from domain.credentials import MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES
+from domain.profile import MAX_PHOTO_URL, MAX_TYPED_PHONE
 from domain.users import User
 
 # Controls (C0, C1), the usual format characters (soft hyphen, zero widths, bidi controls,
@@ -97,6 +98,49 @@ class LoginBody(Body):
     example: ClassVar[dict | None] = {"emailOrUsername": "ada.lovelace", "password": "correct-horse-battery-42"}
 
 
+PhoneNumber = Annotated[str, _documented(
+    'As typed ("06 12 34 56 78", "+33 6 12 34 56 78"); a number without "+" is read for '
+    "DEFAULT_PHONE_REGION. Stored and answered in E.164; an invalid number is 400. "
+    '`""` means not given, `null` removes the number.',
+    r"^[0-9+ ().-]*$", max_length=MAX_TYPED_PHONE,
+)]
+PhotoUrl = Annotated[str, _documented(
+    "An https URL with a host and no credentials (http://localhost and http://127.0.0.1 "
+    'are accepted in development). `""` means not given, `null` removes the photo.',
+    r"^(https://[A-Za-z0-9.-]+(:[0-9]{1,4})?([/?#]\S*)?"
+    r"|http://(localhost|127\.0\.0\.1)(:[0-9]{1,4})?([/?#]\S*)?)?$",
+    max_length=MAX_PHOTO_URL,
+)]
+Locale = Annotated[str, _documented(
+    'The language of messages: `fr` or `en`. `""` means not given, `null` removes it.',
+    "^(fr|en)?$", max_length=2,
+)]
+Code = Annotated[str, _documented("The 6 digits received by WhatsApp.", max_length=32)]
+
+
+class ProfileBody(Body):
+    """Absent or `""`: unchanged. `null` clears username, phoneNumber, photo or locale;
+    a first or last name can be replaced, not removed (null is refused)."""
+
+    firstname: Name | UnsetType = UNSET
+    lastname: Name | UnsetType = UNSET
+    username: Username | None | UnsetType = UNSET
+    phone_number: PhoneNumber | None | UnsetType = UNSET
+    photo: PhotoUrl | None | UnsetType = UNSET
+    locale: Locale | None | UnsetType = UNSET
+
+    example: ClassVar[dict | None] = {
+        "firstname": "Ada", "lastname": "Lovelace", "username": "ada.lovelace",
+        "phoneNumber": "+33 6 12 34 56 78", "photo": "https://example.com/ada.png", "locale": "en",
+    }
+
+
+class PhoneCodeBody(Body):
+    code: Code
+
+    example: ClassVar[dict | None] = {"code": "123456"}
+
+
 class ProfileOut(Struct):
     firstname: str | None
     lastname: str | None
@@ -148,6 +192,15 @@ class LoginOut(Struct, kw_only=True, rename="camel"):
     ok: bool = True
     user: UserOut
     profile_complete: bool
+
+
+class UserEnvelopeOut(Struct):
+    user: UserOut
+
+
+class PhoneVerifiedOut(Struct, kw_only=True):
+    ok: bool = True
+    user: UserOut
 
 
 class OkOut(Struct):

@@ -30,6 +30,9 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.NotLinked: (404, "not_linked", "This provider is not linked to the account."),
     e.LastLoginMethod: (409, "last_login_method", "This is the last way to sign in."),
     e.ProviderNotConfigured: (503, "provider_not_configured", "This provider is not configured."),
+    e.NoPhone: (400, "no_phone", "Add a phone number to the profile first."),
+    e.InvalidCode: (400, "invalid_code", "This code is wrong or expired."),
+    e.TooManyAttempts: (429, "too_many_attempts", "Too many wrong codes; ask for a new one."),
 }
 # A refused refresh clears the refresh cookie, so the browser stops retrying it.
 CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)

@@ -6,8 +6,10 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from application.ports.messages import Outbox
+from domain.codes import CodeCheck, PhoneCode
 from domain.flows import ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
+from domain.profile import ProfileChanges
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 
@@ -33,6 +35,20 @@ class UserRepository(Protocol):
 
     @abstractmethod
     async def mark_email_verified(self, user_id: UUID, now: datetime, via: str) -> None: ...
+
+    @abstractmethod
+    async def update_profile(self, user_id: UUID, changes: ProfileChanges, now: datetime) -> None:
+        """Write only the changed fields (a concurrent edit of others is kept); a new phone
+        number is unverified. Raises UsernameTaken."""
+
+    @abstractmethod
+    async def by_verified_phone(self, phone_number: str) -> User | None:
+        """The one account that has verified this number (E.164), if any."""
+
+    @abstractmethod
+    async def mark_phone_verified(self, user_id: UUID, phone_number: str, now: datetime) -> bool:
+        """Verify the user's number if it is still `phone_number`; False if it changed.
+        Raises PhoneTaken when another account has verified it meanwhile."""
 
 
 class SessionRepository(Protocol):
@@ -102,6 +118,24 @@ class FlowRepository(Protocol):
         """Atomically use up a pending, unexpired flow; None if there is none."""
 
 
+class PhoneCodeRepository(Protocol):
+    """WhatsApp codes, by digest. A code belongs to one account, number and purpose."""
+
+    @abstractmethod
+    async def add(self, code: PhoneCode, now: datetime) -> None:
+        """Store a code; the same account's earlier live codes of that purpose are voided
+        (the newest code wins). Another account's codes are never touched."""
+
+    @abstractmethod
+    async def check(
+        self, user_id: UUID, purpose: str, phone_number: str, digest: bytes,
+        now: datetime, max_attempts: int,
+    ) -> CodeCheck:
+        """Count one try of the account's live code, atomically: concurrent tries each
+        count, and no try beyond `max_attempts` is ever counted or matched. A right code
+        is used up by its try."""
+
+
 class SecurityEvents(Protocol):
     @abstractmethod
     async def record(self, user_id: UUID | None, kind: str, detail: dict, now: datetime) -> None:
@@ -116,6 +150,7 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     accounts: AccountRepository
     flows: FlowRepository
+    phone_codes: PhoneCodeRepository
     events: SecurityEvents
     outbox: Outbox  # messages commit with the change that causes them
 

@@ -46,3 +46,9 @@ class TokenMinter(Protocol):
     def successor(self, token: str) -> str:
         """The refresh token that replaces `token`: derived, so every tab that
         presents the same token within the grace window receives the same one."""
+
+
+class CodeGenerator(Protocol):
+    @abstractmethod
+    def new_code(self) -> str:
+        """A code of domain.codes.CODE_DIGITS digits, uniformly random (zeros kept)."""

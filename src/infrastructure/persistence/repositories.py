@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import SessionRepository, UserRepository
 from domain.errors import EmailTaken, PhoneTaken, UsernameTaken
+from domain.profile import ProfileChanges
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 from infrastructure.persistence.tables import (
@@ -100,6 +101,41 @@ class SqlUserRepository(UserRepository):
             .where(UserRow.id == user_id)
             .values(email_verified_at=now, email_verified_via=via, updated_at=now)
         )
+
+    async def update_profile(self, user_id: UUID, changes: ProfileChanges, now: datetime) -> None:
+        changed = changes.changed()
+        account = {name: changed[name] for name in ("username", "phone_number") if name in changed}
+        if "phone_number" in account:
+            account["phone_verified_at"] = None  # a new number is proved by a new code
+        profile = {name: value for name, value in changed.items() if name not in account}
+        try:
+            await self._session.execute(
+                update(UserRow).where(UserRow.id == user_id).values(**account, updated_at=now)
+            )
+        except IntegrityError as exc:
+            translate_unique_violation(exc, _UNIQUE_ERRORS)
+            raise
+        if profile:
+            await self._session.execute(
+                update(ProfileRow).where(ProfileRow.user_id == user_id).values(**profile, updated_at=now)
+            )
+
+    async def by_verified_phone(self, phone_number: str) -> User | None:
+        return await self._one(
+            (UserRow.phone_number == phone_number) & UserRow.phone_verified_at.isnot(None)
+        )
+
+    async def mark_phone_verified(self, user_id: UUID, phone_number: str, now: datetime) -> bool:
+        try:
+            result = await self._session.execute(
+                update(UserRow)
+                .where(UserRow.id == user_id, UserRow.phone_number == phone_number)
+                .values(phone_verified_at=now, updated_at=now)
+            )
+        except IntegrityError as exc:  # uq_users_phone_verified: another account won
+            translate_unique_violation(exc, _UNIQUE_ERRORS)
+            raise
+        return result.rowcount == 1
 
 
 class SqlSessionRepository(SessionRepository):

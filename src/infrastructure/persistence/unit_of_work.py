@@ -9,6 +9,7 @@ from infrastructure.persistence.account_repositories import (
     SqlFlowRepository,
     SqlSecurityEvents,
 )
+from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
 from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
 from infrastructure.security.cipher import TokenCipher
 
@@ -24,6 +25,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.sessions = SqlSessionRepository(self._session)
         self.accounts = SqlAccountRepository(self._session, self._cipher)
         self.flows = SqlFlowRepository(self._session, self._cipher)
+        self.phone_codes = SqlPhoneCodeRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
         return self
 

@@ -1,0 +1,115 @@
+"""Proving a phone number: a 6-digit code by WhatsApp, typed back while signed in."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.policy import PhoneCodePolicy
+from application.ports.limits import AttemptCounter
+from application.ports.messages import PHONE_CODE, Message
+from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
+from application.ports.security import Clock, CodeGenerator, IdGenerator, TokenMinter
+from application.use_cases.address_limit import AddressLimiter, counter_key
+from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.session_tokens import ClientInfo
+from domain.codes import VERIFY_PHONE, CodeCheck, PhoneCode
+from domain.errors import InvalidCode, NoPhone, RateLimited, TooManyAttempts
+from domain.locales import choose_locale
+from domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPhoneCode:
+    """Send a code to the profile's number (POST /auth/phone/verify/request).
+
+    - the profile must have a number (400 no_phone); an already verified one gets a code too
+      (harmless: verifying it again changes nothing);
+    - at most `codes_per_number` codes per number per `number_window`, and a per-address
+      limit, both counted atomically across processes (429 rate_limited);
+    - the code is uniformly random, stored only as a keyed digest, valid `code_ttl`; it
+      replaces this account's earlier code, never another account's;
+    - the code row and its WhatsApp message commit together, or neither does.
+    """
+
+    current_user: GetCurrentUser
+    new_uow: UnitOfWorkFactory
+    codes: CodeGenerator
+    tokens: TokenMinter
+    attempts: AttemptCounter
+    clock: Clock
+    ids: IdGenerator
+    policy: PhoneCodePolicy = PhoneCodePolicy()
+
+    async def execute(self, sid: str | None, client: ClientInfo) -> None:
+        user = await self.current_user.require(sid)
+        if user.phone_number is None:
+            raise NoPhone()
+        now = self.clock.now()
+        await AddressLimiter(self.attempts, "phone-code-ip", self.policy.per_address).admit(client.ip, now)
+        await self._count_for_number(user.phone_number, now)
+        code = self.codes.new_code()
+        async with self.new_uow() as uow:
+            await uow.phone_codes.add(self._stored(user, code, now), now)
+            await uow.outbox.enqueue(self._message(user, code, client), now)
+            await uow.commit()
+
+    async def _count_for_number(self, phone_number: str, now: datetime) -> None:
+        key = counter_key("phone-code-number", phone_number)
+        window = await self.attempts.hit(key, self.policy.number_window, now)
+        if window.hits > self.policy.codes_per_number:
+            raise RateLimited(window.retry_after(now))
+
+    def _stored(self, user: User, code: str, now: datetime) -> PhoneCode:
+        return PhoneCode(
+            id=self.ids.new_id(), user_id=user.id, purpose=VERIFY_PHONE,
+            phone_number=user.phone_number, digest=self.tokens.digest(code),
+            created_at=now, expires_at=now + self.policy.code_ttl,
+        )
+
+    def _message(self, user: User, code: str, client: ClientInfo) -> Message:
+        locale = choose_locale(user.profile.locale, client.accept_language, self.policy.default_locale)
+        return Message(PHONE_CODE, "whatsapp", user.phone_number, locale, secrets={"code": code})
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyPhone:
+    """Check the code typed back (POST /auth/phone/verify).
+
+    - the code must be the account's live one for its current number and this purpose,
+      unexpired and unused (else 400 invalid_code); a right code is used up;
+    - every try counts, atomically (two wrong tries at once count two); the try that
+      spends the last of `max_attempts` burns the code, and so does every try after it
+      (429 too_many_attempts: ask for a new code);
+    - a number another account verified meanwhile is refused (409 phone_taken) and the code
+      stays usable; otherwise the number is verified and `phone_verified` recorded.
+    """
+
+    current_user: GetCurrentUser
+    new_uow: UnitOfWorkFactory
+    tokens: TokenMinter
+    clock: Clock
+    policy: PhoneCodePolicy = PhoneCodePolicy()
+
+    async def execute(self, sid: str | None, code: str) -> User:
+        user = await self.current_user.require(sid)
+        if user.phone_number is None:
+            raise InvalidCode()
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            check = await uow.phone_codes.check(
+                user.id, VERIFY_PHONE, user.phone_number, self.tokens.digest(code.strip()),
+                now, self.policy.max_attempts,
+            )
+            if check is CodeCheck.MATCHED:
+                await self._verify(uow, user, now)
+            await uow.commit()  # a wrong try stays counted
+        if check is CodeCheck.BURNED:
+            raise TooManyAttempts()
+        if check is not CodeCheck.MATCHED:
+            raise InvalidCode()
+        user.phone_verified_at = now
+        return user
+
+    async def _verify(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        if not await uow.users.mark_phone_verified(user.id, user.phone_number, now):
+            raise InvalidCode()  # the number changed since the code was sent
+        await uow.events.record(user.id, "phone_verified", {"phoneNumber": user.phone_number}, now)

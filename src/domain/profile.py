@@ -1,0 +1,145 @@
+"""Editing a profile: what each field accepts, and the difference between leaving a field
+as it is, clearing it and setting it (the contract's PATCH /auth/profile)."""
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from urllib.parse import urlsplit
+
+from domain.credentials import normalize_name, normalize_username, visible_text
+from domain.errors import InvalidInput
+from domain.locales import SUPPORTED
+from domain.users import User
+
+MAX_PHOTO_URL = 2048  # the column; browsers and CDNs cope with it
+MAX_TYPED_PHONE = 40  # "+33 (0)6 12 34 56 78" and then some
+_TYPED_PHONE = re.compile(r"[0-9+ ().-]*")
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
+
+
+class Unchanged(enum.Enum):
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+# What a client sent for a field: absent (UNCHANGED), null (None: clear it), or text.
+Sent = str | None | Unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileEdit:
+    """A PATCH as sent; `phone_number` is as typed (the application parses it)."""
+
+    firstname: Sent = UNCHANGED
+    lastname: Sent = UNCHANGED
+    username: Sent = UNCHANGED
+    phone_number: Sent = UNCHANGED
+    photo: Sent = UNCHANGED
+    locale: Sent = UNCHANGED
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChanges:
+    """Normalised edits: a value to write, None to clear it, or UNCHANGED."""
+
+    firstname: str | Unchanged = UNCHANGED
+    lastname: str | Unchanged = UNCHANGED
+    username: str | None | Unchanged = UNCHANGED
+    phone_number: str | None | Unchanged = UNCHANGED  # E.164; a new number is unverified
+    photo: str | None | Unchanged = UNCHANGED
+    locale: str | None | Unchanged = UNCHANGED
+
+    def changed(self) -> dict[str, str | None]:
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) is not UNCHANGED}
+
+    def against(self, user: User) -> "ProfileChanges":
+        """Only what really differs from `user`: re-sending one's own number keeps it verified."""
+        current = _values(user)
+        return replace(self, **{name: UNCHANGED for name, value in self.changed().items()
+                                if value == current[name]})
+
+    def applied_to(self, user: User) -> User:
+        changed = self.changed()
+        profile = replace(user.profile, **{k: v for k, v in changed.items() if hasattr(user.profile, k)})
+        updated = replace(user, profile=profile, **{k: v for k, v in changed.items() if hasattr(user, k)})
+        if "phone_number" in changed:
+            updated.phone_verified_at = None
+        return updated
+
+
+def _values(user: User) -> dict[str, str | None]:
+    p = user.profile
+    return {"firstname": p.firstname, "lastname": p.lastname, "username": user.username,
+            "phone_number": user.phone_number, "photo": p.photo, "locale": p.locale}
+
+
+def normalized_edit(edit: ProfileEdit, *, local_http_photos: bool) -> ProfileChanges:
+    """Every field but the phone number through its rule. Absent, "" or blank leaves a
+    field as it is; null clears username, photo and locale. A first or last name cannot be
+    cleared (the web layer refuses null for them): only replaced."""
+    return ProfileChanges(
+        firstname=_name("firstname", edit.firstname),
+        lastname=_name("lastname", edit.lastname),
+        username=_edited(edit.username, normalize_username),
+        photo=_edited(edit.photo, lambda raw: photo_url(raw, local_http=local_http_photos)),
+        locale=_edited(edit.locale, profile_locale),
+    )
+
+
+def _name(field: str, sent: Sent) -> str | Unchanged:
+    if sent is None:  # the account would fall back to "complete your profile"
+        raise InvalidInput(field, "cannot be removed, only replaced")
+    return _edited(sent, lambda raw: normalize_name(field, raw))
+
+
+def _edited(sent: Sent, rule: Callable[[str], str | None]) -> str | None | Unchanged:
+    if sent is UNCHANGED or sent is None:
+        return sent
+    value = rule(sent)  # every rule answers None for "" or blanks: not given
+    return UNCHANGED if value is None else value
+
+
+def photo_url(raw: str, *, local_http: bool = False) -> str | None:
+    """An https URL (a photo shown to others must not be fetched in clear), with a host
+    and no credentials; http only for localhost or 127.0.0.1 when `local_http` (development)."""
+    if raw == "":
+        return None
+    url = visible_text("photo", raw)
+    if len(url) > MAX_PHOTO_URL:
+        raise InvalidInput("photo", f"must be at most {MAX_PHOTO_URL} characters")
+    if any(c.isspace() for c in url):
+        raise InvalidInput("photo", "must not contain spaces")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # raises on a port that is not a number
+    except ValueError:
+        raise InvalidInput("photo", "is not a valid URL") from None
+    if not host or parts.username is not None or parts.password is not None:
+        raise InvalidInput("photo", "must be a URL with a host and no credentials")
+    scheme = parts.scheme.lower()
+    if scheme == "https" or (scheme == "http" and local_http and host in _LOCAL_HOSTS):
+        return url
+    raise InvalidInput("photo", "must be an https URL")
+
+
+def profile_locale(raw: str) -> str | None:
+    if raw == "":
+        return None
+    if raw not in SUPPORTED:
+        raise InvalidInput("locale", "must be one of: " + ", ".join(SUPPORTED))
+    return raw
+
+
+def typed_phone(sent: Sent) -> str | None | Unchanged:
+    """A phone number as typed, before it is parsed: digits, spaces, "+", "(", ")", ".",
+    "-" (what phone keyboards and address books produce); "" or blanks: not given."""
+    if sent is UNCHANGED or sent is None:
+        return sent
+    if len(sent) > MAX_TYPED_PHONE:
+        raise InvalidInput("phoneNumber", f"must be at most {MAX_TYPED_PHONE} characters")
+    if not _TYPED_PHONE.fullmatch(sent):
+        raise InvalidInput("phoneNumber", "may hold only digits, spaces, +, (, ), . and -")
+    return sent if sent.strip() else UNCHANGED

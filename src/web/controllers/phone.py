@@ -1,0 +1,44 @@
+"""Proving the profile's phone number with a WhatsApp code."""
+
+from litestar import Controller, Request, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
+from web.client import client_info
+from web.controllers.auth import SidCookie
+from web.dto import OkOut, PhoneCodeBody, PhoneVerifiedOut, UserOut
+from web.openapi import failures
+
+
+class PhoneController(Controller):
+    path = "/auth/phone/verify"
+    tags = ["profile"]
+
+    @post(
+        "/request",
+        status_code=202,
+        summary="Send a WhatsApp code to the profile's phone number",
+        description="The code has 6 digits and is good for 10 minutes and 5 tries; a new code "
+        "replaces the previous one. At most 5 codes per number a day, and a few per address an hour.",
+        responses=failures("no_phone", "not_authenticated", "rate_limited", "not_ready"),
+    )
+    async def request_code(
+        self, request: Request, request_phone_code: NamedDependency[RequestPhoneCode], sid: SidCookie
+    ) -> OkOut:
+        await request_phone_code.execute(sid, client_info(request))
+        return OkOut()
+
+    @post(
+        "/",
+        status_code=200,
+        summary="Verify the profile's phone number with the code received",
+        description="A wrong code answers `invalid_code`; the fifth wrong try burns the code "
+        "(`too_many_attempts`, also for any later try): ask for a new one.",
+        responses=failures("invalid_code", "not_authenticated", "phone_taken", "too_many_attempts",
+                           "not_ready"),
+    )
+    async def verify(
+        self, data: JSONBody[PhoneCodeBody], verify_phone: NamedDependency[VerifyPhone], sid: SidCookie
+    ) -> PhoneVerifiedOut:
+        return PhoneVerifiedOut(user=UserOut.of(await verify_phone.execute(sid, data.code)))
