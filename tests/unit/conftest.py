@@ -2,12 +2,21 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from application.policy import AddressLimit, LoginLimits, ProviderFlowPolicy, SessionPolicy
+from application.policy import (
+    AddressLimit,
+    LoginLimits,
+    PhoneCodePolicy,
+    ProfilePolicy,
+    ProviderFlowPolicy,
+    SessionPolicy,
+)
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
+from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
+from application.use_cases.profile import UpdateProfile
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.provider_callback import CompleteProviderSignIn
 from application.use_cases.provider_start import StartProviderSignIn
@@ -15,9 +24,11 @@ from application.use_cases.register import RegisterLocalUser
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
 from tests.fakes import (
     FakeClock,
+    FakeCodes,
     FakeIdentityProvider,
     FakeIds,
     FakePasswordHasher,
+    FakePhoneNumbers,
     FakeTokens,
     FakeUnitOfWork,
     InMemoryAttemptCounter,
@@ -43,6 +54,9 @@ class World:
     )
     register_limit: AddressLimit = field(default_factory=AddressLimit)
     google: FakeIdentityProvider = field(default_factory=FakeIdentityProvider)
+    codes: FakeCodes = field(default_factory=FakeCodes)
+    profile_policy: ProfilePolicy = field(default_factory=ProfilePolicy)
+    phone_policy: PhoneCodePolicy = field(default_factory=PhoneCodePolicy)
 
     @property
     def providers(self) -> dict:
@@ -100,6 +114,23 @@ class World:
     @property
     def unlink(self) -> UnlinkAccount:
         return UnlinkAccount(self.current_user, self.new_uow, self.clock)
+
+    @property
+    def update_profile(self) -> UpdateProfile:
+        return UpdateProfile(
+            self.current_user, self.new_uow, FakePhoneNumbers(), self.clock, self.profile_policy
+        )
+
+    @property
+    def request_phone_code(self) -> RequestPhoneCode:
+        return RequestPhoneCode(
+            self.current_user, self.new_uow, self.codes, self.tokens, self.attempts, self.clock,
+            FakeIds(), self.phone_policy,
+        )
+
+    @property
+    def verify_phone(self) -> VerifyPhone:
+        return VerifyPhone(self.current_user, self.new_uow, self.tokens, self.clock, self.phone_policy)
 
 
 @pytest.fixture
