@@ -71,6 +71,7 @@ BEYOND_SCHEMA = {
     "has a domain that is not a valid domain name",  # IDNA
     "must be at most 254 characters once encoded",  # punycode makes a domain longer
     "must be at most 256 bytes",  # UTF-8 bytes
+    "is not a valid phone number",  # each country's numbering plan
 }
 
 
