@@ -15,7 +15,7 @@ from tests.support.server import free_port, log_path, running_server
 FRONTEND = "http://localhost:3000"
 PROXY = "192.0.2.1"  # a second proxy hop trusted, besides loopback (test_client_address)
 GRACE_SECONDS = 3  # short, so a test can outwait it
-SECRET_KEY = "e2e-secret-key-0123456789abcdef0123456789"  # tests derive the server's digests from it
+SECRET_KEY = "e2e-secret-key-0123456789abcdef0123456789"
 
 
 @pytest.fixture(scope="session")
