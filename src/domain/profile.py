@@ -4,7 +4,7 @@ as it is, clearing it and setting it (the contract's PATCH /auth/profile)."""
 import enum
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from domain.credentials import normalize_name, normalize_username, visible_text
@@ -16,6 +16,9 @@ MAX_PHOTO_URL = 2048  # the column; browsers and CDNs cope with it
 MAX_TYPED_PHONE = 40  # "+33 (0)6 12 34 56 78" and then some
 _TYPED_PHONE = re.compile(r"[0-9+ ().-]*")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
+# Where each editable field lives: on the account (User) or on its Profile.
+ACCOUNT_FIELDS = ("username", "phone_number")
+PROFILE_FIELDS = ("firstname", "lastname", "photo", "locale")
 
 
 class Unchanged(enum.Enum):
@@ -50,29 +53,24 @@ class ProfileChanges:
     photo: str | None | Unchanged = UNCHANGED
     locale: str | None | Unchanged = UNCHANGED
 
-    def changed(self) -> dict[str, str | None]:
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if getattr(self, f.name) is not UNCHANGED}
+    def changed(self, names: tuple[str, ...] = ACCOUNT_FIELDS + PROFILE_FIELDS) -> dict[str, str | None]:
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not UNCHANGED}
 
     def against(self, user: User) -> "ProfileChanges":
         """Only what really differs from `user`: re-sending one's own number keeps it verified."""
-        current = _values(user)
-        return replace(self, **{name: UNCHANGED for name, value in self.changed().items()
-                                if value == current[name]})
+        same = [name for name, value in self.changed().items() if value == _current(user, name)]
+        return replace(self, **dict.fromkeys(same, UNCHANGED))
 
     def applied_to(self, user: User) -> User:
-        changed = self.changed()
-        profile = replace(user.profile, **{k: v for k, v in changed.items() if hasattr(user.profile, k)})
-        updated = replace(user, profile=profile, **{k: v for k, v in changed.items() if hasattr(user, k)})
-        if "phone_number" in changed:
-            updated.phone_verified_at = None
+        profile = replace(user.profile, **self.changed(PROFILE_FIELDS))
+        updated = replace(user, profile=profile, **self.changed(ACCOUNT_FIELDS))
+        if self.phone_number is not UNCHANGED:
+            updated.phone_verified_at = None  # a new number is proved by a new code
         return updated
 
 
-def _values(user: User) -> dict[str, str | None]:
-    p = user.profile
-    return {"firstname": p.firstname, "lastname": p.lastname, "username": user.username,
-            "phone_number": user.phone_number, "photo": p.photo, "locale": p.locale}
+def _current(user: User, name: str) -> str | None:
+    return getattr(user if name in ACCOUNT_FIELDS else user.profile, name)
 
 
 def normalized_edit(edit: ProfileEdit, *, local_http_photos: bool) -> ProfileChanges:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import SessionRepository, UserRepository
 from domain.errors import EmailTaken, PhoneTaken, UsernameTaken
-from domain.profile import ProfileChanges
+from domain.profile import ACCOUNT_FIELDS, PROFILE_FIELDS, ProfileChanges
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 from infrastructure.persistence.tables import (
@@ -103,11 +103,9 @@ class SqlUserRepository(UserRepository):
         )
 
     async def update_profile(self, user_id: UUID, changes: ProfileChanges, now: datetime) -> None:
-        changed = changes.changed()
-        account = {name: changed[name] for name in ("username", "phone_number") if name in changed}
+        account, profile = changes.changed(ACCOUNT_FIELDS), changes.changed(PROFILE_FIELDS)
         if "phone_number" in account:
             account["phone_verified_at"] = None  # a new number is proved by a new code
-        profile = {name: value for name, value in changed.items() if name not in account}
         try:
             await self._session.execute(
                 update(UserRow).where(UserRow.id == user_id).values(**account, updated_at=now)
