@@ -5,7 +5,13 @@ from dataclasses import dataclass
 
 from litestar.di import Provide
 
-from application.policy import LoginLimits, ProfilePolicy, ProviderFlowPolicy, SessionPolicy
+from application.policy import (
+    LoginLimits,
+    PhoneCodePolicy,
+    ProfilePolicy,
+    ProviderFlowPolicy,
+    SessionPolicy,
+)
 from application.ports.identity import IdentityProvider
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, UnitOfWorkFactory
@@ -45,6 +51,7 @@ class Ports:
     phones: PhoneNumbers
     codes: CodeGenerator
     profile_policy: ProfilePolicy = ProfilePolicy()
+    phone_code_policy: PhoneCodePolicy = PhoneCodePolicy()
 
 
 def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Frontend) -> dict[str, Provide]:
@@ -73,9 +80,12 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
             current_user, ports.new_uow, ports.phones, ports.clock, ports.profile_policy
         ),
         "request_phone_code": RequestPhoneCode(
-            current_user, ports.new_uow, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids
+            current_user, ports.new_uow, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids,
+            ports.phone_code_policy,
         ),
-        "verify_phone": VerifyPhone(current_user, ports.new_uow, ports.tokens, ports.clock),
+        "verify_phone": VerifyPhone(
+            current_user, ports.new_uow, ports.tokens, ports.clock, ports.phone_code_policy
+        ),
         "cookie_policy": cookies,
         "frontend": frontend,
         "schema_problem": ports.schema_problem,
