@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from tests.e2e.conftest import FRONTEND
 from tests.support.http import USER_FIELDS, assert_error, fresh_client, register
 
 
@@ -135,3 +136,14 @@ async def test_http_photos_on_localhost_are_accepted_in_development(client, new_
     await signed_up(client, new_email)
     answer = await patch(client, photo="http://localhost:3000/me.png")
     assert answer.status_code == 200 and answer.json()["user"]["profile"]["photo"] == "http://localhost:3000/me.png"
+
+
+async def test_the_frontend_may_patch_and_another_origin_may_not(client, db, new_email):
+    user = await signed_up(client, new_email, firstname="Ada")
+    allowed = await client.options("/auth/profile", headers={
+        "Origin": FRONTEND, "Access-Control-Request-Method": "PATCH",
+        "Access-Control-Request-Headers": "content-type"})
+    assert 200 <= allowed.status_code < 300 and "PATCH" in allowed.headers["access-control-allow-methods"]
+    forged = await client.patch("/auth/profile", json={"firstname": "Eve"}, headers={"Origin": "https://evil.example"})
+    assert_error(forged, 403, "forbidden_origin")
+    assert (await stored(db, user["id"]))["firstname"] == "Ada"
