@@ -217,3 +217,17 @@ async def test_stop_ends_the_dispatcher_cleanly(engine, clock, channel):
     await dispatcher.start()
     await asyncio.wait_for(dispatcher.stop(), 5)
     assert all(task.done() for task in dispatcher._tasks)
+
+
+async def test_the_purge_deletes_finished_messages_after_30_days_and_keeps_waiting_ones(
+    engine, enqueue, dispatcher, channel, clock
+):
+    from infrastructure.persistence.housekeeping import KEEP_MESSAGES, purge_expired
+
+    await enqueue(verification("sent@example.com"))
+    await dispatcher.deliver_due()
+    await enqueue(verification("waiting@example.com"))
+    await purge_expired(engine, clock.now() + KEEP_MESSAGES - timedelta(seconds=1))
+    assert len(await rows(engine)) == 2
+    await purge_expired(engine, clock.now() + KEEP_MESSAGES)
+    assert [row.status for row in await rows(engine)] == ["pending"]

@@ -29,7 +29,8 @@ def failed_answer(provider: str, status: int, detail: str = "") -> DeliveryError
 
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed try: 2 s, 4 s, 8 s... at most 10 min."""
-    return min(FIRST_RETRY * 2 ** (attempts - 1), MAX_DELAY)
+    doublings = min(attempts - 1, 20)  # far past MAX_DELAY already; no overflow
+    return min(FIRST_RETRY * 2**doublings, MAX_DELAY)
 
 
 def give_up(attempts: int, created_at: datetime, now: datetime) -> bool:

@@ -16,6 +16,7 @@ from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel
 from infrastructure.messaging.delivery import DeliveryError
 from infrastructure.messaging.rendering import Renderer, RenderError
+from infrastructure.persistence.database import DATABASE_UNAVAILABLE
 from infrastructure.persistence.outbox import NOTIFY_CHANNEL, Claimed, OutboxStore
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class OutboxDispatcher:
         except DeliveryError as exc:
             outcome = "retry" if exc.retryable else "failed"
             status = await self._store.record(claimed, outcome, self._clock.now(), error=str(exc))
-            log.warning("%s to a %s recipient: %s (%s)", message.template, message.channel, exc, status)
+            log.warning("%s message %s not sent: %s (now %s)", message.template, claimed.id, exc, status)
         except RenderError as exc:
             await self._store.record(claimed, "failed", self._clock.now(), error=str(exc))
             log.error("message %s cannot be rendered: %s", claimed.id, exc)
@@ -105,7 +106,10 @@ class OutboxDispatcher:
             try:
                 await self.deliver_due()
                 delay = await self._until_next_due()
-            except Exception:  # the database is down, say: try again later, never die
+            except DATABASE_UNAVAILABLE as exc:  # messages wait in the database; so do we
+                log.warning("outbox delivery paused, the database does not answer (%s)", exc)
+                delay = self._poll_every
+            except Exception:  # never die: the next pass may work
                 log.exception("outbox delivery failed")
                 delay = self._poll_every
             with contextlib.suppress(TimeoutError):

@@ -7,6 +7,7 @@ URL (a local fake in tests) is the `api` domain's `base_url`: `edge`/`region` on
 
 import asyncio
 import json
+import logging
 
 import aiohttp
 from twilio.base.exceptions import TwilioRestException
@@ -17,6 +18,10 @@ from application.ports.messages import PHONE_CODE, Message
 from infrastructure.messaging.channels import Channel
 from infrastructure.messaging.delivery import DeliveryError, failed_answer
 from infrastructure.messaging.rendering import Rendered
+
+# The SDK logs every request's headers at INFO; only its warnings are worth the log.
+_sdk_log = logging.getLogger("infrastructure.messaging.twilio_sdk")
+_sdk_log.setLevel(logging.WARNING)
 
 
 class TwilioWhatsApp(Channel):
@@ -35,7 +40,7 @@ class TwilioWhatsApp(Channel):
     def _twilio(self) -> Client:
         # Built on first use: aiohttp's session belongs to the running event loop.
         if self._client is None:
-            http = AsyncTwilioHttpClient(timeout=self._timeout)  # no max_retries: no retries
+            http = AsyncTwilioHttpClient(timeout=self._timeout, logger=_sdk_log)  # no max_retries: no retries
             self._client = Client(*self._credentials, http_client=http)
             self._client.api.base_url = self._base_url
         return self._client
