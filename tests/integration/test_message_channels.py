@@ -60,23 +60,6 @@ async def test_sendgrid_gets_subject_text_and_html_and_its_message_id_is_returne
     assert 'href="http://localhost:3000/verify-email?token=tok123"' in email.html
 
 
-@pytest.mark.parametrize(("answer", "retryable"), [(503, True), (500, True), (429, True), (400, False), (401, False), (403, False)])
-async def test_sendgrid_failures_are_classified_and_never_retried_by_the_channel(email_channel, sendgrid, answer, retryable):
-    before = len(sendgrid.requests)
-    sendgrid.fail_next(1, answer)
-    with pytest.raises(DeliveryError) as error:
-        await send(email_channel, EMAIL)
-    assert error.value.retryable is retryable
-    assert len(sendgrid.requests) == before + 1
-
-
-async def test_a_sendgrid_timeout_is_retryable(email_channel, sendgrid):
-    sendgrid.fail_next(1, "timeout")
-    with pytest.raises(DeliveryError) as error:
-        await send(email_channel, EMAIL)
-    assert error.value.retryable
-
-
 async def test_an_unreachable_sendgrid_is_retryable():
     async with httpx.AsyncClient() as http:
         channel = SendGridEmail(http, "SG.key", "no-reply@sesame.test", "http://127.0.0.1:9", timeout=0.5)
@@ -106,18 +89,22 @@ async def test_twilio_sends_a_code_in_the_approved_template_when_configured(twil
     assert notice.content_sid is None and "http://localhost:3000/secure-account?token=t" in notice.body
 
 
-@pytest.mark.parametrize(("answer", "retryable"), [(503, True), (429, True), (400, False), (401, False)])
-async def test_twilio_failures_are_classified_and_never_retried_by_the_sdk(whatsapp_channel, twilio, answer, retryable):
-    before = len(twilio.requests)
-    twilio.fail_next(1, answer)
+@pytest.fixture(params=["sendgrid", "twilio"])
+def provider(request):
+    """(channel, fake, message) of each provider, for the tests they share."""
+    if request.param == "sendgrid":
+        return request.getfixturevalue("email_channel"), request.getfixturevalue("sendgrid"), EMAIL
+    return request.getfixturevalue("whatsapp_channel"), request.getfixturevalue("twilio"), CODE
+
+
+@pytest.mark.parametrize(("answer", "retryable"), [
+    (503, True), (500, True), (429, True), ("timeout", True), (400, False), (401, False), (403, False),
+])
+async def test_failures_are_classified_and_never_retried_by_the_channel(provider, answer, retryable):
+    channel, fake, message = provider
+    before = len(fake.requests)
+    fake.fail_next(1, answer)
     with pytest.raises(DeliveryError) as error:
-        await send(whatsapp_channel, CODE)
+        await send(channel, message)
     assert error.value.retryable is retryable
-    assert len(twilio.requests) == before + 1
-
-
-async def test_a_twilio_timeout_is_retryable(whatsapp_channel, twilio):
-    twilio.fail_next(1, "timeout")
-    with pytest.raises(DeliveryError) as error:
-        await send(whatsapp_channel, CODE)
-    assert error.value.retryable
+    assert len(fake.requests) == before + 1  # one request: no retry of the SDK's own

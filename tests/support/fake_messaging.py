@@ -30,6 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
+from tests.support.loopback import serve_in_background, stop_serving
+
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 CODE = re.compile(r"\b\d{6}\b")
 
@@ -111,18 +113,12 @@ class _FakeProvider(Generic[T]):
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self):
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
+        self._server, self._thread = serve_in_background(_Handler, fake=self)
         return self
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
+            stop_serving(self._server, self._thread)
             self._server = self._thread = None
 
     def __enter__(self):
