@@ -47,7 +47,11 @@ class OutboxDispatcher:
         """Deliver every message due now; returns how many were tried."""
         tried = 0
         while not self._stopping and (claimed := await self._store.claim(self._clock.now(), self._batch)):
-            await asyncio.gather(*(self._deliver(c) for c in claimed))
+            # Each try records its own outcome; wait for all before telling of a failure.
+            outcomes = await asyncio.gather(*(self._deliver(c) for c in claimed), return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
             tried += len(claimed)
         return tried
 
