@@ -100,7 +100,9 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock)
     http = httpx.AsyncClient(timeout=10)  # identity providers' discovery and JWKS; SendGrid
-    dispatcher = outbox_dispatcher(settings, engine, cipher, clock, http) if settings.outbox_dispatcher else None
+    dispatcher = (
+        outbox_dispatcher(settings, engine, cipher, clock, http) if settings.outbox_dispatcher else None
+    )
 
     schema_problem, at_head_or_warn = schema_checks(engine)
 

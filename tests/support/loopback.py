@@ -14,7 +14,9 @@ def has_ipv6_loopback() -> bool:
         return False
 
 
-def serve_in_background(handler: type[BaseHTTPRequestHandler], **attributes: Any) -> tuple[ThreadingHTTPServer, threading.Thread]:
+def serve_in_background(
+    handler: type[BaseHTTPRequestHandler], **attributes: Any
+) -> tuple[ThreadingHTTPServer, threading.Thread]:
     """An HTTP server on 127.0.0.1 (a free port) in a daemon thread; `attributes` are set on
     the server, for the handler to reach (self.server.<name>)."""
     server = ThreadingHTTPServer(("127.0.0.1", attributes.pop("port", 0)), handler)

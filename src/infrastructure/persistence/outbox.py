@@ -111,7 +111,9 @@ class OutboxStore:
             status = "pending"
             statement = (
                 update(table).where(*self._fence(claimed))
-                .values(status="pending", next_attempt_at=now + retry_delay(claimed.attempt), last_error=error)
+                .values(
+                    status="pending", next_attempt_at=now + retry_delay(claimed.attempt), last_error=error
+                )
             )
         async with self._engine.begin() as connection:
             await connection.execute(statement)
