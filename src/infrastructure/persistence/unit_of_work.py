@@ -9,6 +9,7 @@ from infrastructure.persistence.account_repositories import (
     SqlFlowRepository,
     SqlSecurityEvents,
 )
+from infrastructure.persistence.outbox import SqlOutbox
 from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
 from infrastructure.security.cipher import TokenCipher
 
@@ -25,6 +26,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.accounts = SqlAccountRepository(self._session, self._cipher)
         self.flows = SqlFlowRepository(self._session, self._cipher)
         self.events = SqlSecurityEvents(self._session)
+        self.outbox = SqlOutbox(self._session, self._cipher)
         return self
 
     async def __aexit__(
