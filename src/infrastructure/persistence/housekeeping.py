@@ -1,5 +1,6 @@
 """Deletes what can no longer be used: expired sids, long-dead sessions (with their
-refresh tokens, by cascade), ended counter windows, finished provider flows."""
+refresh tokens, by cascade), ended counter windows, finished provider flows, and outbox
+messages done with for a month (sent, failed or abandoned; their secret is already gone)."""
 
 import asyncio
 import contextlib
@@ -10,13 +11,15 @@ from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
-from infrastructure.persistence.tables import OAuthFlowRow, RateLimitRow, SessionRow, SidRow
+from infrastructure.persistence.outbox import FINISHED
+from infrastructure.persistence.tables import OAuthFlowRow, OutboxMessageRow, RateLimitRow, SessionRow, SidRow
 
 log = logging.getLogger(__name__)
 
 # Dead sessions are kept a while so a replayed token is still recognised as reuse.
 KEEP_DEAD_SESSIONS = timedelta(days=7)
 KEEP_COUNTERS = timedelta(days=1)  # longer than any limiter window
+KEEP_MESSAGES = timedelta(days=30)  # what was sent when, for support questions
 
 
 async def purge_expired(engine: AsyncEngine, now: datetime) -> None:
@@ -34,6 +37,11 @@ async def purge_expired(engine: AsyncEngine, now: datetime) -> None:
             delete(RateLimitRow).where(RateLimitRow.window_start <= now - KEEP_COUNTERS)
         )
         await connection.execute(delete(OAuthFlowRow).where(OAuthFlowRow.expires_at <= now))
+        await connection.execute(
+            delete(OutboxMessageRow).where(
+                OutboxMessageRow.status.in_(FINISHED), OutboxMessageRow.created_at <= now - KEEP_MESSAGES
+            )
+        )
 
 
 class PeriodicPurge:
