@@ -44,7 +44,7 @@ class PhoneCodePolicy:
     codes_per_number: int = 5
     number_window: timedelta = timedelta(hours=24)
     per_address: AddressLimit = AddressLimit(requests=10, window=timedelta(hours=1))
-    default_locale: str = "fr"  # DEFAULT_LOCALE
+    default_locale: str = "fr"  # DEFAULT_LOCALE: without a profile locale or Accept-Language
 
 
 @dataclass(frozen=True, slots=True)

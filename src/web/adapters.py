@@ -10,7 +10,7 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.policy import ProfilePolicy, SessionPolicy
+from application.policy import PhoneCodePolicy, ProfilePolicy, SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.messaging.wiring import outbox_dispatcher
 from infrastructure.oidc.registry import identity_providers
@@ -138,6 +138,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             profile_policy=ProfilePolicy(
                 phone_region=settings.default_phone_region, local_http_photos=not settings.production
             ),
+            phone_code_policy=PhoneCodePolicy(default_locale=settings.default_locale),
         ),
         database=database,
     )
