@@ -8,7 +8,7 @@ import asyncio
 import copy
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Self
@@ -21,6 +21,7 @@ from application.ports.persistence import (
     AccountRepository,
     CurrentUserQuery,
     FlowRepository,
+    LinkTokenRepository,
     SecurityEvents,
     SessionRepository,
     UnitOfWork,
@@ -30,6 +31,7 @@ from application.ports.security import Clock, IdGenerator, PasswordCheck, Passwo
 from domain.errors import AccountAlreadyLinked, EmailTaken, PhoneTaken, ProviderError, UsernameTaken
 from domain.flows import ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
+from domain.links import LinkToken
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 
@@ -101,6 +103,12 @@ class RefreshRecord:
     rotated_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class LinkRecord:
+    link: LinkToken
+    used_at: datetime | None = None
+
+
 @dataclass
 class InMemoryDatabase:
     users: dict[UUID, User] = field(default_factory=dict)
@@ -110,6 +118,7 @@ class InMemoryDatabase:
     accounts: dict[UUID, LinkedAccount] = field(default_factory=dict)
     flows: dict[bytes, ProviderFlow] = field(default_factory=dict)
     used_flows: set[bytes] = field(default_factory=set)
+    link_tokens: dict[bytes, LinkRecord] = field(default_factory=dict)
     events: list[tuple[UUID | None, str, dict]] = field(default_factory=list)
     outbox: list[Message] = field(default_factory=list)  # committed messages only
 
@@ -170,6 +179,11 @@ class InMemoryUserRepository(UserRepository):
 
     async def mark_email_verified(self, user_id: UUID, now: datetime, via: str) -> None:
         self._change(user_id, email_verified_at=now)
+
+    async def change_email(self, user_id: UUID, email: str, now: datetime) -> None:
+        if any(other.email == email for other in self._db.users.values() if other.id != user_id):
+            raise EmailTaken()  # the unique constraint
+        self._change(user_id, email=email, email_verified_at=now)
 
     def _change(self, user_id: UUID, **changes) -> None:
         user = copy.deepcopy(self._db.users[user_id])
@@ -290,6 +304,33 @@ class InMemoryFlowRepository(FlowRepository):
         return flow
 
 
+class InMemoryLinkTokenRepository(LinkTokenRepository):
+    """As SqlLinkTokenRepository: consume reads and writes with no await in between, so it
+    is as atomic as the conditional UPDATE."""
+
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._tokens = _Table(db.link_tokens, undo)
+
+    async def add(self, digest: bytes, link: LinkToken, now: datetime) -> None:
+        assert digest not in self._db.link_tokens, "token issued twice"  # the primary key
+        self._tokens.put(digest, LinkRecord(link))
+
+    async def consume(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
+        record = self._db.link_tokens.get(digest)
+        if record is None or record.used_at is not None or record.link.purpose not in purposes:
+            return None
+        if record.link.expires_at <= now:
+            return None
+        self._tokens.put(digest, LinkRecord(record.link, now))
+        return record.link
+
+    async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
+        for digest, record in list(self._db.link_tokens.items()):
+            if (record.link.user_id, record.link.purpose, record.used_at) == (user_id, purpose, None):
+                self._tokens.put(digest, LinkRecord(record.link, now))
+
+
 class InMemorySecurityEvents(SecurityEvents):
     def __init__(self, db: InMemoryDatabase, undo: list) -> None:
         self._db = db
@@ -344,6 +385,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.sessions = InMemorySessionRepository(self._db, self._undo)
         self.accounts = InMemoryAccountRepository(self._db, self._undo)
         self.flows = InMemoryFlowRepository(self._db, self._undo)
+        self.links = InMemoryLinkTokenRepository(self._db, self._undo)
         self.events = InMemorySecurityEvents(self._db, self._undo)
         self.outbox = InMemoryOutbox(self._db, self._undo)
         return self

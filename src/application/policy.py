@@ -31,3 +31,14 @@ class LoginLimits:
 @dataclass(frozen=True, slots=True)
 class ProviderFlowPolicy:
     flow_ttl: timedelta = timedelta(minutes=10)  # from /auth/google to the callback
+
+
+@dataclass(frozen=True, slots=True)
+class EmailLinkPolicy:
+    """Links mailed to verify or change an address, and how often one may be asked for."""
+
+    link_ttl: timedelta = timedelta(hours=24)  # verification and change links (contract)
+    # "Not you?" links in change notices: the owner may read the notice days later.
+    secure_account_ttl: timedelta = timedelta(days=7)
+    requests: int = 3  # verification links asked per account per window
+    window: timedelta = timedelta(minutes=15)

@@ -96,3 +96,11 @@ class NotLinked(DomainError):
 
 class LastLoginMethod(DomainError):
     pass
+
+
+class InvalidToken(DomainError):
+    """A link's token that is unknown, used, expired or meant for something else."""
+
+
+class InvalidPassword(DomainError):
+    """The password asked again before a sensitive change is wrong."""

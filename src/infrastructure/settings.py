@@ -34,6 +34,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = ".data"
     secret_key: str = DEV_SECRET_KEY
     frontend_origin: str = "http://localhost:3000"
+    default_locale: str = "fr"  # messages' language when neither profile nor request says
     allowed_origins: tuple[str, ...] = ()
     session_ttl: int = 900
     refresh_ttl: int = 2_592_000
@@ -124,6 +125,8 @@ def _check(settings: Settings) -> None:
         raise _bad("port", "a port number (0 to 65535)", settings.port)
     if settings.cookie_samesite not in ("lax", "strict", "none"):
         raise _bad("cookie_samesite", "lax, strict or none", settings.cookie_samesite)
+    if settings.default_locale not in ("fr", "en"):
+        raise _bad("default_locale", "fr or en", settings.default_locale)
     for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace"):
         if getattr(settings, field) < 0:
             raise _bad(field, "a number of seconds, 0 or more", getattr(settings, field))

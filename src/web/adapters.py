@@ -121,6 +121,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             attempts=SqlAttemptCounter(engine) if settings.rate_limit_enabled else UncountedAttempts(),
             schema_problem=schema_problem,
             identity_providers=identity_providers(settings, http),
+            default_locale=settings.default_locale,
         ),
         database=database,
     )

@@ -21,6 +21,7 @@ def client_info(request: Request) -> ClientInfo:
     return ClientInfo(
         ip=client_address(request.client.host if request.client else None),
         user_agent=clean_user_agent(request.headers.get("user-agent")),
+        accept_language=request.headers.get("accept-language"),
     )
 
 

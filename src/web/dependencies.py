@@ -5,12 +5,15 @@ from dataclasses import dataclass
 
 from litestar.di import Provide
 
-from application.policy import LoginLimits, ProviderFlowPolicy, SessionPolicy
+from application.policy import EmailLinkPolicy, LoginLimits, ProviderFlowPolicy, SessionPolicy
 from application.ports.identity import IdentityProvider
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher, TokenMinter
 from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.email_change import RequestEmailChange
+from application.use_cases.email_links import EmailLinks
+from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
@@ -39,15 +42,17 @@ class Ports:
     identity_providers: Mapping[str, IdentityProvider]
     # None when the database serves this version's schema, else why not; raises when it is down.
     schema_problem: Callable[[], Awaitable[str | None]]
+    default_locale: str = "fr"  # DEFAULT_LOCALE: the language of messages, failing better
 
 
 def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Frontend) -> dict[str, Provide]:
     issuer = SessionIssuer(ports.tokens, ports.ids, ports.policy)
     current_user = GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock)
     providers = ports.identity_providers
+    links = EmailLinks(ports.tokens, EmailLinkPolicy(), ports.default_locale)
     singletons = {
         "register_user": RegisterLocalUser(
-            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts
+            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links
         ),
         "login": LoginWithPassword(
             ports.new_uow, ports.hasher, ports.clock, issuer, LoginGuard(ports.attempts, LoginLimits())
@@ -63,6 +68,13 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         ),
         "list_linked_accounts": ListLinkedAccounts(current_user, ports.new_uow),
         "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),
+        "request_email_verification": RequestEmailVerification(
+            current_user, ports.new_uow, ports.clock, ports.attempts, links
+        ),
+        "verify_email": VerifyEmail(ports.new_uow, ports.tokens, ports.clock, links),
+        "request_email_change": RequestEmailChange(
+            current_user, ports.new_uow, ports.hasher, ports.clock, links
+        ),
         "cookie_policy": cookies,
         "frontend": frontend,
         "schema_problem": ports.schema_problem,

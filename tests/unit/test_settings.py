@@ -13,6 +13,7 @@ def test_defaults_follow_the_contract():
     assert (s.port, s.frontend_origin, s.session_ttl, s.refresh_ttl, s.refresh_reuse_grace) == (
         4000, "http://localhost:3000", 900, 2_592_000, 10)
     assert s.database_url is None and s.migrate_on_start and not s.production
+    assert s.default_locale == "fr"
 
 
 def test_the_api_is_on_localhost_by_default_the_frontend_s_site():
@@ -71,6 +72,7 @@ def test_refuses_unsafe_or_invalid_configuration(env):
     ({"RUN_MIGRATIONS": "perhaps"}, 'RUN_MIGRATIONS: expected true or false, got "perhaps"'),
     ({"COOKIE_SAMESITE": "sometimes"}, 'COOKIE_SAMESITE: expected lax, strict or none, got "sometimes"'),
     ({"SESSION_TTL": "-1"}, 'SESSION_TTL: expected a number of seconds, 0 or more, got "-1"'),
+    ({"DEFAULT_LOCALE": "de"}, 'DEFAULT_LOCALE: expected fr or en, got "de"'),
     ({"APP_ENV": "production"}, "SECRET_KEY: APP_ENV=production needs at least 32 random characters"),
 ])
 def test_a_configuration_error_is_one_line_naming_the_variable(env, line):

@@ -1,5 +1,5 @@
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -8,6 +8,7 @@ from uuid import UUID
 from application.ports.messages import Outbox
 from domain.flows import ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
+from domain.links import LinkToken
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 
@@ -33,6 +34,10 @@ class UserRepository(Protocol):
 
     @abstractmethod
     async def mark_email_verified(self, user_id: UUID, now: datetime, via: str) -> None: ...
+
+    @abstractmethod
+    async def change_email(self, user_id: UUID, email: str, now: datetime) -> None:
+        """Set a new email, verified now (a link sent to it was opened). Raises EmailTaken."""
 
 
 class SessionRepository(Protocol):
@@ -102,6 +107,24 @@ class FlowRepository(Protocol):
         """Atomically use up a pending, unexpired flow; None if there is none."""
 
 
+class LinkTokenRepository(Protocol):
+    """Single-use link tokens, by their digest."""
+
+    @abstractmethod
+    async def add(self, digest: bytes, link: LinkToken, now: datetime) -> None: ...
+
+    @abstractmethod
+    async def consume(
+        self, digest: bytes, purposes: Collection[str], now: datetime
+    ) -> LinkToken | None:
+        """Atomically use up an unused, unexpired token of one of `purposes`; None if there
+        is none. Of concurrent consumes of one token, exactly one gets it."""
+
+    @abstractmethod
+    async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
+        """Use up the user's pending tokens of this purpose (a newer link replaces them)."""
+
+
 class SecurityEvents(Protocol):
     @abstractmethod
     async def record(self, user_id: UUID | None, kind: str, detail: dict, now: datetime) -> None:
@@ -116,6 +139,7 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     accounts: AccountRepository
     flows: FlowRepository
+    links: LinkTokenRepository
     events: SecurityEvents
     outbox: Outbox  # messages commit with the change that causes them
 

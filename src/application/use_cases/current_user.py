@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from application.ports.persistence import CurrentUserQuery
 from application.ports.security import Clock, TokenMinter
+from domain.errors import NotAuthenticated
 from domain.users import User
 
 
@@ -17,3 +18,10 @@ class GetCurrentUser:
         if not sid:
             return None
         return await self.query.user_by_sid(self.tokens.digest(sid), self.clock.now())
+
+    async def require(self, sid: str | None) -> User:
+        """The signed-in user, for routes that need one (401 otherwise)."""
+        user = await self.execute(sid)
+        if user is None:
+            raise NotAuthenticated()
+        return user

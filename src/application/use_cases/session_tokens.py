@@ -14,6 +14,7 @@ from domain.sessions import Session
 class ClientInfo:
     ip: str | None = None
     user_agent: str | None = None
+    accept_language: str | None = None  # picks the language of messages (domain.locales)
 
 
 @dataclass(frozen=True, slots=True)

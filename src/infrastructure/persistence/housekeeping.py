@@ -1,5 +1,5 @@
 """Deletes what can no longer be used: expired sids, long-dead sessions (with their
-refresh tokens, by cascade), ended counter windows, finished provider flows."""
+refresh tokens, by cascade), ended counter windows, finished provider flows, expired links."""
 
 import asyncio
 import contextlib
@@ -10,7 +10,13 @@ from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
-from infrastructure.persistence.tables import OAuthFlowRow, RateLimitRow, SessionRow, SidRow
+from infrastructure.persistence.tables import (
+    OAuthFlowRow,
+    RateLimitRow,
+    SessionRow,
+    SidRow,
+    VerificationTokenRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,9 @@ async def purge_expired(engine: AsyncEngine, now: datetime) -> None:
             delete(RateLimitRow).where(RateLimitRow.window_start <= now - KEEP_COUNTERS)
         )
         await connection.execute(delete(OAuthFlowRow).where(OAuthFlowRow.expires_at <= now))
+        await connection.execute(
+            delete(VerificationTokenRow).where(VerificationTokenRow.expires_at <= now)
+        )
 
 
 class PeriodicPurge:

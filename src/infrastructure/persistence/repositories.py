@@ -101,6 +101,17 @@ class SqlUserRepository(UserRepository):
             .values(email_verified_at=now, email_verified_via=via, updated_at=now)
         )
 
+    async def change_email(self, user_id: UUID, email: str, now: datetime) -> None:
+        try:
+            await self._session.execute(
+                update(UserRow)
+                .where(UserRow.id == user_id)
+                .values(email=email, email_verified_at=now, email_verified_via="link", updated_at=now)
+            )
+        except IntegrityError as exc:
+            translate_unique_violation(exc, _UNIQUE_ERRORS)
+            raise
+
 
 class SqlSessionRepository(SessionRepository):
     def __init__(self, session: AsyncSession) -> None:

@@ -9,6 +9,8 @@ from infrastructure.persistence.account_repositories import (
     SqlFlowRepository,
     SqlSecurityEvents,
 )
+from infrastructure.persistence.interim_outbox import PendingOutboxRows
+from infrastructure.persistence.link_tokens import SqlLinkTokenRepository
 from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
 from infrastructure.security.cipher import TokenCipher
 
@@ -24,7 +26,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.sessions = SqlSessionRepository(self._session)
         self.accounts = SqlAccountRepository(self._session, self._cipher)
         self.flows = SqlFlowRepository(self._session, self._cipher)
+        self.links = SqlLinkTokenRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
+        self.outbox = PendingOutboxRows(self._session, self._cipher)
         return self
 
     async def __aexit__(
