@@ -15,6 +15,7 @@ from tests.support.server import free_port, log_path, running_server
 FRONTEND = "http://localhost:3000"
 PROXY = "192.0.2.1"  # a second proxy hop trusted, besides loopback (test_client_address)
 GRACE_SECONDS = 3  # short, so a test can outwait it
+SECRET_KEY = "e2e-secret-key-0123456789abcdef0123456789"  # the server's (tests mint links with it)
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +31,7 @@ def server(database_url, idp):
     env = {
         "DATABASE_URL": database_url,
         "APP_ENV": "development",
-        "SECRET_KEY": "e2e-secret-key-0123456789abcdef0123456789",
+        "SECRET_KEY": SECRET_KEY,
         "FRONTEND_ORIGIN": FRONTEND,
         "REFRESH_REUSE_GRACE": str(GRACE_SECONDS),
         "RUN_MIGRATIONS": "false",
