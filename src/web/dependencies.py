@@ -50,12 +50,13 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
     current_user = GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock)
     providers = ports.identity_providers
     links = EmailLinks(ports.tokens, EmailLinkPolicy(), ports.default_locale)
+    login_guard = LoginGuard(ports.attempts, LoginLimits())
     singletons = {
         "register_user": RegisterLocalUser(
             ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links
         ),
         "login": LoginWithPassword(
-            ports.new_uow, ports.hasher, ports.clock, issuer, LoginGuard(ports.attempts, LoginLimits())
+            ports.new_uow, ports.hasher, ports.clock, issuer, login_guard
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy),
@@ -73,7 +74,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         ),
         "verify_email": VerifyEmail(ports.new_uow, ports.tokens, ports.clock, links),
         "request_email_change": RequestEmailChange(
-            current_user, ports.new_uow, ports.hasher, ports.clock, links
+            current_user, ports.new_uow, ports.hasher, ports.clock, links, login_guard
         ),
         "cookie_policy": cookies,
         "frontend": frontend,

@@ -118,7 +118,10 @@ class World:
 
     @property
     def change_email(self) -> RequestEmailChange:
-        return RequestEmailChange(self.current_user, self.new_uow, self.hasher, self.clock, self.links)
+        return RequestEmailChange(
+            self.current_user, self.new_uow, self.hasher, self.clock, self.links,
+            LoginGuard(self.attempts, self.limits),
+        )
 
 
 @pytest.fixture

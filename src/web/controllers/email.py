@@ -43,9 +43,10 @@ class EmailController(Controller):
     @post("/email/change", status_code=202,
           summary="Ask to change (or add) the account's email",
           description="A link goes to the new address and a notice to the old one; the email "
-          "changes only when the link is opened. `password` is required when the account has one.",
+          "changes only when the link is opened. `password` is required when the account has one; "
+          "wrong passwords count with failed logins toward the account's lock (423).",
           responses=failures("invalid_request", "not_authenticated", "invalid_password", "email_taken",
-                             "not_ready"))
+                             "account_locked", "not_ready"))
     async def change(
         self, request: Request, data: JSONBody[EmailChangeBody],
         request_email_change: NamedDependency[RequestEmailChange], sid: SidCookie,

@@ -2,7 +2,14 @@ import pytest
 
 from application.ports.messages import EMAIL_CHANGE, EMAIL_CHANGE_NOTICE
 from application.use_cases.session_tokens import ClientInfo
-from domain.errors import EmailTaken, InvalidInput, InvalidPassword, InvalidToken, NotAuthenticated
+from domain.errors import (
+    AccountLocked,
+    EmailTaken,
+    InvalidInput,
+    InvalidPassword,
+    InvalidToken,
+    NotAuthenticated,
+)
 from domain.links import SECURE_ACCOUNT
 from tests.factories import UserFactory
 from tests.unit.application.test_email_verification import PASSWORD, register, sign_in
@@ -76,6 +83,30 @@ async def test_the_password_is_asked_again(world):
         assert refused.value.field == "password"
     assert [m.template for m in world.db.outbox] == ["verify_email"]  # only registration's
     assert world.db.users[user.id].email != NEW
+
+
+async def test_wrong_passwords_count_with_failed_logins(world):
+    """A stolen session gets no more guesses than a login would (World: 3 failures lock)."""
+    user, sid = await register(world)
+    for _ in range(world.limits.failures):
+        with pytest.raises(InvalidPassword):
+            await world.change_email.execute(sid, NEW, "wrong-password", CLIENT)
+    checked = world.hasher.verifications
+    with pytest.raises(AccountLocked):
+        await world.change_email.execute(sid, NEW, PASSWORD, CLIENT)
+    with pytest.raises(AccountLocked):
+        await world.login.execute(user.email, PASSWORD, CLIENT)
+    assert world.hasher.verifications == checked  # refused before any check
+
+
+async def test_the_right_password_clears_the_failures(world):
+    _, sid = await register(world)
+    for _ in range(world.limits.failures - 1):
+        with pytest.raises(InvalidPassword):
+            await world.change_email.execute(sid, NEW, "wrong-password", CLIENT)
+    await world.change_email.execute(sid, NEW, PASSWORD, CLIENT)
+    with pytest.raises(InvalidPassword):  # counting starts over: not locked
+        await world.change_email.execute(sid, "other@example.com", "wrong-password", CLIENT)
 
 
 async def test_an_address_another_account_has_is_refused(world):
