@@ -1,11 +1,12 @@
 """The emails that carry single-use links: minted, stored as digests and enqueued inside
 the caller's unit of work, so a link exists (and is sent) only if the change commits.
 
-What each template receives (values are shown as they are; secrets are the link tokens):
-- VERIFY_EMAIL to the address: values {"email"}, secrets {"token"} (purpose verify_email);
-- EMAIL_CHANGE to the new address: values {"email"}, secrets {"token"} (purpose email_change);
-- EMAIL_CHANGE_NOTICE to the old address: values {"new_email_masked", "stage": "requested"
-  or "done"}, secrets {"token"} (purpose secure_account: the "not you?" link).
+What each template receives (values are shown as they are; secrets are the link tokens),
+as the renderer's NEEDS table expects:
+- VERIFY_EMAIL to the address: secrets {"token"} (purpose verify_email);
+- EMAIL_CHANGE to the new address: secrets {"token"} (purpose email_change);
+- EMAIL_CHANGE_NOTICE to the old address: values {"new_email": masked, "stage": "requested"
+  or "confirmed"}, secrets {"token"} (purpose secure_account: the "not you?" link).
 """
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from domain.locales import choose_locale
 from domain.users import User
 
 REQUESTED = "requested"
-DONE = "done"
+CONFIRMED = "confirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +36,14 @@ class EmailLinks:
         """A link proving the user's current address."""
         assert user.email is not None
         token = await self._mint(uow, user, links.VERIFY_EMAIL, user.email, self.policy.link_ttl, now)
-        await self._send(uow, VERIFY_EMAIL, user.email, user, client, {"email": user.email}, token, now)
+        await self._send(uow, VERIFY_EMAIL, user.email, user, client, {}, token, now)
 
     async def send_change(
         self, uow: UnitOfWork, user: User, new_email: str, client: ClientInfo, now: datetime
     ) -> None:
         """A link to the new address that switches the account to it when opened."""
         token = await self._mint(uow, user, links.CHANGE_EMAIL, new_email, self.policy.link_ttl, now)
-        await self._send(uow, EMAIL_CHANGE, new_email, user, client, {"email": new_email}, token, now)
+        await self._send(uow, EMAIL_CHANGE, new_email, user, client, {}, token, now)
 
     async def send_change_notice(
         self, uow: UnitOfWork, user: User, new_email: str, stage: str, client: ClientInfo, now: datetime
@@ -52,7 +53,7 @@ class EmailLinks:
             return
         ttl = self.policy.secure_account_ttl
         token = await self._mint(uow, user, links.SECURE_ACCOUNT, None, ttl, now)
-        values = {"new_email_masked": mask_email(new_email), "stage": stage}
+        values = {"new_email": mask_email(new_email), "stage": stage}
         await self._send(uow, EMAIL_CHANGE_NOTICE, user.email, user, client, values, token, now)
 
     async def _mint(

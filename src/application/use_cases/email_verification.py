@@ -9,7 +9,7 @@ from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.use_cases.address_limit import counter_key
 from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.email_links import DONE, EmailLinks
+from application.use_cases.email_links import CONFIRMED, EmailLinks
 from application.use_cases.session_tokens import ClientInfo
 from domain import links
 from domain.errors import EmailTaken, InvalidToken, RateLimited
@@ -96,5 +96,5 @@ class VerifyEmail:
         if holder is not None and holder.id != user.id:
             raise EmailTaken()
         await uow.users.change_email(user.id, new_email, now)  # the unique index decides races
-        await self.links.send_change_notice(uow, user, new_email, DONE, client, now)
+        await self.links.send_change_notice(uow, user, new_email, CONFIRMED, client, now)
         await uow.events.record(user.id, "email_changed", {"newEmail": mask_email(new_email)}, now)
