@@ -1,6 +1,7 @@
 """Configuration from the environment (and an optional .env file), read once at start."""
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0123456789"
 # uvicorn's STARTUP_FAILURE: its worker supervisor stops instead of restarting a worker
 # that exits with it (a bad setting fails the same way every time).
 STARTUP_FAILURE_EXIT = 3
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 class ConfigError(Exception):
@@ -34,7 +36,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = ".data"
     secret_key: str = DEV_SECRET_KEY
     frontend_origin: str = "http://localhost:3000"
-    default_locale: str = "fr"  # messages' language when neither profile nor request says
     allowed_origins: tuple[str, ...] = ()
     session_ttl: int = 900
     refresh_ttl: int = 2_592_000
@@ -49,6 +50,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
     google_prompt: str = "select_account"
     google_access_type: str = "offline"
+    # Messages (README "Messages"): without credentials, a channel prints to the log.
+    default_locale: str = "fr"
+    outbox_dispatcher: bool = True  # deliver the outbox from this process
+    sendgrid_api_key: str | None = None
+    sendgrid_base_url: str = "https://api.sendgrid.com"
+    email_from: str | None = None  # a verified sender: "Sésame <no-reply@example.com>"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_whatsapp_from: str | None = None  # +E164 (the sandbox: +14155238886)
+    twilio_base_url: str = "https://api.twilio.com"
+    twilio_whatsapp_content_sid: str | None = None  # HX...: the approved authentication template
 
     @property
     def production(self) -> bool:
@@ -61,6 +73,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def google_enabled(self) -> bool:
         return bool(self.google_client_id and self.google_client_secret)
+
+    @property
+    def sendgrid_enabled(self) -> bool:
+        return bool(self.sendgrid_api_key)
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
 
     @property
     def api_url(self) -> str:
@@ -125,15 +145,31 @@ def _check(settings: Settings) -> None:
         raise _bad("port", "a port number (0 to 65535)", settings.port)
     if settings.cookie_samesite not in ("lax", "strict", "none"):
         raise _bad("cookie_samesite", "lax, strict or none", settings.cookie_samesite)
-    if settings.default_locale not in ("fr", "en"):
-        raise _bad("default_locale", "fr or en", settings.default_locale)
     for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace"):
         if getattr(settings, field) < 0:
             raise _bad(field, "a number of seconds, 0 or more", getattr(settings, field))
+    _check_messages(settings)
     if settings.production and (
         settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32
     ):
         raise ConfigError("SECRET_KEY: APP_ENV=production needs at least 32 random characters")
+
+
+def _check_messages(settings: Settings) -> None:
+    if settings.default_locale not in ("fr", "en"):
+        raise _bad("default_locale", "fr or en", settings.default_locale)
+    for field in ("sendgrid_base_url", "twilio_base_url"):
+        if urlsplit(getattr(settings, field)).scheme not in ("http", "https"):
+            raise _bad(field, "an http(s) URL", getattr(settings, field))
+    if settings.sendgrid_enabled and not settings.email_from:
+        raise ConfigError("EMAIL_FROM: SENDGRID_API_KEY is set, so a verified sender address is needed")
+    if bool(settings.twilio_account_sid) != bool(settings.twilio_auth_token):
+        raise ConfigError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither")
+    whatsapp_from = settings.twilio_whatsapp_from
+    if settings.twilio_enabled and not whatsapp_from:
+        raise ConfigError("TWILIO_WHATSAPP_FROM: Twilio is configured, so a sender number (+E164) is needed")
+    if whatsapp_from and not E164.fullmatch(whatsapp_from.removeprefix("whatsapp:")):
+        raise _bad("twilio_whatsapp_from", "a number in E.164 form (+14155238886)", whatsapp_from)
 
 
 def load_settings_or_exit() -> Settings:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.policy import SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
+from infrastructure.messaging.wiring import outbox_dispatcher
 from infrastructure.oidc.registry import identity_providers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
@@ -98,16 +99,25 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     cipher = TokenCipher(settings.secret_key)
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock)
-    http = httpx.AsyncClient(timeout=10)  # discovery and JWKS of identity providers
+    http = httpx.AsyncClient(timeout=10)  # identity providers' discovery and JWKS; SendGrid
+    dispatcher = (
+        outbox_dispatcher(settings, engine, cipher, clock, http) if settings.outbox_dispatcher else None
+    )
 
     schema_problem, at_head_or_warn = schema_checks(engine)
 
     async def migrate_database() -> None:
         await migrate(engine)
 
-    async def start_purge_when_migrated() -> None:
-        if await at_head_or_warn():  # the purge needs the tables (else a traceback an hour)
+    async def start_background_when_migrated() -> None:
+        if await at_head_or_warn():  # they need the tables (else a traceback an hour)
             await purge.start()
+            if dispatcher is not None:
+                await dispatcher.start()
+
+    async def stop_dispatcher() -> None:
+        if dispatcher is not None:
+            await dispatcher.stop()
 
     infrastructure = Infrastructure(
         ports=Ports(
@@ -127,8 +137,8 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     )
     if settings.migrate_on_start:
         infrastructure.on_startup.append(migrate_database)
-    infrastructure.on_startup.append(start_purge_when_migrated)  # after migrations
-    infrastructure.on_shutdown += [purge.stop, http.aclose, engine.dispose, hasher.close]
+    infrastructure.on_startup.append(start_background_when_migrated)  # after migrations
+    infrastructure.on_shutdown += [stop_dispatcher, purge.stop, http.aclose, engine.dispose, hasher.close]
     if embedded is not None:
         infrastructure.on_shutdown.append(embedded.stop)
     return infrastructure

@@ -9,13 +9,17 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.support.fake_messaging import FakeSendGrid, FakeTwilio
 from tests.support.fake_oidc import FakeOidcProvider
 from tests.support.server import free_port, log_path, running_server
 
 FRONTEND = "http://localhost:3000"
 PROXY = "192.0.2.1"  # a second proxy hop trusted, besides loopback (test_client_address)
 GRACE_SECONDS = 3  # short, so a test can outwait it
-SECRET_KEY = "e2e-secret-key-0123456789abcdef0123456789"  # the server's (tests mint links with it)
+SECRET_KEY = "e2e-secret-key-0123456789abcdef0123456789"
+EMAIL_FROM = "Sésame <no-reply@sesame.test>"
+WHATSAPP_FROM = "+14155238886"
+WHATSAPP_CONTENT_SID = "HX" + "1" * 32  # the server sends codes in the approved-template form
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +30,31 @@ def idp():
 
 
 @pytest.fixture(scope="session")
-def server(database_url, idp):
+def mail():
+    """The stand-in for SendGrid: `email = await mail.wait_for(to=address)` gives the next
+    email to that address (subject, text, html, links, token); `mail.fail_next(n, 503)`."""
+    with FakeSendGrid(api_key="SG.e2e-key") as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def whatsapp():
+    """The stand-in for Twilio: `message = await whatsapp.wait_for(to="+33...")` gives the
+    next WhatsApp message to that number (code, body, content_sid, content_variables)."""
+    with FakeTwilio(account_sid="AC" + "e2e0" * 8, auth_token="e2e-twilio-token") as fake:
+        yield fake
+
+
+@pytest.fixture(autouse=True)
+def _no_failures_left(mail, whatsapp):
+    """Failures a test asked for and did not use must not hit the next test."""
+    yield
+    mail.reset()
+    whatsapp.reset()
+
+
+@pytest.fixture(scope="session")
+def server(database_url, idp, mail, whatsapp):
     port = free_port()
     env = {
         "DATABASE_URL": database_url,
@@ -40,6 +68,14 @@ def server(database_url, idp):
         "GOOGLE_CLIENT_SECRET": "e2e-client-secret",
         "GOOGLE_DISCOVERY_URL": idp.discovery_url,
         "GOOGLE_CALLBACK_URL": f"http://127.0.0.1:{port}/auth/google/callback",
+        "SENDGRID_API_KEY": mail.api_key,
+        "SENDGRID_BASE_URL": mail.base_url,
+        "EMAIL_FROM": EMAIL_FROM,
+        "TWILIO_ACCOUNT_SID": whatsapp.account_sid,
+        "TWILIO_AUTH_TOKEN": whatsapp.auth_token,
+        "TWILIO_BASE_URL": whatsapp.base_url,
+        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
+        "TWILIO_WHATSAPP_CONTENT_SID": WHATSAPP_CONTENT_SID,
     }
     with running_server(env, workers=2, port=port) as base_url:
         yield base_url

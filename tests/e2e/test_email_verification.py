@@ -1,9 +1,10 @@
 """Email verification and email change over HTTP, with the database's view of each step.
 
 A link's token leaves the server only inside the message (the database holds its digest,
-the outbox its encrypted copy), so the link flow is tested here by minting a known token
-with the server's own HmacTokenMinter and SECRET_KEY and storing its digest, as the
-service would, then opening it through POST /auth/verify-email.
+the outbox its encrypted copy, erased once sent). To test each answer of the routes apart from
+delivery, these tests mint a known token with the server's own HmacTokenMinter and SECRET_KEY
+and store its digest, as the service would, then open it through POST /auth/verify-email.
+The whole flows, through the emails the fake SendGrid receives, are in test_email_flow.py.
 """
 
 import uuid

@@ -28,6 +28,8 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
+from tests.support.loopback import serve_in_background, stop_serving
+
 TOKEN_TTL = 3600  # id_token and access_token lifetime, like Google
 SCOPES = ["openid", "email", "profile"]
 PROFILE_CLAIMS = ["email", "email_verified", "name", "given_name", "family_name", "picture"]
@@ -81,19 +83,12 @@ class FakeOidcProvider:
         self._thread: threading.Thread | None = None
 
     def start(self) -> FakeOidcProvider:
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
-        self._server.daemon_threads = True
-        self._server.idp = self  # type: ignore[attr-defined]
-        # Short poll interval so stop() (shutdown) returns quickly.
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
+        self._server, self._thread = serve_in_background(_Handler, port=self.port, idp=self)
         return self
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
+            stop_serving(self._server, self._thread)
             self._server = self._thread = None
 
     __enter__ = start

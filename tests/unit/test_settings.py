@@ -13,7 +13,6 @@ def test_defaults_follow_the_contract():
     assert (s.port, s.frontend_origin, s.session_ttl, s.refresh_ttl, s.refresh_reuse_grace) == (
         4000, "http://localhost:3000", 900, 2_592_000, 10)
     assert s.database_url is None and s.migrate_on_start and not s.production
-    assert s.default_locale == "fr"
 
 
 def test_the_api_is_on_localhost_by_default_the_frontend_s_site():
@@ -72,7 +71,6 @@ def test_refuses_unsafe_or_invalid_configuration(env):
     ({"RUN_MIGRATIONS": "perhaps"}, 'RUN_MIGRATIONS: expected true or false, got "perhaps"'),
     ({"COOKIE_SAMESITE": "sometimes"}, 'COOKIE_SAMESITE: expected lax, strict or none, got "sometimes"'),
     ({"SESSION_TTL": "-1"}, 'SESSION_TTL: expected a number of seconds, 0 or more, got "-1"'),
-    ({"DEFAULT_LOCALE": "de"}, 'DEFAULT_LOCALE: expected fr or en, got "de"'),
     ({"APP_ENV": "production"}, "SECRET_KEY: APP_ENV=production needs at least 32 random characters"),
 ])
 def test_a_configuration_error_is_one_line_naming_the_variable(env, line):
@@ -93,3 +91,35 @@ def test_production_with_a_real_secret_starts_without_migrations():
 ])
 def test_database_urls_use_asyncpg(url, expected):
     assert asyncpg_url(url) == expected
+
+
+def test_messages_go_to_the_log_by_default_in_french_from_this_process():
+    s = settings()
+    assert (s.default_locale, s.outbox_dispatcher) == ("fr", True)
+    assert not s.sendgrid_enabled and not s.twilio_enabled
+    assert (s.sendgrid_base_url, s.twilio_base_url) == ("https://api.sendgrid.com", "https://api.twilio.com")
+
+
+@pytest.mark.parametrize(("env", "line"), [
+    ({"DEFAULT_LOCALE": "de"}, 'DEFAULT_LOCALE: expected fr or en, got "de"'),
+    ({"OUTBOX_DISPATCHER": "sometimes"}, 'OUTBOX_DISPATCHER: expected true or false, got "sometimes"'),
+    ({"SENDGRID_BASE_URL": "api.sendgrid.com"},
+     'SENDGRID_BASE_URL: expected an http(s) URL, got "api.sendgrid.com"'),
+    ({"SENDGRID_API_KEY": "SG.x"},
+     "EMAIL_FROM: SENDGRID_API_KEY is set, so a verified sender address is needed"),
+    ({"TWILIO_ACCOUNT_SID": "AC1"}, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither"),
+    ({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t"},
+     "TWILIO_WHATSAPP_FROM: Twilio is configured, so a sender number (+E164) is needed"),
+    ({"TWILIO_WHATSAPP_FROM": "0612345678"},
+     'TWILIO_WHATSAPP_FROM: expected a number in E.164 form (+14155238886), got "0612345678"'),
+])
+def test_a_message_setting_error_is_one_line_naming_the_variable(env, line):
+    with pytest.raises(ConfigError) as error:
+        settings(**env)
+    assert str(error.value) == line
+
+
+def test_providers_are_enabled_by_their_credentials():
+    s = settings(SENDGRID_API_KEY="SG.x", EMAIL_FROM="no-reply@example.com", TWILIO_ACCOUNT_SID="AC1",
+                 TWILIO_AUTH_TOKEN="t", TWILIO_WHATSAPP_FROM="whatsapp:+14155238886")
+    assert s.sendgrid_enabled and s.twilio_enabled

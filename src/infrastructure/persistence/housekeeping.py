@@ -1,5 +1,7 @@
 """Deletes what can no longer be used: expired sids, long-dead sessions (with their
-refresh tokens, by cascade), ended counter windows, finished provider flows, expired links."""
+refresh tokens, by cascade), ended counter windows, finished provider flows, expired links,
+and outbox messages done with for a month (sent, failed or abandoned; their secret is
+already gone)."""
 
 import asyncio
 import contextlib
@@ -10,8 +12,10 @@ from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
+from infrastructure.persistence.outbox import FINISHED
 from infrastructure.persistence.tables import (
     OAuthFlowRow,
+    OutboxMessageRow,
     RateLimitRow,
     SessionRow,
     SidRow,
@@ -23,6 +27,7 @@ log = logging.getLogger(__name__)
 # Dead sessions are kept a while so a replayed token is still recognised as reuse.
 KEEP_DEAD_SESSIONS = timedelta(days=7)
 KEEP_COUNTERS = timedelta(days=1)  # longer than any limiter window
+KEEP_MESSAGES = timedelta(days=30)  # what was sent when, for support questions
 
 
 async def purge_expired(engine: AsyncEngine, now: datetime) -> None:
@@ -42,6 +47,11 @@ async def purge_expired(engine: AsyncEngine, now: datetime) -> None:
         await connection.execute(delete(OAuthFlowRow).where(OAuthFlowRow.expires_at <= now))
         await connection.execute(
             delete(VerificationTokenRow).where(VerificationTokenRow.expires_at <= now)
+        )
+        await connection.execute(
+            delete(OutboxMessageRow).where(
+                OutboxMessageRow.status.in_(FINISHED), OutboxMessageRow.created_at <= now - KEEP_MESSAGES
+            )
         )
 
 

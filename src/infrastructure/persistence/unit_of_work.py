@@ -9,8 +9,8 @@ from infrastructure.persistence.account_repositories import (
     SqlFlowRepository,
     SqlSecurityEvents,
 )
-from infrastructure.persistence.interim_outbox import PendingOutboxRows
 from infrastructure.persistence.link_tokens import SqlLinkTokenRepository
+from infrastructure.persistence.outbox import SqlOutbox
 from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
 from infrastructure.security.cipher import TokenCipher
 
@@ -28,7 +28,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.flows = SqlFlowRepository(self._session, self._cipher)
         self.links = SqlLinkTokenRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
-        self.outbox = PendingOutboxRows(self._session, self._cipher)
+        self.outbox = SqlOutbox(self._session, self._cipher)
         return self
 
     async def __aexit__(

@@ -1,0 +1,40 @@
+"""How a rendered message leaves: one channel per medium. The port lives here, inside
+infrastructure: only the dispatcher sends, and use cases never do (they enqueue)."""
+
+from abc import abstractmethod
+from typing import Protocol
+
+from application.ports.messages import Message
+from infrastructure.messaging.rendering import Rendered
+
+
+class Channel(Protocol):
+    @abstractmethod
+    async def send(self, message: Message, rendered: Rendered) -> str:
+        """Hand the message to the provider, once (no retry of its own: the outbox alone
+        decides). Returns the provider's message id; raises DeliveryError."""
+
+    async def close(self) -> None:
+        """Release connections (called once, at shutdown)."""
+
+
+class ConsoleChannel(Channel):
+    """Without credentials: the message is printed to the process's output, so a developer
+    running `make dev` reads the links and codes in the log. Never the default in production
+    for real users (a warning says so at start)."""
+
+    def __init__(self, medium: str) -> None:
+        self._medium = medium
+        self._count = 0
+
+    async def send(self, message: Message, rendered: Rendered) -> str:
+        self._count += 1
+        lines = [f"----- {self._medium} to {message.recipient} ({message.template}, {message.locale})"]
+        if rendered.subject is not None:
+            lines.append(f"Subject: {rendered.subject}")
+        lines += [rendered.text.rstrip(), "-----"]
+        print("\n".join(lines), flush=True)
+        return f"console-{self._count}"
+
+    async def close(self) -> None:
+        pass

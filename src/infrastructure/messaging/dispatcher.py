@@ -1,0 +1,150 @@
+"""Delivers the outbox: claims due messages, renders and sends them, records the outcome.
+
+Woken at once by NOTIFY (SqlOutbox notifies on commit) on a dedicated asyncpg connection,
+re-opened if it drops; otherwise it sleeps until the next retry comes due, and at most
+`poll_every` seconds (a NOTIFY missed while reconnecting waits that long at worst). Several
+processes may run it: each message is claimed by one (outbox.OutboxStore.claim)."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+
+import asyncpg
+
+from application.ports.security import Clock
+from infrastructure.messaging.channels import Channel
+from infrastructure.messaging.delivery import DeliveryError
+from infrastructure.messaging.rendering import Renderer, RenderError
+from infrastructure.persistence.database import DATABASE_UNAVAILABLE
+from infrastructure.persistence.outbox import NOTIFY_CHANNEL, Claimed, OutboxStore
+
+log = logging.getLogger(__name__)
+
+
+class OutboxDispatcher:
+    def __init__(
+        self, store: OutboxStore, renderer: Renderer, channels: Mapping[str, Channel], clock: Clock,
+        *, listen_dsn: str | None = None, poll_every: float = 30, batch: int = 10,
+        reconnect_after: float = 2, stop_grace: float = 15,
+    ) -> None:
+        self._store = store
+        self._renderer = renderer
+        self._channels = channels
+        self._clock = clock
+        self._listen_dsn = listen_dsn
+        self._poll_every = poll_every
+        self._batch = batch
+        self._reconnect_after = reconnect_after
+        self._stop_grace = stop_grace
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._tasks: list[asyncio.Task] = []
+        self.listening = asyncio.Event()  # set while LISTEN is active (tests wait on it)
+
+    # -- one pass ----------------------------------------------------------------------------
+    async def deliver_due(self) -> int:
+        """Deliver every message due now; returns how many were tried."""
+        tried = 0
+        while not self._stopping and (claimed := await self._store.claim(self._clock.now(), self._batch)):
+            # Each try records its own outcome; wait for all before telling of a failure.
+            outcomes = await asyncio.gather(*(self._deliver(c) for c in claimed), return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            tried += len(claimed)
+        return tried
+
+    async def _deliver(self, claimed: Claimed) -> None:
+        message = claimed.message
+        if message is None:
+            await self._store.record(claimed, "failed", self._clock.now(), error="secret unreadable")
+            return
+        try:
+            rendered = self._renderer.render(message)
+            channel = self._channels[message.channel]
+            provider_id = await channel.send(message, rendered)
+        except DeliveryError as exc:
+            outcome = "retry" if exc.retryable else "failed"
+            status = await self._store.record(claimed, outcome, self._clock.now(), error=str(exc))
+            log.warning("%s message %s not sent: %s (now %s)", message.template, claimed.id, exc, status)
+        except RenderError as exc:
+            await self._store.record(claimed, "failed", self._clock.now(), error=str(exc))
+            log.error("message %s cannot be rendered: %s", claimed.id, exc)
+        except Exception as exc:  # a bug in a channel: retried like an outage, and told loudly
+            log.exception("sending message %s failed", claimed.id)
+            await self._store.record(claimed, "retry", self._clock.now(), error=repr(exc))
+        else:
+            await self._store.record(claimed, "sent", self._clock.now(), provider_id=provider_id)
+
+    # -- running in the background -----------------------------------------------------------
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._run(), name="sesame-outbox")]
+        if self._listen_dsn is not None:
+            self._tasks.append(asyncio.create_task(self._listen(), name="sesame-outbox-listen"))
+
+    async def stop(self) -> None:
+        """Let the message being sent finish (a cancelled send may have reached the provider,
+        and would go again once its lease runs out), then close everything."""
+        self._stopping = True
+        self._wake.set()
+        run, *listeners = self._tasks or [None]
+        for task in listeners:
+            task.cancel()
+        if run is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(run), self._stop_grace)
+            run.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for channel in self._channels.values():
+            await channel.close()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()  # a NOTIFY during the pass below wakes the next one
+            try:
+                await self.deliver_due()
+                delay = await self._until_next_due()
+            except DATABASE_UNAVAILABLE as exc:  # messages wait in the database; so do we
+                log.warning("outbox delivery paused, the database does not answer (%s)", exc)
+                delay = self._poll_every
+            except Exception:  # never die: the next pass may work
+                log.exception("outbox delivery failed")
+                delay = self._poll_every
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _until_next_due(self) -> float:
+        due = await self._store.next_due()
+        if due is None:
+            return self._poll_every
+        # At least a moment: a due row may be another dispatcher's, being claimed right now.
+        return min(max((due - self._clock.now()).total_seconds(), 0.2), self._poll_every)
+
+    async def _listen(self) -> None:
+        while True:
+            connection = None
+            try:
+                connection = await asyncpg.connect(self._listen_dsn)
+                dropped = asyncio.Event()
+                connection.add_termination_listener(lambda _: dropped.set())
+                await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+                self.listening.set()
+                self._wake.set()  # what was enqueued while we were not listening
+                await dropped.wait()
+                log.warning("outbox listener connection lost; reconnecting")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox listener cannot connect (%s); retrying", exc)
+            finally:
+                self.listening.clear()
+                if connection is not None and not connection.is_closed():
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(connection.close(timeout=2))
+            await asyncio.sleep(self._reconnect_after)

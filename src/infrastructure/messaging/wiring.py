@@ -1,0 +1,49 @@
+"""The channels and the dispatcher the settings ask for."""
+
+import logging
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.ports.security import Clock
+from infrastructure.messaging.channels import Channel, ConsoleChannel
+from infrastructure.messaging.dispatcher import OutboxDispatcher
+from infrastructure.messaging.rendering import Renderer
+from infrastructure.messaging.sendgrid_email import SendGridEmail
+from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp
+from infrastructure.persistence.outbox import OutboxStore
+from infrastructure.security.cipher import TokenCipher
+from infrastructure.settings import Settings
+
+log = logging.getLogger("sesame")
+
+
+def message_channels(settings: Settings, http: httpx.AsyncClient) -> dict[str, Channel]:
+    """SendGrid and Twilio when their credentials are set; otherwise the log."""
+    channels: dict[str, Channel] = {"email": ConsoleChannel("email"), "whatsapp": ConsoleChannel("whatsapp")}
+    if settings.sendgrid_enabled:
+        channels["email"] = SendGridEmail(
+            http, settings.sendgrid_api_key or "", settings.email_from or "", settings.sendgrid_base_url
+        )
+    if settings.twilio_enabled:
+        channels["whatsapp"] = TwilioWhatsApp(
+            settings.twilio_account_sid or "", settings.twilio_auth_token or "",
+            settings.twilio_whatsapp_from or "", base_url=settings.twilio_base_url,
+            content_sid=settings.twilio_whatsapp_content_sid,
+        )
+    for medium, channel in channels.items():
+        if isinstance(channel, ConsoleChannel) and settings.production:
+            log.warning("No credentials for %s messages: they are only printed to the log.", medium)
+    return channels
+
+
+def outbox_dispatcher(
+    settings: Settings, engine: AsyncEngine, cipher: TokenCipher, clock: Clock, http: httpx.AsyncClient
+) -> OutboxDispatcher:
+    return OutboxDispatcher(
+        OutboxStore(engine, cipher),
+        Renderer(settings.frontend_origin, settings.default_locale),
+        message_channels(settings, http),
+        clock,
+        listen_dsn=engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+    )

@@ -1,0 +1,236 @@
+"""The outbox on PostgreSQL: enqueued with the change, claimed by one dispatcher, retried,
+abandoned, its secrets encrypted and erased, its dispatcher woken by NOTIFY."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from application.ports.messages import PHONE_CODE, VERIFY_EMAIL, Message
+from infrastructure.messaging.delivery import MAX_ATTEMPTS, retry_delay
+from infrastructure.messaging.dispatcher import OutboxDispatcher
+from infrastructure.messaging.rendering import Renderer
+from infrastructure.persistence.outbox import LEASE, OutboxStore
+from infrastructure.persistence.unit_of_work import SqlUnitOfWork
+from tests.fakes import FakeClock
+from tests.integration.conftest import CIPHER
+from tests.support.channels import ScriptedChannel
+
+LISTENER = "sesame-outbox-test"  # the application_name of this test's LISTEN connection
+TOKEN = "link-token-that-must-never-be-readable-0123456789"
+
+
+def verification(to: str = "ada@example.com") -> Message:
+    return Message(VERIFY_EMAIL, "email", to, "fr", {}, {"token": TOKEN})
+
+
+@pytest.fixture
+def clock():
+    # Far in the future: the e2e server of the same test session runs dispatchers on the same
+    # database, and must never find these messages due.
+    return FakeClock(datetime(2100, 1, 1, tzinfo=UTC))
+
+
+@pytest.fixture
+def channel():
+    return ScriptedChannel()
+
+
+@pytest.fixture
+def new_uow(engine, db_config):
+    maker = db_config.create_session_maker()
+    return lambda: SqlUnitOfWork(maker, CIPHER)
+
+
+@pytest.fixture
+def enqueue(new_uow, clock):
+    async def enqueue(*messages: Message) -> None:
+        async with new_uow() as uow:
+            for message in messages:
+                await uow.outbox.enqueue(message, clock.now())
+            await uow.commit()
+    return enqueue
+
+
+def make_dispatcher(engine, clock, channel, **options) -> OutboxDispatcher:
+    return OutboxDispatcher(
+        OutboxStore(engine, CIPHER), Renderer("http://localhost:3000"),
+        {"email": channel, "whatsapp": channel}, clock, **options,
+    )
+
+
+@pytest.fixture
+def dispatcher(engine, clock, channel):
+    return make_dispatcher(engine, clock, channel)
+
+
+async def rows(engine) -> list:
+    async with engine.connect() as connection:
+        return (await connection.execute(text(
+            "SELECT status, attempts, secret, provider_message_id, next_attempt_at, last_error "
+            "FROM outbox_messages ORDER BY created_at"
+        ))).all()
+
+
+async def test_a_rolled_back_unit_of_work_enqueues_nothing(engine, new_uow, clock):
+    async with new_uow() as uow:
+        await uow.outbox.enqueue(verification(), clock.now())  # no commit
+    assert await rows(engine) == []
+
+
+async def test_the_secret_column_holds_no_plaintext_and_decrypts_to_the_secrets(engine, enqueue):
+    await enqueue(verification(), Message(PHONE_CODE, "whatsapp", "+33612345678", "en", {}, {"code": "493817"}))
+    stored = [row.secret for row in await rows(engine)]
+    assert all(TOKEN not in s and "493817" not in s for s in stored)
+    async with engine.connect() as connection:
+        dump = str((await connection.execute(text("SELECT * FROM outbox_messages"))).all())
+    assert TOKEN not in dump and "493817" not in dump
+    assert CIPHER.decrypt(stored[0]) == f'{{"token": "{TOKEN}"}}'
+
+
+async def test_a_due_message_is_sent_with_the_provider_id_and_its_secret_erased(engine, enqueue, dispatcher, channel):
+    await enqueue(verification())
+    assert await dispatcher.deliver_due() == 1
+    [(message, rendered)] = channel.sent
+    assert f"http://localhost:3000/verify-email?token={TOKEN}" in rendered.text
+    [row] = await rows(engine)
+    assert (row.status, row.attempts, row.secret, row.provider_message_id) == ("sent", 1, None, "provider-1")
+
+
+async def test_each_message_is_claimed_by_exactly_one_of_several_dispatchers(engine, enqueue, clock):
+    await enqueue(*(verification(f"user{i}@example.com") for i in range(12)))
+    channels = [ScriptedChannel(delay=0.05) for _ in range(4)]
+    dispatchers = [make_dispatcher(engine, clock, c) for c in channels]
+    await asyncio.gather(*(d.deliver_due() for d in dispatchers))
+    recipients = [m.recipient for c in channels for m, _ in c.sent]
+    assert sorted(recipients) == sorted(f"user{i}@example.com" for i in range(12))  # each once
+    assert sum(1 for c in channels if c.sent) > 1  # they shared the work, none waited on a lock
+    assert {row.status for row in await rows(engine)} == {"sent"}
+
+
+async def test_an_outage_is_retried_with_backoff_then_delivered_once(engine, enqueue, dispatcher, channel, clock):
+    await enqueue(verification())
+    created = clock.now()
+    channel.fail_next(2)
+    await dispatcher.deliver_due()
+    [row] = await rows(engine)
+    assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, created + timedelta(seconds=2))
+    assert row.secret is not None and "scripted failure" in row.last_error
+    assert await dispatcher.deliver_due() == 0  # not due yet
+    clock.advance(seconds=2)
+    await dispatcher.deliver_due()
+    assert (await rows(engine))[0].next_attempt_at == clock.now() + timedelta(seconds=4)
+    clock.advance(seconds=4)
+    await dispatcher.deliver_due()
+    [row] = await rows(engine)
+    assert (row.status, row.attempts, row.secret) == ("sent", 3, None)
+    assert (channel.tries, len(channel.sent)) == (3, 1)
+
+
+async def test_a_message_is_abandoned_after_8_attempts_and_its_secret_erased(engine, enqueue, dispatcher, channel, clock):
+    await enqueue(verification())
+    channel.fail_next(100)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert await dispatcher.deliver_due() == 1
+        clock.advance(seconds=retry_delay(attempt).total_seconds())
+    assert await dispatcher.deliver_due() == 0
+    [row] = await rows(engine)
+    assert (row.status, row.attempts, row.secret) == ("abandoned", MAX_ATTEMPTS, None)
+    assert channel.tries == MAX_ATTEMPTS
+
+
+async def test_a_message_older_than_a_day_is_abandoned_unsent(engine, enqueue, dispatcher, channel, clock):
+    await enqueue(verification())
+    clock.advance(hours=24)  # the dispatcher was down all this time
+    await dispatcher.deliver_due()
+    [row] = await rows(engine)
+    assert (row.status, row.secret, channel.tries) == ("abandoned", None, 0)
+
+
+async def test_a_refusal_fails_the_message_at_once(engine, enqueue, dispatcher, channel):
+    await enqueue(verification())
+    channel.fail_next(1, retryable=False)
+    await dispatcher.deliver_due()
+    [row] = await rows(engine)
+    assert (row.status, row.attempts, row.secret) == ("failed", 1, None)
+    assert await dispatcher.deliver_due() == 0
+
+
+async def test_a_message_that_cannot_be_rendered_fails_and_loses_its_secret(engine, enqueue, dispatcher, channel):
+    await enqueue(Message(VERIFY_EMAIL, "whatsapp", "+33612345678", "fr", {}, {"token": TOKEN}))
+    await dispatcher.deliver_due()
+    [row] = await rows(engine)
+    assert (row.status, row.secret, channel.tries) == ("failed", None, 0)
+
+
+async def test_a_claim_whose_dispatcher_died_is_delivered_after_its_lease(engine, enqueue, dispatcher, channel, clock):
+    await enqueue(verification())
+    [claimed] = await OutboxStore(engine, CIPHER).claim(clock.now(), 10)  # ... and the process dies
+    assert await dispatcher.deliver_due() == 0  # the lease protects it meanwhile
+    clock.advance(seconds=LEASE.total_seconds())
+    await dispatcher.deliver_due()
+    [row] = await rows(engine)
+    assert (row.status, row.attempts, len(channel.sent)) == ("sent", 2, 1)
+
+
+async def test_a_late_answer_from_a_dead_claim_does_not_undo_the_new_one(engine, enqueue, clock):
+    store = OutboxStore(engine, CIPHER)
+    await enqueue(verification())
+    [old] = await store.claim(clock.now(), 10)
+    clock.advance(seconds=LEASE.total_seconds())
+    [new] = await store.claim(clock.now(), 10)
+    assert await store.record(old, "retry", clock.now(), error="late") == "pending"  # ignored (fenced)
+    [row] = await rows(engine)
+    assert (row.status, row.attempts) == ("sending", new.attempt)
+
+
+@pytest.fixture
+async def running(engine, db_config, clock, channel):
+    url = engine.url.set(drivername="postgresql").update_query_dict({"application_name": LISTENER})
+    dsn = url.render_as_string(hide_password=False)
+    # The fallback poll is an hour: only NOTIFY can make these tests pass.
+    dispatcher = make_dispatcher(engine, clock, channel, listen_dsn=dsn, poll_every=3600, reconnect_after=0.1)
+    await dispatcher.start()
+    await asyncio.wait_for(dispatcher.listening.wait(), 10)
+    yield dispatcher
+    await dispatcher.stop()
+
+
+async def test_notify_wakes_the_dispatcher_at_once(running, enqueue, channel):
+    await asyncio.sleep(0.1)  # let the first pass find nothing and go to sleep
+    await enqueue(verification())
+    await channel.wait_sent(1)
+
+
+async def test_the_listener_reconnects_when_its_connection_drops(running, engine, enqueue, channel):
+    async with engine.begin() as connection:
+        killed = await connection.scalar(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"
+        ), {"name": LISTENER})
+    assert killed >= 1
+    await asyncio.sleep(0.3)
+    await asyncio.wait_for(running.listening.wait(), 10)
+    await enqueue(verification())
+    await channel.wait_sent(1)
+
+
+async def test_stop_ends_the_dispatcher_cleanly(engine, clock, channel):
+    dispatcher = make_dispatcher(engine, clock, channel, poll_every=3600)
+    await dispatcher.start()
+    await asyncio.wait_for(dispatcher.stop(), 5)
+    assert all(task.done() for task in dispatcher._tasks)
+
+
+async def test_the_purge_deletes_finished_messages_after_30_days_and_keeps_waiting_ones(
+    engine, enqueue, dispatcher, channel, clock
+):
+    from infrastructure.persistence.housekeeping import KEEP_MESSAGES, purge_expired
+
+    await enqueue(verification("sent@example.com"))
+    await dispatcher.deliver_due()
+    await enqueue(verification("waiting@example.com"))
+    await purge_expired(engine, clock.now() + KEEP_MESSAGES - timedelta(seconds=1))
+    assert len(await rows(engine)) == 2
+    await purge_expired(engine, clock.now() + KEEP_MESSAGES)
+    assert [row.status for row in await rows(engine)] == ["pending"]

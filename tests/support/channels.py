@@ -1,0 +1,38 @@
+"""A channel for tests of the dispatcher: records what it sends, answers as it is told."""
+
+import asyncio
+
+from application.ports.messages import Message
+from infrastructure.messaging.channels import Channel
+from infrastructure.messaging.delivery import DeliveryError
+from infrastructure.messaging.rendering import Rendered
+
+
+class ScriptedChannel(Channel):
+    def __init__(self, delay: float = 0) -> None:
+        self.sent: list[tuple[Message, Rendered]] = []
+        self.tries = 0
+        self.delay = delay  # seconds each send takes (to overlap concurrent dispatchers)
+        self._answers: list[DeliveryError] = []
+        self._arrived = asyncio.Condition()
+
+    def fail_next(self, count: int, *, retryable: bool = True) -> None:
+        self._answers += [DeliveryError("scripted failure", retryable=retryable)] * count
+
+    async def send(self, message: Message, rendered: Rendered) -> str:
+        self.tries += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self._answers:
+            raise self._answers.pop(0)
+        self.sent.append((message, rendered))
+        async with self._arrived:
+            self._arrived.notify_all()
+        return f"provider-{len(self.sent)}"
+
+    async def wait_sent(self, count: int = 1, timeout: float = 10) -> None:
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: len(self.sent) >= count), timeout)
+
+    async def close(self) -> None:
+        pass
