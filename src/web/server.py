@@ -23,6 +23,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 MAX_HEAD_BYTES = 32 * 1024
 REQUEST_DEADLINE_SECONDS = 5.0
 KEEP_ALIVE_SECONDS = 5  # uvicorn's default, stated so that it stays with the deadline above
+LINGER_SECONDS = 1.0  # after a refusal, what still arrives is read and dropped this long
 
 
 def _error_bytes(status: int, reason: str, message: str) -> bytes:
@@ -44,6 +45,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._in_message = False  # from a request's first byte to the end of its body
         self._deadline: asyncio.TimerHandle | None = None
+        self._refused = False
         self._arm_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -51,6 +53,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:  # lingering after a refusal: drop it unparsed
+            return
         if not self._reading_head or self._head_bytes + len(data) <= MAX_HEAD_BYTES:
             if self._reading_head:
                 self._head_bytes += len(data)
@@ -110,8 +114,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def _refuse(self, response: bytes) -> None:
+        """Answer, then close without losing the answer: closing a socket with unread input
+        makes the kernel reset the connection, which can destroy the answer before the
+        client reads it. So half-close, drop what still arrives, and close a moment later."""
+        self._refused = True
+        self._disarm_deadline()
         self.transport.write(response)
-        self.transport.close()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
 # What `python -m web` adds to uvicorn's options (uvicorn's CLI: --http web.server:GuardedHttpToolsProtocol).
