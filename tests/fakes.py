@@ -8,7 +8,7 @@ import asyncio
 import copy
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
@@ -22,6 +22,7 @@ from application.ports.persistence import (
     CurrentUserQuery,
     FlowRepository,
     PhoneCodeRepository,
+    LinkTokenRepository,
     SecurityEvents,
     SessionRepository,
     UnitOfWork,
@@ -48,6 +49,7 @@ from domain.errors import (
 from domain.profile import ProfileChanges
 from domain.flows import ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
+from domain.links import LinkToken
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 
@@ -148,6 +150,12 @@ class RefreshRecord:
     rotated_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class LinkRecord:
+    link: LinkToken
+    used_at: datetime | None = None
+
+
 @dataclass
 class InMemoryDatabase:
     users: dict[UUID, User] = field(default_factory=dict)
@@ -157,6 +165,7 @@ class InMemoryDatabase:
     accounts: dict[UUID, LinkedAccount] = field(default_factory=dict)
     flows: dict[bytes, ProviderFlow] = field(default_factory=dict)
     used_flows: set[bytes] = field(default_factory=set)
+    link_tokens: dict[bytes, LinkRecord] = field(default_factory=dict)
     events: list[tuple[UUID | None, str, dict]] = field(default_factory=list)
     outbox: list[Message] = field(default_factory=list)  # committed messages only
     phone_codes: dict[UUID, "CodeRecord"] = field(default_factory=dict)
@@ -239,6 +248,11 @@ class InMemoryUserRepository(UserRepository):
             raise PhoneTaken()  # uq_users_phone_verified
         self._change(user_id, phone_verified_at=now)
         return True
+
+    async def change_email(self, user_id: UUID, email: str, now: datetime) -> None:
+        if any(other.email == email for other in self._db.users.values() if other.id != user_id):
+            raise EmailTaken()  # the unique constraint
+        self._change(user_id, email=email, email_verified_at=now)
 
     def _change(self, user_id: UUID, **changes) -> None:
         user = copy.deepcopy(self._db.users[user_id])
@@ -395,6 +409,33 @@ class InMemoryPhoneCodeRepository(PhoneCodeRepository):
         return CodeCheck.BURNED if live else CodeCheck.NO_CODE
 
 
+class InMemoryLinkTokenRepository(LinkTokenRepository):
+    """As SqlLinkTokenRepository: consume reads and writes with no await in between, so it
+    is as atomic as the conditional UPDATE."""
+
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._tokens = _Table(db.link_tokens, undo)
+
+    async def add(self, digest: bytes, link: LinkToken, now: datetime) -> None:
+        assert digest not in self._db.link_tokens, "token issued twice"  # the primary key
+        self._tokens.put(digest, LinkRecord(link))
+
+    async def consume(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
+        record = self._db.link_tokens.get(digest)
+        if record is None or record.used_at is not None or record.link.purpose not in purposes:
+            return None
+        if record.link.expires_at <= now:
+            return None
+        self._tokens.put(digest, LinkRecord(record.link, now))
+        return record.link
+
+    async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
+        for digest, record in list(self._db.link_tokens.items()):
+            if (record.link.user_id, record.link.purpose, record.used_at) == (user_id, purpose, None):
+                self._tokens.put(digest, LinkRecord(record.link, now))
+
+
 class InMemorySecurityEvents(SecurityEvents):
     def __init__(self, db: InMemoryDatabase, undo: list) -> None:
         self._db = db
@@ -450,6 +491,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.accounts = InMemoryAccountRepository(self._db, self._undo)
         self.flows = InMemoryFlowRepository(self._db, self._undo)
         self.phone_codes = InMemoryPhoneCodeRepository(self._db, self._undo)
+        self.links = InMemoryLinkTokenRepository(self._db, self._undo)
         self.events = InMemorySecurityEvents(self._db, self._undo)
         self.outbox = InMemoryOutbox(self._db, self._undo)
         return self

@@ -51,3 +51,14 @@ class PhoneCodePolicy:
 class ProfilePolicy:
     phone_region: str = "FR"  # DEFAULT_PHONE_REGION: for numbers typed without "+"
     local_http_photos: bool = False  # development: http://localhost photos are accepted
+
+
+@dataclass(frozen=True, slots=True)
+class EmailLinkPolicy:
+    """Links mailed to verify or change an address, and how often one may be asked for."""
+
+    link_ttl: timedelta = timedelta(hours=24)  # verification and change links (contract)
+    # "Not you?" links in change notices: the owner may read the notice days later.
+    secure_account_ttl: timedelta = timedelta(days=7)
+    requests: int = 3  # verification links asked per account per window
+    window: timedelta = timedelta(minutes=15)

@@ -108,3 +108,11 @@ class InvalidCode(DomainError):
 
 class TooManyAttempts(DomainError):
     """The code took its last wrong try and is burned: ask for a new one."""
+
+
+class InvalidToken(DomainError):
+    """A link's token that is unknown, used, expired or meant for something else."""
+
+
+class InvalidPassword(DomainError):
+    """The password asked again before a sensitive change is wrong."""

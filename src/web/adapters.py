@@ -139,6 +139,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
                 phone_region=settings.default_phone_region, local_http_photos=not settings.production
             ),
             phone_code_policy=PhoneCodePolicy(default_locale=settings.default_locale),
+            default_locale=settings.default_locale,
         ),
         database=database,
     )

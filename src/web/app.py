@@ -16,6 +16,7 @@ from infrastructure.settings import Settings, load_settings_or_exit
 from web.adapters import Infrastructure, build_infrastructure
 from web.controllers.accounts import AccountsController
 from web.controllers.auth import AuthController
+from web.controllers.email import EmailController
 from web.controllers.health import HealthController
 from web.controllers.phone import PhoneController
 from web.controllers.profile import ProfileController
@@ -58,6 +59,7 @@ def create_app(
             AccountsController,
             ProfileController,
             PhoneController,
+            EmailController,
             HealthController,
             *(provider_controller(name) for name in providers),
             create_static_files_router(DOCS_ASSETS, [swagger_ui_path], include_in_schema=False),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from litestar.di import Provide
 
 from application.policy import (
+    EmailLinkPolicy,
     LoginLimits,
     PhoneCodePolicy,
     ProfilePolicy,
@@ -18,6 +19,9 @@ from application.ports.persistence import CurrentUserQuery, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
 from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.email_change import RequestEmailChange
+from application.use_cases.email_links import EmailLinks
+from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
@@ -52,18 +56,21 @@ class Ports:
     codes: CodeGenerator
     profile_policy: ProfilePolicy = ProfilePolicy()
     phone_code_policy: PhoneCodePolicy = PhoneCodePolicy()
+    default_locale: str = "fr"  # DEFAULT_LOCALE: the language of messages, failing better
 
 
 def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Frontend) -> dict[str, Provide]:
     issuer = SessionIssuer(ports.tokens, ports.ids, ports.policy)
     current_user = GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock)
     providers = ports.identity_providers
+    links = EmailLinks(ports.tokens, EmailLinkPolicy(), ports.default_locale)
+    login_guard = LoginGuard(ports.attempts, LoginLimits())
     singletons = {
         "register_user": RegisterLocalUser(
-            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts
+            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links
         ),
         "login": LoginWithPassword(
-            ports.new_uow, ports.hasher, ports.clock, issuer, LoginGuard(ports.attempts, LoginLimits())
+            ports.new_uow, ports.hasher, ports.clock, issuer, login_guard
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy),
@@ -85,6 +92,13 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         ),
         "verify_phone": VerifyPhone(
             current_user, ports.new_uow, ports.tokens, ports.clock, ports.phone_code_policy
+        ),
+        "request_email_verification": RequestEmailVerification(
+            current_user, ports.new_uow, ports.clock, ports.attempts, links
+        ),
+        "verify_email": VerifyEmail(ports.new_uow, ports.tokens, ports.clock, links),
+        "request_email_change": RequestEmailChange(
+            current_user, ports.new_uow, ports.hasher, ports.clock, links, login_guard
         ),
         "cookie_policy": cookies,
         "frontend": frontend,

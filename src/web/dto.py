@@ -142,6 +142,26 @@ class PhoneCodeBody(Body):
     example: ClassVar[dict | None] = {"code": "123456"}
 
 
+LinkToken = Annotated[str, _documented(
+    "The `token` query parameter of the link in the email (URL-safe). An unknown, used, "
+    "expired or other-purpose token is refused with 400 `invalid_token`.",
+    r"^[A-Za-z0-9_-]*$", max_length=128,
+)]
+
+
+class EmailChangeBody(Body):
+    email: Email
+    password: Password | None = None  # required when the account has a password
+
+    example: ClassVar[dict | None] = {"email": "new.ada@example.com", "password": "correct-horse-battery-42"}
+
+
+class VerifyEmailBody(Body):
+    token: LinkToken
+
+    example: ClassVar[dict | None] = {"token": "q5Xo0gGx3vSkqg4y1kQ7sHk0b3mD2cJfYt8rWc9eVhA"}
+
+
 class ProfileOut(Struct):
     firstname: str | None
     lastname: str | None
@@ -199,7 +219,7 @@ class UserEnvelopeOut(Struct):
     user: UserOut
 
 
-class PhoneVerifiedOut(Struct, kw_only=True):
+class UserOkOut(Struct, kw_only=True):
     ok: bool = True
     user: UserOut
 

@@ -29,6 +29,8 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.AccountLocked: (423, "account_locked", "Too many failed attempts; retry later."),
     e.NotLinked: (404, "not_linked", "This provider is not linked to the account."),
     e.LastLoginMethod: (409, "last_login_method", "This is the last way to sign in."),
+    e.InvalidToken: (400, "invalid_token", "This link is invalid, used or expired."),
+    e.InvalidPassword: (403, "invalid_password", "The password is wrong."),
     e.ProviderNotConfigured: (503, "provider_not_configured", "This provider is not configured."),
     e.NoPhone: (400, "no_phone", "Add a phone number to the profile first."),
     e.InvalidCode: (400, "invalid_code", "This code is wrong or expired."),

@@ -46,6 +46,18 @@ async def stored(db, recipient: str):
     )
 
 
+async def quiet(db, timeout: float = 20) -> None:
+    """Wait until the server has no message in flight: routes (registration...) send emails
+    too, and one delivered after `fail_next` would take a failure meant for the test's own
+    message. (Integration tests' messages, dated 2100, are never due here.)"""
+    deadline = asyncio.get_running_loop().time() + timeout
+    in_flight = ("SELECT count(*) FROM outbox_messages WHERE status IN ('pending', 'sending')"
+                 " AND created_at < now() + interval '1 day'")
+    while await db.fetchval(in_flight):
+        assert asyncio.get_running_loop().time() < deadline, "messages still in flight"
+        await asyncio.sleep(0.05)
+
+
 async def finished(db, recipient: str, timeout: float = 20):
     """The row once the dispatcher is done with it (sent, failed or abandoned)."""
     deadline = asyncio.get_running_loop().time() + timeout
@@ -75,6 +87,7 @@ async def test_a_french_email_is_in_french(enqueue, mail, new_email):
 
 async def test_a_sendgrid_outage_delays_the_message_which_is_then_delivered_once(enqueue, mail, new_email, db):
     address = new_email()
+    await quiet(db)
     mail.fail_next(2, 503)
     await enqueue(Message(VERIFY_EMAIL, "email", address, "fr", {}, {"token": "e2e-token-3"}))
     email = await mail.wait_for(to=address)  # after the retries: about 2 s, then 4 s
@@ -87,6 +100,7 @@ async def test_a_sendgrid_outage_delays_the_message_which_is_then_delivered_once
 
 async def test_a_refused_email_fails_at_once_and_its_secret_is_erased(enqueue, mail, new_email, db):
     address = new_email()
+    await quiet(db)
     mail.fail_next(1, 400)
     await enqueue(Message(VERIFY_EMAIL, "email", address, "fr", {}, {"token": "e2e-token-4"}))
     row = await finished(db, address)

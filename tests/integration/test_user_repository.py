@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 
 from domain.errors import EmailTaken, UsernameTaken
@@ -49,3 +51,18 @@ async def test_set_password_hash(store):
         await uow.commit()
     async with store.new_uow() as uow:
         assert (await uow.users.by_login(user.email)).password_hash == "fake$new"
+
+
+async def test_a_changed_email_is_verified_and_stays_unique(store):
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    ada, bob = UserFactory.build(email="ada@example.com"), UserFactory.build(email="bob@example.com")
+    await add(store, ada)
+    await add(store, bob)
+    async with store.new_uow() as uow:
+        await uow.users.change_email(ada.id, "ada.new@example.com", now)
+        await uow.commit()
+    async with store.new_uow() as uow:
+        changed = await uow.users.by_id(ada.id)
+        assert (changed.email, changed.email_verified_at) == ("ada.new@example.com", now)
+        with pytest.raises(EmailTaken):
+            await uow.users.change_email(bob.id, "ada.new@example.com", now)

@@ -91,6 +91,8 @@ def filter_failure(context, failure, case, response):
     answer = _answer(response)
     if answer.get("error") == "weak_password":  # under 8 bytes or common: documented 400
         return False
+    if answer.get("error") == "invalid_token":  # only a mailed link's token opens it: documented 400
+        return False
     fields = answer.get("fields") or []
     return not fields or not all(_beyond_schema(case, f.get("field"), f.get("message")) for f in fields)
 

@@ -11,6 +11,9 @@ from application.policy import (
     SessionPolicy,
 )
 from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.email_change import RequestEmailChange
+from application.use_cases.email_links import EmailLinks
+from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
@@ -73,7 +76,7 @@ class World:
     def register(self) -> RegisterLocalUser:
         return RegisterLocalUser(
             self.new_uow, self.hasher, self.clock, FakeIds(), self.issuer, self.attempts,
-            self.register_limit,
+            self.links, self.register_limit,
         )
 
     @property
@@ -131,6 +134,25 @@ class World:
     @property
     def verify_phone(self) -> VerifyPhone:
         return VerifyPhone(self.current_user, self.new_uow, self.tokens, self.clock, self.phone_policy)
+
+    @property
+    def links(self) -> EmailLinks:
+        return EmailLinks(self.tokens, default_locale="fr")
+
+    @property
+    def request_verification(self) -> RequestEmailVerification:
+        return RequestEmailVerification(self.current_user, self.new_uow, self.clock, self.attempts, self.links)
+
+    @property
+    def verify_email(self) -> VerifyEmail:
+        return VerifyEmail(self.new_uow, self.tokens, self.clock, self.links)
+
+    @property
+    def change_email(self) -> RequestEmailChange:
+        return RequestEmailChange(
+            self.current_user, self.new_uow, self.hasher, self.clock, self.links,
+            LoginGuard(self.attempts, self.limits),
+        )
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -10,6 +10,7 @@ from domain.codes import CodeCheck, PhoneCode
 from domain.flows import ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
 from domain.profile import ProfileChanges
+from domain.links import LinkToken
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 
@@ -49,6 +50,10 @@ class UserRepository(Protocol):
     async def mark_phone_verified(self, user_id: UUID, phone_number: str, now: datetime) -> bool:
         """Verify the user's number if it is still `phone_number`; False if it changed.
         Raises PhoneTaken when another account has verified it meanwhile."""
+
+    @abstractmethod
+    async def change_email(self, user_id: UUID, email: str, now: datetime) -> None:
+        """Set a new email, verified now (a link sent to it was opened). Raises EmailTaken."""
 
 
 class SessionRepository(Protocol):
@@ -134,6 +139,22 @@ class PhoneCodeRepository(Protocol):
         """Count one try of the account's live code, atomically: concurrent tries each
         count, and no try beyond `max_attempts` is ever counted or matched. A right code
         is used up by its try."""
+class LinkTokenRepository(Protocol):
+    """Single-use link tokens, by their digest."""
+
+    @abstractmethod
+    async def add(self, digest: bytes, link: LinkToken, now: datetime) -> None: ...
+
+    @abstractmethod
+    async def consume(
+        self, digest: bytes, purposes: Collection[str], now: datetime
+    ) -> LinkToken | None:
+        """Atomically use up an unused, unexpired token of one of `purposes`; None if there
+        is none. Of concurrent consumes of one token, exactly one gets it."""
+
+    @abstractmethod
+    async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
+        """Use up the user's pending tokens of this purpose (a newer link replaces them)."""
 
 
 class SecurityEvents(Protocol):
@@ -151,6 +172,9 @@ class UnitOfWork(Protocol):
     accounts: AccountRepository
     flows: FlowRepository
     phone_codes: PhoneCodeRepository
+
+
+    links: LinkTokenRepository
     events: SecurityEvents
     outbox: Outbox  # messages commit with the change that causes them
 

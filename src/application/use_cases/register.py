@@ -5,6 +5,7 @@ from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher
 from application.use_cases.address_limit import AddressLimiter
+from application.use_cases.email_links import EmailLinks
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.credentials import (
     check_new_password,
@@ -41,7 +42,8 @@ class RegisterLocalUser:
     - a flooding address is rate limited (after validation: a bad input changes nothing);
     - a request that will be refused costs no hashing: email and username are checked
       first (the unique constraints still decide between concurrent registrations);
-    - no database connection is held while the password is hashed.
+    - no database connection is held while the password is hashed;
+    - a verification link is sent to the email, in the same transaction as the user.
     """
 
     new_uow: UnitOfWorkFactory
@@ -50,6 +52,7 @@ class RegisterLocalUser:
     ids: IdGenerator
     issuer: SessionIssuer
     attempts: AttemptCounter
+    links: EmailLinks
     limit: AddressLimit = AddressLimit()
 
     async def execute(self, registration: Registration, client: ClientInfo) -> SignedIn:
@@ -76,6 +79,7 @@ class RegisterLocalUser:
         async with self.new_uow() as uow:
             await uow.users.add(user)
             tokens = await self.issuer.open(uow, user.id, now, client)
+            await self.links.send_verification(uow, user, client, now)
             await uow.commit()
         return SignedIn(user, tokens)
 

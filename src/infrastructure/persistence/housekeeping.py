@@ -1,6 +1,7 @@
 """Deletes what can no longer be used: expired sids, long-dead sessions (with their
-refresh tokens, by cascade), ended counter windows, finished provider flows, and outbox
-messages done with for a month (sent, failed or abandoned; their secret is already gone)."""
+refresh tokens, by cascade), ended counter windows, finished provider flows, expired links,
+and outbox messages done with for a month (sent, failed or abandoned; their secret is
+already gone)."""
 
 import asyncio
 import contextlib
@@ -12,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
 from infrastructure.persistence.outbox import FINISHED
-from infrastructure.persistence.tables import OAuthFlowRow, OutboxMessageRow, RateLimitRow, SessionRow, SidRow
+from infrastructure.persistence.tables import (
+    OAuthFlowRow,
+    OutboxMessageRow,
+    RateLimitRow,
+    SessionRow,
+    SidRow,
+    VerificationTokenRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,9 @@ async def purge_expired(engine: AsyncEngine, now: datetime) -> None:
             delete(RateLimitRow).where(RateLimitRow.window_start <= now - KEEP_COUNTERS)
         )
         await connection.execute(delete(OAuthFlowRow).where(OAuthFlowRow.expires_at <= now))
+        await connection.execute(
+            delete(VerificationTokenRow).where(VerificationTokenRow.expires_at <= now)
+        )
         await connection.execute(
             delete(OutboxMessageRow).where(
                 OutboxMessageRow.status.in_(FINISHED), OutboxMessageRow.created_at <= now - KEEP_MESSAGES

@@ -102,6 +102,17 @@ class SqlUserRepository(UserRepository):
             .values(email_verified_at=now, email_verified_via=via, updated_at=now)
         )
 
+    async def change_email(self, user_id: UUID, email: str, now: datetime) -> None:
+        try:
+            await self._session.execute(
+                update(UserRow)
+                .where(UserRow.id == user_id)
+                .values(email=email, email_verified_at=now, email_verified_via="link", updated_at=now)
+            )
+        except IntegrityError as exc:
+            translate_unique_violation(exc, _UNIQUE_ERRORS)
+            raise
+
     async def update_profile(self, user_id: UUID, changes: ProfileChanges, now: datetime) -> None:
         account, profile = changes.changed(ACCOUNT_FIELDS), changes.changed(PROFILE_FIELDS)
         if "phone_number" in account:

@@ -9,6 +9,7 @@ from infrastructure.persistence.account_repositories import (
     SqlFlowRepository,
     SqlSecurityEvents,
 )
+from infrastructure.persistence.link_tokens import SqlLinkTokenRepository
 from infrastructure.persistence.outbox import SqlOutbox
 from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
 from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
@@ -27,6 +28,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.accounts = SqlAccountRepository(self._session, self._cipher)
         self.flows = SqlFlowRepository(self._session, self._cipher)
         self.phone_codes = SqlPhoneCodeRepository(self._session)
+        self.links = SqlLinkTokenRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
         self.outbox = SqlOutbox(self._session, self._cipher)
         return self

@@ -7,7 +7,7 @@ from litestar.params import JSONBody
 from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
 from web.client import client_info
 from web.controllers.auth import SidCookie
-from web.dto import OkOut, PhoneCodeBody, PhoneVerifiedOut, UserOut
+from web.dto import OkOut, PhoneCodeBody, UserOkOut, UserOut
 from web.openapi import failures
 
 
@@ -40,5 +40,5 @@ class PhoneController(Controller):
     )
     async def verify(
         self, data: JSONBody[PhoneCodeBody], verify_phone: NamedDependency[VerifyPhone], sid: SidCookie
-    ) -> PhoneVerifiedOut:
-        return PhoneVerifiedOut(user=UserOut.of(await verify_phone.execute(sid, data.code)))
+    ) -> UserOkOut:
+        return UserOkOut(user=UserOut.of(await verify_phone.execute(sid, data.code)))

@@ -21,6 +21,11 @@ from tests.unit.conftest import CLIENT
 NUMBER = "+33612345678"
 
 
+
+def whatsapp(world) -> list[Message]:
+    """The WhatsApp messages committed (registration also mails a verification link)."""
+    return [m for m in world.db.outbox if m.channel == "whatsapp"]
+
 async def with_phone(world, number: str | None = NUMBER, **registration) -> tuple[str, object]:
     signed_in = await world.register.execute(RegistrationFactory.build(**registration), CLIENT)
     sid = signed_in.tokens.sid
@@ -38,14 +43,14 @@ async def test_a_request_sends_a_whatsapp_code_in_the_profiles_language(world):
     sid, user_id = await with_phone(world)
     await world.update_profile.execute(sid, ProfileEdit(locale="en"))
     await ask(world, sid, "042917", ClientInfo(ip="203.0.113.7", accept_language="fr"))
-    assert world.db.outbox == [Message(PHONE_CODE, "whatsapp", NUMBER, "en", secrets={"code": "042917"})]
+    assert whatsapp(world) == [Message(PHONE_CODE, "whatsapp", NUMBER, "en", secrets={"code": "042917"})]
 
 
 async def test_without_a_profile_locale_the_request_language_then_the_default_decide(world):
     sid, _ = await with_phone(world)
     await ask(world, sid, "111111", ClientInfo(ip="203.0.113.7", accept_language="en-GB,en;q=0.8"))
     await ask(world, sid, "222222", ClientInfo(ip="203.0.113.7"))
-    assert [m.locale for m in world.db.outbox] == ["en", "fr"]
+    assert [m.locale for m in whatsapp(world)] == ["en", "fr"]
 
 
 async def test_the_code_is_stored_only_as_its_digest(world):
@@ -64,7 +69,7 @@ async def test_no_phone_no_code(world):
         await world.request_phone_code.execute(sid, CLIENT)
     with pytest.raises(NotAuthenticated):
         await world.request_phone_code.execute(None, CLIENT)
-    assert not world.db.outbox and not world.db.phone_codes
+    assert not whatsapp(world) and not world.db.phone_codes
 
 
 async def test_a_rolled_back_request_sends_nothing(world):
@@ -77,22 +82,22 @@ async def test_a_rolled_back_request_sends_nothing(world):
     world.new_uow = lambda: FailingCommit(world.db)
     with pytest.raises(ConnectionError):
         await ask(world, sid)
-    assert world.db.outbox == [] and world.db.phone_codes == {}
+    assert whatsapp(world) == [] and world.db.phone_codes == {}
 
 
 async def test_at_most_five_codes_per_number_a_day_whoever_asks(world):
     first, _ = await with_phone(world)
     second, _ = await with_phone(world)  # typed the same number (unverified: allowed)
     for sid in [first, second, first, second, first]:
-        await ask(world, sid, client=ClientInfo(ip=f"198.51.100.{len(world.db.outbox)}"))
+        await ask(world, sid, client=ClientInfo(ip=f"198.51.100.{len(whatsapp(world))}"))
     with pytest.raises(RateLimited) as refused:
         await ask(world, second, client=ClientInfo(ip="198.51.100.99"))
     assert refused.value.retry_after == 24 * 3600
-    assert len(world.db.outbox) == 5
+    assert len(whatsapp(world)) == 5
     world.clock.advance(hours=24)
     third, _ = await with_phone(world)  # the earlier sessions have expired by now
     await ask(world, third)
-    assert len(world.db.outbox) == 6
+    assert len(whatsapp(world)) == 6
 
 
 async def test_one_address_is_limited_across_numbers(world):
@@ -103,7 +108,7 @@ async def test_one_address_is_limited_across_numbers(world):
     sid, _ = await with_phone(world, "+33612345679")
     with pytest.raises(RateLimited):
         await ask(world, sid)
-    assert len(world.db.outbox) == 2
+    assert len(whatsapp(world)) == 2
 
 
 async def test_the_right_code_verifies_the_number_once(world):

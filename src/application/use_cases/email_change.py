@@ -1,0 +1,64 @@
+from dataclasses import dataclass
+
+from application.ports.persistence import UnitOfWorkFactory
+from application.ports.security import Clock, PasswordHasher
+from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.email_links import REQUESTED, EmailLinks
+from application.use_cases.login_guard import LoginGuard
+from application.use_cases.session_tokens import ClientInfo
+from domain import links
+from domain.credentials import check_password_length, normalize_email
+from domain.errors import EmailTaken, InvalidInput, InvalidPassword
+from domain.links import mask_email
+from domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class RequestEmailChange:
+    """Ask to move the account to a new address; it moves only when the link sent there
+    is opened (VerifyEmail).
+
+    - a session is needed;
+    - the address is normalized, must differ from the current one and belong to no account;
+    - an account with a password must give it again (400 when missing, 403 when wrong),
+      checked off the event loop and counted with the login's failures (a stolen session
+      does not get unlimited guesses: the account locks, 423); an account without one
+      (signed in by a provider) needs none: this is also how an account with no email adds one;
+    - the newest request wins: earlier change links stop working;
+    - the link to the new address, the notice to the old one (if any) and the event commit
+      together.
+    """
+
+    current_user: GetCurrentUser
+    new_uow: UnitOfWorkFactory
+    hasher: PasswordHasher
+    clock: Clock
+    links: EmailLinks
+    guard: LoginGuard
+
+    async def execute(self, sid: str | None, email: str, password: str | None, client: ClientInfo) -> None:
+        user = await self.current_user.require(sid)
+        new_email = normalize_email(email)
+        if new_email == user.email:
+            raise InvalidInput("email", "is already the account's email")
+        await self._check_password(user, password)
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            if await uow.users.by_email(new_email) is not None:
+                raise EmailTaken()
+            await uow.links.void(user.id, links.CHANGE_EMAIL, now)
+            await self.links.send_change(uow, user, new_email, client, now)
+            await self.links.send_change_notice(uow, user, new_email, REQUESTED, client, now)
+            await uow.events.record(user.id, "email_change_requested", {"newEmail": mask_email(new_email)}, now)
+            await uow.commit()
+
+    async def _check_password(self, user: User, password: str | None) -> None:
+        if not user.has_password:
+            return
+        if not password:
+            raise InvalidInput("password", "is required: this account has a password")
+        check_password_length(password)
+        account = await self.guard.admit_attempt(user, "", self.clock.now())
+        if not (await self.hasher.verify(password, user.password_hash)).valid:
+            raise InvalidPassword()
+        await self.guard.succeeded(account)

@@ -1,0 +1,72 @@
+"""The emails that carry single-use links: minted, stored as digests and enqueued inside
+the caller's unit of work, so a link exists (and is sent) only if the change commits.
+
+What each template receives (values are shown as they are; secrets are the link tokens),
+as the renderer's NEEDS table expects:
+- VERIFY_EMAIL to the address: secrets {"token"} (purpose verify_email);
+- EMAIL_CHANGE to the new address: secrets {"token"} (purpose email_change);
+- EMAIL_CHANGE_NOTICE to the old address: values {"new_email": masked, "stage": "requested"
+  or "confirmed"}, secrets {"token"} (purpose secure_account: the "not you?" link).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.policy import EmailLinkPolicy
+from application.ports.messages import EMAIL_CHANGE, EMAIL_CHANGE_NOTICE, VERIFY_EMAIL, Message
+from application.ports.persistence import UnitOfWork
+from application.ports.security import TokenMinter
+from application.use_cases.session_tokens import ClientInfo
+from domain import links
+from domain.links import LinkToken, mask_email
+from domain.locales import choose_locale
+from domain.users import User
+
+REQUESTED = "requested"
+CONFIRMED = "confirmed"
+
+
+@dataclass(frozen=True, slots=True)
+class EmailLinks:
+    tokens: TokenMinter
+    policy: EmailLinkPolicy = EmailLinkPolicy()
+    default_locale: str = "fr"  # DEFAULT_LOCALE
+
+    async def send_verification(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
+        """A link proving the user's current address."""
+        assert user.email is not None
+        token = await self._mint(uow, user, links.VERIFY_EMAIL, user.email, self.policy.link_ttl, now)
+        await self._send(uow, VERIFY_EMAIL, user.email, user, client, {}, token, now)
+
+    async def send_change(
+        self, uow: UnitOfWork, user: User, new_email: str, client: ClientInfo, now: datetime
+    ) -> None:
+        """A link to the new address that switches the account to it when opened."""
+        token = await self._mint(uow, user, links.CHANGE_EMAIL, new_email, self.policy.link_ttl, now)
+        await self._send(uow, EMAIL_CHANGE, new_email, user, client, {}, token, now)
+
+    async def send_change_notice(
+        self, uow: UnitOfWork, user: User, new_email: str, stage: str, client: ClientInfo, now: datetime
+    ) -> None:
+        """Tell the old address (if any) of a change asked or done, with a "not you?" link."""
+        if user.email is None:
+            return
+        ttl = self.policy.secure_account_ttl
+        token = await self._mint(uow, user, links.SECURE_ACCOUNT, None, ttl, now)
+        values = {"new_email": mask_email(new_email), "stage": stage}
+        await self._send(uow, EMAIL_CHANGE_NOTICE, user.email, user, client, values, token, now)
+
+    async def _mint(
+        self, uow: UnitOfWork, user: User, purpose: str, email: str | None, ttl, now: datetime
+    ) -> str:
+        token = self.tokens.new_token()
+        await uow.links.add(self.tokens.digest(token), LinkToken(user.id, purpose, email, now + ttl), now)
+        return token
+
+    async def _send(
+        self, uow: UnitOfWork, template: str, recipient: str, user: User, client: ClientInfo,
+        values: dict[str, str], token: str, now: datetime,
+    ) -> None:
+        locale = choose_locale(user.profile.locale, client.accept_language, self.default_locale)
+        message = Message(template, "email", recipient, locale, values, {"token": token})
+        await uow.outbox.enqueue(message, now)

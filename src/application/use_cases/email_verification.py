@@ -1,0 +1,100 @@
+"""Proving an email address, and switching to a new one, by the links of use_cases.email_links."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.policy import EmailLinkPolicy
+from application.ports.limits import AttemptCounter
+from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
+from application.ports.security import Clock, TokenMinter
+from application.use_cases.address_limit import counter_key
+from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.email_links import CONFIRMED, EmailLinks
+from application.use_cases.session_tokens import ClientInfo
+from domain import links
+from domain.errors import EmailTaken, InvalidToken, RateLimited
+from domain.links import LinkToken, mask_email
+from domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class RequestEmailVerification:
+    """Send a new verification link to the signed-in user's current address.
+
+    - a session is needed;
+    - at most `policy.requests` asks per account per `policy.window` (429 beyond), counted
+      atomically and before anything else, so the answer says nothing about the address;
+    - nothing is sent when the address is already verified, or when there is none.
+    """
+
+    current_user: GetCurrentUser
+    new_uow: UnitOfWorkFactory
+    clock: Clock
+    attempts: AttemptCounter
+    links: EmailLinks
+    policy: EmailLinkPolicy = EmailLinkPolicy()
+
+    async def execute(self, sid: str | None, client: ClientInfo) -> None:
+        user = await self.current_user.require(sid)
+        now = self.clock.now()
+        key = counter_key("verify-email-request", str(user.id))
+        window = await self.attempts.hit(key, self.policy.window, now)
+        if window.hits > self.policy.requests:
+            raise RateLimited(window.retry_after(now))
+        if user.email is None or user.email_verified:
+            return
+        async with self.new_uow() as uow:
+            await self.links.send_verification(uow, user, client, now)
+            await uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyEmail:
+    """Open a link from an email (no session needed: it may be opened on another device).
+
+    - the token works once, within its lifetime, and only if it is a verification or an
+      email-change token (a "not you?" token is refused like an unknown one: 400);
+    - a verification link proves the address it was sent to, and only while the account
+      still has that address;
+    - a change link makes its address the account's email, verified; the old address gets a
+      notice with a "not you?" link. If another account has taken the address meanwhile,
+      409 email_taken and nothing changes (the link stays unused);
+    - the token's use, the change, its events and the notice commit together.
+    """
+
+    new_uow: UnitOfWorkFactory
+    tokens: TokenMinter
+    clock: Clock
+    links: EmailLinks
+
+    async def execute(self, token: str, client: ClientInfo) -> User:
+        now = self.clock.now()
+        purposes = (links.VERIFY_EMAIL, links.CHANGE_EMAIL)
+        async with self.new_uow() as uow:
+            link = await uow.links.consume(self.tokens.digest(token), purposes, now) if token else None
+            user = await uow.users.by_id(link.user_id) if link else None
+            if link is None or user is None or link.email is None:
+                raise InvalidToken()
+            if link.purpose == links.CHANGE_EMAIL and link.email != user.email:
+                await self._switch(uow, user, link, client, now)
+            elif link.email == user.email:
+                await uow.users.mark_email_verified(user.id, now, via="link")
+                await uow.events.record(user.id, "email_verified", {}, now)
+            else:  # a verification link for an address the account no longer has
+                raise InvalidToken()
+            verified = await uow.users.by_id(user.id)
+            await uow.commit()
+        assert verified is not None
+        return verified
+
+    async def _switch(
+        self, uow: UnitOfWork, user: User, link: LinkToken, client: ClientInfo, now: datetime
+    ) -> None:
+        new_email = link.email
+        assert new_email is not None
+        holder = await uow.users.by_email(new_email)
+        if holder is not None and holder.id != user.id:
+            raise EmailTaken()
+        await uow.users.change_email(user.id, new_email, now)  # the unique index decides races
+        await self.links.send_change_notice(uow, user, new_email, CONFIRMED, client, now)
+        await uow.events.record(user.id, "email_changed", {"newEmail": mask_email(new_email)}, now)

@@ -1,0 +1,25 @@
+"""Single-use links sent by email: prove an address, confirm an email change, or say
+"not you?". The token travels in the link; only its keyed digest is stored."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+# Purposes: a token is good for its own purpose only.
+VERIFY_EMAIL = "verify_email"
+CHANGE_EMAIL = "email_change"
+SECURE_ACCOUNT = "secure_account"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkToken:
+    user_id: UUID
+    purpose: str
+    email: str | None  # the address the link proves (verification, change); None otherwise
+    expires_at: datetime
+
+
+def mask_email(email: str) -> str:
+    """`n***@example.com`: enough for the owner to recognise, too little to harvest."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}***@{domain}"

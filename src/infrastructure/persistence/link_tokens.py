@@ -1,0 +1,51 @@
+"""Single-use link tokens on `verification_tokens`, by digest (never the token itself)."""
+
+from collections.abc import Collection
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from application.ports.persistence import LinkTokenRepository
+from domain.links import LinkToken
+from infrastructure.persistence.tables import VerificationTokenRow as Token
+
+
+class SqlLinkTokenRepository(LinkTokenRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, digest: bytes, link: LinkToken, now: datetime) -> None:
+        await self._session.execute(
+            insert(Token).values(
+                token_hash=digest, user_id=link.user_id, purpose=link.purpose,
+                new_email=link.email, created_at=now, expires_at=link.expires_at,
+            )
+        )
+
+    async def consume(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
+        # The conditional UPDATE is the gate: a concurrent consume blocks on the row lock,
+        # then finds used_at set and matches nothing. Never read-then-write.
+        used = await self._session.execute(
+            update(Token)
+            .where(
+                Token.token_hash == digest,
+                Token.purpose.in_(list(purposes)),
+                Token.used_at.is_(None),
+                Token.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(Token.user_id, Token.purpose, Token.new_email, Token.expires_at)
+            .execution_options(synchronize_session=False)
+        )
+        row = used.one_or_none()
+        return LinkToken(row.user_id, row.purpose, row.new_email, row.expires_at) if row else None
+
+    async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
+        await self._session.execute(
+            update(Token)
+            .where(Token.user_id == user_id, Token.purpose == purpose, Token.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )

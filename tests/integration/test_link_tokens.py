@@ -1,0 +1,80 @@
+"""The link-token repository: single use, one purpose, expiry; atomic on PostgreSQL."""
+
+import asyncio
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from domain.links import CHANGE_EMAIL, SECURE_ACCOUNT, VERIFY_EMAIL, LinkToken
+from tests.factories import UserFactory
+
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+EMAIL_LINKS = (VERIFY_EMAIL, CHANGE_EMAIL)
+
+
+def digest(name: str) -> bytes:
+    return hashlib.sha256(name.encode()).digest()
+
+
+async def new_link(store, purpose=VERIFY_EMAIL, email="ada@example.com", ttl=timedelta(hours=24), user=None):
+    user = user or UserFactory.build()
+    name = f"link-{uuid.uuid4()}"
+    async with store.new_uow() as uow:
+        if await uow.users.by_id(user.id) is None:
+            await uow.users.add(user)
+        await uow.links.add(digest(name), LinkToken(user.id, purpose, email, NOW + ttl), NOW)
+        await uow.commit()
+    return name, user
+
+
+async def consume(store, name, purposes=EMAIL_LINKS, now=NOW):
+    async with store.new_uow() as uow:
+        link = await uow.links.consume(digest(name), purposes, now)
+        await uow.commit()
+    return link
+
+
+async def test_a_token_is_consumed_once(store):
+    name, user = await new_link(store, CHANGE_EMAIL, "new@example.com")
+    first = await consume(store, name)
+    assert first == LinkToken(user.id, CHANGE_EMAIL, "new@example.com", NOW + timedelta(hours=24))
+    assert await consume(store, name) is None
+
+
+async def test_an_unknown_token_is_nothing(store):
+    assert await consume(store, "never-issued") is None
+
+
+async def test_a_token_is_good_for_its_purpose_only(store):
+    name, _ = await new_link(store, SECURE_ACCOUNT, None)
+    assert await consume(store, name, EMAIL_LINKS) is None
+    assert (await consume(store, name, (SECURE_ACCOUNT,))).purpose == SECURE_ACCOUNT
+
+
+async def test_a_token_expires(store):
+    name, _ = await new_link(store, ttl=timedelta(hours=24))
+    assert await consume(store, name, now=NOW + timedelta(hours=24)) is None
+    assert await consume(store, name, now=NOW + timedelta(hours=24) - timedelta(seconds=1)) is not None
+
+
+async def test_a_rolled_back_consume_leaves_the_token_usable(store):
+    name, _ = await new_link(store)
+    async with store.new_uow() as uow:
+        assert await uow.links.consume(digest(name), EMAIL_LINKS, NOW) is not None
+    assert await consume(store, name) is not None
+
+
+async def test_void_uses_up_the_user_s_pending_tokens_of_one_purpose(store):
+    old, user = await new_link(store, CHANGE_EMAIL, "a@example.com")
+    other_purpose, _ = await new_link(store, VERIFY_EMAIL, user=user)
+    async with store.new_uow() as uow:
+        await uow.links.void(user.id, CHANGE_EMAIL, NOW)
+        await uow.commit()
+    assert await consume(store, old) is None
+    assert await consume(store, other_purpose) is not None
+
+
+async def test_ten_concurrent_consumes_of_one_token_give_it_to_exactly_one(store):
+    name, _ = await new_link(store)
+    results = await asyncio.gather(*(consume(store, name) for _ in range(10)))
+    assert sum(result is not None for result in results) == 1
