@@ -1,9 +1,12 @@
 """The whole email flows as an outside client lives them: the link arrives at the fake
 SendGrid (the server's dispatcher delivers the outbox), its token is posted back."""
 
+import asyncio
+
 import pytest
 
 from tests.e2e.conftest import FRONTEND
+from tests.e2e.test_message_delivery import finished, mail_requests_to, quiet
 from tests.support.http import PASSWORD, assert_error, fresh_client
 
 SUBJECTS = {
@@ -74,3 +77,25 @@ async def test_email_change_by_the_new_address_link(client, mail, new_email, loc
     done = await mail.wait_for(to=old)
     assert done.subject == SUBJECTS[locale]["confirmed"] and masked(new) in done.text
     assert done.token != notice.token
+
+
+async def test_a_sendgrid_outage_never_holds_up_registration_and_loses_no_email(server, mail, new_email, db):
+    """SendGrid down: registrations still answer (the email waits in the outbox), and once
+    it is back every verification email is delivered exactly once."""
+    await quiet(db)
+    emails = [new_email() for _ in range(3)]
+    mail.fail_next(6, 503)  # the first tries of all three fail
+
+    async def register(email: str):
+        async with fresh_client(server) as browser:
+            return await browser.post("/auth/register", json={"email": email, "password": PASSWORD})
+
+    answers = await asyncio.gather(*(register(email) for email in emails))
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert not any(mail.received_by(email) for email in emails)  # nobody waited for SendGrid
+
+    for email in emails:
+        row = await finished(db, email, timeout=40)
+        assert (row["status"], row["secret"]) == ("sent", None)
+        assert len(mail.received_by(email)) == 1
+        assert 503 in [r.status for r in mail_requests_to(mail, email)]
