@@ -100,6 +100,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         "request_email_change": RequestEmailChange(
             current_user, ports.new_uow, ports.hasher, ports.clock, links, login_guard
         ),
+        "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
         "schema_problem": ports.schema_problem,
