@@ -23,16 +23,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.support.fake_oidc import Response, _json, _redirect_back, s256
-from tests.support.loopback import serve_in_background, stop_serving
+from tests.support.loopback import ServedInBackground, send
 
 GRAPH_VERSION = "v26.0"
 
 
-class _FakeOAuth2:
+class _FakeOAuth2(ServedInBackground):
     """What both fakes share: people, consent, codes and access tokens."""
-
-    authorize_path = "/authorize"
-    token_path = "/token"
 
     def __init__(self, client_id: str = "test-client", client_secret: str = "test-secret") -> None:
         self.client_id = client_id
@@ -46,25 +43,6 @@ class _FakeOAuth2:
         self._deny_next = False
         self._codes: dict[str, dict[str, Any]] = {}
         self._tokens: dict[str, str] = {}
-        self._server = self._thread = None
-
-    def start(self):
-        self._server, self._thread = serve_in_background(_Handler, fake=self)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            stop_serving(self._server, self._thread)
-            self._server = self._thread = None
-
-    __enter__ = start
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
 
     def login_as(self, subject: str, **profile: Any) -> None:
         """`subject` approves every following authorization, with this profile."""
@@ -240,11 +218,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, body = answer or _json(404, {"error": "not_found"})
         except Exception as exc:  # a bug here should surface as a readable 500
             status, headers, body = _json(500, {"error": "fake_oauth2_bug", "error_description": repr(exc)})
-        self.send_response(status)
-        for name, value in {**headers, "Content-Length": str(len(body))}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        send(self, status, headers, body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+_FakeOAuth2.handler = _Handler
