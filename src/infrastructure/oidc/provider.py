@@ -26,6 +26,7 @@ _ISSUER_ALIASES = {
     "https://accounts.google.com": {"https://accounts.google.com", "accounts.google.com"},
 }
 CLOCK_SKEW = 60  # seconds of leeway on exp/iat
+_REQUIRED_METADATA = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,12 @@ class OidcIdentityProvider(IdentityProvider):
 
     async def _discover(self) -> dict:
         if self._metadata is None:
-            self._metadata = await self._get_json(self._config.discovery_url)
+            metadata = await self._get_json(self._config.discovery_url)
+            # A wrong <NAME>_DISCOVERY_URL must end on the login page, not in a KeyError.
+            if not all(isinstance(metadata.get(key), str) for key in _REQUIRED_METADATA):
+                log.warning("%s: %s is no OpenID Connect discovery document", self.name, self._config.discovery_url)
+                raise ProviderError()
+            self._metadata = metadata
         return self._metadata
 
     async def _key_set(self, refresh: bool = False) -> KeySet:
