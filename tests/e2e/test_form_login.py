@@ -3,6 +3,8 @@ frontend's origin only, answered by 303 redirects to the frontend (cookies as fo
 
 from urllib.parse import urlencode
 
+import pytest
+
 from tests.e2e.conftest import FRONTEND
 from tests.e2e.test_google_sign_in import person, sign_in_with_google
 from tests.support.http import PASSWORD, assert_error, fresh_client, me_with_sid, register, session_cookies, set_cookies
@@ -18,22 +20,16 @@ def see_other(response) -> str:
     return response.headers["location"]
 
 
-async def test_a_complete_profile_signs_in_and_goes_to_the_dashboard(client, server, new_email):
+@pytest.mark.parametrize(("names", "page"), [
+    ({"firstname": "Ada", "lastname": "Lovelace"}, "/dashboard"),
+    ({}, "/auth/finish?from=local&complete=false"),
+], ids=["complete_profile_to_the_dashboard", "incomplete_profile_to_the_finish_page"])
+async def test_a_signed_in_form_goes_to_the_page_its_profile_calls_for(client, server, new_email, names, page):
     email = new_email()
-    await register(client, email, firstname="Ada", lastname="Lovelace")
+    await register(client, email, **names)
     async with fresh_client(server) as browser:
         answer = await post_form(browser, emailOrUsername=email, password=PASSWORD)
-    assert see_other(answer) == f"{FRONTEND}/dashboard"
-    sid, _ = session_cookies(answer)
-    assert (await me_with_sid(server, sid)).json()["user"]["email"] == email
-
-
-async def test_an_incomplete_profile_signs_in_and_goes_to_the_finish_page(client, server, new_email):
-    email = new_email()
-    await register(client, email)
-    async with fresh_client(server) as browser:
-        answer = await post_form(browser, emailOrUsername=email, password=PASSWORD)
-    assert see_other(answer) == f"{FRONTEND}/auth/finish?from=local&complete=false"
+    assert see_other(answer) == f"{FRONTEND}{page}"
     sid, _ = session_cookies(answer)
     assert (await me_with_sid(server, sid)).json()["user"]["email"] == email
 
