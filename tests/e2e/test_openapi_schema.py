@@ -64,6 +64,14 @@ def test_login_documents_the_html_form_and_its_303(schema):
         "forbidden_origin"]
 
 
+def test_login_documents_linked_provider_as_an_optional_string(schema):
+    ok = resolve(schema, schema["paths"]["/auth/login"]["post"]["responses"]["200"]["content"][
+        "application/json"]["schema"])
+    linked = validator(schema, ok["properties"]["linkedProvider"])
+    assert linked.is_valid("google") and not linked.is_valid(None)
+    assert "linkedProvider" not in ok["required"]
+
+
 def test_login_documents_its_lock_and_its_rate_limit_with_retry_after(schema):
     responses = schema["paths"]["/auth/login"]["post"]["responses"]
     for status, code in [("423", "account_locked"), ("429", "rate_limited")]:
