@@ -29,8 +29,8 @@ def is_form_post(request: Request) -> bool:
     return request.content_type[0] == FORM and accepts_form(request)
 
 
-def see_other(url: str) -> Redirect:
-    return Redirect(url, status_code=HTTP_303_SEE_OTHER)
+def see_other(url: str, headers: dict[str, str] | None = None) -> Redirect:
+    return Redirect(url, status_code=HTTP_303_SEE_OTHER, headers=headers)
 
 
 def redirect_form_failures(handlers: dict, frontend: Frontend) -> dict:
@@ -43,9 +43,10 @@ def redirect_form_failures(handlers: dict, frontend: Frontend) -> dict:
             if not is_form_post(request):
                 return response
             error = msgspec.to_builtins(response.content)
+            headers = dict(response.headers)  # no-store, nosniff, Retry-After: as for JSON
             if error.get("error") == "social_only":
-                return see_other(frontend.social_only_url(error["providers"]))
-            return see_other(frontend.login_failure_url({"error": error.get("error", "server")}))
+                return see_other(frontend.social_only_url(error["providers"]), headers)
+            return see_other(frontend.login_failure_url({"error": error.get("error", "server")}), headers)
 
         return handle
 

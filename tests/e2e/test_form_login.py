@@ -51,7 +51,9 @@ async def test_a_failure_goes_back_to_the_login_page_with_its_code(client, new_e
         missing = await post_form(browser, emailOrUsername=email)
     assert see_other(wrong) == f"{FRONTEND}/auth/login?{urlencode({'error': 'invalid_credentials'})}"
     assert see_other(missing) == f"{FRONTEND}/auth/login?error=invalid_request"
-    assert "sid" not in set_cookies(wrong) and "sid" not in set_cookies(missing)
+    for refused in (wrong, missing):
+        assert "sid" not in set_cookies(refused)
+        assert refused.headers["cache-control"] == "no-store"
 
 
 async def test_a_form_from_a_foreign_or_missing_origin_is_refused(client, new_email):

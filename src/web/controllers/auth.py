@@ -106,9 +106,8 @@ class AuthController(Controller):
         if is_form_post(request):
             response = see_other(frontend.signed_in_url(complete))
         else:
-            response = Response(LoginOut(
-                user=UserOut.of(user), profile_complete=complete, linked_provider=signed_in.linked_provider or UNSET
-            ))
+            linked = signed_in.linked_provider or UNSET
+            response = Response(LoginOut(user=UserOut.of(user), profile_complete=complete, linked_provider=linked))
         cookie_policy.set_session(response, signed_in.tokens)
         if pending_link:  # used up by this login, linked or not
             cookie_policy.clear(response, PENDING_LINK)
