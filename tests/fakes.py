@@ -21,6 +21,7 @@ from application.ports.persistence import (
     AccountRepository,
     CurrentUserQuery,
     FlowRepository,
+    PendingLinkRepository,
     PhoneCodeRepository,
     LinkTokenRepository,
     SecurityEvents,
@@ -47,7 +48,7 @@ from domain.errors import (
     UsernameTaken,
 )
 from domain.profile import ProfileChanges
-from domain.flows import ProviderFlow
+from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from domain.links import LinkToken
 from domain.sessions import RefreshClaim, Session
@@ -165,6 +166,7 @@ class InMemoryDatabase:
     accounts: dict[UUID, LinkedAccount] = field(default_factory=dict)
     flows: dict[bytes, ProviderFlow] = field(default_factory=dict)
     used_flows: set[bytes] = field(default_factory=set)
+    pending_links: dict[bytes, PendingLink] = field(default_factory=dict)
     link_tokens: dict[bytes, LinkRecord] = field(default_factory=dict)
     events: list[tuple[UUID | None, str, dict]] = field(default_factory=list)
     outbox: list[Message] = field(default_factory=list)  # committed messages only
@@ -373,6 +375,22 @@ class InMemoryFlowRepository(FlowRepository):
         return flow
 
 
+class InMemoryPendingLinkRepository(PendingLinkRepository):
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._links = _Table(db.pending_links, undo)
+
+    async def add(self, link: PendingLink) -> None:
+        self._links.put(link.browser_digest, link)
+
+    async def take(self, browser_digest: bytes, now: datetime) -> PendingLink | None:
+        link = self._db.pending_links.get(browser_digest)
+        if link is None:
+            return None
+        self._links.delete(browser_digest)
+        return link if link.expires_at > now else None
+
+
 @dataclass
 class CodeRecord:
     code: PhoneCode
@@ -491,6 +509,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.sessions = InMemorySessionRepository(self._db, self._undo)
         self.accounts = InMemoryAccountRepository(self._db, self._undo)
         self.flows = InMemoryFlowRepository(self._db, self._undo)
+        self.pending_links = InMemoryPendingLinkRepository(self._db, self._undo)
         self.phone_codes = InMemoryPhoneCodeRepository(self._db, self._undo)
         self.links = InMemoryLinkTokenRepository(self._db, self._undo)
         self.events = InMemorySecurityEvents(self._db, self._undo)

@@ -31,6 +31,7 @@ class LoginLimits:
 @dataclass(frozen=True, slots=True)
 class ProviderFlowPolicy:
     flow_ttl: timedelta = timedelta(minutes=10)  # from /auth/google to the callback
+    pending_link_ttl: timedelta = timedelta(minutes=10)  # from the callback to the password login
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,16 @@ class EmailNotVerified(DomainError):
     """The provider vouches for nothing about an email a local account already uses."""
 
 
+class LinkPending(EmailNotVerified):
+    """Refused as EmailNotVerified, but kept as a pending link that the account's owner
+    completes by a password login in the browser holding `browser_token`."""
+
+    def __init__(self, provider: str, browser_token: str) -> None:
+        super().__init__(f"sign in with the password to link {provider}")
+        self.provider = provider
+        self.browser_token = browser_token
+
+
 class AccountAlreadyLinked(DomainError):
     """This provider identity belongs to another user, or the user already has one."""
 

@@ -2,6 +2,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from domain.identities import ProviderIdentity
+
 
 @dataclass(frozen=True, slots=True)
 class ProviderFlow:
@@ -16,3 +18,16 @@ class ProviderFlow:
     expires_at: datetime
     redirect_path: str | None = None
     link_user_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLink:
+    """A provider identity whose email an account already has, waiting for that account's
+    owner to prove it with the password in the browser that holds the cookie: single use,
+    short-lived, never linked without that proof."""
+
+    browser_digest: bytes
+    user_id: UUID
+    identity: ProviderIdentity
+    created_at: datetime
+    expires_at: datetime

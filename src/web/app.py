@@ -28,6 +28,7 @@ from web.errors import make_exception_handlers
 from web.frontend import Frontend
 from web.openapi import BodySchemaPlugin, complete_schema
 from web.request import ApiRequest
+from web.form_login import redirect_form_failures
 from web.request_guard import make_request_guard
 from web.sites import site_warnings
 
@@ -54,6 +55,7 @@ def create_app(
     # Google always has its routes (answering 503 until configured); others only when
     # configured, so an unconfigured one answers 404.
     providers = sorted({"google", *infrastructure.ports.identity_providers})
+    frontend = Frontend(settings.frontend_origin)
     app = Litestar(
         route_handlers=[
             AuthController,
@@ -66,10 +68,10 @@ def create_app(
             *(provider_controller(name) for name in providers),
             create_static_files_router(DOCS_ASSETS, [swagger_ui_path], include_in_schema=False),
         ],
-        dependencies=use_case_dependencies(
-            infrastructure.ports, cookies, Frontend(settings.frontend_origin)
+        dependencies=use_case_dependencies(infrastructure.ports, cookies, frontend),
+        exception_handlers=redirect_form_failures(
+            make_exception_handlers(cookies, DATABASE_UNAVAILABLE), frontend
         ),
-        exception_handlers=make_exception_handlers(cookies, DATABASE_UNAVAILABLE),
         before_request=make_request_guard(settings.cors_origins),
         cors_config=CORSConfig(
             allow_origins=settings.cors_origins,

@@ -10,8 +10,10 @@ from application.use_cases.session_tokens import IssuedTokens
 
 SID = "sid"
 REFRESH = "refresh_token"
-_PATHS = {SID: "/", REFRESH: "/auth"}
+PENDING_LINK = "pending_link"  # binds a pending link to the browser; sent to /auth/login
+_PATHS = {SID: "/", REFRESH: "/auth", PENDING_LINK: "/auth"}
 FLOW_MAX_AGE = 600  # a provider sign-in must come back within 10 minutes
+PENDING_LINK_MAX_AGE = 600  # as long as the pending link itself (ProviderFlowPolicy)
 
 
 def flow_cookie(provider: str) -> str:
@@ -50,3 +52,6 @@ class CookiePolicy:
 
     def clear_flow(self, response: Response, provider: str) -> None:
         response.set_cookie(self._cookie(flow_cookie(provider), "", 0, f"/auth/{provider}"))
+
+    def set_pending_link(self, response: Response, value: str) -> None:
+        response.set_cookie(self._cookie(PENDING_LINK, value, PENDING_LINK_MAX_AGE))

@@ -70,7 +70,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
             ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links
         ),
         "login": LoginWithPassword(
-            ports.new_uow, ports.hasher, ports.clock, issuer, login_guard
+            ports.new_uow, ports.hasher, ports.clock, issuer, login_guard, ports.tokens, ports.ids
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy),

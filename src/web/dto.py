@@ -213,6 +213,8 @@ class LoginOut(Struct, kw_only=True, rename="camel"):
     ok: bool = True
     user: UserOut
     profile_complete: bool
+    # Present only when this login linked a provider (a pending link of this browser).
+    linked_provider: str | UnsetType = UNSET
 
 
 class UserEnvelopeOut(Struct):

@@ -12,6 +12,7 @@ CALLBACK_ERRORS: dict[type[e.DomainError], str] = {
     e.ProviderError: "provider_error",
     e.ProviderNotConfigured: "provider_error",
     e.EmailNotVerified: "email_not_verified",
+    e.LinkPending: "email_not_verified",
     e.AccountAlreadyLinked: "account_already_linked",
 }
 
@@ -30,4 +31,20 @@ class Frontend:
 
     def login_error_url(self, error: e.DomainError | None) -> str:
         code = CALLBACK_ERRORS.get(type(error), "server") if error else "server"
-        return f"{self.origin}/auth/login?{urlencode({'error': code})}"
+        query = {"error": code}
+        if isinstance(error, e.LinkPending):  # the login page offers the password login
+            query |= {"provider": error.provider, "pending": "link"}
+        return self.login_failure_url(query)
+
+    def login_failure_url(self, query: dict[str, str]) -> str:
+        return f"{self.origin}/auth/login?{urlencode(query)}"
+
+    def signed_in_url(self, profile_complete: bool) -> str:
+        """Where a plain HTML form login goes once signed in."""
+        if profile_complete:
+            return f"{self.origin}/dashboard"
+        return f"{self.origin}/auth/finish?{urlencode({'from': 'local', 'complete': 'false'})}"
+
+    def social_only_url(self, providers: list[str]) -> str:
+        query = {"from": "social", "providers": ",".join(providers)}
+        return f"{self.origin}/auth/finish?{urlencode(query)}"

@@ -25,6 +25,7 @@ from msgspec import Struct
 from web.cookies import REFRESH
 from web.dto import Body
 from web.errors import CLEARS_REFRESH, DOMAIN_ERRORS, RETRY_AFTER
+from web.form_login import FORM, FORM_LOGIN
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -131,6 +132,8 @@ def complete_schema(app: Litestar) -> None:
                 continue
             operation = getattr(openapi.paths[route.path_format], method.lower())
             _complete_operation(operation, method, handler.responses or {})
+            if handler.opt.get(FORM_LOGIN):
+                _accept_form(operation)
 
 
 def _complete_operation(operation: Operation, method: str, declared: dict) -> None:
@@ -170,6 +173,27 @@ def _complete_redirects(operation: Operation) -> None:
                 description="Where the browser goes next (an absolute URL).",
                 required=True,
             )
+
+
+def _accept_form(operation: Operation) -> None:
+    """The HTML-form login: the same fields form-encoded, answered by a 303 (web.form_login)."""
+    content = operation.request_body.content
+    content[FORM] = OpenAPIMediaType(schema=content["application/json"].schema)
+    operation.responses["303"] = OpenAPIResponse(
+        description="Form posts only: to the frontend's `/dashboard` or "
+        "`/auth/finish?from=local&complete=false` (signed in, with both cookies), "
+        "`/auth/finish?from=social&providers=...` (a social-only account), or "
+        "`/auth/login?error=<code>` (any other failure).",
+        headers={
+            "Location": OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.URI),
+                description="Where the browser goes next (an absolute URL).", required=True,
+            ),
+            "Set-Cookie": OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.STRING), description="When signed in: " + SESSION_COOKIES,
+            ),
+        },
+    )
 
 
 _FIELD_ERROR = Schema(

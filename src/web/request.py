@@ -4,6 +4,8 @@
   raised RecursionError, a 500 with a traceback: it is now a malformed body (400).
 - A client that disconnects mid-body made Litestar raise a 500 ("client disconnected
   prematurely"), logged with a traceback: it is now ClientDisconnected, logged in one line.
+- A form body (see web.form_login) on a route that accepts one is read as the object
+  its fields make, so the route's body type checks it as it checks JSON.
 - Of two cookies with one name, Litestar kept the last. Browsers send the most specific
   first (RFC 6265 5.4: longer Path first), so a cookie planted for a parent domain by a
   sibling subdomain came after ours and won: the first occurrence now wins.
@@ -17,6 +19,8 @@ from urllib.parse import unquote
 from litestar import Request
 from litestar.exceptions import ClientException, InternalServerException, SerializationException
 from litestar.types import Empty
+
+from web.form_login import FORM, accepts_form
 
 _LITESTAR_DISCONNECT = "client disconnected prematurely"  # litestar.connection.request.stream
 
@@ -35,6 +39,8 @@ class ApiRequest(Request):
             raise
 
     async def json(self) -> Any:
+        if self.content_type[0] == FORM and accepts_form(self):
+            return dict((await self.form()).items())
         try:
             return await super().json()
         except RecursionError:  # the decoder's depth limit: cheap, reached in C

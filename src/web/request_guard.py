@@ -2,13 +2,15 @@
 
 SameSite=Lax already keeps our cookies off cross-site POSTs; on top of that, a browser
 request from a foreign Origin never reaches a state-changing handler, and bodies must be
-JSON (an HTML form cannot send application/json without a CORS preflight).
+JSON (an HTML form cannot send application/json without a CORS preflight). The one
+exception, the HTML-form login (web.form_login), must carry an allowed Origin.
 """
 
 from litestar import Request, Response
 
 from web.dto import FieldError
 from web.errors import error_response, invalid_request
+from web.form_login import FORM, accepts_form
 
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -20,9 +22,12 @@ def make_request_guard(trusted_origins: list[str]):
         if request.method not in _UNSAFE:
             return None
         origin = request.headers.get("origin")
+        form = request.content_type[0] == FORM and accepts_form(request)  # with a body or not
         # "null" (a sandboxed frame, a file: page, some redirects) is no origin we trust.
         if origin and origin.rstrip("/") not in trusted and not _same_origin(request, origin):
-            return error_response(403, "forbidden_origin", "This origin may not call the API.")
+            return _forbidden_origin()
+        if form:  # a form may come from any site: only the frontend's own pages may post it
+            return None if origin and origin.rstrip("/") in trusted else _forbidden_origin()
         if _has_body(request) and request.content_type[0] != "application/json":
             return invalid_request(
                 [FieldError("body", "must be sent as application/json")],
@@ -31,6 +36,10 @@ def make_request_guard(trusted_origins: list[str]):
         return None
 
     return guard
+
+
+def _forbidden_origin() -> Response:
+    return error_response(403, "forbidden_origin", "This origin may not call the API.")
 
 
 def _same_origin(request: Request, origin: str) -> bool:

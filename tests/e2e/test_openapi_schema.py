@@ -30,6 +30,9 @@ def resolve(schema, node):
     return node
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 def body_schema(schema, path, method="post"):
     content = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
     return resolve(schema, content["schema"])
@@ -45,9 +48,28 @@ def test_every_request_body_refuses_unknown_fields(schema):
               if "requestBody" in operation]
     assert bodies
     for path, method, body in bodies:
-        assert set(body["content"]) == {"application/json"}, path
-        assert resolve(schema, body["content"]["application/json"]["schema"])["additionalProperties"] is False, (
-            method, path)
+        form_login = (path, method) == ("/auth/login", "post")  # the HTML-form login
+        assert set(body["content"]) == {"application/json", *(FORM,) * form_login}, path
+        for media in body["content"].values():
+            assert resolve(schema, media["schema"])["additionalProperties"] is False, (method, path)
+
+
+def test_login_documents_the_html_form_and_its_303(schema):
+    login = schema["paths"]["/auth/login"]["post"]
+    content = login["requestBody"]["content"]
+    assert content[FORM]["schema"] == content["application/json"]["schema"]
+    see_other = login["responses"]["303"]
+    assert see_other["headers"]["Location"]["required"] is True and "content" not in see_other
+    assert login["responses"]["403"]["content"]["application/json"]["schema"]["properties"]["error"]["enum"] == [
+        "forbidden_origin"]
+
+
+def test_login_documents_linked_provider_as_an_optional_string(schema):
+    ok = resolve(schema, schema["paths"]["/auth/login"]["post"]["responses"]["200"]["content"][
+        "application/json"]["schema"])
+    linked = validator(schema, ok["properties"]["linkedProvider"])
+    assert linked.is_valid("google") and not linked.is_valid(None)
+    assert "linkedProvider" not in ok["required"]
 
 
 def test_login_documents_its_lock_and_its_rate_limit_with_retry_after(schema):

@@ -9,7 +9,8 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from domain.flows import ProviderFlow
+from domain.flows import PendingLink, ProviderFlow
+from domain.identities import ProviderIdentity
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import migrate, schema_head
 from infrastructure.persistence.tables import AccountRow
@@ -109,6 +110,8 @@ async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config):
     await new_session(store, expires_at=NOW + timedelta(days=1))  # dead for 8 days by then
     async with store.new_uow() as uow:
         await uow.flows.add(ProviderFlow(b"s" * 32, b"b" * 32, "google", "n", "v", NOW, NOW + timedelta(minutes=10)))
+        await uow.pending_links.add(PendingLink(
+            b"p" * 32, live.user_id, ProviderIdentity("google", "g-1"), NOW, NOW + timedelta(minutes=10)))
         await uow.commit()
     later = NOW + timedelta(days=9)
     await purge_expired(engine, later)
@@ -117,6 +120,7 @@ async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config):
         sids = (await connection.execute(text("SELECT count(*) FROM session_sids"))).scalar_one()
         tokens = set((await connection.execute(text("SELECT session_id FROM refresh_tokens"))).scalars())
         flows = (await connection.execute(text("SELECT count(*) FROM oauth_flows"))).scalar_one()
+        pending = (await connection.execute(text("SELECT count(*) FROM pending_links"))).scalar_one()
     assert sessions == tokens == {live.id}
     assert sids == 0  # both sids had expired
-    assert flows == 0
+    assert flows == pending == 0

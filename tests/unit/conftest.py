@@ -82,7 +82,8 @@ class World:
     @property
     def login(self) -> LoginWithPassword:
         return LoginWithPassword(
-            self.new_uow, self.hasher, self.clock, self.issuer, LoginGuard(self.attempts, self.limits)
+            self.new_uow, self.hasher, self.clock, self.issuer, LoginGuard(self.attempts, self.limits),
+            self.tokens, FakeIds(),
         )
 
     @property

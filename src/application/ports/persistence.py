@@ -7,7 +7,7 @@ from uuid import UUID
 
 from application.ports.messages import Outbox
 from domain.codes import CodeCheck, PhoneCode
-from domain.flows import ProviderFlow
+from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
 from domain.profile import ProfileChanges
 from domain.links import LinkToken
@@ -123,6 +123,19 @@ class FlowRepository(Protocol):
         """Atomically use up a pending, unexpired flow; None if there is none."""
 
 
+class PendingLinkRepository(Protocol):
+    """Provider identities waiting for a password login, by the digest of their browser
+    cookie; the adapter encrypts the provider tokens."""
+
+    @abstractmethod
+    async def add(self, link: PendingLink) -> None: ...
+
+    @abstractmethod
+    async def take(self, browser_digest: bytes, now: datetime) -> PendingLink | None:
+        """Atomically remove the browser's pending link and answer it if unexpired: of
+        concurrent takes, at most one gets it."""
+
+
 class PhoneCodeRepository(Protocol):
     """WhatsApp codes, by digest. A code belongs to one account, number and purpose."""
 
@@ -171,9 +184,8 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     accounts: AccountRepository
     flows: FlowRepository
+    pending_links: PendingLinkRepository
     phone_codes: PhoneCodeRepository
-
-
     links: LinkTokenRepository
     events: SecurityEvents
     outbox: Outbox  # messages commit with the change that causes them

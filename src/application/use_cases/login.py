@@ -1,12 +1,15 @@
 from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
-from application.ports.security import Clock, PasswordHasher
+from application.ports.security import Clock, IdGenerator, PasswordHasher, TokenMinter
 from application.use_cases.login_guard import LoginGuard
+from application.use_cases.provider_links import link_identity
 from application.use_cases.register import SignedIn
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
 from domain.credentials import check_password_length, normalize_identifier
-from domain.errors import InvalidCredentials, SocialOnlyAccount
+from domain.errors import AccountAlreadyLinked, InvalidCredentials, SocialOnlyAccount
+from domain.flows import PendingLink
+from domain.users import User
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +24,12 @@ class LoginWithPassword:
       10 in a row (whichever identifier was typed) the account is locked for 15 minutes
       from the 10th; an unknown identifier is counted and locked the same way;
     - a successful login clears the account's count;
-    - no database connection is held while the password is checked.
+    - no database connection is held while the password is checked;
+    - a successful login in a browser holding a pending link (`pending_link`, its cookie)
+      uses it up: the provider identity is attached when the link is unexpired and meant
+      for this very account (the password is the proof), else it is dropped. A failed
+      login leaves it. If the identity or the account's slot for that provider was taken
+      meanwhile, nothing is linked and the login still succeeds.
     """
 
     new_uow: UnitOfWorkFactory
@@ -29,8 +37,12 @@ class LoginWithPassword:
     clock: Clock
     issuer: SessionIssuer
     guard: LoginGuard
+    tokens: TokenMinter
+    ids: IdGenerator
 
-    async def execute(self, identifier: str, password: str, client: ClientInfo) -> SignedIn:
+    async def execute(
+        self, identifier: str, password: str, client: ClientInfo, pending_link: str | None = None
+    ) -> SignedIn:
         check_password_length(password)
         identifier = normalize_identifier(identifier)
         await self.guard.admit_address(client.ip, self.clock.now())
@@ -50,5 +62,18 @@ class LoginWithPassword:
                 await uow.users.set_password_hash(user.id, new_hash)
                 user.password_hash = new_hash
             tokens = await self.issuer.open(uow, user.id, now, client)
+            link = await uow.pending_links.take(self.tokens.digest(pending_link), now) if pending_link else None
             await uow.commit()
-        return SignedIn(user, tokens)
+        linked = await self._attach(user, link) if link is not None and link.user_id == user.id else None
+        return SignedIn(user, tokens, linked)
+
+    async def _attach(self, user: User, link: PendingLink) -> str | None:
+        """Its own transaction: a link lost to a concurrent one must not undo the login."""
+        try:
+            async with self.new_uow() as uow:
+                await link_identity(uow, self.ids.new_id(), user.id, link.identity, self.clock.now())
+                await uow.commit()
+        except AccountAlreadyLinked:
+            return None
+        user.providers = tuple(sorted({*user.providers, link.identity.provider}))
+        return link.identity.provider

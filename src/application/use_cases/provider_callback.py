@@ -3,21 +3,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from application.policy import ProviderFlowPolicy
 from application.ports.identity import IdentityProvider
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, TokenMinter
+from application.use_cases.provider_links import link_identity, linked_account
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.errors import (
     AccessDenied,
     AccountAlreadyLinked,
+    EmailNotVerified,
     EmailTaken,
     InvalidState,
+    LinkPending,
     ProviderError,
     ProviderNotConfigured,
 )
-from domain.flows import ProviderFlow
+from domain.flows import PendingLink, ProviderFlow
 from domain.identities import (
-    LinkedAccount,
     ProviderIdentity,
     SignInPath,
     choose_sign_in_path,
@@ -51,7 +54,9 @@ class CompleteProviderSignIn:
     - a provider-verified email of an existing user links and signs in; if that user had
       not verified the email, this proves ownership: the unverified password is wiped,
       the user's sessions revoked, the email marked verified, and why is recorded;
-    - an unverified provider email that a user has is refused;
+    - an unverified provider email that a user has is refused; when that user has a
+      password, the identity is kept as a pending link (LinkPending) for this browser,
+      which the next password login to that user completes (see LoginWithPassword);
     - otherwise a new user, profile and account are created together. Two concurrent
       callbacks for one new identity make one user: the loser retries and signs in.
     """
@@ -62,6 +67,7 @@ class CompleteProviderSignIn:
     clock: Clock
     ids: IdGenerator
     issuer: SessionIssuer
+    policy: ProviderFlowPolicy = ProviderFlowPolicy()
 
     async def execute(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
         idp = self.providers.get(callback.provider)
@@ -77,6 +83,8 @@ class CompleteProviderSignIn:
         )
         try:
             return await self._sign_in(identity, flow, client)
+        except EmailNotVerified:
+            raise await self._keep_pending_link(identity) from None
         except (EmailTaken, AccountAlreadyLinked):
             # A concurrent callback created this identity first: now it is a returning one.
             return await self._sign_in(identity, flow, client)
@@ -121,13 +129,26 @@ class CompleteProviderSignIn:
             await uow.commit()
         return ProviderSignedIn(tokens, linked, flow.redirect_path)
 
+    async def _keep_pending_link(self, identity: ProviderIdentity) -> EmailNotVerified:
+        """Keep the identity for the account's owner to link by proving the password in
+        this browser; an account without a password could never complete it."""
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            owner = await uow.users.by_email(identity.normalized_email)
+            if owner is None or not owner.has_password:
+                return EmailNotVerified()
+            browser_token = self.tokens.new_token()
+            await uow.pending_links.add(PendingLink(
+                self.tokens.digest(browser_token), owner.id, identity, now,
+                now + self.policy.pending_link_ttl,
+            ))
+            await uow.commit()
+        return LinkPending(identity.provider, browser_token)
+
     async def _link(
         self, uow: UnitOfWork, user_id: UUID, identity: ProviderIdentity, now: datetime
     ) -> None:
-        await uow.accounts.add(self._account(user_id, identity, now))
-        await uow.events.record(
-            user_id, "provider_linked", {"provider": identity.provider}, now
-        )
+        await link_identity(uow, self.ids.new_id(), user_id, identity, now)
 
     async def _prove_ownership(
         self, uow: UnitOfWork, user: User, identity: ProviderIdentity, now: datetime
@@ -154,16 +175,5 @@ class CompleteProviderSignIn:
             profile=identity.profile(),
         )
         await uow.users.add(user)
-        await uow.accounts.add(self._account(user.id, identity, now))
+        await uow.accounts.add(linked_account(self.ids.new_id(), user.id, identity, now))
         return user.id
-
-    def _account(self, user_id: UUID, identity: ProviderIdentity, now: datetime) -> LinkedAccount:
-        return LinkedAccount(
-            id=self.ids.new_id(),
-            user_id=user_id,
-            provider=identity.provider,
-            subject=identity.subject,
-            linked_at=now,
-            email=identity.email,
-            tokens=identity.tokens,
-        )

@@ -30,6 +30,7 @@ class Registration:
 class SignedIn:
     user: User
     tokens: IssuedTokens
+    linked_provider: str | None = None  # a pending link this login completed
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """Deletes what can no longer be used: expired sids, long-dead sessions (with their
-refresh tokens, by cascade), ended counter windows, finished provider flows, expired links,
+refresh tokens, by cascade), ended counter windows, finished provider flows, expired pending links and links,
 and outbox messages done with for a month (sent, failed or abandoned; their secret is
 already gone)."""
 
@@ -16,6 +16,7 @@ from infrastructure.persistence.outbox import FINISHED
 from infrastructure.persistence.tables import (
     OAuthFlowRow,
     OutboxMessageRow,
+    PendingLinkRow,
     RateLimitRow,
     SessionRow,
     SidRow,
@@ -45,6 +46,7 @@ async def purge_expired(engine: AsyncEngine, now: datetime) -> None:
             delete(RateLimitRow).where(RateLimitRow.window_start <= now - KEEP_COUNTERS)
         )
         await connection.execute(delete(OAuthFlowRow).where(OAuthFlowRow.expires_at <= now))
+        await connection.execute(delete(PendingLinkRow).where(PendingLinkRow.expires_at <= now))
         await connection.execute(
             delete(VerificationTokenRow).where(VerificationTokenRow.expires_at <= now)
         )

@@ -216,3 +216,15 @@ class SecurityEventRow(DefaultBase):
     detail: Mapped[dict[str, Any]] = mapped_column(JsonB)
     ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class PendingLinkRow(DefaultBase):
+    """A provider identity waiting for its account's password login in one browser."""
+
+    __tablename__ = "pending_links"
+    browser_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    user_id: Mapped[UUID] = _user_fk()
+    provider: Mapped[str] = mapped_column(String(32))
+    identity: Mapped[str] = mapped_column(Text)  # encrypted JSON: subject, email, names, tokens
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)

@@ -11,6 +11,7 @@ from infrastructure.persistence.account_repositories import (
 )
 from infrastructure.persistence.link_tokens import SqlLinkTokenRepository
 from infrastructure.persistence.outbox import SqlOutbox
+from infrastructure.persistence.pending_links import SqlPendingLinkRepository
 from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
 from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
 from infrastructure.security.cipher import TokenCipher
@@ -27,6 +28,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.sessions = SqlSessionRepository(self._session)
         self.accounts = SqlAccountRepository(self._session, self._cipher)
         self.flows = SqlFlowRepository(self._session, self._cipher)
+        self.pending_links = SqlPendingLinkRepository(self._session, self._cipher)
         self.phone_codes = SqlPhoneCodeRepository(self._session)
         self.links = SqlLinkTokenRepository(self._session)
         self.events = SqlSecurityEvents(self._session)

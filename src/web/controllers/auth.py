@@ -5,6 +5,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import CookieParameter, JSONBody
+from msgspec import UNSET
 
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.login import LoginWithPassword
@@ -14,7 +15,9 @@ from application.use_cases.register import RegisterLocalUser, Registration
 from domain.credentials import visible_text
 from domain.errors import InvalidInput
 from web.client import client_info
-from web.cookies import REFRESH, SID, CookiePolicy
+from web.cookies import PENDING_LINK, REFRESH, SID, CookiePolicy
+from web.form_login import FORM_LOGIN, is_form_post, see_other
+from web.frontend import Frontend
 from web.dto import LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
 from web.openapi import SESSION_COOKIES, failures, sets_cookies
 
@@ -23,6 +26,11 @@ SidCookie = Annotated[str | None, CookieParameter(
 )]
 RefreshCookie = Annotated[str | None, CookieParameter(
     name=REFRESH, required=False, description="The refresh cookie (sent on /auth paths only)."
+)]
+PendingLinkCookie = Annotated[str | None, CookieParameter(
+    name=PENDING_LINK, required=False,
+    description="Set by a provider callback that ended with `pending=link`: this login, to that "
+    "account, links the provider.",
 )]
 
 
@@ -69,10 +77,17 @@ class AuthController(Controller):
         summary="Sign in with email or username and password",
         description="The body names the account by `emailOrUsername`, or by `email` (older clients): "
         "at least one of them. Too many attempts from one address answer 429; too many failures "
-        "for one account lock it (423) for a while.",
+        "for one account lock it (423) for a while. A `pending_link` cookie (see the provider "
+        "callbacks) is used up by a successful login: `linkedProvider` says what it linked.\n\n"
+        "The same fields may come from a plain HTML form (`application/x-www-form-urlencoded`), "
+        "only with an allowed `Origin` (else 403 `forbidden_origin`); the answer is then a 303: "
+        "signed in to `/dashboard` (or `/auth/finish?from=local&complete=false`), a social-only "
+        "account to `/auth/finish?from=social&providers=...`, any failure to "
+        "`/auth/login?error=<code>`, all on the frontend.",
         responses=failures("invalid_request", "invalid_credentials", "social_only", "account_locked",
                            "rate_limited", "not_ready"),
         response_headers=[sets_cookies(SESSION_COOKIES)],
+        opt={FORM_LOGIN: True},
     )
     async def login(
         self,
@@ -80,11 +95,22 @@ class AuthController(Controller):
         data: JSONBody[LoginBody],
         login: NamedDependency[LoginWithPassword],
         cookie_policy: NamedDependency[CookiePolicy],
+        frontend: NamedDependency[Frontend],
+        pending_link: PendingLinkCookie,
     ) -> Response[LoginOut]:
-        signed_in = await login.execute(login_identifier(data), data.password, client_info(request))
+        signed_in = await login.execute(
+            login_identifier(data), data.password, client_info(request), pending_link
+        )
         user = signed_in.user
-        response = Response(LoginOut(user=UserOut.of(user), profile_complete=user.profile.is_complete))
+        complete = user.profile.is_complete
+        if is_form_post(request):
+            response = see_other(frontend.signed_in_url(complete))
+        else:
+            linked = signed_in.linked_provider or UNSET
+            response = Response(LoginOut(user=UserOut.of(user), profile_complete=complete, linked_provider=linked))
         cookie_policy.set_session(response, signed_in.tokens)
+        if pending_link:  # used up by this login, linked or not
+            cookie_policy.clear(response, PENDING_LINK)
         return response
 
     @get("/me", summary="The signed-in user, or null (never 401: the client then refreshes)",

@@ -11,7 +11,7 @@ from litestar.response import Redirect
 
 from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
 from application.use_cases.provider_start import StartProviderSignIn
-from domain.errors import DomainError, InvalidState, ProviderError
+from domain.errors import DomainError, InvalidState, LinkPending, ProviderError
 from web.client import client_info
 from web.controllers.auth import SidCookie
 from web.cookies import CookiePolicy, flow_cookie
@@ -65,10 +65,13 @@ def provider_controller(provider: str) -> type[Controller]:
         @get("/callback", status_code=302, summary=f"Where {provider} sends the browser back",
              description="Every outcome is a redirect to the frontend: `/auth/finish?from=social&provider=...` "
              "signed in, or `/auth/login?error=<code>` (access_denied, invalid_state, provider_error, "
-             "email_not_verified, account_already_linked, server).",
+             "email_not_verified, account_already_linked, server). When the email belongs to an account "
+             "with a password, `email_not_verified` comes with `&provider=...&pending=link` and a "
+             "`pending_link` cookie: the next password login in this browser, to that account, links it.",
              response_description="To the frontend's finish page (signed in) or its login page with `?error=`",
              response_headers=[sets_cookies(
-                 f"Clears `{flow_cookie(provider)}`; when signed in, also: " + SESSION_COOKIES)])
+                 f"Clears `{flow_cookie(provider)}`; when signed in, also: " + SESSION_COOKIES
+                 + " After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600).")])
         async def callback(
             self,
             request: Request,
@@ -89,6 +92,9 @@ def provider_controller(provider: str) -> type[Controller]:
                 if _too_long(state=oauth_state, code=code, error=error):
                     raise InvalidState()
                 result = await complete_provider_sign_in.execute(callback, client_info(request))
+            except LinkPending as exc:  # the password login in this browser completes it
+                response = Redirect(frontend.login_error_url(exc))
+                cookie_policy.set_pending_link(response, exc.browser_token)
             except DomainError as exc:
                 response = Redirect(frontend.login_error_url(exc))
             except Exception:  # never a stack trace in the browser: log it, say "server"
