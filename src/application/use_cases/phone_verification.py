@@ -16,6 +16,9 @@ from domain.errors import InvalidCode, NoPhone, RateLimited, TooManyAttempts
 from domain.locales import choose_locale
 from domain.users import User
 
+# The per-number quota of WhatsApp codes, shared by every purpose (verification, reset).
+NUMBER_QUOTA = "phone-code-number"
+
 
 @dataclass(frozen=True, slots=True)
 class RequestPhoneCode:
@@ -53,7 +56,7 @@ class RequestPhoneCode:
             await uow.commit()
 
     async def _count_for_number(self, phone_number: str, now: datetime) -> None:
-        key = counter_key("phone-code-number", phone_number)
+        key = counter_key(NUMBER_QUOTA, phone_number)
         window = await self.attempts.hit(key, self.policy.number_window, now)
         if window.hits > self.policy.codes_per_number:
             raise RateLimited(window.retry_after(now))
