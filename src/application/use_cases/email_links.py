@@ -67,13 +67,17 @@ class EmailLinks:
         values = {"new_email": mask_email(new_email), "stage": stage}
         await self._send(uow, EMAIL_CHANGE_NOTICE, user.email, user, client, values, token, now)
 
-    async def send_password_reset(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
+    async def send_password_reset(
+        self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime
+    ) -> None:
         """A link to choose a new password; it also proves the address it was sent to."""
         assert user.email is not None
         token = await self._mint(uow, user, links.PASSWORD_RESET, user.email, self.policy.reset_link_ttl, now)
         await self._send(uow, PASSWORD_RESET, user.email, user, client, {}, token, now)
 
-    async def send_password_changed(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
+    async def send_password_changed(
+        self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime
+    ) -> None:
         """Tell the owner the password changed, with a "not you?" link: by email, else by
         WhatsApp to a verified number (an unverified one may be somebody else's), else not at all."""
         channel: Channel = "email"

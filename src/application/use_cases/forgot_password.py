@@ -15,18 +15,16 @@ from datetime import datetime
 
 from application.policy import PhoneCodePolicy, ProfilePolicy, RecoveryPolicy
 from application.ports.limits import AttemptCounter
-from application.ports.messages import PHONE_CODE, Message
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, CodeGenerator, IdGenerator, TokenMinter
 from application.use_cases.address_limit import AddressLimiter, counter_key
 from application.use_cases.email_links import EmailLinks
-from application.use_cases.phone_verification import NUMBER_QUOTA
+from application.use_cases.phone_verification import NUMBER_QUOTA, PhoneCodeSender
 from application.use_cases.session_tokens import ClientInfo
-from domain.codes import RESET_PASSWORD, PhoneCode
+from domain.codes import RESET_PASSWORD
 from domain.credentials import normalize_email
 from domain.errors import InvalidInput
-from domain.locales import choose_locale
 from domain.users import User
 
 
@@ -72,10 +70,11 @@ class ForgotPassword:
             field = "phoneNumber" if email else "email"
             raise InvalidInput(field, "give either email or phoneNumber, not both" if email
                                else "give email or phoneNumber")
-        request = (
-            RecoveryRequest(email=normalize_email(email)) if email
-            else RecoveryRequest(phone_number=self.phones.parse(phone_number, self.profile_policy.phone_region))
-        )
+        if email:
+            request = RecoveryRequest(email=normalize_email(email))
+        else:
+            number = self.phones.parse(phone_number, self.profile_policy.phone_region)
+            request = RecoveryRequest(phone_number=number)
         await AddressLimiter(self.attempts, "forgot-password-ip", self.policy.per_address).admit(
             client.ip, self.clock.now()
         )
@@ -95,7 +94,8 @@ class ForgotPassword:
             if request.email:
                 await self.links.send_password_reset(uow, user, client, now)
             else:
-                await self._send_code(uow, user, request.phone_number, client, now)
+                sender = PhoneCodeSender(self.codes, self.tokens, self.ids, self.code_policy)
+                await sender.send(uow, user, request.phone_number, RESET_PASSWORD, client, now)
             await uow.commit()
 
     async def _within_quotas(self, user: User, request: RecoveryRequest, now: datetime) -> bool:
@@ -110,12 +110,3 @@ class ForgotPassword:
             counter_key(NUMBER_QUOTA, request.phone_number), self.code_policy.number_window, now
         )
         return number.hits <= self.code_policy.codes_per_number
-
-    async def _send_code(self, uow, user: User, phone_number: str, client: ClientInfo, now: datetime) -> None:
-        code = self.codes.new_code()
-        await uow.phone_codes.add(PhoneCode(
-            id=self.ids.new_id(), user_id=user.id, purpose=RESET_PASSWORD, phone_number=phone_number,
-            digest=self.tokens.digest(code), created_at=now, expires_at=now + self.code_policy.code_ttl,
-        ), now)
-        locale = choose_locale(user.profile.locale, client.accept_language, self.code_policy.default_locale)
-        await uow.outbox.enqueue(Message(PHONE_CODE, "whatsapp", phone_number, locale, secrets={"code": code}), now)

@@ -39,7 +39,8 @@ class RecoveryController(Controller):
           "At most 3 reset messages per account per 15 minutes, 5 codes per number a day.",
           responses=failures("invalid_request", "rate_limited", "not_ready"))
     async def forgot(
-        self, request: Request, data: JSONBody[ForgotPasswordBody], forgot_password: NamedDependency[ForgotPassword]
+        self, request: Request, data: JSONBody[ForgotPasswordBody],
+        forgot_password: NamedDependency[ForgotPassword],
     ) -> Response[OkOut]:
         client = client_info(request)
         admitted = await forgot_password.admit(data.email, data.phone_number, client)
@@ -52,9 +53,11 @@ class RecoveryController(Controller):
           description="The code sent by /auth/forgot-password with `phoneNumber`. A wrong code, or a "
           "number no account has verified, answers `invalid_code`; the fifth wrong try burns the "
           "code (`too_many_attempts`). The resetToken works once, for 10 minutes, at /auth/reset-password.",
-          responses=failures("invalid_request", "invalid_code", "too_many_attempts", "rate_limited", "not_ready"))
+          responses=failures("invalid_request", "invalid_code", "too_many_attempts", "rate_limited",
+                             "not_ready"))
     async def verify_code(
-        self, request: Request, data: JSONBody[VerifyResetCodeBody], verify_reset_code: NamedDependency[VerifyResetCode]
+        self, request: Request, data: JSONBody[VerifyResetCodeBody],
+        verify_reset_code: NamedDependency[VerifyResetCode],
     ) -> ResetTokenOut:
         token = await verify_reset_code.execute(data.phone_number, data.code, client_info(request))
         return ResetTokenOut(reset_token=token)
@@ -66,7 +69,8 @@ class RecoveryController(Controller):
           "the token is used: it stays usable.",
           responses=failures("invalid_request", "weak_password", "invalid_token", "not_ready"))
     async def reset(
-        self, request: Request, data: JSONBody[ResetPasswordBody], reset_password: NamedDependency[ResetPassword]
+        self, request: Request, data: JSONBody[ResetPasswordBody],
+        reset_password: NamedDependency[ResetPassword],
     ) -> OkOut:
         await reset_password.execute(data.token, data.password, client_info(request))
         return OkOut()
