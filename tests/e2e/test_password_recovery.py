@@ -280,3 +280,21 @@ async def test_change_needs_a_session(server):
     async with fresh_client(server) as anonymous:
         answer = await anonymous.post("/auth/password/change", json={"newPassword": NEW_PASSWORD})
     assert_error(answer, 401, "not_authenticated")
+
+
+async def test_the_fifth_code_of_the_day_to_a_number_is_the_last_even_for_a_reset(
+    client, server, whatsapp, mail, db, new_email
+):
+    number = await with_verified_phone(client, whatsapp, new_email())  # code 1 of the day
+    for _ in range(4):  # codes 2 to 5
+        assert (await client.post("/auth/phone/verify/request")).status_code == 202
+        await whatsapp.wait_for(to=number)
+    async with fresh_client(server) as anonymous:
+        await forgot(anonymous, phoneNumber=number)  # a sixth: held back, and the answer never says
+    known = new_email()
+    async with fresh_client(server) as other:  # its link marks the end of the background work
+        await signed_up(other, known)
+        await forgot(other, email=known)
+    await mail_about(mail, known, SUBJECTS["fr"]["reset"])
+    await quiet(db)
+    assert len(whatsapp.received_by(number)) == 5
