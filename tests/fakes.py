@@ -470,6 +470,7 @@ class FakeIdentityProvider(IdentityProvider):
 
     def __init__(self, name: str = "google") -> None:
         self.name = name
+        self.display_name = name.capitalize()
         self.next_identity: ProviderIdentity | None = None
         self.started: dict[str, tuple[str, str]] = {}  # state -> (nonce, verifier)
         self.fail_next = False

@@ -17,8 +17,33 @@ STARTUP_FAILURE_EXIT = 3
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
+FACEBOOK_GRAPH_VERSION = "v26.0"  # newest in Meta's changelog (2026-07); raise it when Meta retires it
+OIDC_NAME = re.compile(r"[a-z][a-z0-9]{0,31}")
+# Names an OIDC_PROVIDERS entry cannot take: built-in providers, and the other /auth/<name> routes.
+RESERVED_PROVIDER_NAMES = {
+    "google", "facebook", "github", "accounts", "providers", "login", "logout", "register", "me",
+    "refresh", "email", "profile", "phone", "password", "sessions", "events", "unlock", "finish",
+}
+
+
 class ConfigError(Exception):
     """One line for the operator: the variable, and what is wrong with it."""
+
+
+class OidcProviderSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """One entry of OIDC_PROVIDERS, from its <NAME>_* variables."""
+
+    name: str
+    discovery_url: str
+    client_id: str
+    client_secret: str
+    callback_url: str | None = None  # default: the API's URL + /auth/<name>/callback
+    display_name: str | None = None  # default: the name, capitalised
+    trust_email_verified: bool = False  # false: its emails count as unverified
+
+    @property
+    def title(self) -> str:
+        return self.display_name or self.name.capitalize()
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,6 +77,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
     google_prompt: str = "select_account"
     google_access_type: str = "offline"
+    # Plain OAuth 2 providers (README "Sign in with Facebook, GitHub"): offered when configured.
+    facebook_client_id: str | None = None
+    facebook_client_secret: str | None = None
+    facebook_callback_url: str | None = None  # default: the API's URL + /auth/facebook/callback
+    facebook_authorize_url: str = f"https://www.facebook.com/{FACEBOOK_GRAPH_VERSION}/dialog/oauth"
+    facebook_graph_url: str = f"https://graph.facebook.com/{FACEBOOK_GRAPH_VERSION}"
+    github_client_id: str | None = None
+    github_client_secret: str | None = None
+    github_callback_url: str | None = None  # default: the API's URL + /auth/github/callback
+    github_oauth_url: str = "https://github.com/login/oauth"
+    github_api_url: str = "https://api.github.com"
+    # More OpenID Connect providers, each from <NAME>_* variables (load_settings reads them).
+    oidc_providers: tuple[str, ...] = ()
+    oidc: tuple[OidcProviderSettings, ...] = ()
     # Messages (README "Messages"): without credentials, a channel prints to the log.
     default_locale: str = "fr"
     outbox_dispatcher: bool = True  # deliver the outbox from this process
@@ -77,6 +116,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.google_client_id and self.google_client_secret)
 
     @property
+    def facebook_enabled(self) -> bool:
+        return bool(self.facebook_client_id and self.facebook_client_secret)
+
+    @property
+    def github_enabled(self) -> bool:
+        return bool(self.github_client_id and self.github_client_secret)
+
+    @property
     def sendgrid_enabled(self) -> bool:
         return bool(self.sendgrid_api_key)
 
@@ -98,7 +145,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def google_redirect_uri(self) -> str:
-        return self.google_callback_url or f"{self.api_url}/auth/google/callback"
+        return self.google_callback_url or self.callback_url("google")
+
+    def callback_url(self, provider: str) -> str:
+        """Where `provider` sends browsers back when its *_CALLBACK_URL is not set."""
+        return f"{self.api_url}/auth/{provider}/callback"
 
     @property
     def cors_origins(self) -> list[str]:
@@ -112,14 +163,49 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".en
     values: dict[str, object] = {
         fields[key]: value for key, value in raw.items() if key in fields and value != ""
     }
-    if isinstance(values.get("allowed_origins"), str):
-        values["allowed_origins"] = [o.strip() for o in values["allowed_origins"].split(",") if o.strip()]
+    for name in ("allowed_origins", "oidc_providers"):
+        if isinstance(values.get(name), str):
+            values[name] = [item.strip() for item in values[name].split(",") if item.strip()]
+    values["oidc_providers"] = [name.lower() for name in values.get("oidc_providers", [])]
+    values["oidc"] = [_oidc_provider(name, raw) for name in _provider_names(values["oidc_providers"])]
     try:
         settings = msgspec.convert(values, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise _conversion_error(exc, values) from None  # the traceback would only say `$.port`
     _check(settings)
     return settings
+
+
+_OIDC_REQUIRED = ("discovery_url", "client_id", "client_secret")
+_OIDC_OPTIONAL = ("callback_url", "display_name", "trust_email_verified")
+
+
+def _provider_names(names: list[str]) -> list[str]:
+    for name in names:
+        if not OIDC_NAME.fullmatch(name) or name in RESERVED_PROVIDER_NAMES:
+            raise ConfigError(f'OIDC_PROVIDERS: "{name}" is not a usable name (lowercase letters and '
+                              f"digits, not {', '.join(sorted(RESERVED_PROVIDER_NAMES))})")
+    if len(set(names)) != len(names):
+        raise ConfigError(f'OIDC_PROVIDERS: a name is listed twice in "{",".join(names)}"')
+    return names
+
+
+def _oidc_provider(name: str, raw: Mapping[str, str]) -> OidcProviderSettings:
+    """<NAME>_DISCOVERY_URL... for one OIDC_PROVIDERS entry; each error names its variable."""
+    prefix = name.upper()
+    values: dict[str, object] = {"name": name}
+    for field in (*_OIDC_REQUIRED, *_OIDC_OPTIONAL):
+        value = raw.get(f"{prefix}_{field.upper()}", "")
+        if value != "":
+            values[field] = value
+        elif field in _OIDC_REQUIRED:
+            raise ConfigError(f"{prefix}_{field.upper()}: OIDC_PROVIDERS lists {name}, so it is required")
+    try:
+        provider = msgspec.convert(values, OidcProviderSettings, strict=False)
+    except msgspec.ValidationError:  # only the bool can fail
+        raise _bad(f"{name}_trust_email_verified", "true or false", values["trust_email_verified"]) from None
+    _check_urls(provider, "discovery_url", "callback_url", prefix=f"{name}_")
+    return provider
 
 
 # msgspec's words for a type, in the operator's words.
@@ -153,6 +239,7 @@ def _check(settings: Settings) -> None:
     if settings.default_phone_region not in phonenumbers.SUPPORTED_REGIONS:
         raise _bad("default_phone_region", "a region code such as FR or US", settings.default_phone_region)
     _check_messages(settings)
+    _check_oauth2(settings)
     if settings.production and (
         settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32
     ):
@@ -162,9 +249,7 @@ def _check(settings: Settings) -> None:
 def _check_messages(settings: Settings) -> None:
     if settings.default_locale not in ("fr", "en"):
         raise _bad("default_locale", "fr or en", settings.default_locale)
-    for field in ("sendgrid_base_url", "twilio_base_url"):
-        if urlsplit(getattr(settings, field)).scheme not in ("http", "https"):
-            raise _bad(field, "an http(s) URL", getattr(settings, field))
+    _check_urls(settings, "sendgrid_base_url", "twilio_base_url")
     if settings.sendgrid_enabled and not settings.email_from:
         raise ConfigError("EMAIL_FROM: SENDGRID_API_KEY is set, so a verified sender address is needed")
     if bool(settings.twilio_account_sid) != bool(settings.twilio_auth_token):
@@ -174,6 +259,21 @@ def _check_messages(settings: Settings) -> None:
         raise ConfigError("TWILIO_WHATSAPP_FROM: Twilio is configured, so a sender number (+E164) is needed")
     if whatsapp_from and not E164.fullmatch(whatsapp_from.removeprefix("whatsapp:")):
         raise _bad("twilio_whatsapp_from", "a number in E.164 form (+14155238886)", whatsapp_from)
+
+
+def _check_oauth2(settings: Settings) -> None:
+    for provider in ("facebook", "github"):
+        if bool(getattr(settings, f"{provider}_client_id")) != bool(getattr(settings, f"{provider}_client_secret")):
+            name = provider.upper()
+            raise ConfigError(f"{name}_CLIENT_ID and {name}_CLIENT_SECRET: set both or neither")
+    _check_urls(settings, "facebook_authorize_url", "facebook_graph_url", "github_oauth_url", "github_api_url")
+
+
+def _check_urls(settings: object, *fields: str, prefix: str = "") -> None:
+    for field in fields:
+        url = getattr(settings, field)
+        if url is not None and urlsplit(url).scheme not in ("http", "https"):
+            raise _bad(prefix + field, "an http(s) URL", url)
 
 
 def load_settings_or_exit() -> Settings:

@@ -14,7 +14,7 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from infrastructure.persistence.database import DATABASE_UNAVAILABLE
 from infrastructure.settings import Settings, load_settings_or_exit
 from web.adapters import Infrastructure, build_infrastructure
-from web.controllers.accounts import AccountsController
+from web.controllers.accounts import AccountsController, ProvidersController
 from web.controllers.auth import AuthController
 from web.controllers.email import EmailController
 from web.controllers.health import HealthController
@@ -52,12 +52,14 @@ def create_app(
         samesite=settings.cookie_samesite,  # type: ignore[arg-type]
         domain=settings.cookie_domain,
     )
-    # Google always has its routes (answering 503 until configured); others when configured.
+    # Google always has its routes (answering 503 until configured); others only when
+    # configured, so an unconfigured one answers 404.
     providers = sorted({"google", *infrastructure.ports.identity_providers})
     app = Litestar(
         route_handlers=[
             AuthController,
             AccountsController,
+            ProvidersController,
             ProfileController,
             PhoneController,
             EmailController,

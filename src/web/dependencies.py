@@ -106,6 +106,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
             current_user, ports.new_uow, ports.hasher, ports.clock, links, login_guard
         ),
         **_recovery(ports, current_user, links, login_guard),
+        "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
         "schema_problem": ports.schema_problem,

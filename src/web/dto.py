@@ -304,3 +304,8 @@ class AccountsOut(Struct, rename="camel"):
     accounts: list[AccountOut]
     has_password: bool
 
+
+class ProvidersOut(Struct, rename="camel"):
+    providers: Annotated[list[str], Meta(description="The configured sign-in providers, in button order")]
+    display_names: Annotated[dict[str, str], Meta(description='Each one\'s button label: {"github": "GitHub"}')]
+

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.fake_messaging import FakeSendGrid, FakeTwilio
+from tests.support.fake_oauth2 import FakeFacebook, FakeGitHub
 from tests.support.fake_oidc import FakeOidcProvider
 from tests.support.server import free_port, log_path, running_server
 
@@ -26,6 +27,27 @@ WHATSAPP_CONTENT_SID = "HX" + "1" * 32  # the server sends codes in the approved
 def idp():
     """The stand-in for Google, on loopback."""
     with FakeOidcProvider(client_id="sesame-e2e", client_secret="e2e-client-secret") as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def facebook():
+    """The stand-in for Facebook Login and the Graph API, on loopback."""
+    with FakeFacebook(client_id="fb-e2e", client_secret="fb-e2e-app-secret") as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def github():
+    """The stand-in for GitHub's OAuth app endpoints and REST API, on loopback."""
+    with FakeGitHub(client_id="gh-e2e", client_secret="gh-e2e-secret") as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def acme():
+    """Another OpenID Connect provider, configured only by OIDC_PROVIDERS=acme and ACME_*."""
+    with FakeOidcProvider(client_id="acme-e2e", client_secret="acme-e2e-secret") as provider:
         yield provider
 
 
@@ -54,7 +76,7 @@ def _no_failures_left(mail, whatsapp):
 
 
 @pytest.fixture(scope="session")
-def server(database_url, idp, mail, whatsapp):
+def server(database_url, idp, facebook, github, acme, mail, whatsapp):
     port = free_port()
     env = {
         "DATABASE_URL": database_url,
@@ -68,6 +90,19 @@ def server(database_url, idp, mail, whatsapp):
         "GOOGLE_CLIENT_SECRET": "e2e-client-secret",
         "GOOGLE_DISCOVERY_URL": idp.discovery_url,
         "GOOGLE_CALLBACK_URL": f"http://127.0.0.1:{port}/auth/google/callback",
+        "FACEBOOK_CLIENT_ID": facebook.client_id,
+        "FACEBOOK_CLIENT_SECRET": facebook.client_secret,
+        "FACEBOOK_AUTHORIZE_URL": facebook.authorize_url,
+        "FACEBOOK_GRAPH_URL": facebook.graph_url,
+        "GITHUB_CLIENT_ID": github.client_id,
+        "GITHUB_CLIENT_SECRET": github.client_secret,
+        "GITHUB_OAUTH_URL": github.oauth_url,
+        "GITHUB_API_URL": github.api_url,
+        "OIDC_PROVIDERS": "acme",
+        "ACME_DISCOVERY_URL": acme.discovery_url,
+        "ACME_CLIENT_ID": acme.client_id,
+        "ACME_CLIENT_SECRET": acme.client_secret,
+        "ACME_DISPLAY_NAME": "Acme SSO",
         "SENDGRID_API_KEY": mail.api_key,
         "SENDGRID_BASE_URL": mail.base_url,
         "EMAIL_FROM": EMAIL_FROM,

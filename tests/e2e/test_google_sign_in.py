@@ -217,11 +217,14 @@ async def test_two_simultaneous_callbacks_for_one_new_person_make_one_user(serve
     assert await count(db, "accounts WHERE provider_account_id = $1", sub) == 1
 
 
-async def test_without_configuration_google_answers_503(database_url):
+async def test_without_configuration_google_answers_503_and_the_others_404(database_url):
     env = {"DATABASE_URL": database_url, "RUN_MIGRATIONS": "false", "GOOGLE_CLIENT_ID": ""}
     with running_server(env) as bare:
         async with httpx.AsyncClient(base_url=bare) as client:
             assert_error(await client.get("/auth/google"), 503, "provider_not_configured")
+            assert_error(await client.get("/auth/facebook"), 404, "not_found")
+            assert_error(await client.get("/auth/github/callback"), 404, "not_found")
+            assert (await client.get("/auth/providers")).json() == {"providers": [], "displayNames": {}}
 
 
 @pytest.mark.parametrize("query", [{"state": "s" * 513, "code": "c"}, {"state": "s", "code": "c" * 4097},

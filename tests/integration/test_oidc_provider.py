@@ -95,3 +95,21 @@ async def test_unreachable_discovery_is_a_provider_error():
     async with httpx.AsyncClient(timeout=2) as http:
         with pytest.raises(ProviderError):
             await OidcIdentityProvider(config, http).authorization_url(state="s", nonce="n", code_verifier="v" * 43)
+
+
+async def test_a_discovery_url_that_is_no_discovery_document_is_a_provider_error(idp):
+    """A wrong <NAME>_DISCOVERY_URL (here: the JWKS) ends on the login page, never in a 500."""
+    config = OidcClientConfig("acme", idp.issuer + "/jwks", "c", "s", REDIRECT)
+    async with httpx.AsyncClient(timeout=2) as http:
+        with pytest.raises(ProviderError):
+            await OidcIdentityProvider(config, http).authorization_url(state="s", nonce="n", code_verifier="v" * 43)
+
+
+async def test_an_untrusted_provider_s_email_is_unverified(idp):
+    config = OidcClientConfig("acme", idp.discovery_url, "test-client", "test-secret", REDIRECT,
+                              trust_email_verified=False)
+    async with httpx.AsyncClient(timeout=5) as http:
+        adapter = OidcIdentityProvider(config, http)
+        query = await authorize(adapter, idp=idp, email="ada@example.com", email_verified=True)
+        identity = await adapter.identify(code=query["code"][0], code_verifier="v" * 43, nonce="n-1")
+    assert (identity.email, identity.email_verified, adapter.display_name) == ("ada@example.com", False, "Acme")

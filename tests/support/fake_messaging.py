@@ -26,11 +26,11 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from tests.support.loopback import serve_in_background, stop_serving
+from tests.support.loopback import ServedInBackground
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 CODE = re.compile(r"\b\d{6}\b")
@@ -97,8 +97,8 @@ class WhatsApp:
         return LINK.findall(self.body or "")
 
 
-class _FakeProvider(Generic[T]):
-    """What both fakes share: the server thread, the record, the failure knob, wait_for."""
+class _FakeProvider(ServedInBackground, Generic[T]):
+    """What both fakes share: the server thread (ServedInBackground), the record, the failure knob, wait_for."""
 
     hang_seconds = 5.0  # a "timeout" answer holds the request this long, then hangs up
 
@@ -108,30 +108,6 @@ class _FakeProvider(Generic[T]):
         self._failures: list[int | str] = []
         self._returned: set[int] = set()  # indexes in `delivered` already given by wait_for
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------------
-    def start(self):
-        self._server, self._thread = serve_in_background(_Handler, fake=self)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            stop_serving(self._server, self._thread)
-            self._server = self._thread = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError(f"{type(self).__name__} is not running")
-        return f"http://127.0.0.1:{self._server.server_port}"
 
     # -- knobs and inspection ----------------------------------------------------------------
     def fail_next(self, count: int = 1, answer: int | str = 503) -> None:
@@ -278,3 +254,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
+
+
+_FakeProvider.handler = _Handler

@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from tests.support.loopback import serve_in_background, stop_serving
+from tests.support.loopback import send, serve_in_background, stop_serving
 
 TOKEN_TTL = 3600  # id_token and access_token lifetime, like Google
 SCOPES = ["openid", "email", "profile"]
@@ -293,11 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, body = route() if route else _json(404, {"error": "not_found"})
         except Exception as exc:  # a bug here should surface as a readable 500, not a reset connection
             status, headers, body = _json(500, {"error": "fake_oidc_bug", "error_description": repr(exc)})
-        self.send_response(status)
-        for name, value in {**headers, "Content-Length": str(len(body))}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        send(self, status, headers, body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output quiet

@@ -123,3 +123,50 @@ def test_providers_are_enabled_by_their_credentials():
     s = settings(SENDGRID_API_KEY="SG.x", EMAIL_FROM="no-reply@example.com", TWILIO_ACCOUNT_SID="AC1",
                  TWILIO_AUTH_TOKEN="t", TWILIO_WHATSAPP_FROM="whatsapp:+14155238886")
     assert s.sendgrid_enabled and s.twilio_enabled
+
+
+def test_facebook_and_github_are_off_by_default_with_the_documented_endpoints():
+    s = settings()
+    assert not s.facebook_enabled and not s.github_enabled and s.oidc == ()
+    assert s.facebook_authorize_url == "https://www.facebook.com/v26.0/dialog/oauth"
+    assert s.facebook_graph_url == "https://graph.facebook.com/v26.0"
+    assert (s.github_oauth_url, s.github_api_url) == ("https://github.com/login/oauth", "https://api.github.com")
+    assert settings(GITHUB_CLIENT_ID="i", GITHUB_CLIENT_SECRET="s").github_enabled
+
+
+def test_oidc_providers_are_read_from_their_own_variables():
+    s = settings(OIDC_PROVIDERS="Acme, corp", ACME_DISCOVERY_URL="https://acme.example/.well-known/openid-configuration",
+                 ACME_CLIENT_ID="a", ACME_CLIENT_SECRET="as", ACME_TRUST_EMAIL_VERIFIED="true",
+                 CORP_DISCOVERY_URL="https://corp.example/d", CORP_CLIENT_ID="c", CORP_CLIENT_SECRET="cs",
+                 CORP_DISPLAY_NAME="Corp SSO", CORP_CALLBACK_URL="https://api.example/auth/corp/callback")
+    acme, corp = s.oidc
+    assert (acme.name, acme.client_id, acme.trust_email_verified, acme.title) == ("acme", "a", True, "Acme")
+    assert (corp.title, corp.trust_email_verified, corp.callback_url) == (
+        "Corp SSO", False, "https://api.example/auth/corp/callback")
+
+
+OIDC_ACME = {"OIDC_PROVIDERS": "acme", "ACME_DISCOVERY_URL": "https://acme.example/d",
+             "ACME_CLIENT_ID": "a", "ACME_CLIENT_SECRET": "s"}
+
+
+@pytest.mark.parametrize(("env", "line"), [
+    ({"FACEBOOK_CLIENT_ID": "x"}, "FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET: set both or neither"),
+    ({"GITHUB_CLIENT_SECRET": "x"}, "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both or neither"),
+    ({"FACEBOOK_GRAPH_URL": "graph.facebook.com"},
+     'FACEBOOK_GRAPH_URL: expected an http(s) URL, got "graph.facebook.com"'),
+    ({**OIDC_ACME, "ACME_CLIENT_SECRET": ""}, "ACME_CLIENT_SECRET: OIDC_PROVIDERS lists acme, so it is required"),
+    ({**OIDC_ACME, "ACME_TRUST_EMAIL_VERIFIED": "maybe"},
+     'ACME_TRUST_EMAIL_VERIFIED: expected true or false, got "maybe"'),
+    ({**OIDC_ACME, "ACME_DISCOVERY_URL": "acme.example"}, 'ACME_DISCOVERY_URL: expected an http(s) URL, got "acme.example"'),
+    ({**OIDC_ACME, "OIDC_PROVIDERS": "acme,acme"}, 'OIDC_PROVIDERS: a name is listed twice in "acme,acme"'),
+])
+def test_a_provider_setting_error_is_one_line_naming_the_variable(env, line):
+    with pytest.raises(ConfigError) as error:
+        settings(**env)
+    assert str(error.value) == line
+
+
+@pytest.mark.parametrize("name", ["google", "providers", "accounts", "my-idp", "9lives"])
+def test_an_oidc_provider_cannot_take_a_route_s_or_a_built_in_provider_s_name(name):
+    with pytest.raises(ConfigError, match=f'^OIDC_PROVIDERS: "{name}" is not a usable name'):
+        settings(OIDC_PROVIDERS=name)

@@ -5,10 +5,13 @@ from domain.identities import ProviderIdentity
 
 
 class IdentityProvider(Protocol):
-    """An OpenID Connect provider (Google, or any other): the adapter owns discovery,
-    keys and token checks; the use case owns state, nonce and verifier."""
+    """A sign-in provider, OpenID Connect (Google, or any other) or plain OAuth 2 with a
+    profile API (Facebook, GitHub): the adapter owns discovery, keys, token checks and the
+    profile call; the use case owns state, nonce and verifier (an OAuth 2 provider without
+    ID tokens ignores the nonce, one without PKCE the verifier)."""
 
     name: str
+    display_name: str  # for the frontend's button: "Google", "GitHub"
 
     @abstractmethod
     async def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str:

@@ -1,25 +1,22 @@
 """Any OpenID Connect provider, from its discovery document (Google by default).
 
-authlib builds the authorization URL (PKCE S256); the code is exchanged with the shared
-httpx client (authlib's httpx integration warns at import that it is deprecated); joserfc
-verifies the ID token against the provider's JWKS, which is cached and fetched again when
-a token names a key id we do not know (key rotation).
+The code flow is infrastructure.oauth2.code_flow's (PKCE S256, the exchange over the shared
+httpx client); joserfc verifies the ID token against the provider's JWKS, which is cached and
+fetched again when a token names a key id we do not know (key rotation).
 """
 
 import logging
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
 
 import httpx
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from application.ports.identity import IdentityProvider
 from domain.errors import ProviderError
-from domain.identities import ProviderIdentity, ProviderTokens
+from domain.identities import ProviderIdentity
+from infrastructure.oauth2.code_flow import OAuth2Client, fetch_json, provider_tokens
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +26,7 @@ _ISSUER_ALIASES = {
     "https://accounts.google.com": {"https://accounts.google.com", "accounts.google.com"},
 }
 CLOCK_SKEW = 60  # seconds of leeway on exp/iat
+_REQUIRED_METADATA = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
 
 
 @dataclass(frozen=True)
@@ -40,58 +38,38 @@ class OidcClientConfig:
     redirect_uri: str
     scope: str = "openid email profile"
     authorize_params: dict[str, str] = field(default_factory=dict)  # e.g. access_type, prompt
+    display_name: str = ""  # default: the name, capitalised
+    # False: the provider's email_verified claim is not believed (its emails count as unverified).
+    trust_email_verified: bool = True
 
 
 class OidcIdentityProvider(IdentityProvider):
     def __init__(self, config: OidcClientConfig, http: httpx.AsyncClient) -> None:
         self.name = config.name
+        self.display_name = config.display_name or config.name.capitalize()
         self._config = config
+        self._client = OAuth2Client(config.name, config.client_id, config.client_secret, config.redirect_uri,
+                                    config.scope, pkce=True, authorize_params=config.authorize_params)
         self._http = http
         self._metadata: dict | None = None
         self._keys: KeySet | None = None
 
     async def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str:
         metadata = await self._discover()
-        return prepare_grant_uri(
-            metadata["authorization_endpoint"],
-            self._config.client_id,
-            "code",
-            redirect_uri=self._config.redirect_uri,
-            scope=self._config.scope,
-            state=state,
-            nonce=nonce,
-            code_challenge=create_s256_code_challenge(code_verifier),
-            code_challenge_method="S256",
-            **self._config.authorize_params,
+        return self._client.grant_uri(
+            metadata["authorization_endpoint"], state=state, code_verifier=code_verifier, nonce=nonce
         )
 
     async def identify(self, *, code: str, code_verifier: str, nonce: str) -> ProviderIdentity:
         metadata = await self._discover()
-        token = await self._exchange(metadata["token_endpoint"], code, code_verifier)
-        claims = await self._verified_claims(token["id_token"], nonce)
-        return _identity(self.name, claims, token)
-
-    async def _exchange(self, token_endpoint: str, code: str, code_verifier: str) -> dict:
-        """The token request of the code flow (RFC 6749 §4.1.3), client_secret_post, with
-        the PKCE verifier; a refusal (4xx), a failure (5xx, network) or no ID token: ProviderError."""
-        form = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": self._config.redirect_uri,
-            "code_verifier": code_verifier,
-            "client_id": self._config.client_id,
-            "client_secret": self._config.client_secret,
-        }
-        try:
-            response = await self._http.post(token_endpoint, data=form, headers={"Accept": "application/json"})
-            response.raise_for_status()
-            token = response.json()
-        except (httpx.HTTPError, ValueError) as exc:  # 4xx, 5xx/network, bad JSON
-            log.warning("%s token exchange failed: %r", self.name, exc)
-            raise ProviderError() from exc
-        if not isinstance(token, dict) or "id_token" not in token:
+        token = await self._client.exchange(self._http, metadata["token_endpoint"], code, code_verifier)
+        if not isinstance(token.get("id_token"), str):
             raise ProviderError()
-        return token
+        claims = await self._verified_claims(token["id_token"], nonce)
+        identity = _identity(self.name, claims, token)
+        if not self._config.trust_email_verified:
+            identity = replace(identity, email_verified=False)
+        return identity
 
     async def _verified_claims(self, id_token: str, nonce: str) -> dict:
         metadata = await self._discover()
@@ -121,7 +99,12 @@ class OidcIdentityProvider(IdentityProvider):
 
     async def _discover(self) -> dict:
         if self._metadata is None:
-            self._metadata = await self._get_json(self._config.discovery_url)
+            metadata = await self._get_json(self._config.discovery_url)
+            # A wrong <NAME>_DISCOVERY_URL must end on the login page, not in a KeyError.
+            if not all(isinstance(metadata.get(key), str) for key in _REQUIRED_METADATA):
+                log.warning("%s: %s is no OpenID Connect discovery document", self.name, self._config.discovery_url)
+                raise ProviderError()
+            self._metadata = metadata
         return self._metadata
 
     async def _key_set(self, refresh: bool = False) -> KeySet:
@@ -131,17 +114,13 @@ class OidcIdentityProvider(IdentityProvider):
         return self._keys
 
     async def _get_json(self, url: str) -> dict:
-        try:
-            response = await self._http.get(url)
-            response.raise_for_status()
-            return response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            log.warning("%s: cannot fetch %s: %r", self.name, url, exc)
-            raise ProviderError() from exc
+        document = await fetch_json(self._http, self.name, "GET", url)
+        if not isinstance(document, dict):
+            raise ProviderError()
+        return document
 
 
 def _identity(provider: str, claims: dict, token: dict) -> ProviderIdentity:
-    expires_in = token.get("expires_in")
     return ProviderIdentity(
         provider=provider,
         subject=str(claims["sub"]),
@@ -152,11 +131,5 @@ def _identity(provider: str, claims: dict, token: dict) -> ProviderIdentity:
         name=claims.get("name"),
         picture=claims.get("picture"),
         locale=claims.get("locale"),
-        tokens=ProviderTokens(
-            access_token=token.get("access_token"),
-            refresh_token=token.get("refresh_token"),
-            id_token=token.get("id_token"),
-            expires_at=datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None,
-            scope=token.get("scope"),
-        ),
+        tokens=provider_tokens(token),
     )

@@ -6,7 +6,7 @@ from litestar.params import PathParameter
 
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from web.controllers.auth import SidCookie
-from web.dto import AccountOut, AccountsOut, OkOut
+from web.dto import AccountOut, AccountsOut, OkOut, ProvidersOut
 from web.openapi import failures
 
 
@@ -31,3 +31,13 @@ class AccountsController(Controller):
     ) -> OkOut:
         await unlink_account.execute(sid, provider)
         return OkOut()
+
+
+class ProvidersController(Controller):
+    path = "/auth/providers"
+    tags = ["providers"]
+
+    @get("/", summary="The sign-in providers configured on this server, for the frontend's buttons",
+         description="An unconfigured provider is absent, and its routes answer 404 (Google's: 503).")
+    async def list_providers(self, sign_in_providers: NamedDependency[dict[str, str]]) -> ProvidersOut:
+        return ProvidersOut(list(sign_in_providers), dict(sign_in_providers))

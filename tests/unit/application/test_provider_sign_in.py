@@ -230,3 +230,44 @@ async def test_a_state_presented_without_the_browser_cookie_is_burned(world):
         await world.complete_provider.execute(
             ProviderCallback("google", state, state, None, started.browser_token), CLIENT)
     assert not world.db.users
+
+
+class TestWithoutAnEmail:
+    """A provider may give no email (Facebook by phone, GitHub): no placeholder, never a link by email."""
+
+    NOBODY = dataclasses.replace(ALICE, subject="g-nomail", email=None, email_verified=False)
+
+    async def test_the_user_is_created_with_no_email_and_asked_for_one(self, world):
+        result = await sign_in(world, self.NOBODY)
+        user = only_user(world)
+        assert (user.email, user.email_verified) == (None, False)
+        assert user.required_actions() == ["add_email"]
+        (account,) = world.db.accounts.values()
+        assert account.email is None
+        assert (await world.current_user.execute(result.tokens.sid)).id == user.id
+
+    async def test_an_email_our_rules_refuse_is_no_email(self, world):
+        await sign_in(world, dataclasses.replace(self.NOBODY, email="not an email", email_verified=True))
+        assert only_user(world).email is None and only_user(world).required_actions() == ["add_email"]
+
+    async def test_two_people_without_an_email_get_two_accounts(self, world):
+        await sign_in(world, self.NOBODY)
+        await sign_in(world, dataclasses.replace(self.NOBODY, subject="g-nomail-2"))
+        assert len(world.db.users) == 2 and len(world.db.accounts) == 2
+
+    async def test_returning_signs_in_the_same_user(self, world):
+        first = await sign_in(world, self.NOBODY)
+        again = await sign_in(world, self.NOBODY)
+        assert len(world.db.users) == 1
+        assert (await world.current_user.execute(again.tokens.sid)).id == (
+            await world.current_user.execute(first.tokens.sid)).id
+
+    async def test_it_links_to_the_signed_in_user(self, world):
+        registered = await world.register.execute(RegistrationFactory.build(), CLIENT)
+        result = await sign_in(world, self.NOBODY, link=True, sid=registered.tokens.sid)
+        assert result.linked and world.db.user(registered.user.id).providers == ("google",)
+        assert world.db.user(registered.user.id).email == registered.user.email
+
+    async def test_two_concurrent_callbacks_make_one_user(self, world):
+        await asyncio.gather(sign_in(world, self.NOBODY), sign_in(world, self.NOBODY))
+        assert len(world.db.users) == 1 and len(world.db.accounts) == 1
