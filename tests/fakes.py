@@ -309,8 +309,11 @@ class InMemorySessionRepository(SessionRepository):
         if self._db.sessions[session_id].revoked_at is None:
             self._update(session_id, revoked_at=now)
 
-    async def revoke_all_for_user(self, user_id: UUID, now: datetime, reason: str) -> int:
-        live = [s.id for s in self._db.sessions.values() if s.user_id == user_id and s.revoked_at is None]
+    async def revoke_all_for_user(
+        self, user_id: UUID, now: datetime, reason: str, keep: UUID | None = None
+    ) -> int:
+        live = [s.id for s in self._db.sessions.values()
+                if s.user_id == user_id and s.revoked_at is None and s.id != keep]
         for session_id in live:
             self._update(session_id, revoked_at=now)
         return len(live)
@@ -440,13 +443,16 @@ class InMemoryLinkTokenRepository(LinkTokenRepository):
         self._tokens.put(digest, LinkRecord(link))
 
     async def consume(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
+        link = await self.peek(digest, purposes, now)
+        if link is not None:
+            self._tokens.put(digest, LinkRecord(link, now))
+        return link
+
+    async def peek(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
         record = self._db.link_tokens.get(digest)
         if record is None or record.used_at is not None or record.link.purpose not in purposes:
             return None
-        if record.link.expires_at <= now:
-            return None
-        self._tokens.put(digest, LinkRecord(record.link, now))
-        return record.link
+        return record.link if record.link.expires_at > now else None
 
     async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
         for digest, record in list(self._db.link_tokens.items()):

@@ -62,4 +62,16 @@ class EmailLinkPolicy:
     # "Not you?" links in change notices: the owner may read the notice days later.
     secure_account_ttl: timedelta = timedelta(days=7)
     requests: int = 3  # verification links asked per account per window
+    reset_link_ttl: timedelta = timedelta(minutes=15)  # password reset links (contract)
     window: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryPolicy:
+    """Forgotten passwords (contract: reset links 15 min, resetToken 10 min, at most 3 reset
+    messages per account per 15 min, a per-address limit on the anonymous routes)."""
+
+    reset_token_ttl: timedelta = timedelta(minutes=10)
+    messages_per_account: int = 3
+    account_window: timedelta = timedelta(minutes=15)
+    per_address: AddressLimit = AddressLimit()  # /auth/forgot-password and /auth/verify-phone, each

@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 VERIFY_PHONE = "verify_phone"
+RESET_PASSWORD = "reset_password"  # a code that opens a password reset (POST /auth/verify-phone)
 CODE_DIGITS = 6
 
 

@@ -9,6 +9,8 @@ from uuid import UUID
 VERIFY_EMAIL = "verify_email"
 CHANGE_EMAIL = "email_change"
 SECURE_ACCOUNT = "secure_account"
+PASSWORD_RESET = "password_reset"  # the mailed "choose a new password" link
+RESET_TOKEN = "reset_token"  # given for a right WhatsApp reset code: the phone's way to a reset
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from application.policy import (
     PhoneCodePolicy,
     ProfilePolicy,
     ProviderFlowPolicy,
+    RecoveryPolicy,
     SessionPolicy,
 )
 from application.ports.identity import IdentityProvider
@@ -22,10 +23,14 @@ from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.email_change import RequestEmailChange
 from application.use_cases.email_links import EmailLinks
 from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
+from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
+from application.use_cases.password_change import ChangePassword
+from application.use_cases.password_confirmation import ConfirmPassword
+from application.use_cases.password_reset import ResetPassword, VerifyResetCode
 from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
 from application.use_cases.profile import UpdateProfile
 from application.use_cases.provider_callback import CompleteProviderSignIn
@@ -100,6 +105,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         "request_email_change": RequestEmailChange(
             current_user, ports.new_uow, ports.hasher, ports.clock, links, login_guard
         ),
+        **_recovery(ports, current_user, links, login_guard),
         "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
@@ -107,6 +113,25 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
     }
     return {name: Provide(_constant(value), use_cache=True, sync_to_thread=False)
             for name, value in singletons.items()}
+
+
+def _recovery(ports: Ports, current_user: GetCurrentUser, links: EmailLinks, guard: LoginGuard) -> dict:
+    policy = RecoveryPolicy()
+    return {
+        "forgot_password": ForgotPassword(
+            ports.new_uow, ports.phones, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids,
+            links, policy, ports.phone_code_policy, ports.profile_policy,
+        ),
+        "verify_reset_code": VerifyResetCode(
+            ports.new_uow, ports.phones, ports.tokens, ports.attempts, ports.clock, policy,
+            ports.phone_code_policy, ports.profile_policy,
+        ),
+        "reset_password": ResetPassword(ports.new_uow, ports.hasher, ports.tokens, ports.clock, links, guard),
+        "change_password": ChangePassword(
+            current_user, ports.new_uow, ports.hasher, ports.tokens, ports.clock,
+            ConfirmPassword(ports.hasher, guard, ports.clock), links,
+        ),
+    }
 
 
 def _constant(value):

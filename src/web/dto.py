@@ -162,6 +162,57 @@ class VerifyEmailBody(Body):
     example: ClassVar[dict | None] = {"token": "q5Xo0gGx3vSkqg4y1kQ7sHk0b3mD2cJfYt8rWc9eVhA"}
 
 
+RecoveryPhone = Annotated[str, _documented(
+    'The account\'s verified number, as typed ("06 12 34 56 78", "+33 6 12 34 56 78"); a number '
+    'without "+" is read for DEFAULT_PHONE_REGION. An invalid number is 400.',
+    r"^[0-9+ ().-]*$", max_length=MAX_TYPED_PHONE,
+)]
+ResetToken = Annotated[str, _documented(
+    "The `token` of the mailed reset link, or the `resetToken` given by /auth/verify-phone. An "
+    "unknown, used, expired or other-purpose token is refused with 400 `invalid_token`.",
+    r"^[A-Za-z0-9_-]*$", max_length=128,
+)]
+
+
+class ForgotPasswordBody(Body):
+    """Exactly one of the two (both is 400)."""
+
+    email: Email | None = None
+    phone_number: RecoveryPhone | None = None
+
+    one_of_required: ClassVar[tuple[str, ...]] = ("email", "phoneNumber")
+    example: ClassVar[dict | None] = {"email": "ada@example.com"}
+
+
+class VerifyResetCodeBody(Body):
+    phone_number: RecoveryPhone
+    code: Code
+
+    example: ClassVar[dict | None] = {"phoneNumber": "+33 6 12 34 56 78", "code": "123456"}
+
+
+class ResetPasswordBody(Body):
+    token: ResetToken
+    password: NewPassword
+
+    example: ClassVar[dict | None] = {
+        "token": "q5Xo0gGx3vSkqg4y1kQ7sHk0b3mD2cJfYt8rWc9eVhA", "password": "correct-horse-battery-43",
+    }
+
+
+class ChangePasswordBody(Body):
+    new_password: NewPassword
+    current_password: Password | None = None  # required when the account has a password
+
+    example: ClassVar[dict | None] = {
+        "currentPassword": "correct-horse-battery-42", "newPassword": "correct-horse-battery-43",
+    }
+
+
+class ResetTokenOut(Struct, rename="camel"):
+    reset_token: str
+
+
 class ProfileOut(Struct):
     firstname: str | None
     lastname: str | None

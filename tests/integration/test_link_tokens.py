@@ -5,11 +5,12 @@ import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from domain.links import CHANGE_EMAIL, SECURE_ACCOUNT, VERIFY_EMAIL, LinkToken
+from domain.links import CHANGE_EMAIL, PASSWORD_RESET, RESET_TOKEN, SECURE_ACCOUNT, VERIFY_EMAIL, LinkToken
 from tests.factories import UserFactory
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 EMAIL_LINKS = (VERIFY_EMAIL, CHANGE_EMAIL)
+RESET_LINKS = (PASSWORD_RESET, RESET_TOKEN)
 
 
 def digest(name: str) -> bytes:
@@ -78,3 +79,15 @@ async def test_ten_concurrent_consumes_of_one_token_give_it_to_exactly_one(store
     name, _ = await new_link(store)
     results = await asyncio.gather(*(consume(store, name) for _ in range(10)))
     assert sum(result is not None for result in results) == 1
+
+
+async def test_peek_sees_a_live_token_without_using_it(store):
+    name, user = await new_link(store, PASSWORD_RESET, "ada@example.com", ttl=timedelta(minutes=15))
+    async with store.new_uow() as uow:
+        seen = await uow.links.peek(digest(name), RESET_LINKS, NOW)
+        assert await uow.links.peek(digest(name), EMAIL_LINKS, NOW) is None  # another purpose
+        assert await uow.links.peek(digest(name), RESET_LINKS, NOW + timedelta(minutes=15)) is None  # expired
+    assert seen == LinkToken(user.id, PASSWORD_RESET, "ada@example.com", NOW + timedelta(minutes=15))
+    assert await consume(store, name, RESET_LINKS) == seen
+    async with store.new_uow() as uow:
+        assert await uow.links.peek(digest(name), RESET_LINKS, NOW) is None  # used

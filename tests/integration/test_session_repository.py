@@ -104,3 +104,30 @@ async def test_current_user_by_sid(store):
 async def test_current_user_outlived_session_is_none(store):
     session = await new_session(store, expires_at=NOW + timedelta(minutes=5))
     assert await store.current_user.user_by_sid(digest(f"s0-{session.id}"), NOW + timedelta(minutes=6)) is None
+
+
+async def test_revoke_all_for_user_may_keep_one_session(store):
+    kept = await new_session(store)
+    user = await _user(store, kept.user_id)
+    others = []
+    for _ in range(2):
+        session = Session(id=uuid.uuid4(), user_id=user.id, created_at=NOW, expires_at=NOW + timedelta(days=30),
+                          last_seen_at=NOW, ip="198.51.100.4", user_agent="agent")
+        async with store.new_uow() as uow:
+            await uow.sessions.add(session)
+            await uow.sessions.add_refresh_token(session.id, digest(f"r0-{session.id}"), 0, NOW)
+            await uow.commit()
+        others.append(session)
+    stranger = await new_session(store)
+    async with store.new_uow() as uow:
+        assert await uow.sessions.revoke_all_for_user(user.id, NOW, "password_changed", keep=kept.id) == 2
+        await uow.commit()
+    async with store.new_uow() as uow:
+        states = {s.id: (await uow.sessions.claim_refresh_token(digest(f"r0-{s.id}"), NOW)).session.revoked_at
+                  for s in [kept, stranger, *others]}
+    assert states == {kept.id: None, stranger.id: None, others[0].id: NOW, others[1].id: NOW}
+
+
+async def _user(store, user_id):
+    async with store.new_uow() as uow:
+        return await uow.users.by_id(user_id)

@@ -72,6 +72,7 @@ BEYOND_SCHEMA = {
     "must be at most 254 characters once encoded",  # punycode makes a domain longer
     "must be at most 256 bytes",  # UTF-8 bytes
     "is not a valid phone number",  # each country's numbering plan
+    "give either email or phoneNumber, not both",  # forgot-password: exactly one (anyOf says one or more)
 }
 
 
@@ -92,6 +93,8 @@ def filter_failure(context, failure, case, response):
     if answer.get("error") == "weak_password":  # under 8 bytes or common: documented 400
         return False
     if answer.get("error") == "invalid_token":  # only a mailed link's token opens it: documented 400
+        return False
+    if answer.get("error") == "invalid_code":  # only the WhatsApp code sent opens it: documented 400
         return False
     fields = answer.get("fields") or []
     return not fields or not all(_beyond_schema(case, f.get("field"), f.get("message")) for f in fields)

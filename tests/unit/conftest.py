@@ -8,6 +8,7 @@ from application.policy import (
     PhoneCodePolicy,
     ProfilePolicy,
     ProviderFlowPolicy,
+    RecoveryPolicy,
     SessionPolicy,
 )
 from application.use_cases.current_user import GetCurrentUser
@@ -17,7 +18,11 @@ from application.use_cases.email_verification import RequestEmailVerification, V
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
+from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.logout import Logout
+from application.use_cases.password_change import ChangePassword
+from application.use_cases.password_confirmation import ConfirmPassword
+from application.use_cases.password_reset import ResetPassword, VerifyResetCode
 from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
 from application.use_cases.profile import UpdateProfile
 from application.use_cases.refresh import RefreshSession
@@ -60,6 +65,7 @@ class World:
     codes: FakeCodes = field(default_factory=FakeCodes)
     profile_policy: ProfilePolicy = field(default_factory=ProfilePolicy)
     phone_policy: PhoneCodePolicy = field(default_factory=PhoneCodePolicy)
+    recovery_policy: RecoveryPolicy = field(default_factory=RecoveryPolicy)
 
     @property
     def providers(self) -> dict:
@@ -153,6 +159,34 @@ class World:
         return RequestEmailChange(
             self.current_user, self.new_uow, self.hasher, self.clock, self.links,
             LoginGuard(self.attempts, self.limits),
+        )
+
+    @property
+    def forgot_password(self) -> ForgotPassword:
+        return ForgotPassword(
+            self.new_uow, FakePhoneNumbers(), self.codes, self.tokens, self.attempts, self.clock, FakeIds(),
+            self.links, self.recovery_policy, self.phone_policy, self.profile_policy,
+        )
+
+    @property
+    def verify_reset_code(self) -> VerifyResetCode:
+        return VerifyResetCode(
+            self.new_uow, FakePhoneNumbers(), self.tokens, self.attempts, self.clock, self.recovery_policy,
+            self.phone_policy, self.profile_policy,
+        )
+
+    @property
+    def reset_password(self) -> ResetPassword:
+        return ResetPassword(
+            self.new_uow, self.hasher, self.tokens, self.clock, self.links, LoginGuard(self.attempts, self.limits)
+        )
+
+    @property
+    def change_password(self) -> ChangePassword:
+        guard = LoginGuard(self.attempts, self.limits)
+        return ChangePassword(
+            self.current_user, self.new_uow, self.hasher, self.tokens, self.clock,
+            ConfirmPassword(self.hasher, guard, self.clock), self.links,
         )
 
 

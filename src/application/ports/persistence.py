@@ -90,7 +90,10 @@ class SessionRepository(Protocol):
     async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None: ...
 
     @abstractmethod
-    async def revoke_all_for_user(self, user_id: UUID, now: datetime, reason: str) -> int: ...
+    async def revoke_all_for_user(
+        self, user_id: UUID, now: datetime, reason: str, keep: UUID | None = None
+    ) -> int:
+        """Revoke every live session of the user but `keep` (the caller's own, if given)."""
 
 
 class AccountRepository(Protocol):
@@ -164,6 +167,11 @@ class LinkTokenRepository(Protocol):
     ) -> LinkToken | None:
         """Atomically use up an unused, unexpired token of one of `purposes`; None if there
         is none. Of concurrent consumes of one token, exactly one gets it."""
+
+    @abstractmethod
+    async def peek(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
+        """The token if `consume` would get it now, without using it up (a cheap look before
+        costly work; only `consume` decides)."""
 
     @abstractmethod
     async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:

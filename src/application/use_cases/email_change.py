@@ -5,12 +5,12 @@ from application.ports.security import Clock, PasswordHasher
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.email_links import REQUESTED, EmailLinks
 from application.use_cases.login_guard import LoginGuard
+from application.use_cases.password_confirmation import ConfirmPassword
 from application.use_cases.session_tokens import ClientInfo
 from domain import links
-from domain.credentials import check_password_length, normalize_email
-from domain.errors import EmailTaken, InvalidInput, InvalidPassword
+from domain.credentials import normalize_email
+from domain.errors import EmailTaken, InvalidInput
 from domain.links import mask_email
-from domain.users import User
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class RequestEmailChange:
         new_email = normalize_email(email)
         if new_email == user.email:
             raise InvalidInput("email", "is already the account's email")
-        await self._check_password(user, password)
+        await ConfirmPassword(self.hasher, self.guard, self.clock).check(user, password, "password")
         now = self.clock.now()
         async with self.new_uow() as uow:
             if await uow.users.by_email(new_email) is not None:
@@ -51,14 +51,3 @@ class RequestEmailChange:
             await self.links.send_change_notice(uow, user, new_email, REQUESTED, client, now)
             await uow.events.record(user.id, "email_change_requested", {"newEmail": mask_email(new_email)}, now)
             await uow.commit()
-
-    async def _check_password(self, user: User, password: str | None) -> None:
-        if not user.has_password:
-            return
-        if not password:
-            raise InvalidInput("password", "is required: this account has a password")
-        check_password_length(password)
-        account = await self.guard.admit_attempt(user, "", self.clock.now())
-        if not (await self.hasher.verify(password, user.password_hash)).valid:
-            raise InvalidPassword()
-        await self.guard.succeeded(account)

@@ -6,14 +6,25 @@ as the renderer's NEEDS table expects:
 - VERIFY_EMAIL to the address: secrets {"token"} (purpose verify_email);
 - EMAIL_CHANGE to the new address: secrets {"token"} (purpose email_change);
 - EMAIL_CHANGE_NOTICE to the old address: values {"new_email": masked, "stage": "requested"
-  or "confirmed"}, secrets {"token"} (purpose secure_account: the "not you?" link).
+  or "confirmed"}, secrets {"token"} (purpose secure_account: the "not you?" link);
+- PASSWORD_RESET to the address: secrets {"token"} (purpose password_reset, 15 min);
+- PASSWORD_CHANGED by email, else by WhatsApp to a verified number: values {"when"},
+  secrets {"token"} (purpose secure_account).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from application.policy import EmailLinkPolicy
-from application.ports.messages import EMAIL_CHANGE, EMAIL_CHANGE_NOTICE, VERIFY_EMAIL, Message
+from application.ports.messages import (
+    EMAIL_CHANGE,
+    EMAIL_CHANGE_NOTICE,
+    PASSWORD_CHANGED,
+    PASSWORD_RESET,
+    VERIFY_EMAIL,
+    Channel,
+    Message,
+)
 from application.ports.persistence import UnitOfWork
 from application.ports.security import TokenMinter
 from application.use_cases.session_tokens import ClientInfo
@@ -56,6 +67,29 @@ class EmailLinks:
         values = {"new_email": mask_email(new_email), "stage": stage}
         await self._send(uow, EMAIL_CHANGE_NOTICE, user.email, user, client, values, token, now)
 
+    async def send_password_reset(
+        self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime
+    ) -> None:
+        """A link to choose a new password; it also proves the address it was sent to."""
+        assert user.email is not None
+        token = await self._mint(uow, user, links.PASSWORD_RESET, user.email, self.policy.reset_link_ttl, now)
+        await self._send(uow, PASSWORD_RESET, user.email, user, client, {}, token, now)
+
+    async def send_password_changed(
+        self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime
+    ) -> None:
+        """Tell the owner the password changed, with a "not you?" link: by email, else by
+        WhatsApp to a verified number (an unverified one may be somebody else's), else not at all."""
+        channel: Channel = "email"
+        recipient = user.email
+        if recipient is None and user.phone_verified:
+            channel, recipient = "whatsapp", user.phone_number
+        if recipient is None:
+            return
+        token = await self._mint(uow, user, links.SECURE_ACCOUNT, None, self.policy.secure_account_ttl, now)
+        values = {"when": now.strftime("%Y-%m-%d %H:%M UTC")}
+        await self._send(uow, PASSWORD_CHANGED, recipient, user, client, values, token, now, channel)
+
     async def _mint(
         self, uow: UnitOfWork, user: User, purpose: str, email: str | None, ttl, now: datetime
     ) -> str:
@@ -65,8 +99,8 @@ class EmailLinks:
 
     async def _send(
         self, uow: UnitOfWork, template: str, recipient: str, user: User, client: ClientInfo,
-        values: dict[str, str], token: str, now: datetime,
+        values: dict[str, str], token: str, now: datetime, channel: Channel = "email",
     ) -> None:
         locale = choose_locale(user.profile.locale, client.accept_language, self.default_locale)
-        message = Message(template, "email", recipient, locale, values, {"token": token})
+        message = Message(template, channel, recipient, locale, values, {"token": token})
         await uow.outbox.enqueue(message, now)

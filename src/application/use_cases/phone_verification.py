@@ -16,6 +16,9 @@ from domain.errors import InvalidCode, NoPhone, RateLimited, TooManyAttempts
 from domain.locales import choose_locale
 from domain.users import User
 
+# The per-number quota of WhatsApp codes, shared by every purpose (verification, reset).
+NUMBER_QUOTA = "phone-code-number"
+
 
 @dataclass(frozen=True, slots=True)
 class RequestPhoneCode:
@@ -46,28 +49,40 @@ class RequestPhoneCode:
         now = self.clock.now()
         await AddressLimiter(self.attempts, "phone-code-ip", self.policy.per_address).admit(client.ip, now)
         await self._count_for_number(user.phone_number, now)
-        code = self.codes.new_code()
+        sender = PhoneCodeSender(self.codes, self.tokens, self.ids, self.policy)
         async with self.new_uow() as uow:
-            await uow.phone_codes.add(self._stored(user, code, now), now)
-            await uow.outbox.enqueue(self._message(user, code, client), now)
+            await sender.send(uow, user, user.phone_number, VERIFY_PHONE, client, now)
             await uow.commit()
 
     async def _count_for_number(self, phone_number: str, now: datetime) -> None:
-        key = counter_key("phone-code-number", phone_number)
+        key = counter_key(NUMBER_QUOTA, phone_number)
         window = await self.attempts.hit(key, self.policy.number_window, now)
         if window.hits > self.policy.codes_per_number:
             raise RateLimited(window.retry_after(now))
 
-    def _stored(self, user: User, code: str, now: datetime) -> PhoneCode:
-        return PhoneCode(
-            id=self.ids.new_id(), user_id=user.id, purpose=VERIFY_PHONE,
-            phone_number=user.phone_number, digest=self.tokens.digest(code),
-            created_at=now, expires_at=now + self.policy.code_ttl,
-        )
 
-    def _message(self, user: User, code: str, client: ClientInfo) -> Message:
+@dataclass(frozen=True, slots=True)
+class PhoneCodeSender:
+    """A new code for one account, number and purpose: stored as its keyed digest (replacing
+    the account's earlier code of that purpose) and enqueued for WhatsApp, in the caller's
+    unit of work, so both commit or neither does."""
+
+    codes: CodeGenerator
+    tokens: TokenMinter
+    ids: IdGenerator
+    policy: PhoneCodePolicy = PhoneCodePolicy()
+
+    async def send(
+        self, uow: UnitOfWork, user: User, phone_number: str, purpose: str, client: ClientInfo, now: datetime
+    ) -> None:
+        code = self.codes.new_code()
+        await uow.phone_codes.add(PhoneCode(
+            id=self.ids.new_id(), user_id=user.id, purpose=purpose, phone_number=phone_number,
+            digest=self.tokens.digest(code), created_at=now, expires_at=now + self.policy.code_ttl,
+        ), now)
         locale = choose_locale(user.profile.locale, client.accept_language, self.policy.default_locale)
-        return Message(PHONE_CODE, "whatsapp", user.phone_number, locale, secrets={"code": code})
+        message = Message(PHONE_CODE, "whatsapp", phone_number, locale, secrets={"code": code})
+        await uow.outbox.enqueue(message, now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import LinkTokenRepository
@@ -29,17 +29,21 @@ class SqlLinkTokenRepository(LinkTokenRepository):
         # then finds used_at set and matches nothing. Never read-then-write.
         used = await self._session.execute(
             update(Token)
-            .where(
-                Token.token_hash == digest,
-                Token.purpose.in_(list(purposes)),
-                Token.used_at.is_(None),
-                Token.expires_at > now,
-            )
+            .where(*_live(digest, purposes, now))
             .values(used_at=now)
             .returning(Token.user_id, Token.purpose, Token.new_email, Token.expires_at)
             .execution_options(synchronize_session=False)
         )
         row = used.one_or_none()
+        return LinkToken(row.user_id, row.purpose, row.new_email, row.expires_at) if row else None
+
+    async def peek(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
+        row = (
+            await self._session.execute(
+                select(Token.user_id, Token.purpose, Token.new_email, Token.expires_at)
+                .where(*_live(digest, purposes, now))
+            )
+        ).one_or_none()
         return LinkToken(row.user_id, row.purpose, row.new_email, row.expires_at) if row else None
 
     async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
@@ -49,3 +53,12 @@ class SqlLinkTokenRepository(LinkTokenRepository):
             .values(used_at=now)
             .execution_options(synchronize_session=False)
         )
+
+
+def _live(digest: bytes, purposes: Collection[str], now: datetime) -> tuple:
+    return (
+        Token.token_hash == digest,
+        Token.purpose.in_(list(purposes)),
+        Token.used_at.is_(None),
+        Token.expires_at > now,
+    )

@@ -230,8 +230,13 @@ class SqlSessionRepository(SessionRepository):
     async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None:
         await self._revoke(SessionRow.id == session_id, now, reason)
 
-    async def revoke_all_for_user(self, user_id: UUID, now: datetime, reason: str) -> int:
-        return await self._revoke(SessionRow.user_id == user_id, now, reason)
+    async def revoke_all_for_user(
+        self, user_id: UUID, now: datetime, reason: str, keep: UUID | None = None
+    ) -> int:
+        condition = SessionRow.user_id == user_id
+        if keep is not None:
+            condition = condition & (SessionRow.id != keep)
+        return await self._revoke(condition, now, reason)
 
     async def _revoke(self, condition, now: datetime, reason: str) -> int:
         result = await self._session.execute(

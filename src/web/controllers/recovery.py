@@ -1,0 +1,97 @@
+"""Forgotten passwords (a link by email, a code by WhatsApp) and password changes."""
+
+import logging
+
+from litestar import Controller, Request, Response, post
+from litestar.background_tasks import BackgroundTask
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from application.use_cases.forgot_password import ForgotPassword, RecoveryRequest
+from application.use_cases.password_change import ChangePassword
+from application.use_cases.password_reset import ResetPassword, VerifyResetCode
+from application.use_cases.session_tokens import ClientInfo
+from web.client import client_info
+from web.controllers.auth import SidCookie
+from web.dto import (
+    ChangePasswordBody,
+    ForgotPasswordBody,
+    OkOut,
+    ResetPasswordBody,
+    ResetTokenOut,
+    VerifyResetCodeBody,
+)
+from web.openapi import failures
+
+log = logging.getLogger("sesame.recovery")
+
+
+class RecoveryController(Controller):
+    path = "/auth"
+    tags = ["password"]
+
+    @post("/forgot-password", status_code=202,
+          summary="Send a password reset link (by email) or code (by WhatsApp)",
+          description="Give `email` or `phoneNumber`. The answer is the same whether or not an "
+          "account matches, and whether or not a quota held the message back. By email: a link "
+          "`FRONTEND_ORIGIN/reset-password?token=...`, 15 minutes, once. By phone: a 6-digit "
+          "WhatsApp code, only to a number its account has verified; trade it at /auth/verify-phone. "
+          "At most 3 reset messages per account per 15 minutes, 5 codes per number a day.",
+          responses=failures("invalid_request", "rate_limited", "not_ready"))
+    async def forgot(
+        self, request: Request, data: JSONBody[ForgotPasswordBody],
+        forgot_password: NamedDependency[ForgotPassword],
+    ) -> Response[OkOut]:
+        client = client_info(request)
+        admitted = await forgot_password.admit(data.email, data.phone_number, client)
+        # The account's work runs once the answer is sent: see application.use_cases.forgot_password.
+        return Response(OkOut(), status_code=202,
+                        background=BackgroundTask(_deliver, forgot_password, admitted, client))
+
+    @post("/verify-phone", status_code=200,
+          summary="Trade a WhatsApp reset code for a resetToken",
+          description="The code sent by /auth/forgot-password with `phoneNumber`. A wrong code, or a "
+          "number no account has verified, answers `invalid_code`; the fifth wrong try burns the "
+          "code (`too_many_attempts`). The resetToken works once, for 10 minutes, at /auth/reset-password.",
+          responses=failures("invalid_request", "invalid_code", "too_many_attempts", "rate_limited",
+                             "not_ready"))
+    async def verify_code(
+        self, request: Request, data: JSONBody[VerifyResetCodeBody],
+        verify_reset_code: NamedDependency[VerifyResetCode],
+    ) -> ResetTokenOut:
+        token = await verify_reset_code.execute(data.phone_number, data.code, client_info(request))
+        return ResetTokenOut(reset_token=token)
+
+    @post("/reset-password", status_code=200,
+          summary="Choose a new password with a reset link's token or a resetToken",
+          description="Every session of the account is revoked (sign in again); a link that came by "
+          "email also marks that email verified; a notice is sent. A weak password is refused before "
+          "the token is used: it stays usable.",
+          responses=failures("invalid_request", "weak_password", "invalid_token", "not_ready"))
+    async def reset(
+        self, request: Request, data: JSONBody[ResetPasswordBody],
+        reset_password: NamedDependency[ResetPassword],
+    ) -> OkOut:
+        await reset_password.execute(data.token, data.password, client_info(request))
+        return OkOut()
+
+    @post("/password/change", status_code=200,
+          summary="Change the password while signed in",
+          description="`currentPassword` is required when the account has a password; wrong ones "
+          "count with failed logins toward the account's lock (423). Every other session is revoked, "
+          "this one stays; a notice is sent.",
+          responses=failures("invalid_request", "weak_password", "not_authenticated", "invalid_password",
+                             "account_locked", "not_ready"))
+    async def change(
+        self, request: Request, data: JSONBody[ChangePasswordBody],
+        change_password: NamedDependency[ChangePassword], sid: SidCookie,
+    ) -> OkOut:
+        await change_password.execute(sid, data.current_password, data.new_password, client_info(request))
+        return OkOut()
+
+
+async def _deliver(forgot_password: ForgotPassword, admitted: RecoveryRequest, client: ClientInfo) -> None:
+    try:
+        await forgot_password.deliver(admitted, client)
+    except Exception:  # the answer is gone: nobody else will hear of it
+        log.exception("forgot-password delivery failed")

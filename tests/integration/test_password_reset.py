@@ -1,0 +1,37 @@
+"""ResetPassword on PostgreSQL: the token claim is what decides between concurrent resets."""
+
+import asyncio
+
+from application.use_cases.email_links import EmailLinks
+from application.use_cases.login_guard import LoginGuard
+from application.use_cases.password_reset import ResetPassword
+from application.use_cases.session_tokens import ClientInfo
+from application.policy import LoginLimits
+from domain.errors import InvalidToken
+from domain.links import PASSWORD_RESET, LinkToken
+from tests.factories import UserFactory
+from tests.fakes import FakeClock, FakePasswordHasher, FakeTokens, InMemoryAttemptCounter
+
+
+async def test_two_resets_with_one_token_one_wins(store):
+    tokens, clock = FakeTokens(), FakeClock()
+    reset = ResetPassword(store.new_uow, FakePasswordHasher(), tokens, clock, EmailLinks(tokens),
+                          LoginGuard(InMemoryAttemptCounter(), LoginLimits()))
+    user = UserFactory.build(email="ada@example.com")
+    async with store.new_uow() as uow:
+        await uow.users.add(user)
+        await uow.links.add(tokens.digest("the-link"),
+                            LinkToken(user.id, PASSWORD_RESET, user.email, clock.now() + reset.links.policy.reset_link_ttl),
+                            clock.now())
+        await uow.commit()
+
+    results = await asyncio.gather(
+        *(reset.execute("the-link", f"new-password-{n}-x", ClientInfo()) for n in range(5)), return_exceptions=True
+    )
+
+    winners = [n for n, result in enumerate(results) if result is None]
+    assert len(winners) == 1
+    assert all(isinstance(result, InvalidToken) for result in results if result is not None)
+    async with store.new_uow() as uow:
+        stored = await uow.users.by_id(user.id)
+    assert stored.password_hash == f"fake$new-password-{winners[0]}-x"
