@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import FRONTEND
 from tests.e2e.test_google_sign_in import count, login_error, me
-from tests.support.http import PASSWORD, assert_error, login, register, set_cookies
+from tests.support.http import PASSWORD, assert_error, fresh_client, login, register, set_cookies
 
 
 def finish(provider: str, linked: bool = False) -> str:
@@ -205,3 +205,27 @@ async def test_providers_lists_what_is_configured(client):
 async def test_an_unconfigured_provider_answers_404(client):
     assert_error(await client.get("/auth/corp"), 404, "not_found")
     assert_error(await client.get("/auth/corp/callback", params={"state": "s", "code": "c"}), 404, "not_found")
+
+
+@pytest.mark.parametrize("provider", ["facebook", "github"])
+async def test_an_unverified_email_is_linked_by_the_password_login_in_that_browser_only(
+    client, server, facebook, github, db, new_email, provider
+):
+    email = new_email()
+    await register(client, email)
+    fake = facebook if provider == "facebook" else github
+    subject, profile = (facebook_person(email=email) if provider == "facebook"
+                        else github_person(email=email, verified=False))
+    refused = await sign_in(client, fake, provider, subject, profile)
+    pending = f"{FRONTEND}/auth/login?error=email_not_verified&provider={provider}&pending=link"
+    assert (refused.status_code, refused.headers["location"]) == (302, pending)
+
+    async with fresh_client(server) as other_browser:  # the right password, but not that browser
+        elsewhere = await login(other_browser, email, PASSWORD)
+    assert elsewhere.status_code == 200 and "linkedProvider" not in elsewhere.json()
+    assert await count(db, "accounts WHERE provider_account_id = $1", subject) == 0
+
+    here = await login(client, email, PASSWORD)
+    assert here.status_code == 200 and here.json()["linkedProvider"] == provider
+    assert await count(db, "accounts WHERE provider_account_id = $1", subject) == 1
+    assert provider in (await me(client))["providers"]

@@ -20,14 +20,14 @@ CODE = Message(PHONE_CODE, "whatsapp", "+33612345678", "fr", {}, {"code": "49381
 @pytest.fixture(scope="module")
 def sendgrid():
     with FakeSendGrid(api_key="SG.key") as fake:
-        fake.hang_seconds = 1
+        fake.hang_seconds = 3  # longer than the channels' timeout below
         yield fake
 
 
 @pytest.fixture(scope="module")
 def twilio():
     with FakeTwilio(SID, AUTH) as fake:
-        fake.hang_seconds = 1
+        fake.hang_seconds = 3  # longer than the channels' timeout below
         yield fake
 
 
@@ -35,13 +35,13 @@ def twilio():
 async def email_channel(sendgrid):
     sendgrid.reset()
     async with httpx.AsyncClient() as http:
-        yield SendGridEmail(http, "SG.key", "Sésame <no-reply@sesame.test>", sendgrid.base_url, timeout=0.5)
+        yield SendGridEmail(http, "SG.key", "Sésame <no-reply@sesame.test>", sendgrid.base_url, timeout=2)
 
 
 @pytest.fixture
 async def whatsapp_channel(twilio):
     twilio.reset()
-    channel = TwilioWhatsApp(SID, AUTH, "+14155238886", base_url=twilio.base_url, timeout=0.5)
+    channel = TwilioWhatsApp(SID, AUTH, "+14155238886", base_url=twilio.base_url, timeout=2)  # a first call also loads the SDK
     yield channel
     await channel.close()
 
