@@ -64,6 +64,7 @@ class EmailLinkPolicy:
     requests: int = 3  # verification links asked per account per window
     reset_link_ttl: timedelta = timedelta(minutes=15)  # password reset links (contract)
     window: timedelta = timedelta(minutes=15)
+    unlock_ttl: timedelta = timedelta(hours=1)  # the unlock link of a locked account (contract)
 
 
 @dataclass(frozen=True, slots=True)

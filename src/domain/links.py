@@ -11,6 +11,7 @@ CHANGE_EMAIL = "email_change"
 SECURE_ACCOUNT = "secure_account"
 PASSWORD_RESET = "password_reset"  # the mailed "choose a new password" link
 RESET_TOKEN = "reset_token"  # given for a right WhatsApp reset code: the phone's way to a reset
+UNLOCK = "unlock"  # mailed when failed logins lock the account: lifts the lock
 
 
 @dataclass(frozen=True, slots=True)

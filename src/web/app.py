@@ -14,6 +14,7 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from infrastructure.persistence.database import DATABASE_UNAVAILABLE
 from infrastructure.settings import Settings, load_settings_or_exit
 from web.adapters import Infrastructure, build_infrastructure
+from web.controllers.account_security import AccountSecurityController
 from web.controllers.accounts import AccountsController, ProvidersController
 from web.controllers.auth import AuthController
 from web.controllers.email import EmailController
@@ -66,6 +67,7 @@ def create_app(
             PhoneController,
             EmailController,
             RecoveryController,
+            AccountSecurityController,
             HealthController,
             *(provider_controller(name) for name in providers),
             create_static_files_router(DOCS_ASSETS, [swagger_ui_path], include_in_schema=False),

@@ -37,7 +37,9 @@ from application.use_cases.provider_callback import CompleteProviderSignIn
 from application.use_cases.provider_start import StartProviderSignIn
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser
+from application.use_cases.secure_account import SecureAccount
 from application.use_cases.session_tokens import SessionIssuer
+from application.use_cases.unlock import LockNotice, UnlockAccount
 from web.cookies import CookiePolicy
 from web.frontend import Frontend
 
@@ -75,7 +77,8 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
             ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links
         ),
         "login": LoginWithPassword(
-            ports.new_uow, ports.hasher, ports.clock, issuer, login_guard, ports.tokens, ports.ids
+            ports.new_uow, ports.hasher, ports.clock, issuer, login_guard, ports.tokens, ports.ids,
+            LockNotice(ports.new_uow, links, ports.clock),
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy),
@@ -127,6 +130,8 @@ def _recovery(ports: Ports, current_user: GetCurrentUser, links: EmailLinks, gua
             ports.phone_code_policy, ports.profile_policy,
         ),
         "reset_password": ResetPassword(ports.new_uow, ports.hasher, ports.tokens, ports.clock, links, guard),
+        "secure_account": SecureAccount(ports.new_uow, ports.tokens, ports.clock),
+        "unlock_account": UnlockAccount(ports.new_uow, ports.tokens, ports.clock, guard),
         "change_password": ChangePassword(
             current_user, ports.new_uow, ports.hasher, ports.tokens, ports.clock,
             ConfirmPassword(ports.hasher, guard, ports.clock), links,

@@ -162,6 +162,14 @@ class VerifyEmailBody(Body):
     example: ClassVar[dict | None] = {"token": "q5Xo0gGx3vSkqg4y1kQ7sHk0b3mD2cJfYt8rWc9eVhA"}
 
 
+class AccountLinkBody(Body):
+    """The token of a "not you?" link (/auth/secure-account) or an unlock link (/auth/unlock)."""
+
+    token: LinkToken
+
+    example: ClassVar[dict | None] = {"token": "q5Xo0gGx3vSkqg4y1kQ7sHk0b3mD2cJfYt8rWc9eVhA"}
+
+
 RecoveryPhone = Annotated[str, _documented(
     'The account\'s verified number, as typed ("06 12 34 56 78", "+33 6 12 34 56 78"); a number '
     'without "+" is read for DEFAULT_PHONE_REGION. An invalid number is 400.',

@@ -29,7 +29,9 @@ from application.use_cases.refresh import RefreshSession
 from application.use_cases.provider_callback import CompleteProviderSignIn
 from application.use_cases.provider_start import StartProviderSignIn
 from application.use_cases.register import RegisterLocalUser
+from application.use_cases.secure_account import SecureAccount
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
+from application.use_cases.unlock import LockNotice, UnlockAccount
 from tests.fakes import (
     FakeClock,
     FakeCodes,
@@ -89,7 +91,7 @@ class World:
     def login(self) -> LoginWithPassword:
         return LoginWithPassword(
             self.new_uow, self.hasher, self.clock, self.issuer, LoginGuard(self.attempts, self.limits),
-            self.tokens, FakeIds(),
+            self.tokens, FakeIds(), LockNotice(self.new_uow, self.links, self.clock),
         )
 
     @property
@@ -180,6 +182,14 @@ class World:
         return ResetPassword(
             self.new_uow, self.hasher, self.tokens, self.clock, self.links, LoginGuard(self.attempts, self.limits)
         )
+
+    @property
+    def secure_account(self) -> SecureAccount:
+        return SecureAccount(self.new_uow, self.tokens, self.clock)
+
+    @property
+    def unlock(self) -> UnlockAccount:
+        return UnlockAccount(self.new_uow, self.tokens, self.clock, LoginGuard(self.attempts, self.limits))
 
     @property
     def change_password(self) -> ChangePassword:

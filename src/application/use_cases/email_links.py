@@ -9,7 +9,8 @@ as the renderer's NEEDS table expects:
   or "confirmed"}, secrets {"token"} (purpose secure_account: the "not you?" link);
 - PASSWORD_RESET to the address: secrets {"token"} (purpose password_reset, 15 min);
 - PASSWORD_CHANGED by email, else by WhatsApp to a verified number: values {"when"},
-  secrets {"token"} (purpose secure_account).
+  secrets {"token"} (purpose secure_account);
+- IDENTIFIER_LOCKED to the address: secrets {"token"} (purpose unlock, 1 h).
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from application.policy import EmailLinkPolicy
 from application.ports.messages import (
     EMAIL_CHANGE,
     EMAIL_CHANGE_NOTICE,
+    IDENTIFIER_LOCKED,
     PASSWORD_CHANGED,
     PASSWORD_RESET,
     VERIFY_EMAIL,
@@ -89,6 +91,12 @@ class EmailLinks:
         token = await self._mint(uow, user, links.SECURE_ACCOUNT, None, self.policy.secure_account_ttl, now)
         values = {"when": now.strftime("%Y-%m-%d %H:%M UTC")}
         await self._send(uow, PASSWORD_CHANGED, recipient, user, client, values, token, now, channel)
+
+    async def send_unlock(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
+        """A link that lifts the login lock failed attempts just set on the account."""
+        assert user.email is not None
+        token = await self._mint(uow, user, links.UNLOCK, None, self.policy.unlock_ttl, now)
+        await self._send(uow, IDENTIFIER_LOCKED, user.email, user, client, {}, token, now)
 
     async def _mint(
         self, uow: UnitOfWork, user: User, purpose: str, email: str | None, ttl, now: datetime

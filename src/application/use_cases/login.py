@@ -6,6 +6,7 @@ from application.use_cases.login_guard import LoginGuard
 from application.use_cases.provider_links import link_identity
 from application.use_cases.register import SignedIn
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
+from application.use_cases.unlock import LockNotice
 from domain.credentials import check_password_length, normalize_identifier
 from domain.errors import AccountAlreadyLinked, InvalidCredentials, SocialOnlyAccount
 from domain.flows import PendingLink
@@ -24,6 +25,8 @@ class LoginWithPassword:
       10 in a row (whichever identifier was typed) the account is locked for 15 minutes
       from the 10th; an unknown identifier is counted and locked the same way;
     - a successful login clears the account's count;
+    - the failed attempt that sets the lock tells the LockNotice (once per lock: the refused
+      attempts during it are not checked), when the identifier is an account's;
     - no database connection is held while the password is checked;
     - a successful login in a browser holding a pending link (`pending_link`, its cookie)
       uses it up: the provider identity is attached when the link is unexpired and meant
@@ -39,6 +42,7 @@ class LoginWithPassword:
     guard: LoginGuard
     tokens: TokenMinter
     ids: IdGenerator
+    lock_notice: LockNotice
 
     async def execute(
         self, identifier: str, password: str, client: ClientInfo, pending_link: str | None = None
@@ -50,11 +54,13 @@ class LoginWithPassword:
             user = await uow.users.by_login(identifier)
         if user is not None and user.password_hash is None and user.providers:
             raise SocialOnlyAccount(user.providers)  # no password to guess
-        account = await self.guard.admit_attempt(user, identifier, self.clock.now())
+        attempt = await self.guard.admit(user, identifier, self.clock.now())
         check = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not check.valid:
+            if user is not None and attempt.locks:
+                await self.lock_notice.send(user, client)
             raise InvalidCredentials()
-        await self.guard.succeeded(account)
+        await self.guard.succeeded(attempt.key)
         new_hash = await self.hasher.hash(password) if check.needs_rehash else None
         now = self.clock.now()
         async with self.new_uow() as uow:

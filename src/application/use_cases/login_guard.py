@@ -9,6 +9,12 @@ from domain.users import User
 
 
 @dataclass(frozen=True, slots=True)
+class Attempt:
+    key: str  # the account's counter key, which a success clears
+    locks: bool  # this attempt is the limit-th: failing, it sets the lock
+
+
+@dataclass(frozen=True, slots=True)
 class LoginGuard:
     """Every password check is counted before it is done, in one atomic step, so at
     most `limits.failures` checks happen per lock, however requests arrive."""
@@ -23,13 +29,18 @@ class LoginGuard:
     async def admit_attempt(self, user: User | None, identifier: str, now: datetime) -> str:
         """Count this password attempt against the account, or refuse it (locked).
         Answers the account's key, which a successful login then clears."""
+        return (await self.admit(user, identifier, now)).key
+
+    async def admit(self, user: User | None, identifier: str, now: datetime) -> Attempt:
+        """As admit_attempt, also telling whether this attempt, if it fails, sets the lock."""
         key = account_key(user, identifier)
         window = await self.counter.hit_toward_lock(
             key, self.limits.failures, self.limits.lockout, now
         )
         if window.hits > self.limits.failures:
             raise AccountLocked(window.retry_after(now))
-        return key
+        # The counter answers each hit a distinct count: exactly one attempt per lock is this one.
+        return Attempt(key, locks=window.hits == self.limits.failures)
 
     async def succeeded(self, account: str) -> None:
         await self.counter.clear(account)

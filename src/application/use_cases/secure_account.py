@@ -1,0 +1,41 @@
+"""The "not you?" link of a change notice (POST /auth/secure-account): shut out whoever
+changed the account, so that only the mailbox owner gets back in, through recovery."""
+
+from dataclasses import dataclass
+
+from application.ports.persistence import UnitOfWorkFactory
+from application.ports.security import Clock, TokenMinter
+from domain import links
+from domain.errors import InvalidToken
+
+
+@dataclass(frozen=True, slots=True)
+class SecureAccount:
+    """Lock out whoever else is in the account, with a "not you?" token.
+
+    - the token must be unused, unexpired and of purpose secure_account (400 invalid_token);
+      it is claimed atomically and used up: of two uses, one wins;
+    - every session of the account is revoked and its password removed, in one transaction;
+      `account_secured` and `password_removed` are recorded with it;
+    - the owner gets back in through /auth/forgot-password (or a provider), which only the
+      mailbox (or verified phone, or provider) owner can use.
+    """
+
+    new_uow: UnitOfWorkFactory
+    tokens: TokenMinter
+    clock: Clock
+
+    async def execute(self, token: str) -> None:
+        if not token:
+            raise InvalidToken()
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            link = await uow.links.consume(self.tokens.digest(token), (links.SECURE_ACCOUNT,), now)
+            user = await uow.users.by_id(link.user_id) if link else None
+            if link is None or user is None:
+                raise InvalidToken()
+            await uow.users.set_password_hash(user.id, None)
+            await uow.sessions.revoke_all_for_user(user.id, now, "account_secured")
+            await uow.events.record(user.id, "account_secured", {}, now)
+            await uow.events.record(user.id, "password_removed", {}, now)
+            await uow.commit()

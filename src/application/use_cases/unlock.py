@@ -1,0 +1,66 @@
+"""Self-service unlock: the lock failed logins set on an account reaches its owner as an
+unlock link (LockNotice); opening it lifts the lock (POST /auth/unlock, UnlockAccount).
+The lock stays as strong against guessing; it just no longer shuts the owner out."""
+
+from dataclasses import dataclass
+
+from application.ports.persistence import UnitOfWorkFactory
+from application.ports.security import Clock, TokenMinter
+from application.use_cases.email_links import EmailLinks
+from application.use_cases.login_guard import LoginGuard, account_key
+from application.use_cases.session_tokens import ClientInfo
+from domain import links
+from domain.errors import InvalidToken
+from domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class LockNotice:
+    """Told by the login of the one failed attempt that set a lock (so once per lock).
+
+    - `account_locked` is recorded for the account;
+    - an account with an email gets one IDENTIFIER_LOCKED email with an unlock link
+      (purpose unlock, 1 h, stored as a digest), enqueued in the same unit of work;
+    - an unknown identifier has no account: the caller sends nothing for it.
+    """
+
+    new_uow: UnitOfWorkFactory
+    links: EmailLinks
+    clock: Clock
+
+    async def send(self, user: User, client: ClientInfo) -> None:
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            await uow.events.record(user.id, "account_locked", {}, now)
+            if user.email is not None:
+                await self.links.send_unlock(uow, user, client, now)
+            await uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class UnlockAccount:
+    """Lift an account's login lock with the token of its unlock link.
+
+    - the token must be unused, unexpired and of purpose unlock (400 invalid_token); it is
+      claimed atomically and used up;
+    - the account's failure count is cleared, so its lock is gone in every process;
+      `account_unlocked` is recorded.
+    """
+
+    new_uow: UnitOfWorkFactory
+    tokens: TokenMinter
+    clock: Clock
+    guard: LoginGuard
+
+    async def execute(self, token: str) -> None:
+        if not token:
+            raise InvalidToken()
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            link = await uow.links.consume(self.tokens.digest(token), (links.UNLOCK,), now)
+            user = await uow.users.by_id(link.user_id) if link else None
+            if link is None or user is None:
+                raise InvalidToken()
+            await uow.events.record(user.id, "account_unlocked", {}, now)
+            await uow.commit()
+        await self.guard.succeeded(account_key(user, ""))

@@ -1,0 +1,38 @@
+"""The links mailed when the account may be in someone else's hands: "not you?" and unlock."""
+
+from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from application.use_cases.secure_account import SecureAccount
+from application.use_cases.unlock import UnlockAccount
+from web.dto import AccountLinkBody, OkOut
+from web.openapi import failures
+
+
+class AccountSecurityController(Controller):
+    path = "/auth"
+    tags = ["password"]
+
+    @post("/secure-account", status_code=200,
+          summary='Lock out whoever else is in the account (the "not you?" link)',
+          description="The `token` of the \"not you?\" link of a change or new-device notice "
+          "(`FRONTEND_ORIGIN/secure-account?token=...`, 7 days, once). Every session of the account "
+          "is revoked and its password removed; the owner gets back in through /auth/forgot-password.",
+          responses=failures("invalid_request", "invalid_token", "not_ready"))
+    async def secure(
+        self, data: JSONBody[AccountLinkBody], secure_account: NamedDependency[SecureAccount]
+    ) -> OkOut:
+        await secure_account.execute(data.token)
+        return OkOut()
+
+    @post("/unlock", status_code=200,
+          summary="Lift the login lock with the mailed unlock link",
+          description="The `token` of the link mailed when failed logins lock the account "
+          "(`FRONTEND_ORIGIN/unlock?token=...`, 1 hour, once). The account's failure count is cleared.",
+          responses=failures("invalid_request", "invalid_token", "not_ready"))
+    async def unlock(
+        self, data: JSONBody[AccountLinkBody], unlock_account: NamedDependency[UnlockAccount]
+    ) -> OkOut:
+        await unlock_account.execute(data.token)
+        return OkOut()
