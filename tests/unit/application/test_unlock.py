@@ -40,6 +40,13 @@ async def test_the_failure_that_locks_an_account_mails_one_unlock_link_valid_1_h
     assert (user.id, "account_locked", {}) in world.db.events
 
 
+async def test_the_right_password_on_the_last_allowed_attempt_signs_in_and_sends_nothing(world):
+    await register(world, email="ada@example.com")
+    await fail(world, times=2)
+    await world.login.execute("ada@example.com", PASSWORD, CLIENT)
+    assert sent(world, IDENTIFIER_LOCKED) == []
+
+
 async def test_one_lock_sends_one_email_however_many_attempts_it_refuses(world):
     await register(world, email="ada@example.com")
     await fail(world, times=5)  # the per-address limit allows 5
