@@ -297,6 +297,11 @@ class InMemorySessionRepository(SessionRepository):
     async def touch(self, session_id: UUID, now: datetime) -> None:
         self._update(session_id, last_seen_at=now)
 
+    async def clients_seen(self, user_id: UUID, limit: int) -> list[tuple[str | None, str | None]]:
+        mine = sorted((s for s in self._db.sessions.values() if s.user_id == user_id),
+                      key=lambda s: s.created_at, reverse=True)
+        return [(s.ip, s.user_agent) for s in mine[:limit]]
+
     async def session_id_by_sid(self, digest: bytes) -> UUID | None:
         record = self._db.sids.get(digest)
         return record.session_id if record else None

@@ -28,6 +28,7 @@ from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAcco
 from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
+from application.use_cases.new_device import NewDeviceAlert
 from application.use_cases.password_change import ChangePassword
 from application.use_cases.password_confirmation import ConfirmPassword
 from application.use_cases.password_reset import ResetPassword, VerifyResetCode
@@ -78,7 +79,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         ),
         "login": LoginWithPassword(
             ports.new_uow, ports.hasher, ports.clock, issuer, login_guard, ports.tokens, ports.ids,
-            LockNotice(ports.new_uow, links, ports.clock),
+            LockNotice(ports.new_uow, links, ports.clock), NewDeviceAlert(links),
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy),
@@ -87,7 +88,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
             providers, ports.new_uow, ports.tokens, ports.clock, current_user, ProviderFlowPolicy()
         ),
         "complete_provider_sign_in": CompleteProviderSignIn(
-            providers, ports.new_uow, ports.tokens, ports.clock, ports.ids, issuer
+            providers, ports.new_uow, ports.tokens, ports.clock, ports.ids, issuer, NewDeviceAlert(links)
         ),
         "list_linked_accounts": ListLinkedAccounts(current_user, ports.new_uow),
         "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),

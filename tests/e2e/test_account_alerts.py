@@ -68,3 +68,28 @@ async def test_a_not_you_link_ends_every_session_and_removes_the_password(client
 async def test_an_unknown_not_you_token_is_invalid(client):
     assert_error(await client.post("/auth/secure-account", json={"token": "no-such-token"}),
                  400, "invalid_token")
+
+
+NEW_DEVICE = "Nouvelle connexion à votre compte Sésame"
+WINDOWS_FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+async def test_a_sign_in_from_a_new_device_mails_a_not_you_link_that_works(client, server, mail, db, new_email):
+    email = new_email()
+    await signed_up(client, email)
+    assert (await login(client, email)).status_code == 200  # the same browser: no alert
+    elsewhere = {"X-Forwarded-For": "198.51.100.23", "User-Agent": WINDOWS_FIREFOX}
+    async with fresh_client(server) as stranger:
+        stranger.headers.update(elsewhere)
+        stranger_sid, _ = session_cookies(await login(stranger, email))
+        assert (await login(stranger, email)).status_code == 200  # seen now: no second alert
+
+    alert = await mail_about(mail, email, NEW_DEVICE)
+    assert alert.links == [f"{FRONTEND}/secure-account?token={alert.token}"]
+    assert "198.51.100.23" in alert.text and "Firefox on Windows" in alert.text
+    await quiet(db)
+    assert [m.subject for m in mail.received_by(email)].count(NEW_DEVICE) == 1
+
+    async with fresh_client(server) as owner:
+        assert (await owner.post("/auth/secure-account", json={"token": alert.token})).status_code == 200
+    assert (await me_with_sid(server, stranger_sid)).json() == {"user": None}

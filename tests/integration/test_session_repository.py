@@ -131,3 +131,18 @@ async def test_revoke_all_for_user_may_keep_one_session(store):
 async def _user(store, user_id):
     async with store.new_uow() as uow:
         return await uow.users.by_id(user_id)
+
+
+async def test_clients_seen_are_the_latest_sessions_ended_ones_included(store):
+    first = await new_session(store, ip="203.0.113.1", user_agent="first")
+    user = UserFactory.build(id=first.user_id)
+    async with store.new_uow() as uow:
+        for n, at in ((2, NOW + timedelta(minutes=1)), (3, NOW + timedelta(minutes=2))):
+            await uow.sessions.add(Session(uuid.uuid4(), user.id, at, at + timedelta(days=1), at,
+                                           ip=f"203.0.113.{n}", user_agent=f"agent-{n}"))
+        await uow.sessions.revoke(first.id, NOW, "test")
+        await uow.commit()
+    async with store.new_uow() as uow:
+        assert await uow.sessions.clients_seen(user.id, 2) == [("203.0.113.3", "agent-3"), ("203.0.113.2", "agent-2")]
+        assert len(await uow.sessions.clients_seen(user.id, 10)) == 3
+        assert await uow.sessions.clients_seen(uuid.uuid4(), 10) == []

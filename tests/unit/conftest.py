@@ -20,6 +20,7 @@ from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.logout import Logout
+from application.use_cases.new_device import NewDeviceAlert
 from application.use_cases.password_change import ChangePassword
 from application.use_cases.password_confirmation import ConfirmPassword
 from application.use_cases.password_reset import ResetPassword, VerifyResetCode
@@ -92,6 +93,7 @@ class World:
         return LoginWithPassword(
             self.new_uow, self.hasher, self.clock, self.issuer, LoginGuard(self.attempts, self.limits),
             self.tokens, FakeIds(), LockNotice(self.new_uow, self.links, self.clock),
+            NewDeviceAlert(self.links),
         )
 
     @property
@@ -116,7 +118,8 @@ class World:
     @property
     def complete_provider(self) -> CompleteProviderSignIn:
         return CompleteProviderSignIn(
-            self.providers, self.new_uow, self.tokens, self.clock, FakeIds(), self.issuer
+            self.providers, self.new_uow, self.tokens, self.clock, FakeIds(), self.issuer,
+            NewDeviceAlert(self.links),
         )
 
     @property

@@ -61,6 +61,10 @@ class SessionRepository(Protocol):
     async def add(self, session: Session) -> None: ...
 
     @abstractmethod
+    async def clients_seen(self, user_id: UUID, limit: int) -> list[tuple[str | None, str | None]]:
+        """(ip, user agent) of the user's `limit` latest sessions, ended ones included."""
+
+    @abstractmethod
     async def add_sid(self, session_id: UUID, digest: bytes, expires_at: datetime) -> None: ...
 
     @abstractmethod

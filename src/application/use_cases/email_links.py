@@ -10,6 +10,8 @@ as the renderer's NEEDS table expects:
 - PASSWORD_RESET to the address: secrets {"token"} (purpose password_reset, 15 min);
 - PASSWORD_CHANGED by email, else by WhatsApp to a verified number: values {"when"},
   secrets {"token"} (purpose secure_account);
+- NEW_DEVICE to the address: values {"when", "ip", "browser"}, secrets {"token"} (purpose
+  secure_account);
 - IDENTIFIER_LOCKED to the address: secrets {"token"} (purpose unlock, 1 h).
 """
 
@@ -21,6 +23,7 @@ from application.ports.messages import (
     EMAIL_CHANGE,
     EMAIL_CHANGE_NOTICE,
     IDENTIFIER_LOCKED,
+    NEW_DEVICE,
     PASSWORD_CHANGED,
     PASSWORD_RESET,
     VERIFY_EMAIL,
@@ -97,6 +100,15 @@ class EmailLinks:
         assert user.email is not None
         token = await self._mint(uow, user, links.UNLOCK, None, self.policy.unlock_ttl, now)
         await self._send(uow, IDENTIFIER_LOCKED, user.email, user, client, {}, token, now)
+
+    async def send_new_device(
+        self, uow: UnitOfWork, user: User, browser: str, client: ClientInfo, now: datetime
+    ) -> None:
+        """Tell the owner of a sign-in from a new device, with a "not you?" link."""
+        assert user.email is not None
+        token = await self._mint(uow, user, links.SECURE_ACCOUNT, None, self.policy.secure_account_ttl, now)
+        values = {"when": now.strftime("%Y-%m-%d %H:%M UTC"), "ip": client.ip or "?", "browser": browser}
+        await self._send(uow, NEW_DEVICE, user.email, user, client, values, token, now)
 
     async def _mint(
         self, uow: UnitOfWork, user: User, purpose: str, email: str | None, ttl, now: datetime

@@ -4,6 +4,7 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher, TokenMinter
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.provider_links import link_identity
+from application.use_cases.new_device import NewDeviceAlert
 from application.use_cases.register import SignedIn
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
 from application.use_cases.unlock import LockNotice
@@ -28,6 +29,7 @@ class LoginWithPassword:
     - the failed attempt that sets the lock tells the LockNotice (once per lock: the refused
       attempts during it are not checked), when the identifier is an account's;
     - no database connection is held while the password is checked;
+    - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction;
     - a successful login in a browser holding a pending link (`pending_link`, its cookie)
       uses it up: the provider identity is attached when the link is unexpired and meant
       for this very account (the password is the proof), else it is dropped. A failed
@@ -43,6 +45,7 @@ class LoginWithPassword:
     tokens: TokenMinter
     ids: IdGenerator
     lock_notice: LockNotice
+    new_device: NewDeviceAlert
 
     async def execute(
         self, identifier: str, password: str, client: ClientInfo, pending_link: str | None = None
@@ -67,6 +70,7 @@ class LoginWithPassword:
             if new_hash is not None:
                 await uow.users.set_password_hash(user.id, new_hash)
                 user.password_hash = new_hash
+            await self.new_device.check(uow, user, client, now)
             tokens = await self.issuer.open(uow, user.id, now, client)
             link = await uow.pending_links.take(self.tokens.digest(pending_link), now) if pending_link else None
             await uow.commit()

@@ -7,6 +7,7 @@ from application.policy import ProviderFlowPolicy
 from application.ports.identity import IdentityProvider
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, TokenMinter
+from application.use_cases.new_device import NewDeviceAlert
 from application.use_cases.provider_links import link_identity, linked_account
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.errors import (
@@ -58,7 +59,8 @@ class CompleteProviderSignIn:
       password, the identity is kept as a pending link (LinkPending) for this browser,
       which the next password login to that user completes (see LoginWithPassword);
     - otherwise a new user, profile and account are created together. Two concurrent
-      callbacks for one new identity make one user: the loser retries and signs in.
+      callbacks for one new identity make one user: the loser retries and signs in;
+    - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction.
     """
 
     providers: Mapping[str, IdentityProvider]
@@ -67,6 +69,7 @@ class CompleteProviderSignIn:
     clock: Clock
     ids: IdGenerator
     issuer: SessionIssuer
+    new_device: NewDeviceAlert
     policy: ProviderFlowPolicy = ProviderFlowPolicy()
 
     async def execute(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
@@ -125,7 +128,10 @@ class CompleteProviderSignIn:
             else:
                 user_id = await self._create_user(uow, identity, now)
             linked = path is SignInPath.LINK_CURRENT
-            tokens = None if linked else await self.issuer.open(uow, user_id, now, client)
+            tokens = None
+            if not linked:
+                await self.new_device.check(uow, await uow.users.by_id(user_id), client, now)
+                tokens = await self.issuer.open(uow, user_id, now, client)
             await uow.commit()
         return ProviderSignedIn(tokens, linked, flow.redirect_path)
 

@@ -217,6 +217,13 @@ class SqlSessionRepository(SessionRepository):
             update(SessionRow).where(SessionRow.id == session_id).values(last_seen_at=now)
         )
 
+    async def clients_seen(self, user_id: UUID, limit: int) -> list[tuple[str | None, str | None]]:
+        rows = await self._session.execute(
+            select(SessionRow.ip, SessionRow.user_agent).where(SessionRow.user_id == user_id)
+            .order_by(SessionRow.created_at.desc()).limit(limit)
+        )
+        return [(ip, agent) for ip, agent in rows]
+
     async def session_id_by_sid(self, digest: bytes) -> UUID | None:
         return await self._session.scalar(
             select(SidRow.session_id).where(SidRow.token_hash == digest)

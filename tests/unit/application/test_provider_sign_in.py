@@ -26,14 +26,14 @@ ALICE = ProviderIdentity(
 )
 
 
-async def sign_in(world, identity=ALICE, *, link=False, sid=None, redirect=None, **callback):
+async def sign_in(world, identity=ALICE, *, link=False, sid=None, redirect=None, client=CLIENT, **callback):
     """The whole dance: start, the provider answers with `identity`, the callback."""
     world.google.next_identity = identity
     started = await world.start_provider.execute("google", link=link, redirect=redirect, sid=sid)
     state = started.authorization_url.rsplit("=", 1)[1]
     values = dict(provider="google", state=state, code=state, error=None,
                   browser_token=started.browser_token)
-    return await world.complete_provider.execute(ProviderCallback(**{**values, **callback}), CLIENT)
+    return await world.complete_provider.execute(ProviderCallback(**{**values, **callback}), client)
 
 
 def only_user(world):
