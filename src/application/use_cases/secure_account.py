@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
+from application.use_cases.link_claims import claim_link
 from domain import links
-from domain.errors import InvalidToken
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +26,9 @@ class SecureAccount:
     clock: Clock
 
     async def execute(self, token: str) -> None:
-        if not token:
-            raise InvalidToken()
         now = self.clock.now()
         async with self.new_uow() as uow:
-            link = await uow.links.consume(self.tokens.digest(token), (links.SECURE_ACCOUNT,), now)
-            user = await uow.users.by_id(link.user_id) if link else None
-            if link is None or user is None:
-                raise InvalidToken()
+            user = await claim_link(uow, self.tokens, token, (links.SECURE_ACCOUNT,), now)
             await uow.users.set_password_hash(user.id, None)
             await uow.sessions.revoke_all_for_user(user.id, now, "account_secured")
             await uow.events.record(user.id, "account_secured", {}, now)

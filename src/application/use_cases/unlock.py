@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.use_cases.email_links import EmailLinks
+from application.use_cases.link_claims import claim_link
 from application.use_cases.login_guard import LoginGuard, account_key
 from application.use_cases.session_tokens import ClientInfo
 from domain import links
-from domain.errors import InvalidToken
 from domain.users import User
 
 
@@ -53,14 +53,9 @@ class UnlockAccount:
     guard: LoginGuard
 
     async def execute(self, token: str) -> None:
-        if not token:
-            raise InvalidToken()
         now = self.clock.now()
         async with self.new_uow() as uow:
-            link = await uow.links.consume(self.tokens.digest(token), (links.UNLOCK,), now)
-            user = await uow.users.by_id(link.user_id) if link else None
-            if link is None or user is None:
-                raise InvalidToken()
+            user = await claim_link(uow, self.tokens, token, (links.UNLOCK,), now)
             await uow.events.record(user.id, "account_unlocked", {}, now)
             await uow.commit()
         await self.guard.succeeded(account_key(user, ""))

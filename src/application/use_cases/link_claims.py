@@ -1,0 +1,23 @@
+"""Claiming a mailed link's token for the account it was minted for."""
+
+from collections.abc import Collection
+from datetime import datetime
+
+from application.ports.persistence import UnitOfWork
+from application.ports.security import TokenMinter
+from domain.errors import InvalidToken
+from domain.users import User
+
+
+async def claim_link(
+    uow: UnitOfWork, tokens: TokenMinter, token: str, purposes: Collection[str], now: datetime
+) -> User:
+    """Use up an unused, unexpired token of one of `purposes` (atomically: of two claims of
+    one token, one wins) and answer its account; else 400 invalid_token."""
+    if not token:
+        raise InvalidToken()
+    link = await uow.links.consume(tokens.digest(token), purposes, now)
+    user = await uow.users.by_id(link.user_id) if link else None
+    if user is None:
+        raise InvalidToken()
+    return user
