@@ -2,7 +2,6 @@
 carry personal data and tokens, and a JSON error must never be sniffed into HTML."""
 
 import httpx
-import pytest
 
 from tests.e2e.test_google_sign_in import go_to_google, person
 from tests.support.e2e_fixtures import FRONTEND
@@ -35,8 +34,6 @@ async def test_every_answer_carries_no_store_and_nosniff(server, idp, new_email)
         assert_no_store_nosniff(name, answer)
 
 
-@pytest.mark.xfail(strict=True, reason="a granted CORS preflight (204) carries neither header: Litestar's CORS "
-                   "middleware answers it without the app's cache_control and response_headers")
 async def test_a_granted_preflight_carries_no_store_and_nosniff(client):
     assert_no_store_nosniff("204 preflight", await client.options("/auth/login", headers=preflight(FRONTEND)))
 
