@@ -142,12 +142,13 @@ class AuthController(Controller):
           response_headers=[sets_cookies("Clears `sid` (Path=/) and `refresh_token` (Path=/auth): empty, Max-Age=0.")])
     async def logout(
         self,
+        request: Request,
         logout: NamedDependency[Logout],
         cookie_policy: NamedDependency[CookiePolicy],
         sid: SidCookie,
         refresh_token: RefreshCookie,
     ) -> Response[OkOut]:
-        await logout.execute(sid, refresh_token)
+        await logout.execute(sid, refresh_token, client_info(request))
         response = Response(OkOut())
         cookie_policy.clear(response)
         return response
