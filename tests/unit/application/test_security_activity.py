@@ -2,6 +2,7 @@ import pytest
 
 from domain.errors import InvalidInput, NotAuthenticated
 from tests.factories import RegistrationFactory
+from tests.unit.application.test_provider_sign_in import sign_in
 from tests.unit.conftest import CLIENT
 
 
@@ -54,3 +55,9 @@ async def test_logout_records_signed_out_once(world, registration, sid):
 async def test_events_need_a_signed_in_user(world):
     with pytest.raises(NotAuthenticated):
         await world.security_events.execute(None, None)
+
+
+async def test_a_provider_sign_in_is_recorded_with_its_provider(world):
+    result = await sign_in(world)
+    events = await world.security_events.execute(result.tokens.sid, None)
+    assert [(e.detail, e.ip) for e in events if e.kind == "signed_in"] == [({"method": "google"}, CLIENT.ip)]
