@@ -128,11 +128,12 @@ class AuthController(Controller):
     )
     async def refresh(
         self,
+        request: Request,
         refresh_session: NamedDependency[RefreshSession],
         cookie_policy: NamedDependency[CookiePolicy],
         refresh_token: RefreshCookie,
     ) -> Response[OkOut]:
-        tokens = await refresh_session.execute(refresh_token)
+        tokens = await refresh_session.execute(refresh_token, client_info(request))
         response = Response(OkOut())
         cookie_policy.set_session(response, tokens)
         return response
