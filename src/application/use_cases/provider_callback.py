@@ -125,7 +125,7 @@ class CompleteProviderSignIn:
             else:
                 user_id = await self._create_user(uow, identity, now)
             linked = path is SignInPath.LINK_CURRENT
-            tokens = None if linked else await self.issuer.open(uow, user_id, now, client)
+            tokens = None if linked else await self.issuer.open(uow, user_id, now, client, identity.provider)
             await uow.commit()
         return ProviderSignedIn(tokens, linked, flow.redirect_path)
 
