@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 VENV := .venv/bin
 
-.PHONY: dev migrate test bootstrap lint-imports unit integration e2e oidc-dev
+.PHONY: dev migrate test bootstrap lint-imports unit integration e2e security oidc-dev
 
 dev: bootstrap
 	$(VENV)/python -m web
@@ -21,6 +21,9 @@ integration: bootstrap
 
 e2e: bootstrap
 	$(VENV)/python -m pytest tests/e2e
+
+security: bootstrap
+	$(VENV)/python -m pytest tests/security
 
 # make oidc-dev EMAIL=ada@example.com NAME="Ada Lovelace": a local stand-in for Google on
 # 127.0.0.1:9400 (OIDC_PORT=... for another port; see README). Only command-line values

@@ -2,6 +2,9 @@ import pytest
 
 from tests.support.database import test_database
 
+# Shared by tests/e2e and tests/security: one uvicorn server and one set of fakes per session.
+pytest_plugins = ["tests.support.e2e_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def database_url():

@@ -51,6 +51,7 @@ from domain.profile import ProfileChanges
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from domain.links import LinkToken
+from domain.activity import SecurityEvent
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 
@@ -169,6 +170,7 @@ class InMemoryDatabase:
     pending_links: dict[bytes, PendingLink] = field(default_factory=dict)
     link_tokens: dict[bytes, LinkRecord] = field(default_factory=dict)
     events: list[tuple[UUID | None, str, dict]] = field(default_factory=list)
+    event_log: list[tuple[UUID | None, SecurityEvent]] = field(default_factory=list)  # with time and origin
     outbox: list[Message] = field(default_factory=list)  # committed messages only
     phone_codes: dict[UUID, "CodeRecord"] = field(default_factory=dict)
 
@@ -310,9 +312,17 @@ class InMemorySessionRepository(SessionRepository):
         record = self._db.refresh_tokens.get(digest)
         return record.session_id if record else None
 
-    async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None:
-        if self._db.sessions[session_id].revoked_at is None:
-            self._update(session_id, revoked_at=now)
+    async def revoke(self, session_id: UUID, now: datetime, reason: str) -> UUID | None:
+        session = self._db.sessions.get(session_id)
+        if session is None or session.revoked_at is not None:
+            return None
+        self._update(session_id, revoked_at=now)
+        return session.user_id
+
+    async def live_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
+        live = [copy.deepcopy(s) for s in self._db.sessions.values()
+                if s.user_id == user_id and s.is_active(now)]
+        return sorted(live, key=lambda s: (s.created_at, s.id), reverse=True)
 
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, reason: str, keep: UUID | None = None
@@ -470,9 +480,18 @@ class InMemorySecurityEvents(SecurityEvents):
         self._db = db
         self._undo = undo
 
-    async def record(self, user_id: UUID | None, kind: str, detail: dict, now: datetime) -> None:
+    async def record(
+        self, user_id: UUID | None, kind: str, detail: dict, now: datetime,
+        ip: str | None = None, user_agent: str | None = None,
+    ) -> None:
         self._db.events.append((user_id, kind, detail))
+        self._db.event_log.append((user_id, SecurityEvent(kind, now, ip, user_agent, detail)))
         self._undo.append(self._db.events.pop)
+        self._undo.append(self._db.event_log.pop)
+
+    async def for_user(self, user_id: UUID, limit: int) -> list[SecurityEvent]:
+        mine = [event for owner, event in reversed(self._db.event_log) if owner == user_id]
+        return sorted(mine, key=lambda event: event.created_at, reverse=True)[:limit]
 
 
 class InMemoryOutbox(Outbox):

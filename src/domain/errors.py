@@ -126,3 +126,7 @@ class InvalidToken(DomainError):
 
 class InvalidPassword(DomainError):
     """The password asked again before a sensitive change is wrong."""
+
+
+class NotFound(DomainError):
+    """No such thing for this account (another account's is not revealed either)."""

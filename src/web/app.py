@@ -22,6 +22,7 @@ from web.controllers.health import HealthController
 from web.controllers.phone import PhoneController
 from web.controllers.profile import ProfileController
 from web.controllers.recovery import RecoveryController
+from web.controllers.sessions import EventsController, SessionsController
 from web.controllers.providers import provider_controller
 from web.cookies import CookiePolicy
 from web.dependencies import use_case_dependencies
@@ -68,6 +69,8 @@ def create_app(
             EmailController,
             RecoveryController,
             AccountSecurityController,
+            SessionsController,
+            EventsController,
             HealthController,
             *(provider_controller(name) for name in providers),
             create_static_files_router(DOCS_ASSETS, [swagger_ui_path], include_in_schema=False),

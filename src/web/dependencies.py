@@ -29,6 +29,8 @@ from application.use_cases.login import LoginWithPassword
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
 from application.use_cases.new_device import NewDeviceAlert
+from application.use_cases.security_activity import ListSecurityEvents
+from application.use_cases.session_management import SessionManagement
 from application.use_cases.password_change import ChangePassword
 from application.use_cases.password_confirmation import ConfirmPassword
 from application.use_cases.password_reset import ResetPassword, VerifyResetCode
@@ -84,6 +86,8 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         "get_current_user": current_user,
         "refresh_session": RefreshSession(ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy),
         "logout": Logout(ports.new_uow, ports.tokens, ports.clock),
+        "session_management": SessionManagement(current_user, ports.new_uow, ports.tokens, ports.clock),
+        "list_security_events": ListSecurityEvents(current_user, ports.new_uow),
         "start_provider_sign_in": StartProviderSignIn(
             providers, ports.new_uow, ports.tokens, ports.clock, current_user, ProviderFlowPolicy()
         ),

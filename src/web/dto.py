@@ -7,7 +7,7 @@ still gets the domain's own message.
 """
 
 from datetime import datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType
@@ -319,3 +319,33 @@ class ProvidersOut(Struct, rename="camel"):
     providers: Annotated[list[str], Meta(description="The configured sign-in providers, in button order")]
     display_names: Annotated[dict[str, str], Meta(description='Each one\'s button label: {"github": "GitHub"}')]
 
+
+
+class SessionOut(Struct, rename="camel"):
+    id: str
+    created_at: datetime
+    last_seen_at: datetime
+    ip: str | None
+    user_agent: str | None
+    current: Annotated[bool, Meta(description="The session of the sid that asked")]
+
+
+class SessionsOut(Struct):
+    sessions: Annotated[list[SessionOut], Meta(description="Live sessions, newest first")]
+
+
+class RevokedOut(Struct):
+    ok: bool = True
+    revoked: int = 0
+
+
+class EventOut(Struct, rename="camel"):
+    kind: str
+    created_at: datetime
+    ip: str | None
+    user_agent: str | None
+    detail: Annotated[dict[str, Any], Meta(description="What the kind needs to be read; never a secret")]
+
+
+class EventsOut(Struct):
+    events: Annotated[list[EventOut], Meta(description="Newest first")]

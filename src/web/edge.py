@@ -4,7 +4,8 @@
   body is dropped (the headers, Content-Length included, stay those of the GET).
 - A refused CORS preflight: Litestar answers 400 text/plain "Disallowed CORS Origin". A
   foreign origin gets 403 forbidden_origin, a refused method or header 400 invalid_request,
-  both as JSON and without Access-Control-Allow-Origin.
+  both as JSON and without Access-Control-Allow-Origin. A granted one gets no-store and
+  nosniff, like every other answer.
 
 It wraps the app's whole ASGI handler (outside Litestar's CORS middleware, which answers
 preflights itself); every other request costs one comparison.
@@ -21,6 +22,7 @@ from web.dto import ErrorOut
 
 _FOREIGN_ORIGIN = (403, ErrorOut("forbidden_origin", "This origin may not call the API."))
 _REFUSED_PREFLIGHT = (400, ErrorOut("invalid_request", "This method or header is not allowed."))
+_HEADERS = [(k.lower().encode(), v.encode()) for k, v in ERROR_HEADERS.items()]
 
 
 class Edge:
@@ -36,7 +38,7 @@ class Edge:
             if not self.is_origin_allowed(origin):
                 await _send_error(send, *_FOREIGN_ORIGIN)
             else:
-                await self.app(scope, receive, _json_refusal(send))
+                await self.app(scope, receive, _preflight_answer(send))
         else:
             await self.app(scope, receive, send)
 
@@ -57,24 +59,27 @@ def _without_body(send: Send) -> Send:
     return send_head
 
 
-def _json_refusal(send: Send) -> Send:
-    """Litestar's CORS middleware refuses a preflight with a 400 in text: answer JSON instead."""
+def _preflight_answer(send: Send) -> Send:
+    """Litestar's CORS middleware answers a preflight itself: a refusal in text (answered in
+    JSON instead), a grant without the app's headers (no-store and nosniff added)."""
     refused = False
 
-    async def send_json(message: Message) -> None:
+    async def send_answer(message: Message) -> None:
         nonlocal refused
         if message["type"] == "http.response.start" and message["status"] == 400:
             refused = True
             await _send_error(send, *_REFUSED_PREFLIGHT)
+        elif message["type"] == "http.response.start":
+            await send({**message, "headers": [*message.get("headers", []), *_HEADERS]})
         elif not refused:
             await send(message)
 
-    return send_json
+    return send_answer
 
 
 async def _send_error(send: Send, status: int, error: ErrorOut) -> None:
     body = msgspec.json.encode(error)
-    headers = [(k.lower().encode(), v.encode()) for k, v in ERROR_HEADERS.items()]
-    headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers = [*_HEADERS, (b"content-type", b"application/json"),
+               (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -27,6 +27,7 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.NotAuthenticated: (401, "not_authenticated", "Sign in first."),
     e.RateLimited: (429, "rate_limited", "Too many attempts; retry later."),
     e.AccountLocked: (423, "account_locked", "Too many failed attempts; retry later."),
+    e.NotFound: (404, "not_found", "Nothing here."),
     e.NotLinked: (404, "not_linked", "This provider is not linked to the account."),
     e.LastLoginMethod: (409, "last_login_method", "This is the last way to sign in."),
     e.InvalidToken: (400, "invalid_token", "This link is invalid, used or expired."),

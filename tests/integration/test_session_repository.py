@@ -133,6 +133,49 @@ async def _user(store, user_id):
         return await uow.users.by_id(user_id)
 
 
+async def test_revoke_answers_the_owner_only_while_the_session_was_live(store):
+    session = await new_session(store)
+    async with store.new_uow() as uow:
+        assert await uow.sessions.revoke(session.id, NOW, "user") == session.user_id
+        assert await uow.sessions.revoke(session.id, NOW, "user") is None
+        assert await uow.sessions.revoke(uuid.uuid4(), NOW, "user") is None
+
+
+async def test_live_for_user_is_newest_first_without_ended_or_expired_ones(store):
+    older = await new_session(store)
+    user = await _user(store, older.user_id)
+    later = dict(user_id=user.id, created_at=NOW + timedelta(minutes=1))
+    newer, revoked, expired = (Session(id=uuid.uuid4(), expires_at=NOW + timedelta(days=30),
+                                       last_seen_at=NOW, **later) for _ in range(3))
+    expired.expires_at = NOW
+    async with store.new_uow() as uow:
+        for session in (newer, revoked, expired):
+            await uow.sessions.add(session)
+        await uow.sessions.revoke(revoked.id, NOW, "user")
+        await uow.commit()
+    await new_session(store)  # another user's
+    async with store.new_uow() as uow:
+        live = await uow.sessions.live_for_user(user.id, NOW)
+    assert [s.id for s in live] == [newer.id, older.id]
+
+
+async def test_events_are_the_users_newest_first_with_their_origin(store):
+    session = await new_session(store)
+    stranger = await new_session(store)
+    async with store.new_uow() as uow:
+        await uow.events.record(session.user_id, "signed_in", {"method": "password"}, NOW, "203.0.113.9", "ua")
+        for kind in ("session_revoked", "signed_out"):  # one instant: recording order decides
+            await uow.events.record(session.user_id, kind, {}, NOW + timedelta(seconds=1))
+        await uow.events.record(stranger.user_id, "signed_in", {}, NOW + timedelta(seconds=2))
+        await uow.commit()
+    async with store.new_uow() as uow:
+        events = await uow.events.for_user(session.user_id, 10)
+        (newest,) = await uow.events.for_user(session.user_id, 1)
+    assert [e.kind for e in events] == ["signed_out", "session_revoked", "signed_in"]
+    assert (events[2].ip, events[2].user_agent, events[2].detail) == ("203.0.113.9", "ua", {"method": "password"})
+    assert newest == events[0]
+
+
 async def test_clients_seen_are_the_latest_sessions_ended_ones_included(store):
     first = await new_session(store, ip="203.0.113.1", user_agent="first")
     user = UserFactory.build(id=first.user_id)

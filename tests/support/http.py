@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.e2e.conftest import client_address
+from tests.support.e2e_fixtures import client_address
 
 PASSWORD = "correct-horse-battery-42"
 SESSION_TTL = 900

@@ -31,6 +31,8 @@ from application.use_cases.provider_callback import CompleteProviderSignIn
 from application.use_cases.provider_start import StartProviderSignIn
 from application.use_cases.register import RegisterLocalUser
 from application.use_cases.secure_account import SecureAccount
+from application.use_cases.security_activity import ListSecurityEvents
+from application.use_cases.session_management import SessionManagement
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
 from application.use_cases.unlock import LockNotice, UnlockAccount
 from tests.fakes import (
@@ -107,6 +109,14 @@ class World:
     @property
     def logout(self) -> Logout:
         return Logout(self.new_uow, self.tokens, self.clock)
+
+    @property
+    def sessions(self) -> SessionManagement:
+        return SessionManagement(self.current_user, self.new_uow, self.tokens, self.clock)
+
+    @property
+    def security_events(self) -> ListSecurityEvents:
+        return ListSecurityEvents(self.current_user, self.new_uow)
 
 
     @property

@@ -6,6 +6,7 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from application.ports.messages import Outbox
+from domain.activity import SecurityEvent
 from domain.codes import CodeCheck, PhoneCode
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
@@ -91,7 +92,13 @@ class SessionRepository(Protocol):
     async def session_id_by_refresh_token(self, digest: bytes) -> UUID | None: ...
 
     @abstractmethod
-    async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None: ...
+    async def revoke(self, session_id: UUID, now: datetime, reason: str) -> UUID | None:
+        """End the session at once (its sid and refresh token die with it); the owner's id
+        if it was live until now, else None."""
+
+    @abstractmethod
+    async def live_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
+        """The user's unrevoked, unexpired sessions, newest first."""
 
     @abstractmethod
     async def revoke_all_for_user(
@@ -184,8 +191,16 @@ class LinkTokenRepository(Protocol):
 
 class SecurityEvents(Protocol):
     @abstractmethod
-    async def record(self, user_id: UUID | None, kind: str, detail: dict, now: datetime) -> None:
-        """Why something happened to an account: kept for the user and for support."""
+    async def record(
+        self, user_id: UUID | None, kind: str, detail: dict, now: datetime,
+        ip: str | None = None, user_agent: str | None = None,
+    ) -> None:
+        """Why something happened to an account, and from where: kept for the user and
+        for support."""
+
+    @abstractmethod
+    async def for_user(self, user_id: UUID, limit: int) -> list[SecurityEvent]:
+        """The user's latest `limit` events, newest first."""
 
 
 class UnitOfWork(Protocol):

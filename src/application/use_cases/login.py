@@ -71,7 +71,7 @@ class LoginWithPassword:
                 await uow.users.set_password_hash(user.id, new_hash)
                 user.password_hash = new_hash
             await self.new_device.check(uow, user, client, now)
-            tokens = await self.issuer.open(uow, user.id, now, client)
+            tokens = await self.issuer.open(uow, user.id, now, client, "password")
             link = await uow.pending_links.take(self.tokens.digest(pending_link), now) if pending_link else None
             await uow.commit()
         linked = await self._attach(user, link) if link is not None and link.user_id == user.id else None

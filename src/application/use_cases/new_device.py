@@ -30,6 +30,7 @@ class NewDeviceAlert:
         if not is_new_device(seen, client.ip, client.user_agent):
             return
         browser = browser_of(client.user_agent)
-        await uow.events.record(user.id, "signed_in_new_device", {"browser": browser}, now)
+        await uow.events.record(user.id, "signed_in_new_device", {"browser": browser}, now,
+                                client.ip, client.user_agent)
         if user.email is not None:
             await self.links.send_new_device(uow, user, browser, client, now)

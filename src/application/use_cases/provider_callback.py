@@ -131,7 +131,7 @@ class CompleteProviderSignIn:
             tokens = None
             if not linked:
                 await self.new_device.check(uow, await uow.users.by_id(user_id), client, now)
-                tokens = await self.issuer.open(uow, user_id, now, client)
+                tokens = await self.issuer.open(uow, user_id, now, client, identity.provider)
             await uow.commit()
         return ProviderSignedIn(tokens, linked, flow.redirect_path)
 

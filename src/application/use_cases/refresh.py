@@ -4,7 +4,7 @@ from datetime import datetime
 from application.policy import SessionPolicy
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.use_cases.session_tokens import IssuedTokens, SessionIssuer
+from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.errors import InvalidRefresh, NoRefreshToken
 from domain.sessions import RefreshClaim, RefreshVerdict, judge_refresh
 
@@ -16,7 +16,8 @@ class RefreshSession:
     - each refresh token rotates once; the claim is atomic across processes;
     - presented again within the grace window (concurrent tabs), it yields the
       session's current token, so every tab ends up holding a valid one;
-    - presented again later, it is treated as stolen: the whole session is revoked;
+    - presented again later, it is treated as stolen: the whole session is revoked and
+      `refresh_reuse_detected` recorded with the presenter's ip and user agent;
     - nothing outlives the session's absolute lifetime.
     """
 
@@ -26,7 +27,7 @@ class RefreshSession:
     issuer: SessionIssuer
     policy: SessionPolicy
 
-    async def execute(self, refresh_token: str | None) -> IssuedTokens:
+    async def execute(self, refresh_token: str | None, client: ClientInfo = ClientInfo()) -> IssuedTokens:
         if not refresh_token:
             raise NoRefreshToken()
         now = self.clock.now()
@@ -36,7 +37,10 @@ class RefreshSession:
                 raise InvalidRefresh()
             verdict = judge_refresh(claim, now, self.policy.reuse_grace)
             if verdict is RefreshVerdict.REUSE:
-                await uow.sessions.revoke(claim.session.id, now, "refresh_token_reuse")
+                owner = await uow.sessions.revoke(claim.session.id, now, "refresh_token_reuse")
+                if owner is not None:
+                    await uow.events.record(owner, "refresh_reuse_detected", {"sessionId": str(claim.session.id)},
+                                            now, client.ip, client.user_agent)
                 await uow.commit()
             if verdict in (RefreshVerdict.REUSE, RefreshVerdict.DEAD):
                 raise InvalidRefresh()

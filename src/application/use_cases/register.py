@@ -79,7 +79,7 @@ class RegisterLocalUser:
         )
         async with self.new_uow() as uow:
             await uow.users.add(user)
-            tokens = await self.issuer.open(uow, user.id, now, client)
+            tokens = await self.issuer.open(uow, user.id, now, client, "register")
             await self.links.send_verification(uow, user, client, now)
             await uow.commit()
         return SignedIn(user, tokens)

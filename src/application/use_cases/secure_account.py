@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.use_cases.link_claims import claim_link
+from application.use_cases.session_tokens import ClientInfo
 from domain import links
 
 
@@ -25,12 +26,12 @@ class SecureAccount:
     tokens: TokenMinter
     clock: Clock
 
-    async def execute(self, token: str) -> None:
+    async def execute(self, token: str, client: ClientInfo) -> None:
         now = self.clock.now()
         async with self.new_uow() as uow:
             user = await claim_link(uow, self.tokens, token, (links.SECURE_ACCOUNT,), now)
             await uow.users.set_password_hash(user.id, None)
             await uow.sessions.revoke_all_for_user(user.id, now, "account_secured")
-            await uow.events.record(user.id, "account_secured", {}, now)
-            await uow.events.record(user.id, "password_removed", {}, now)
+            for kind in ("account_secured", "password_removed"):
+                await uow.events.record(user.id, kind, {}, now, client.ip, client.user_agent)
             await uow.commit()

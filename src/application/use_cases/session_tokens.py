@@ -45,9 +45,10 @@ class SessionIssuer:
     policy: SessionPolicy
 
     async def open(
-        self, uow: UnitOfWork, user_id: UUID, now: datetime, client: ClientInfo
+        self, uow: UnitOfWork, user_id: UUID, now: datetime, client: ClientInfo, method: str
     ) -> IssuedTokens:
-        """Start a new session family: always fresh values, so no fixation."""
+        """Start a new session family: always fresh values, so no fixation. Recorded as
+        `signed_in` with how (`method`: password, register or the provider) and from where."""
         session = Session(
             id=self.ids.new_id(),
             user_id=user_id,
@@ -58,6 +59,7 @@ class SessionIssuer:
             user_agent=client.user_agent,
         )
         await uow.sessions.add(session)
+        await uow.events.record(user_id, "signed_in", {"method": method}, now, client.ip, client.user_agent)
         refresh_token = self.tokens.new_token()
         await uow.sessions.add_refresh_token(session.id, self.tokens.digest(refresh_token), 0, now)
         return await self.grant_sid(uow, session, now, refresh_token)

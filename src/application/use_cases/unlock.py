@@ -31,7 +31,7 @@ class LockNotice:
     async def send(self, user: User, client: ClientInfo) -> None:
         now = self.clock.now()
         async with self.new_uow() as uow:
-            await uow.events.record(user.id, "account_locked", {}, now)
+            await uow.events.record(user.id, "account_locked", {}, now, client.ip, client.user_agent)
             if user.email is not None:
                 await self.links.send_unlock(uow, user, client, now)
             await uow.commit()
@@ -52,10 +52,10 @@ class UnlockAccount:
     clock: Clock
     guard: LoginGuard
 
-    async def execute(self, token: str) -> None:
+    async def execute(self, token: str, client: ClientInfo) -> None:
         now = self.clock.now()
         async with self.new_uow() as uow:
             user = await claim_link(uow, self.tokens, token, (links.UNLOCK,), now)
-            await uow.events.record(user.id, "account_unlocked", {}, now)
+            await uow.events.record(user.id, "account_unlocked", {}, now, client.ip, client.user_agent)
             await uow.commit()
         await self.guard.succeeded(account_key(user, ""))

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import AccountRepository, FlowRepository, SecurityEvents
+from domain.activity import SecurityEvent
 from domain.errors import AccountAlreadyLinked
 from domain.flows import ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
@@ -151,9 +152,23 @@ class SqlSecurityEvents(SecurityEvents):
         self._session = session
         self._ids = Uuid7Ids()
 
-    async def record(self, user_id: UUID | None, kind: str, detail: dict, now: datetime) -> None:
+    async def record(
+        self, user_id: UUID | None, kind: str, detail: dict, now: datetime,
+        ip: str | None = None, user_agent: str | None = None,
+    ) -> None:
         await self._session.execute(
             insert(SecurityEventRow).values(
-                id=self._ids.new_id(), user_id=user_id, kind=kind, detail=detail, created_at=now
+                id=self._ids.new_id(), user_id=user_id, kind=kind, detail=detail, created_at=now,
+                ip=ip, user_agent=user_agent,
             )
         )
+
+    async def for_user(self, user_id: UUID, limit: int) -> list[SecurityEvent]:
+        # Ids are UUIDv7: they break ties between events of one instant in order of recording.
+        rows = await self._session.scalars(
+            select(SecurityEventRow)
+            .where(SecurityEventRow.user_id == user_id)
+            .order_by(SecurityEventRow.created_at.desc(), SecurityEventRow.id.desc())
+            .limit(limit)
+        )
+        return [SecurityEvent(r.kind, r.created_at, r.ip, r.user_agent, r.detail) for r in rows]

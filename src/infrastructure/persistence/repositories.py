@@ -234,8 +234,25 @@ class SqlSessionRepository(SessionRepository):
             select(RefreshTokenRow.session_id).where(RefreshTokenRow.token_hash == digest)
         )
 
-    async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None:
-        await self._revoke(SessionRow.id == session_id, now, reason)
+    async def revoke(self, session_id: UUID, now: datetime, reason: str) -> UUID | None:
+        return await self._session.scalar(
+            update(SessionRow)
+            .where(SessionRow.id == session_id, SessionRow.revoked_at.is_(None))
+            .values(revoked_at=now, revoke_reason=reason)
+            .returning(SessionRow.user_id)
+        )
+
+    async def live_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
+        rows = await self._session.scalars(
+            select(SessionRow)
+            .where(
+                SessionRow.user_id == user_id,
+                SessionRow.revoked_at.is_(None),
+                SessionRow.expires_at > now,
+            )
+            .order_by(SessionRow.created_at.desc(), SessionRow.id.desc())
+        )
+        return [_session_from_row(row) for row in rows]
 
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, reason: str, keep: UUID | None = None

@@ -1,11 +1,12 @@
 """The links mailed when the account may be in someone else's hands: "not you?" and unlock."""
 
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from application.use_cases.secure_account import SecureAccount
 from application.use_cases.unlock import UnlockAccount
+from web.client import client_info
 from web.dto import AccountLinkBody, OkOut
 from web.openapi import failures
 
@@ -21,9 +22,10 @@ class AccountSecurityController(Controller):
           "is revoked and its password removed; the owner gets back in through /auth/forgot-password.",
           responses=failures("invalid_request", "invalid_token", "not_ready"))
     async def secure(
-        self, data: JSONBody[AccountLinkBody], secure_account: NamedDependency[SecureAccount]
+        self, request: Request, data: JSONBody[AccountLinkBody],
+        secure_account: NamedDependency[SecureAccount],
     ) -> OkOut:
-        await secure_account.execute(data.token)
+        await secure_account.execute(data.token, client_info(request))
         return OkOut()
 
     @post("/unlock", status_code=200,
@@ -32,7 +34,8 @@ class AccountSecurityController(Controller):
           "(`FRONTEND_ORIGIN/unlock?token=...`, 1 hour, once). The account's failure count is cleared.",
           responses=failures("invalid_request", "invalid_token", "not_ready"))
     async def unlock(
-        self, data: JSONBody[AccountLinkBody], unlock_account: NamedDependency[UnlockAccount]
+        self, request: Request, data: JSONBody[AccountLinkBody],
+        unlock_account: NamedDependency[UnlockAccount],
     ) -> OkOut:
-        await unlock_account.execute(data.token)
+        await unlock_account.execute(data.token, client_info(request))
         return OkOut()

@@ -128,11 +128,12 @@ class AuthController(Controller):
     )
     async def refresh(
         self,
+        request: Request,
         refresh_session: NamedDependency[RefreshSession],
         cookie_policy: NamedDependency[CookiePolicy],
         refresh_token: RefreshCookie,
     ) -> Response[OkOut]:
-        tokens = await refresh_session.execute(refresh_token)
+        tokens = await refresh_session.execute(refresh_token, client_info(request))
         response = Response(OkOut())
         cookie_policy.set_session(response, tokens)
         return response
@@ -142,12 +143,13 @@ class AuthController(Controller):
           response_headers=[sets_cookies("Clears `sid` (Path=/) and `refresh_token` (Path=/auth): empty, Max-Age=0.")])
     async def logout(
         self,
+        request: Request,
         logout: NamedDependency[Logout],
         cookie_policy: NamedDependency[CookiePolicy],
         sid: SidCookie,
         refresh_token: RefreshCookie,
     ) -> Response[OkOut]:
-        await logout.execute(sid, refresh_token)
+        await logout.execute(sid, refresh_token, client_info(request))
         response = Response(OkOut())
         cookie_policy.clear(response)
         return response

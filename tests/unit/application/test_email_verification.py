@@ -27,7 +27,7 @@ async def sign_in(world, user) -> str:
 
 async def new_session(world, user_id) -> str:
     async with world.new_uow() as uow:
-        tokens = await world.issuer.open(uow, user_id, world.clock.now(), CLIENT)
+        tokens = await world.issuer.open(uow, user_id, world.clock.now(), CLIENT, "password")
         await uow.commit()
     return tokens.sid
 

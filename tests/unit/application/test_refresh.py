@@ -2,6 +2,7 @@ import asyncio
 
 import pytest
 
+from application.use_cases.session_tokens import ClientInfo
 from domain.errors import InvalidRefresh, NoRefreshToken
 from tests.factories import RegistrationFactory
 from tests.unit.conftest import CLIENT
@@ -56,6 +57,17 @@ async def test_reuse_after_grace_revokes_the_whole_family(world, tokens):
     assert await world.current_user.execute(tokens.sid) is None
     with pytest.raises(InvalidRefresh):
         await world.refresh.execute(issued.refresh_token)
+
+
+async def test_reuse_is_recorded_once_with_the_presenters_origin(world, tokens):
+    await world.refresh.execute(tokens.refresh_token)
+    world.clock.advance(seconds=11)
+    thief = ClientInfo(ip="192.0.2.66", user_agent="thief")
+    for _ in range(2):
+        with pytest.raises(InvalidRefresh):
+            await world.refresh.execute(tokens.refresh_token, thief)
+    reuses = [e for _, e in world.db.event_log if e.kind == "refresh_reuse_detected"]
+    assert [(e.ip, e.user_agent) for e in reuses] == [("192.0.2.66", "thief")]
 
 
 async def test_twenty_concurrent_refreshes_all_succeed_with_one_successor(world, tokens):

@@ -22,7 +22,7 @@ async def test_a_not_you_token_revokes_every_session_and_removes_the_password(wo
     user, sid, token = await not_you_token(world)
     other = await new_session(world, user.id)
 
-    await world.secure_account.execute(token)
+    await world.secure_account.execute(token, CLIENT)
 
     assert world.db.users[user.id].password_hash is None
     assert await world.current_user.execute(sid) is None and await world.current_user.execute(other) is None
@@ -32,16 +32,16 @@ async def test_a_not_you_token_revokes_every_session_and_removes_the_password(wo
 
 async def test_a_not_you_token_works_once(world):
     _, _, token = await not_you_token(world)
-    await world.secure_account.execute(token)
+    await world.secure_account.execute(token, CLIENT)
     with pytest.raises(InvalidToken):
-        await world.secure_account.execute(token)
+        await world.secure_account.execute(token, CLIENT)
 
 
 async def test_a_not_you_token_expires_after_7_days(world):
     user, _, token = await not_you_token(world)
     world.clock.advance(days=7, seconds=1)
     with pytest.raises(InvalidToken):
-        await world.secure_account.execute(token)
+        await world.secure_account.execute(token, CLIENT)
     assert world.db.users[user.id].password_hash == f"fake${NEW}"
 
 
@@ -49,7 +49,7 @@ async def test_a_not_you_token_expires_after_7_days(world):
 async def test_an_unknown_token_is_invalid_and_changes_nothing(world, token):
     user, sid, _ = await not_you_token(world)
     with pytest.raises(InvalidToken):
-        await world.secure_account.execute(token)
+        await world.secure_account.execute(token, CLIENT)
     assert world.db.users[user.id].password_hash == f"fake${NEW}"
     assert await world.current_user.execute(sid) is not None
 
@@ -58,4 +58,4 @@ async def test_a_token_of_another_purpose_is_invalid(world):
     await register(world, email="ada@example.com")
     verification = world.db.outbox[-1]  # registration's verification link
     with pytest.raises(InvalidToken):
-        await world.secure_account.execute(verification.secrets["token"])
+        await world.secure_account.execute(verification.secrets["token"], CLIENT)

@@ -79,7 +79,7 @@ async def test_the_unlock_link_lifts_the_lock(world):
     with pytest.raises(AccountLocked):
         await world.login.execute("ada@example.com", PASSWORD, CLIENT)
 
-    await world.unlock.execute(token)
+    await world.unlock.execute(token, CLIENT)
 
     assert (await world.login.execute("ada@example.com", PASSWORD, CLIENT)).user.id == user.id
     assert (user.id, "account_unlocked", {}) in world.db.events
@@ -87,23 +87,23 @@ async def test_the_unlock_link_lifts_the_lock(world):
 
 async def test_the_unlock_link_works_once(world):
     _, token = await locked(world)
-    await world.unlock.execute(token)
+    await world.unlock.execute(token, CLIENT)
     with pytest.raises(InvalidToken):
-        await world.unlock.execute(token)
+        await world.unlock.execute(token, CLIENT)
 
 
 async def test_the_unlock_link_expires_after_1_hour(world):
     _, token = await locked(world)
     world.clock.advance(hours=1, seconds=1)
     with pytest.raises(InvalidToken):
-        await world.unlock.execute(token)
+        await world.unlock.execute(token, CLIENT)
 
 
 @pytest.mark.parametrize("token", ["", "unknown-token"])
 async def test_an_unknown_unlock_token_is_invalid_and_leaves_the_lock(world, token):
     await locked(world)
     with pytest.raises(InvalidToken):
-        await world.unlock.execute(token)
+        await world.unlock.execute(token, CLIENT)
     with pytest.raises(AccountLocked):
         await world.login.execute("ada@example.com", PASSWORD, CLIENT)
 
@@ -112,4 +112,4 @@ async def test_a_not_you_token_does_not_unlock(world):
     await locked(world)
     secure = next(m for m in world.db.outbox if m.template != IDENTIFIER_LOCKED)  # verification link
     with pytest.raises(InvalidToken):
-        await world.unlock.execute(secure.secrets["token"])
+        await world.unlock.execute(secure.secrets["token"], CLIENT)
