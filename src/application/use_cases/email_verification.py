@@ -10,6 +10,7 @@ from application.ports.security import Clock, TokenMinter
 from application.use_cases.address_limit import counter_key
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.email_links import CONFIRMED, EmailLinks
+from application.use_cases.link_claims import claim_link
 from application.use_cases.session_tokens import ClientInfo
 from domain import links
 from domain.errors import EmailTaken, InvalidToken, RateLimited
@@ -71,9 +72,8 @@ class VerifyEmail:
         now = self.clock.now()
         purposes = (links.VERIFY_EMAIL, links.CHANGE_EMAIL)
         async with self.new_uow() as uow:
-            link = await uow.links.consume(self.tokens.digest(token), purposes, now) if token else None
-            user = await uow.users.by_id(link.user_id) if link else None
-            if link is None or user is None or link.email is None:
+            link, user = await claim_link(uow, self.tokens, token, purposes, now)
+            if link.email is None:
                 raise InvalidToken()
             if link.purpose == links.CHANGE_EMAIL and link.email != user.email:
                 await self._switch(uow, user, link, client, now)

@@ -6,18 +6,19 @@ from datetime import datetime
 from application.ports.persistence import UnitOfWork
 from application.ports.security import TokenMinter
 from domain.errors import InvalidToken
+from domain.links import LinkToken
 from domain.users import User
 
 
 async def claim_link(
     uow: UnitOfWork, tokens: TokenMinter, token: str, purposes: Collection[str], now: datetime
-) -> User:
+) -> tuple[LinkToken, User]:
     """Use up an unused, unexpired token of one of `purposes` (atomically: of two claims of
-    one token, one wins) and answer its account; else 400 invalid_token."""
+    one token, one wins) and answer it with its account; else 400 invalid_token."""
     if not token:
         raise InvalidToken()
     link = await uow.links.consume(tokens.digest(token), purposes, now)
     user = await uow.users.by_id(link.user_id) if link else None
     if user is None:
         raise InvalidToken()
-    return user
+    return link, user

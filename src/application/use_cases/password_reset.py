@@ -11,6 +11,7 @@ from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, PasswordHasher, TokenMinter
 from application.use_cases.address_limit import AddressLimiter
 from application.use_cases.email_links import EmailLinks
+from application.use_cases.link_claims import claim_link
 from application.use_cases.login_guard import LoginGuard, account_key
 from application.use_cases.password_change import replace_password
 from application.use_cases.session_tokens import ClientInfo
@@ -105,10 +106,7 @@ class ResetPassword:
         password_hash = await self.hasher.hash(password)
         now = self.clock.now()
         async with self.new_uow() as uow:
-            link = await uow.links.consume(digest, RESET_PURPOSES, now)
-            user = await uow.users.by_id(link.user_id) if link else None
-            if link is None or user is None:
-                raise InvalidToken()
+            link, user = await claim_link(uow, self.tokens, token, RESET_PURPOSES, now)
             by_email = link.purpose == links.PASSWORD_RESET
             await replace_password(
                 uow, self.links, user, password_hash, "password_reset", client, now,

@@ -29,7 +29,7 @@ class SecureAccount:
     async def execute(self, token: str, client: ClientInfo) -> None:
         now = self.clock.now()
         async with self.new_uow() as uow:
-            user = await claim_link(uow, self.tokens, token, (links.SECURE_ACCOUNT,), now)
+            _, user = await claim_link(uow, self.tokens, token, (links.SECURE_ACCOUNT,), now)
             await uow.users.set_password_hash(user.id, None)
             await uow.sessions.revoke_all_for_user(user.id, now, "account_secured")
             for kind in ("account_secured", "password_removed"):

@@ -55,7 +55,7 @@ class UnlockAccount:
     async def execute(self, token: str, client: ClientInfo) -> None:
         now = self.clock.now()
         async with self.new_uow() as uow:
-            user = await claim_link(uow, self.tokens, token, (links.UNLOCK,), now)
+            _, user = await claim_link(uow, self.tokens, token, (links.UNLOCK,), now)
             await uow.events.record(user.id, "account_unlocked", {}, now, client.ip, client.user_agent)
             await uow.commit()
         await self.guard.succeeded(account_key(user, ""))
