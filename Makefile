@@ -2,10 +2,15 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 VENV := .venv/bin
 
-.PHONY: dev migrate test bootstrap lint-imports unit integration e2e security oidc-dev
+.PHONY: dev serve migrate test bootstrap lint-imports unit integration e2e security oidc-dev bench scale-bench
 
 dev: bootstrap
 	$(VENV)/python -m web
+
+# Production: APP_ENV=production and one worker per core unless WORKERS/APP_ENV are set (env or
+# .env); each worker's pool from DATABASE_MAX_CONNECTIONS (docs/scaling.md). Migrate first.
+serve: bootstrap
+	$(VENV)/python -m web serve --production
 
 migrate: bootstrap  # upgrade the schema of DATABASE_URL (or the embedded one) to head; no questions
 	$(VENV)/python -m web migrate
@@ -39,3 +44,16 @@ lint-imports: bootstrap
 bootstrap:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
+
+# The benchmark harness is NOT in this repository: it is the mission's shared folder
+# (loadtest.py, run_ours.sh, the peers). BENCH_DIR says where; ../shared/bench by default.
+BENCH_DIR ?= ../shared/bench
+# make bench: a short run beside the peers, then the issue 13 ratios as PASS/FAIL lines.
+# BENCH_ARGS goes to the harness (default: 1 rep x 5 s); RAW=path/raw.json judges a past run.
+bench: bootstrap
+	BENCH_DIR='$(BENCH_DIR)' $(VENV)/python scripts/bench_guard.py $(if $(RAW),--raw '$(RAW)') $(BENCH_ARGS)
+
+# make scale-bench: me, login, refresh at 1 000 and 1 000 000 seeded users; the 1k-vs-1M table.
+# SCALE_ARGS: e.g. "--quick", "--reps 3 --duration 20", "--reseed", "--sizes 1000,100000".
+scale-bench: bootstrap
+	BENCH_DIR='$(BENCH_DIR)' $(VENV)/python scripts/scale_bench.py $(SCALE_ARGS)

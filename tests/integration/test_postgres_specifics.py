@@ -119,3 +119,14 @@ async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config):
     assert sessions == tokens == {live.id}
     assert sids == 0  # both sids had expired
     assert flows == pending == 0
+
+
+async def test_the_connection_limit_is_read_from_the_server(engine, database_url):
+    from infrastructure.persistence.database import connection_limit
+
+    async with engine.connect() as connection:
+        settings = (await connection.execute(text(
+            "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int"
+        ))).one()
+    assert await connection_limit(database_url) == settings[0] - settings[1]
+    assert await connection_limit("postgresql://postgres@127.0.0.1:9/nowhere", timeout=1) is None

@@ -146,3 +146,20 @@ class EmbeddedPostgres:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+
+
+async def connection_limit(url: str, timeout: float = 3) -> int | None:
+    """How many connections the server gives ordinary users: max_connections less the
+    superuser reserve. None when it does not answer in `timeout` s (the check is advice)."""
+    dsn = asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+    try:
+        connection = await asyncpg.connect(dsn, timeout=timeout)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return None
+    try:
+        return await connection.fetchval(
+            "SELECT current_setting('max_connections')::int"
+            " - current_setting('superuser_reserved_connections')::int"
+        )
+    finally:
+        await connection.close()
