@@ -57,7 +57,9 @@ def ensure_template(n: int, reseed: bool) -> str:
     mark = f"seeded {n} users"
     comment = psql(f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'")
     if comment == mark and not reseed:
-        print(f"{name}: already {mark} (--reseed to rebuild)", flush=True)
+        print(f"{name}: already {mark} (--reseed to rebuild); migrating it to this version", flush=True)
+        subprocess.run([sys.executable, "-m", "web", "migrate"], check=True, cwd=PROJECT_DIR,
+                       env={**os.environ, "DATABASE_URL": f"{SERVER}/{name}"})
         return name
     psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{name}"')

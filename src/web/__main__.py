@@ -1,5 +1,6 @@
 """`python -m web` (make dev): serve on HOST:PORT. `python -m web migrate` (make migrate):
-upgrade the database schema to this version's head. Installed as `sesame` in the venv too."""
+upgrade the database schema to this version's head. `python -m web purge`: delete expired
+rows now. Installed as `sesame` in the venv too."""
 
 import argparse
 import asyncio
@@ -21,7 +22,7 @@ log = logging.getLogger("uvicorn.error")  # the start-up lines go where uvicorn'
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m web", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=["serve", "migrate"], default="serve")
+    parser.add_argument("command", nargs="?", choices=["serve", "migrate", "purge"], default="serve")
     parser.add_argument(
         "--production", action="store_true",
         help="make serve: APP_ENV=production and WORKERS=one per core, unless set (environment or .env)",
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = load_settings_or_exit(production_defaults() if args.production else None)
     if args.command == "migrate":
         migrate(settings)
+    elif args.command == "purge":
+        purge(settings)
     else:
         serve(settings)
 
@@ -119,6 +122,35 @@ def migrate(settings: Settings) -> None:
         if embedded is not None:
             embedded.stop()
     print(f"Database schema migrated: at revision {revision} (head).", flush=True)
+
+
+def purge(settings: Settings) -> None:
+    """Delete expired rows now, in batches (every process also does it hourly): for a cron
+    job on instances started with the periodic purge off, or after a long outage."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import NullPool
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from infrastructure.persistence.database import asyncpg_url
+    from infrastructure.persistence.housekeeping import purge_expired
+    from web.adapters import open_database
+
+    url, embedded = open_database(settings)
+
+    async def run() -> dict[str, int]:
+        engine = create_async_engine(asyncpg_url(url), poolclass=NullPool)
+        try:
+            return await purge_expired(engine, datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    try:
+        deleted = asyncio.run(run())
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    print("Purged: " + ", ".join(f"{count} {table}" for table, count in deleted.items()), flush=True)
 
 
 if __name__ == "__main__":

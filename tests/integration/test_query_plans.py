@@ -14,6 +14,7 @@ from sqlalchemy import event, text
 
 from infrastructure.persistence.current_user import _BY_SID, SqlCurrentUserQuery
 from infrastructure.persistence.outbox import OutboxStore
+from infrastructure.persistence.tables import DefaultBase
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from tests.integration.conftest import CIPHER
 
@@ -60,9 +61,13 @@ def sha(label: str) -> bytes:
     return hashlib.sha256(label.encode()).digest()
 
 
-@pytest.fixture
-async def seeded(engine):
+@pytest.fixture(scope="module")
+async def seeded(db_config):
+    """Seeded once for the module: its tests only read, or change rows no other test reads."""
+    engine = db_config.get_engine()
+    tables = ", ".join(t.name for t in DefaultBase.metadata.sorted_tables)
     async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} CASCADE"))
         for statement in SEED:
             await connection.execute(text(statement), {"now": NOW, "rows": ROWS})
     async with engine.connect() as connection:
@@ -169,3 +174,13 @@ async def test_outbox_claim_uses_the_due_index(seeded):
 async def seeded_user_id(engine):
     async with engine.connect() as connection:
         return await connection.scalar(text("SELECT md5(:label)::uuid"), {"label": f"u{USER}"})
+
+
+@pytest.mark.parametrize("table", ["session_sids", "sessions", "outbox_messages"])
+async def test_the_purge_finds_doomed_rows_by_index(seeded, table):
+    from infrastructure.persistence.housekeeping import purge_expired
+
+    with captured(seeded) as statements:
+        deleted = await purge_expired(seeded, NOW)  # nothing is due yet: only the plans matter
+    assert deleted[table] == 0
+    assert_indexed(await plans_of(seeded, [(s, p) for s, p in statements if f"DELETE FROM {table} " in s]))
