@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 VENV := .venv/bin
 
-.PHONY: dev serve migrate test bootstrap lint-imports unit integration e2e security oidc-dev bench scale-bench
+.PHONY: dev serve migrate test bootstrap lint-imports unit integration e2e security oidc-dev bench scale-bench workers-bench
 
 dev: bootstrap
 	$(VENV)/python -m web
@@ -57,3 +57,8 @@ bench: bootstrap
 # SCALE_ARGS: e.g. "--quick", "--reps 3 --duration 20", "--reseed", "--sizes 1000,100000".
 scale-bench: bootstrap
 	BENCH_DIR='$(BENCH_DIR)' $(VENV)/python scripts/scale_bench.py $(SCALE_ARGS)
+
+# make workers-bench: python -m web serve --production with 1 and with WORKERS_N (2) workers, unpinned.
+WORKERS_N ?= 2
+workers-bench: bootstrap
+	BENCH_DIR='$(BENCH_DIR)' $(VENV)/python scripts/workers_bench.py --workers $(WORKERS_N) $(WORKERS_ARGS)

@@ -78,18 +78,24 @@ def ensure_template(n: int, reseed: bool) -> str:
 
 
 def system_toml(n: int, template: str, port: int) -> str:
+    """A harness config that starts the server on a fresh copy of the seeded template."""
     database = f"sesame_scale_{n}"
     python = PROJECT_DIR / ".venv" / "bin" / "python"
-    return f"""\
-name = "sesame-{label(n)}"
-base_url = "http://127.0.0.1:{port}"
-
+    return endpoints_toml(f"sesame-{label(n)}", port) + f"""
 [server]
 cwd = "{PROJECT_DIR}"
 command = ["{python}", "-m", "web"]
 env = {{ DATABASE_URL = "{SERVER}/{database}", HOST = "127.0.0.1", PORT = "{port}", WORKERS = "1", ACCESS_LOG = "false", RATE_LIMIT_ENABLED = "false", APP_ENV = "development" }}
 reset = "dropdb -h 127.0.0.1 -U postgres --if-exists --force {database} && createdb -h 127.0.0.1 -U postgres -T {template} {database}"
 ready_timeout_s = 120
+"""
+
+
+def endpoints_toml(name: str, port: int) -> str:
+    """Sésame's endpoints, as in the harness's systems/ours.example.toml."""
+    return f"""\
+name = "{name}"
+base_url = "http://127.0.0.1:{port}"
 
 [health]
 path = "/health"
