@@ -151,16 +151,18 @@ async def test_refresh_claim_and_rotation_use_indexes(seeded, db_config):
     assert_indexed(await plans_of(seeded, statements))
 
 
-async def test_sessions_and_events_lists_use_indexes(seeded, db_config):
+async def test_sessions_and_events_lists_and_revocations_use_indexes(seeded, db_config):
     user_id = await seeded_user_id(seeded)
 
-    async def lists(uow):
+    async def lists(uow):  # and what logout and "sign out" do with them (rolled back)
+        session_id = await uow.sessions.session_id_by_sid(sha(f"sid-{USER - 1}"))  # one of USER's two
         return (await uow.sessions.live_for_user(user_id, NOW), await uow.events.for_user(user_id, 50),
-                await uow.sessions.session_id_by_sid(sha(f"sid-{USER}")))
+                await uow.sessions.revoke(session_id, NOW, "logout"),
+                await uow.sessions.revoke_all_for_user(user_id, NOW, "signed_out", keep=session_id))
 
     with captured(seeded) as statements:
-        sessions, events, session_id = await run_uow(db_config, lists)
-    assert len(sessions) == 2 and len(events) == 3 and session_id is not None
+        sessions, events, revoked_user, others = await run_uow(db_config, lists)
+    assert len(sessions) == 2 and len(events) == 3 and revoked_user == user_id and others == 1
     assert_indexed(await plans_of(seeded, statements))
 
 
