@@ -154,8 +154,9 @@ async def test_refresh_claim_and_rotation_use_indexes(seeded, db_config):
 async def test_sessions_and_events_lists_and_revocations_use_indexes(seeded, db_config):
     user_id = await seeded_user_id(seeded)
 
-    async def lists(uow):  # and what logout and "sign out" do with them (rolled back)
+    async def lists(uow):  # login's new-device check, and what logout and "sign out" do (rolled back)
         session_id = await uow.sessions.session_id_by_sid(sha(f"sid-{USER - 1}"))  # one of USER's two
+        assert len(await uow.sessions.clients_seen(user_id, 20)) == 2
         return (await uow.sessions.live_for_user(user_id, NOW), await uow.events.for_user(user_id, 50),
                 await uow.sessions.revoke(session_id, NOW, "logout"),
                 await uow.sessions.revoke_all_for_user(user_id, NOW, "signed_out", keep=session_id))
