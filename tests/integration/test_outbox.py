@@ -128,6 +128,30 @@ async def test_an_outage_is_retried_with_backoff_then_delivered_once(engine, enq
     assert (channel.tries, len(channel.sent)) == (3, 1)
 
 
+async def test_once_a_failing_provider_takes_a_message_those_waiting_for_it_go_at_once(
+    engine, enqueue, dispatcher, channel, clock
+):
+    await enqueue(verification("early@example.com"))
+    channel.fail_next(1)
+    await dispatcher.deliver_due()  # the outage: due again in 2 s
+    clock.advance(seconds=1)
+    await enqueue(verification("later@example.com"))
+    assert await dispatcher.deliver_due() == 2  # the provider is back: the early one goes too
+    assert sorted(m.recipient for m, _ in channel.sent) == ["early@example.com", "later@example.com"]
+    assert {row.status for row in await rows(engine)} == {"sent"}
+
+
+async def test_only_a_dispatcher_that_saw_the_outage_hastens_the_waiting_messages(engine, enqueue, dispatcher, channel, clock):
+    await enqueue(verification("early@example.com"))
+    channel.fail_next(1)
+    await dispatcher.deliver_due()
+    other = make_dispatcher(engine, clock, channel)  # another process: no failure seen
+    clock.advance(seconds=1)
+    await enqueue(verification("later@example.com"))
+    assert await other.deliver_due() == 1
+    assert [m.recipient for m, _ in channel.sent] == ["later@example.com"]
+
+
 async def test_a_message_is_abandoned_after_8_attempts_and_its_secret_erased(engine, enqueue, dispatcher, channel, clock):
     await enqueue(verification())
     channel.fail_next(100)

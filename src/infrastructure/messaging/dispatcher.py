@@ -1,5 +1,10 @@
 """Delivers the outbox: claims due messages, renders and sends them, records the outcome.
 
+Retries back off (delivery.retry_delay), each message on its own schedule; but once a
+channel that failed here takes a message again, the messages waiting out a delay for it go
+at once (OutboxStore.hasten): after an outage, delivery resumes with the first success, not
+with each message's next turn.
+
 A try's outcome is stored even when the database drops out just after the provider took
 the message: it is retried within the claim's lease, so the message is not sent again.
 
@@ -44,6 +49,7 @@ class OutboxDispatcher:
         # Well inside the lease: past it, another dispatcher may claim and send the message again.
         self._record_patience = LEASE.total_seconds() * 0.75 if record_patience is None else record_patience
         self._wake = asyncio.Event()
+        self._failing: set[str] = set()  # channels whose last try here was a retryable failure
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
         self.listening = asyncio.Event()  # set while LISTEN is active (tests wait on it)
@@ -72,6 +78,8 @@ class OutboxDispatcher:
             provider_id = await channel.send(message, rendered)
         except DeliveryError as exc:
             outcome = "retry" if exc.retryable else "failed"
+            if exc.retryable:
+                self._failing.add(message.channel)
             status = await self._record(claimed, outcome, error=str(exc))
             log.warning("%s message %s not sent: %s (now %s)", message.template, claimed.id, exc, status)
         except RenderError as exc:
@@ -82,6 +90,14 @@ class OutboxDispatcher:
             await self._record(claimed, "retry", error=repr(exc))
         else:
             await self._record(claimed, "sent", provider_id=provider_id)
+            if message.channel in self._failing:
+                await self._provider_back(message.channel)
+
+    async def _provider_back(self, channel: str) -> None:
+        self._failing.discard(channel)
+        hastened = await self._store.hasten(channel, self._clock.now())
+        if hastened:
+            log.info("%s delivers again: %d waiting message(s) due now", channel, hastened)
 
     async def _record(self, claimed: Claimed, outcome: Outcome, **details: str | None) -> str:
         """Store the outcome; while the database does not answer, try again (each second,
