@@ -30,6 +30,7 @@ class Answer:
     body: str
     error: str = ""
     email: str = ""
+    response: httpx.Response | None = None
 
 
 class Load:
@@ -72,8 +73,7 @@ class Load:
             self.answers.append(Answer(phase, kind, None, "", repr(exc), email))
             await asyncio.sleep(0.1)
             return
-        self.answers.append(Answer(phase, kind, answer.status_code, answer.text, email=email))
-        self.answers[-1].response = answer  # type: ignore[attr-defined]
+        self.answers.append(Answer(phase, kind, answer.status_code, answer.text, email=email, response=answer))
 
 
 async def ready(base_url: str) -> bool:
@@ -108,8 +108,6 @@ async def test_a_postgresql_restart_under_load_answers_503_or_success_recovers_a
     load.stop()
     await running
 
-    summary = Counter((a.phase, a.kind, a.status) for a in load.answers)
-    print(sorted(summary.items()))
     hung = [a for a in load.answers if a.status is None]
     assert not hung, hung[:5]
     for a in load.answers:
