@@ -94,8 +94,8 @@ class OutboxDispatcher:
                 await self._provider_back(message.channel)
 
     async def _provider_back(self, channel: str) -> None:
-        self._failing.discard(channel)
         hastened = await self._store.hasten(channel, self._clock.now())
+        self._failing.discard(channel)  # only once done: else the next success tries again
         if hastened:
             log.info("%s delivers again: %d waiting message(s) due now", channel, hastened)
 
