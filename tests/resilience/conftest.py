@@ -56,7 +56,8 @@ def fleet(postgres: RestartablePostgres, fleet_mail, fleet_whatsapp):
         "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
         "TWILIO_WHATSAPP_CONTENT_SID": WHATSAPP_CONTENT_SID,
     }
-    with running_server(env, workers=WORKERS, port=port) as base_url:
+    # A bound, not a measure: 4 workers starting on a machine shared with other suites.
+    with running_server(env, workers=WORKERS, port=port, timeout=180) as base_url:
         yield base_url
 
 

@@ -18,9 +18,10 @@ from tests.resilience.conftest import browser
 from tests.support.http import register
 
 OUTAGE_SECONDS = 60
-# "At once": far below the providers' own 10 s timeout, a request that waited on a
-# provider would hit it. A bound against hanging, not a speed measurement.
-CLIENT_TIMEOUT = 5
+# "At once" is shown by the answers themselves: 201/202 while every connection to the
+# providers is refused (a request that sent its message itself would fail). The client
+# timeout only bounds a hang; generous, for a machine shared with other suites.
+CLIENT_TIMEOUT = 20
 SECOND_WAVE_AT = 40  # seconds into the outage: messages on another point of the backoff
 DELIVERY_BOUND = 120  # seconds after the return: generous, so only a lost message fails
 
