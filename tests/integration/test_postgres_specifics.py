@@ -1,5 +1,6 @@
 """What only the real database can show: query plans, round trips, providers, migrations."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import ProviderIdentity
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.database import migrate, schema_head
+from infrastructure.persistence.database import database_unavailable, migrate, schema_head
 from infrastructure.persistence.tables import AccountRow
 from tests.integration.conftest import CIPHER, Store
 from tests.integration.test_session_repository import NOW, digest, new_session
@@ -44,6 +45,32 @@ async def test_me_is_one_round_trip(engine, db_config):
     assert user is not None
     assert len(writes) == 1
     assert writes[0][:1] == b"B"  # Bind (+Execute+Sync): a prepared statement, run once
+
+
+async def test_a_me_query_cut_short_leaves_no_broken_connection_in_the_pool(engine, db_config):
+    """The /auth/me query runs on the driver itself: when the server cuts it short (as
+    PostgreSQL shutting down does), SQLAlchemy must not get that connection back, or the
+    next request that takes it from the pool fails on it."""
+    session = await new_session(sql_store(engine, db_config))
+    single = create_async_engine(engine.url, pool_size=1, max_overflow=0)  # the same one again
+    query = SqlCurrentUserQuery(single)
+    sid = digest(f"s0-{session.id}")
+    try:
+        async with single.connect() as connection:
+            backend = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with engine.connect() as locker:
+            await locker.execute(text("LOCK TABLE session_sids IN ACCESS EXCLUSIVE MODE"))
+            blocked = asyncio.create_task(query.user_by_sid(sid, NOW))
+            await asyncio.sleep(0.5)
+            async with engine.connect() as admin:
+                await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            with pytest.raises(Exception) as cut:
+                await blocked
+            assert database_unavailable(cut.value)  # a 503 not_ready
+            await locker.rollback()
+        assert (await query.user_by_sid(sid, NOW)) is not None
+    finally:
+        await single.dispose()
 
 
 async def test_providers_come_with_the_user(engine, db_config):
