@@ -10,6 +10,12 @@ import { describeAgent, formatDate } from "./format";
 import { Section } from "./Section";
 import type { Reloadable } from "./SessionsSection";
 
+/** The provider or sign-in method an event names (never a secret: the API says so). */
+function detailOf(event: SecurityEvent): string | null {
+  const { provider, method } = event.detail;
+  return typeof provider === "string" ? provider : typeof method === "string" ? method : null;
+}
+
 export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_, ref) {
   const { t, lang } = useI18n();
   const [events, setEvents] = useState<SecurityEvent[] | null>(null);
@@ -32,7 +38,7 @@ export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_
             <li key={`${event.createdAt}-${index}`}>
               <span>
                 {key ? t(key) : event.kind}
-                {typeof event.detail.provider === "string" && ` (${event.detail.provider})`}
+                {detailOf(event) && ` (${detailOf(event)})`}
               </span>
               <span className="muted">
                 {formatDate(event.createdAt, lang)}
