@@ -409,8 +409,3 @@ export function errorKey(code: string): MessageKey {
   const key = `error.${code}`;
   return (key in en ? key : "error.unknown") as MessageKey;
 }
-
-export function eventKey(kind: string): MessageKey | null {
-  const key = `event.${kind}`;
-  return key in en ? (key as MessageKey) : null;
-}

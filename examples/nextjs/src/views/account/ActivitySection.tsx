@@ -5,7 +5,6 @@ import { forwardRef, useCallback, useEffect, useImperativeHandle, useState } fro
 import { authed } from "@/api/call";
 import { api, type SecurityEvent } from "@/api/client";
 import { useI18n } from "@/lib/i18n";
-import { eventKey } from "@/lib/messages";
 import { describeAgent, formatDate } from "./format";
 import { Section } from "./Section";
 import type { Reloadable } from "./SessionsSection";
@@ -32,12 +31,13 @@ export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_
       {events && events.length === 0 && <p className="muted">{t("account.noActivity")}</p>}
       <ul className="list">
         {events?.map((event, index) => {
-          const key = eventKey(event.kind);
+          // The schema lists every kind: a kind without its text is a type error here.
+          const key = `event.${event.kind}` as const;
           const where = [describeAgent(event.userAgent), event.ip].filter(Boolean).join(" · ");
           return (
             <li key={`${event.createdAt}-${index}`}>
               <span>
-                {key ? t(key) : event.kind}
+                {t(key)}
                 {detailOf(event) && ` (${detailOf(event)})`}
               </span>
               <span className="muted">
