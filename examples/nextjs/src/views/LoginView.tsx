@@ -70,9 +70,7 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
         </div>
       </form>
       {!linking && (
-        <>
-          <ProviderButtons only={failure?.code === "social_only" ? failure.providers : undefined} redirect={redirect} />
-        </>
+        <ProviderButtons only={failure?.code === "social_only" ? failure.providers : undefined} redirect={redirect} />
       )}
       <p className="footer-links">
         {t("login.noAccount")}
