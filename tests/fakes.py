@@ -20,6 +20,7 @@ from application.ports.identity import IdentityProvider
 from application.ports.persistence import (
     AccountRepository,
     CurrentUserQuery,
+    RefreshRotation,
     FlowRepository,
     PendingLinkRepository,
     PhoneCodeRepository,
@@ -52,7 +53,7 @@ from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from domain.links import LinkToken
 from domain.activity import SecurityEvent
-from domain.sessions import RefreshClaim, Session
+from domain.sessions import RefreshClaim, Rotation, Session
 from domain.users import User
 
 
@@ -567,6 +568,30 @@ class InMemoryCurrentUserQuery(CurrentUserQuery):
         if not session.is_active(now):
             return None
         return self._db.user(session.user_id)
+
+
+class InMemoryRefreshRotation(RefreshRotation):
+    """As SqlRefreshRotation: no await between the check and the writes, so one step."""
+
+    def __init__(self, db: InMemoryDatabase) -> None:
+        self._db = db
+
+    async def rotate(
+        self, digest: bytes, successor_digest: bytes, sid_digest: bytes, now: datetime, sid_ttl: timedelta
+    ) -> Rotation | None:
+        record = self._db.refresh_tokens.get(digest)
+        if record is None or record.rotated_at is not None:
+            return None
+        session = self._db.sessions[record.session_id]
+        if not session.is_active(now):
+            return None
+        self._db.refresh_tokens[digest] = RefreshRecord(record.session_id, record.generation, now)
+        assert successor_digest not in self._db.refresh_tokens, "successor issued twice"
+        self._db.refresh_tokens[successor_digest] = RefreshRecord(record.session_id, record.generation + 1)
+        sid_expires_at = min(now + sid_ttl, session.expires_at)
+        self._db.sids[sid_digest] = SidRecord(session.id, sid_expires_at)
+        self._db.sessions[session.id] = replace(copy.deepcopy(session), last_seen_at=now)
+        return Rotation(session.id, session.expires_at, sid_expires_at)
 
 
 class InMemoryAttemptCounter(AttemptCounter):

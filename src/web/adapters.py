@@ -17,6 +17,7 @@ from infrastructure.oidc.registry import identity_providers
 from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
+from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.database import (
     EmbeddedPostgres,
     database_config,
@@ -125,6 +126,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
         ports=Ports(
             new_uow=lambda: SqlUnitOfWork(session_maker, cipher),
             current_user_query=SqlCurrentUserQuery(engine),
+            refresh_rotation=SqlRefreshRotation(engine),
             hasher=hasher,
             tokens=HmacTokenMinter(settings.secret_key),
             clock=clock,

@@ -3,13 +3,14 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
-from application.ports.persistence import CurrentUserQuery, UnitOfWorkFactory
+from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import database_config
+from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import DefaultBase
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
-from tests.fakes import FakeUnitOfWork, InMemoryCurrentUserQuery, InMemoryDatabase
+from tests.fakes import FakeUnitOfWork, InMemoryCurrentUserQuery, InMemoryDatabase, InMemoryRefreshRotation
 
 CIPHER = TokenCipher("integration-test-secret-key-0123456789")
 
@@ -34,6 +35,7 @@ async def engine(db_config):
 class Store:
     new_uow: UnitOfWorkFactory
     current_user: CurrentUserQuery
+    rotation: RefreshRotation
 
 
 @pytest.fixture(params=["memory", "postgres"])
@@ -41,7 +43,7 @@ def store(request) -> Store:
     """The same contract, run against the fakes and against PostgreSQL."""
     if request.param == "memory":
         db = InMemoryDatabase()
-        return Store(lambda: FakeUnitOfWork(db), InMemoryCurrentUserQuery(db))
+        return Store(lambda: FakeUnitOfWork(db), InMemoryCurrentUserQuery(db), InMemoryRefreshRotation(db))
     engine = request.getfixturevalue("engine")
     maker = request.getfixturevalue("db_config").create_session_maker()
-    return Store(lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(engine))
+    return Store(lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(engine), SqlRefreshRotation(engine))

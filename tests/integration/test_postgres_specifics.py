@@ -13,6 +13,7 @@ from domain.flows import PendingLink, ProviderFlow
 from domain.identities import ProviderIdentity
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import migrate, schema_head
+from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import AccountRow
 from tests.integration.conftest import CIPHER, Store
 from tests.integration.test_session_repository import NOW, digest, new_session
@@ -21,7 +22,7 @@ from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 def sql_store(engine, db_config) -> Store:
     maker = db_config.create_session_maker()
-    return Store(lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(engine))
+    return Store(lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(engine), SqlRefreshRotation(engine))
 
 
 async def test_me_is_one_round_trip(engine, db_config):
