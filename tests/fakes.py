@@ -8,7 +8,8 @@ import asyncio
 import copy
 import hashlib
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
@@ -44,6 +45,7 @@ from domain.errors import (
     AccountAlreadyLinked,
     EmailTaken,
     InvalidInput,
+    PasswordWorkBusy,
     PhoneTaken,
     ProviderError,
     UsernameTaken,
@@ -106,9 +108,21 @@ class FakePasswordHasher(PasswordHasher):
     """"hash" is a readable prefix; "old$" hashes ask for a rehash. Counts the work done,
     and yields as real hashing does (in a thread), so concurrent use cases interleave."""
 
-    def __init__(self) -> None:
+    def __init__(self, queue_limit: int | None = None) -> None:
         self.verifications = 0
         self.hashes = 0
+        self.queue_limit = queue_limit  # None: never busy
+        self.queued = 0
+
+    @asynccontextmanager
+    async def reserve(self) -> AsyncIterator[None]:
+        if self.queue_limit is not None and self.queued >= self.queue_limit:
+            raise PasswordWorkBusy()
+        self.queued += 1
+        try:
+            yield
+        finally:
+            self.queued -= 1
 
     async def hash(self, password: str) -> str:
         self.hashes += 1

@@ -98,7 +98,9 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     database = database_config(url, settings.database_pool_size)
     engine = database.get_engine()
     session_maker = database.create_session_maker()
-    hasher = Argon2PasswordHasher()
+    hasher = Argon2PasswordHasher(
+        threads=settings.password_hash_threads, queue_limit=settings.password_queue_limit
+    )
     cipher = TokenCipher(settings.secret_key)
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock)
