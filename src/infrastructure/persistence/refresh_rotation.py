@@ -11,10 +11,9 @@ claims nothing, so the whole statement changes nothing and answers no row.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from application.ports.persistence import RefreshRotation
 from domain.sessions import Rotation
+from infrastructure.persistence.driver_pool import DriverPool
 
 # $1 the token's digest, $2 its successor's, $3 the new sid's, $4 now, $5 when the sid would end.
 ROTATE = """
@@ -40,13 +39,11 @@ FROM claimed, sid
 
 
 class SqlRefreshRotation(RefreshRotation):
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, pool: DriverPool) -> None:
+        self._pool = pool
 
     async def rotate(
         self, digest: bytes, successor_digest: bytes, sid_digest: bytes, now: datetime, sid_ttl: timedelta
     ) -> Rotation | None:
-        async with self._engine.connect() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
-            row = await driver.fetchrow(ROTATE, digest, successor_digest, sid_digest, now, now + sid_ttl)
+        row = await self._pool.fetchrow(ROTATE, digest, successor_digest, sid_digest, now, now + sid_ttl)
         return Rotation(*row) if row else None
