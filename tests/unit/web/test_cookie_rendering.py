@@ -10,8 +10,8 @@ from web.cookies import CookiePolicy
 VALUES = ["Ab3_-x.9", "", "needs quoting;", "é"]
 
 
-@pytest.mark.parametrize("secure,samesite,domain", itertools.product(
-    [False, True], ["lax", "strict", "none"], [None, "example.com"]))
+@pytest.mark.parametrize("secure,samesite,domain", list(itertools.product(
+    [False, True], ["lax", "strict", "none"], [None, "example.com"])))
 def test_headers_are_litestars(secure, samesite, domain):
     policy = CookiePolicy(secure=secure, samesite=samesite, domain=domain)
     for value, max_age, path in itertools.product(VALUES, [0, 900], [None, "/auth/google"]):
