@@ -73,7 +73,14 @@ class Argon2PasswordHasher(PasswordHasher):
         finally:
             self._queued -= 1
             if self._queued == 0 and self._trim is not None:
-                self._pool.submit(self._trim, 0)  # after the last hash, on a hasher thread
+                self._give_memory_back()
+
+    def _give_memory_back(self) -> None:
+        """After the last hash, on a hasher thread (queued behind it)."""
+        try:
+            self._pool.submit(self._trim, 0)
+        except RuntimeError:  # shut down: nothing more to hash, nothing to keep
+            pass
 
     async def hash(self, password: str) -> str:
         return await self._run(self._argon2.hash, password)

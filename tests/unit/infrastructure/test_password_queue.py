@@ -57,3 +57,9 @@ def test_hashing_runs_below_the_event_loops_priority(hasher):
 
     niceness = hasher._pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
     assert niceness.result() > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+async def test_a_request_ending_after_shutdown_ends_quietly():
+    hasher = Argon2PasswordHasher(memory_cost=64, time_cost=1)
+    async with hasher.reserve():
+        hasher.close()  # the server stops while a login is still on its way out
