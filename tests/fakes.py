@@ -8,7 +8,8 @@ import asyncio
 import copy
 import hashlib
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
@@ -20,6 +21,7 @@ from application.ports.identity import IdentityProvider
 from application.ports.persistence import (
     AccountRepository,
     CurrentUserQuery,
+    RefreshRotation,
     FlowRepository,
     PendingLinkRepository,
     PhoneCodeRepository,
@@ -43,6 +45,7 @@ from domain.errors import (
     AccountAlreadyLinked,
     EmailTaken,
     InvalidInput,
+    PasswordWorkBusy,
     PhoneTaken,
     ProviderError,
     UsernameTaken,
@@ -52,7 +55,7 @@ from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from domain.links import LinkToken
 from domain.activity import EventKind, SecurityEvent
-from domain.sessions import RefreshClaim, Session
+from domain.sessions import RefreshClaim, Rotation, Session
 from domain.users import User
 
 
@@ -105,9 +108,21 @@ class FakePasswordHasher(PasswordHasher):
     """"hash" is a readable prefix; "old$" hashes ask for a rehash. Counts the work done,
     and yields as real hashing does (in a thread), so concurrent use cases interleave."""
 
-    def __init__(self) -> None:
+    def __init__(self, queue_limit: int | None = None) -> None:
         self.verifications = 0
         self.hashes = 0
+        self.queue_limit = queue_limit  # None: never busy
+        self.queued = 0
+
+    @asynccontextmanager
+    async def reserve(self) -> AsyncIterator[None]:
+        if self.queue_limit is not None and self.queued >= self.queue_limit:
+            raise PasswordWorkBusy()
+        self.queued += 1
+        try:
+            yield
+        finally:
+            self.queued -= 1
 
     async def hash(self, password: str) -> str:
         self.hashes += 1
@@ -568,6 +583,30 @@ class InMemoryCurrentUserQuery(CurrentUserQuery):
         if not session.is_active(now):
             return None
         return self._db.user(session.user_id)
+
+
+class InMemoryRefreshRotation(RefreshRotation):
+    """As SqlRefreshRotation: no await between the check and the writes, so one step."""
+
+    def __init__(self, db: InMemoryDatabase) -> None:
+        self._db = db
+
+    async def rotate(
+        self, digest: bytes, successor_digest: bytes, sid_digest: bytes, now: datetime, sid_ttl: timedelta
+    ) -> Rotation | None:
+        record = self._db.refresh_tokens.get(digest)
+        if record is None or record.rotated_at is not None:
+            return None
+        session = self._db.sessions[record.session_id]
+        if not session.is_active(now):
+            return None
+        self._db.refresh_tokens[digest] = RefreshRecord(record.session_id, record.generation, now)
+        assert successor_digest not in self._db.refresh_tokens, "successor issued twice"
+        self._db.refresh_tokens[successor_digest] = RefreshRecord(record.session_id, record.generation + 1)
+        sid_expires_at = min(now + sid_ttl, session.expires_at)
+        self._db.sids[sid_digest] = SidRecord(session.id, sid_expires_at)
+        self._db.sessions[session.id] = replace(copy.deepcopy(session), last_seen_at=now)
+        return Rotation(session.id, session.expires_at, sid_expires_at)
 
 
 class InMemoryAttemptCounter(AttemptCounter):

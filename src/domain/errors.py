@@ -66,6 +66,15 @@ class AccountLocked(DomainError):
         self.retry_after = retry_after
 
 
+class PasswordWorkBusy(DomainError):
+    """The bounded queue of password hashing is full: refused at once, before any other
+    work, rather than queued for seconds behind a storm of logins."""
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__(f"The service is busy; retry in {retry_after} s.")
+        self.retry_after = retry_after
+
+
 class ProviderNotConfigured(DomainError):
     pass
 

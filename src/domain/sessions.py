@@ -40,6 +40,15 @@ class RefreshClaim:
     rotated_at: datetime | None  # before this claim; None means this claim rotated it
 
 
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """A refresh token rotated in one step: its session, and when the new sid ends."""
+
+    session_id: UUID
+    session_expires_at: datetime
+    sid_expires_at: datetime
+
+
 class RefreshVerdict(Enum):
     ROTATE = "rotate"  # first use: issue the successor
     REPLAY = "replay"  # used again within the grace window: hand out the current head

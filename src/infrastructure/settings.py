@@ -62,6 +62,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # All the connections this instance (every worker) may hold; each worker's pool is derived.
     database_max_connections: int | None = None
     data_dir: str = ".data"
+    # Password work per process (infrastructure/security/passwords.py): threads hashing
+    # (each holds argon2's 19 MiB while busy), and requests holding a place, running or
+    # waiting, before the next is refused with 503 busy.
+    password_hash_threads: int = 1
+    password_queue_limit: int = 32
     secret_key: str = DEV_SECRET_KEY
     frontend_origin: str = "http://localhost:3000"
     allowed_origins: tuple[str, ...] = ()
@@ -261,6 +266,9 @@ def _check(settings: Settings) -> None:
             raise _bad(field, "a whole number, 1 or more", value)
     if settings.cookie_samesite not in ("lax", "strict", "none"):
         raise _bad("cookie_samesite", "lax, strict or none", settings.cookie_samesite)
+    for field in ("password_hash_threads", "password_queue_limit"):
+        if getattr(settings, field) < 1:
+            raise _bad(field, "a whole number, 1 or more", getattr(settings, field))
     for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace"):
         if getattr(settings, field) < 0:
             raise _bad(field, "a number of seconds, 0 or more", getattr(settings, field))

@@ -17,6 +17,8 @@ from infrastructure.oidc.registry import identity_providers
 from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
+from infrastructure.persistence.driver_pool import DriverPool
+from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.database import (
     EmbeddedPostgres,
     database_config,
@@ -94,10 +96,16 @@ def schema_checks(
 
 def build_infrastructure(settings: Settings) -> Infrastructure:
     url, embedded = open_database(settings)
-    database = database_config(url, settings.pool_size)
+    # DATABASE_POOL_SIZE in all: half for /auth/me and refresh's single statements, on the
+    # driver (persistence/driver_pool.py), half for the units of work.
+    hot_connections = max(1, settings.pool_size // 2)
+    database = database_config(url, max(1, settings.pool_size - hot_connections))
     engine = database.get_engine()
+    hot = DriverPool.of(engine, hot_connections)
     session_maker = database.create_session_maker()
-    hasher = Argon2PasswordHasher()
+    hasher = Argon2PasswordHasher(
+        threads=settings.password_hash_threads, queue_limit=settings.password_queue_limit
+    )
     cipher = TokenCipher(settings.secret_key)
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock)
@@ -124,7 +132,8 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     infrastructure = Infrastructure(
         ports=Ports(
             new_uow=lambda: SqlUnitOfWork(session_maker, cipher),
-            current_user_query=SqlCurrentUserQuery(engine),
+            current_user_query=SqlCurrentUserQuery(hot),
+            refresh_rotation=SqlRefreshRotation(hot),
             hasher=hasher,
             tokens=HmacTokenMinter(settings.secret_key),
             clock=clock,
@@ -146,7 +155,9 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     if settings.migrate_on_start:
         infrastructure.on_startup.append(migrate_database)
     infrastructure.on_startup.append(start_background_when_migrated)  # after migrations
-    infrastructure.on_shutdown += [stop_dispatcher, purge.stop, http.aclose, engine.dispose, hasher.close]
+    infrastructure.on_shutdown += [
+        stop_dispatcher, purge.stop, http.aclose, hot.close, engine.dispose, hasher.close
+    ]
     if embedded is not None:
         infrastructure.on_shutdown.append(embedded.stop)
     return infrastructure

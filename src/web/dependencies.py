@@ -16,7 +16,7 @@ from application.policy import (
 )
 from application.ports.identity import IdentityProvider
 from application.ports.limits import AttemptCounter
-from application.ports.persistence import CurrentUserQuery, UnitOfWorkFactory
+from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
 from application.use_cases.current_user import GetCurrentUser
@@ -53,6 +53,7 @@ class Ports:
 
     new_uow: UnitOfWorkFactory
     current_user_query: CurrentUserQuery
+    refresh_rotation: RefreshRotation
     hasher: PasswordHasher
     tokens: TokenMinter
     clock: Clock
@@ -84,7 +85,9 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
             LockNotice(ports.new_uow, links, ports.clock), NewDeviceAlert(links),
         ),
         "get_current_user": current_user,
-        "refresh_session": RefreshSession(ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy),
+        "refresh_session": RefreshSession(
+            ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy, ports.refresh_rotation
+        ),
         "logout": Logout(ports.new_uow, ports.tokens, ports.clock),
         "session_management": SessionManagement(current_user, ports.new_uow, ports.tokens, ports.clock),
         "list_security_events": ListSecurityEvents(current_user, ports.new_uow),

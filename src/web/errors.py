@@ -28,6 +28,7 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.NotAuthenticated: (401, "not_authenticated", "Sign in first."),
     e.RateLimited: (429, "rate_limited", "Too many attempts; retry later."),
     e.AccountLocked: (423, "account_locked", "Too many failed attempts; retry later."),
+    e.PasswordWorkBusy: (503, "busy", "The service is busy; retry in a moment."),
     e.NotFound: (404, "not_found", "Nothing here."),
     e.NotLinked: (404, "not_linked", "This provider is not linked to the account."),
     e.LastLoginMethod: (409, "last_login_method", "This is the last way to sign in."),
@@ -41,7 +42,7 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
 # A refused refresh clears the refresh cookie, so the browser stops retrying it.
 CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
 # A refusal for a while says for how long.
-RETRY_AFTER = (e.RateLimited, e.AccountLocked)
+RETRY_AFTER = (e.RateLimited, e.AccountLocked, e.PasswordWorkBusy)
 
 _STATUS_CODES = {
     400: "invalid_request",

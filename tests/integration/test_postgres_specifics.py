@@ -2,62 +2,72 @@
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
+import asyncpg
 import pytest
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import ProviderIdentity
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import database_unavailable, migrate, schema_head
+from infrastructure.persistence.driver_pool import DriverPool
+from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import AccountRow
 from tests.integration.conftest import CIPHER, Store
 from tests.integration.test_session_repository import NOW, digest, new_session
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
-def sql_store(engine, db_config) -> Store:
+def sql_store(db_config, driver_pool) -> Store:
     maker = db_config.create_session_maker()
-    return Store(lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(engine))
+    return Store(
+        lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(driver_pool), SqlRefreshRotation(driver_pool)
+    )
 
 
-async def test_me_is_one_round_trip(engine, db_config):
-    """Once warm, /auth/me's query is one message to the server and one answer: no
-    BEGIN/ROLLBACK around it, no PREPARE. Counted on the socket itself."""
-    session = await new_session(sql_store(engine, db_config))
-    single = create_async_engine(engine.url, pool_size=1, max_overflow=0)  # always the warm one
-    query = SqlCurrentUserQuery(single)
-    await query.user_by_sid(digest(f"s0-{session.id}"), NOW)
-    async with single.connect() as connection:
-        transport = (await connection.get_raw_connection()).driver_connection._transport
+async def messages_sent(pool: DriverPool, call) -> tuple[object, list[bytes]]:
+    """What `call` writes to the server on the pool's one (warm) connection."""
+    await call()  # warm: connected, statement prepared
+    [connection] = pool._idle
+    transport = connection._transport
     writes: list[bytes] = []
     original = transport.write
     transport.write = lambda data: (writes.append(bytes(data)), original(data))[1]
     try:
-        user = await query.user_by_sid(digest(f"s0-{session.id}"), NOW)
+        return await call(), writes
     finally:
         del transport.write
-        await single.dispose()
+
+
+async def test_me_is_one_round_trip(engine, db_config, driver_pool):
+    """Once warm, /auth/me's query is one message to the server and one answer: no
+    BEGIN/ROLLBACK around it, no PREPARE, no reset of the connection. Counted on the socket."""
+    session = await new_session(sql_store(db_config, driver_pool))
+    single = DriverPool.of(engine, 1)  # always the warm one
+    query = SqlCurrentUserQuery(single)
+    try:
+        user, writes = await messages_sent(single, lambda: query.user_by_sid(digest(f"s0-{session.id}"), NOW))
+    finally:
+        await single.close()
     assert user is not None
     assert len(writes) == 1
     assert writes[0][:1] == b"B"  # Bind (+Execute+Sync): a prepared statement, run once
 
 
-async def test_a_me_query_cut_short_leaves_no_broken_connection_in_the_pool(engine, db_config):
+async def test_a_me_query_cut_short_leaves_no_broken_connection_in_the_pool(engine, db_config, driver_pool):
     """The /auth/me query runs on the driver itself: when the server cuts it short (as
-    PostgreSQL shutting down does), SQLAlchemy must not get that connection back, or the
-    next request that takes it from the pool fails on it."""
-    session = await new_session(sql_store(engine, db_config))
-    single = create_async_engine(engine.url, pool_size=1, max_overflow=0)  # the same one again
+    PostgreSQL shutting down does), that connection must not be handed out again, or the
+    next request that takes it fails on it."""
+    session = await new_session(sql_store(db_config, driver_pool))
+    single = DriverPool.of(engine, 1)  # one connection, so the next query would take the same
     query = SqlCurrentUserQuery(single)
     sid = digest(f"s0-{session.id}")
     try:
-        async with single.connect() as connection:
-            backend = await connection.scalar(text("SELECT pg_backend_pid()"))
+        backend = (await single.fetchrow("SELECT pg_backend_pid() AS pid"))["pid"]
         async with engine.connect() as locker:
             await locker.execute(text("LOCK TABLE session_sids IN ACCESS EXCLUSIVE MODE"))
             blocked = asyncio.create_task(query.user_by_sid(sid, NOW))
@@ -70,17 +80,53 @@ async def test_a_me_query_cut_short_leaves_no_broken_connection_in_the_pool(engi
             await locker.rollback()
         assert (await query.user_by_sid(sid, NOW)) is not None
     finally:
-        await single.dispose()
+        await single.close()
 
 
-async def test_providers_come_with_the_user(engine, db_config):
-    store = sql_store(engine, db_config)
+async def test_a_refresh_rotation_is_one_round_trip(engine, db_config, driver_pool):
+    session = await new_session(sql_store(db_config, driver_pool))
+    single = DriverPool.of(engine, 1)
+    rotation = SqlRefreshRotation(single)
+    tokens = iter([f"r0-{session.id}", f"r0-{session.id}+"])  # the warm-up's, then its successor's
+
+    async def rotate():
+        presented = next(tokens)
+        return await rotation.rotate(digest(presented), digest(presented + "+"), digest(presented + "sid"),
+                                     NOW, timedelta(minutes=15))
+
+    try:
+        rotated, writes = await messages_sent(single, rotate)
+    finally:
+        await single.close()
+    assert rotated is not None
+    assert len(writes) == 1 and writes[0][:1] == b"B"
+
+
+async def test_the_driver_pool_shares_a_few_connections(engine):
+    pool = DriverPool.of(engine, 2)
+    try:
+        rows = await asyncio.gather(*(pool.fetchrow("SELECT pg_backend_pid() AS pid, pg_sleep(0.01)")
+                                      for _ in range(20)))
+        assert len({row["pid"] for row in rows}) <= 2
+        with pytest.raises(asyncpg.PostgresError):  # a refused statement leaves its connection usable
+            await pool.fetchrow("SELECT 1/0")
+        cut = await pool.fetchrow("SELECT pg_backend_pid() AS pid")
+        with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
+            await pool.fetchrow("SELECT pg_terminate_backend(pg_backend_pid())")
+        assert (await pool.fetchrow("SELECT 1 AS one"))["one"] == 1  # a new connection replaced it
+        assert cut["pid"]
+    finally:
+        await pool.close()
+
+
+async def test_providers_come_with_the_user(engine, db_config, driver_pool):
+    store = sql_store(db_config, driver_pool)
     session = await new_session(store)
     async with engine.begin() as connection:
         await connection.execute(insert(AccountRow).values(
             id=uuid.uuid4(), user_id=session.user_id, provider="google", provider_account_id="g-1",
             linked_at=NOW, updated_at=NOW))
-    user = await SqlCurrentUserQuery(engine).user_by_sid(digest(f"s0-{session.id}"), NOW)
+    user = await SqlCurrentUserQuery(driver_pool).user_by_sid(digest(f"s0-{session.id}"), NOW)
     assert user.providers == ("google",)
     async with store.new_uow() as uow:
         assert (await uow.users.by_login(user.email)).providers == ("google",)
@@ -122,12 +168,12 @@ async def test_emails_are_stored_lower_case_only(engine):
             raise AssertionError("mixed-case email accepted")
 
 
-async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config):
+async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config, driver_pool):
     from datetime import timedelta
 
     from infrastructure.persistence.housekeeping import purge_expired
 
-    store = sql_store(engine, db_config)
+    store = sql_store(db_config, driver_pool)
     live = await new_session(store)
     await new_session(store, expires_at=NOW + timedelta(days=1))  # dead for 8 days by then
     async with store.new_uow() as uow:

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
-from domain.sessions import Session
+from domain.sessions import Rotation, Session
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
+from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import SecurityEventRow
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from tests.factories import UserFactory
@@ -75,6 +76,65 @@ async def test_twenty_concurrent_claims_have_exactly_one_winner(store):
 
     results = await asyncio.gather(*(claim() for _ in range(20)))
     assert results.count(None) == 1
+
+
+async def test_one_step_rotation_claims_adds_the_successor_and_the_sid(store):
+    user = UserFactory.build()
+    session = await new_session(store, user)
+    later = NOW + timedelta(minutes=20)
+    rotated = await store.rotation.rotate(
+        digest(f"r0-{session.id}"), digest("r1"), digest("s1"), later, timedelta(minutes=15)
+    )
+    assert rotated == Rotation(session.id, session.expires_at, later + timedelta(minutes=15))
+    assert await store.current_user.user_by_sid(digest("s1"), later) == user
+    async with store.new_uow() as uow:
+        old = await uow.sessions.claim_refresh_token(digest(f"r0-{session.id}"), later)
+        successor = await uow.sessions.claim_refresh_token(digest("r1"), later)
+    assert (old.rotated_at, old.generation, old.head_generation) == (later, 0, 1)
+    assert (successor.rotated_at, successor.generation) == (None, 1)
+    assert successor.session.last_seen_at == later
+
+
+async def test_one_step_rotation_ends_the_sid_with_its_session(store):
+    session = await new_session(store, expires_at=NOW + timedelta(minutes=5))
+    rotated = await store.rotation.rotate(
+        digest(f"r0-{session.id}"), digest("r1"), digest("s1"), NOW, timedelta(minutes=15)
+    )
+    assert rotated.sid_expires_at == NOW + timedelta(minutes=5)
+
+
+async def test_one_step_rotation_changes_nothing_unless_fresh_and_live(store):
+    revoked, expired, used = [await new_session(store) for _ in range(3)]
+    async with store.new_uow() as uow:
+        await uow.sessions.revoke(revoked.id, NOW, "logout")
+        await uow.commit()
+    later = NOW + timedelta(days=30)
+    assert await store.rotation.rotate(digest(f"r0-{expired.id}"), digest("x1"), digest("y1"), later,
+                                       timedelta(minutes=15)) is None
+    assert await store.rotation.rotate(digest(f"r0-{revoked.id}"), digest("x2"), digest("y2"), NOW,
+                                       timedelta(minutes=15)) is None
+    assert await store.rotation.rotate(digest(f"r0-{used.id}"), digest("x3"), digest("y3"), NOW,
+                                       timedelta(minutes=15))
+    assert await store.rotation.rotate(digest(f"r0-{used.id}"), digest("x4"), digest("y4"), NOW,
+                                       timedelta(minutes=15)) is None
+    assert await store.rotation.rotate(digest("never"), digest("x5"), digest("y5"), NOW,
+                                       timedelta(minutes=15)) is None
+    async with store.new_uow() as uow:
+        for session in (revoked, expired):
+            claim = await uow.sessions.claim_refresh_token(digest(f"r0-{session.id}"), NOW)
+            assert (claim.rotated_at, claim.head_generation) == (None, 0)
+    for name in ("y1", "y2", "y4", "y5"):
+        assert await store.current_user.user_by_sid(digest(name), NOW) is None
+
+
+async def test_twenty_concurrent_rotations_have_exactly_one_winner(store):
+    session = await new_session(store)
+    results = await asyncio.gather(*(
+        store.rotation.rotate(digest(f"r0-{session.id}"), digest("r1"), digest(f"s-{i}"), NOW,
+                              timedelta(minutes=15))
+        for i in range(20)
+    ))
+    assert sum(r is not None for r in results) == 1
 
 
 async def test_lookups_and_revoke(store):
@@ -192,8 +252,9 @@ async def test_a_kind_outside_the_contract_is_refused_before_it_is_written(store
         assert await uow.events.for_user(session.user_id, 10) == []
 
 
-async def test_rows_of_an_older_version_read_as_contract_kinds_and_others_are_skipped(engine, db_config):
-    store = Store(lambda: SqlUnitOfWork(db_config.create_session_maker(), CIPHER), SqlCurrentUserQuery(engine))
+async def test_rows_of_an_older_version_read_as_contract_kinds_and_others_are_skipped(engine, db_config, driver_pool):
+    store = Store(lambda: SqlUnitOfWork(db_config.create_session_maker(), CIPHER), SqlCurrentUserQuery(driver_pool),
+                  SqlRefreshRotation(driver_pool))
     session = await new_session(store)
     async with engine.begin() as connection:
         for n, kind in enumerate(("email_verified_by_provider", "never_a_kind", "signed_in")):

@@ -47,6 +47,7 @@ from tests.fakes import (
     InMemoryAttemptCounter,
     InMemoryCurrentUserQuery,
     InMemoryDatabase,
+    InMemoryRefreshRotation,
 )
 
 CLIENT = ClientInfo(ip="203.0.113.7", user_agent="pytest")
@@ -106,7 +107,9 @@ class World:
 
     @property
     def refresh(self) -> RefreshSession:
-        return RefreshSession(self.new_uow, self.tokens, self.clock, self.issuer, self.policy)
+        return RefreshSession(
+            self.new_uow, self.tokens, self.clock, self.issuer, self.policy, InMemoryRefreshRotation(self.db)
+        )
 
     @property
     def logout(self) -> Logout:

@@ -1,6 +1,6 @@
 from abc import abstractmethod
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
@@ -12,7 +12,7 @@ from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
 from domain.profile import ProfileChanges
 from domain.links import LinkToken
-from domain.sessions import RefreshClaim, Session
+from domain.sessions import RefreshClaim, Rotation, Session
 from domain.users import User
 
 
@@ -239,6 +239,24 @@ class CurrentUserQuery(Protocol):
     @abstractmethod
     async def user_by_sid(self, digest: bytes, now: datetime) -> User | None:
         """The user of a live sid (unexpired, session active), with profile and providers."""
+
+
+class RefreshRotation(Protocol):
+    """The hot write path of /auth/refresh: the usual case (a fresh token of a live session)
+    in one atomic statement, outside any unit of work."""
+
+    @abstractmethod
+    async def rotate(
+        self, digest: bytes, successor_digest: bytes, sid_digest: bytes, now: datetime, sid_ttl: timedelta
+    ) -> Rotation | None:
+        """If the token was never rotated and its session is active at `now`, all at once:
+        mark it rotated, add its successor (the next generation), add the sid (ending at
+        `now + sid_ttl`, or with the session if that is sooner) and mark the session seen.
+
+        Otherwise change nothing and answer None: the token is unknown, already rotated,
+        or its session has ended, and a unit of work's claim tells which. Of concurrent
+        rotations of one token, exactly one gets a Rotation.
+        """
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,4 +1,5 @@
 from abc import abstractmethod
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -23,6 +24,13 @@ class PasswordCheck:
 
 
 class PasswordHasher(Protocol):
+    @abstractmethod
+    def reserve(self) -> AbstractAsyncContextManager[None]:
+        """A place in the bounded queue of password work, held around one request's
+        hashing (a verify and the rehash after it take one place). Raises PasswordWorkBusy
+        at once when the queue is full; taken before any other work of the request, so a
+        refused one has changed and counted nothing."""
+
     @abstractmethod
     async def hash(self, password: str) -> str: ...
 

@@ -41,7 +41,8 @@ class RequestEmailChange:
         new_email = normalize_email(email)
         if new_email == user.email:
             raise InvalidInput("email", "is already the account's email")
-        await ConfirmPassword(self.hasher, self.guard, self.clock).check(user, password, "password")
+        async with self.hasher.reserve():  # busy at once when the password work is full
+            await ConfirmPassword(self.hasher, self.guard, self.clock).check(user, password, "password")
         now = self.clock.now()
         async with self.new_uow() as uow:
             if await uow.users.by_email(new_email) is not None:

@@ -29,6 +29,8 @@ class LoginWithPassword:
     - the failed attempt that sets the lock tells the LockNotice (once per lock: the refused
       attempts during it are not checked), when the identifier is an account's;
     - no database connection is held while the password is checked;
+    - when the bounded queue of password work is full, it answers busy at once, before
+      any of the above (nothing is counted);
     - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction;
     - a successful login in a browser holding a pending link (`pending_link`, its cookie)
       uses it up: the provider identity is attached when the link is unexpired and meant
@@ -52,6 +54,12 @@ class LoginWithPassword:
     ) -> SignedIn:
         check_password_length(password)
         identifier = normalize_identifier(identifier)
+        async with self.hasher.reserve():
+            return await self._sign_in(identifier, password, client, pending_link)
+
+    async def _sign_in(
+        self, identifier: str, password: str, client: ClientInfo, pending_link: str | None
+    ) -> SignedIn:
         await self.guard.admit_address(client.ip, self.clock.now())
         async with self.new_uow() as uow:
             user = await uow.users.by_login(identifier)

@@ -42,7 +42,9 @@ class ChangePassword:
     - every other session of the account is revoked, this one stays signed in;
     - `password_changed` is recorded and the notice sent (email, else a verified number's
       WhatsApp), in the transaction of the change;
-    - no database connection is held while the password is hashed.
+    - no database connection is held while the password is hashed;
+    - when the bounded queue of password work is full, it answers busy at once, before
+      the current password is checked (nothing is counted).
     """
 
     current_user: GetCurrentUser
@@ -58,8 +60,9 @@ class ChangePassword:
     ) -> None:
         user = await self.current_user.require(sid)
         check_new_password(new_password)
-        await self.confirm.check(user, current_password, "currentPassword")
-        password_hash = await self.hasher.hash(new_password)
+        async with self.hasher.reserve():
+            await self.confirm.check(user, current_password, "currentPassword")
+            password_hash = await self.hasher.hash(new_password)
         now = self.clock.now()
         async with self.new_uow() as uow:
             this_session = await uow.sessions.session_id_by_sid(self.tokens.digest(sid))

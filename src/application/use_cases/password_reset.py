@@ -86,7 +86,9 @@ class ResetPassword:
       that address (`email_verified`, via reset_link); the events have the ip and user agent
       of the client that reset; the account's other reset links and tokens die;
     - the account's login lock is lifted: the owner just proved control of its email or
-      phone, which is what the lock protects (an attacker able to do that needs no guess).
+      phone, which is what the lock protects (an attacker able to do that needs no guess);
+    - when the bounded queue of password work is full, it answers busy at once (the token
+      stays usable).
     """
 
     new_uow: UnitOfWorkFactory
@@ -100,6 +102,10 @@ class ResetPassword:
         check_new_password(password)
         if not token:
             raise InvalidToken()
+        async with self.hasher.reserve():
+            await self._reset(token, password, client)
+
+    async def _reset(self, token: str, password: str, client: ClientInfo) -> None:
         digest = self.tokens.digest(token)
         async with self.new_uow() as uow:
             if await uow.links.peek(digest, RESET_PURPOSES, self.clock.now()) is None:

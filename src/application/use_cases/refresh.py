@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.policy import SessionPolicy
-from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
+from application.ports.persistence import RefreshRotation, UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.errors import InvalidRefresh, NoRefreshToken
@@ -18,7 +18,9 @@ class RefreshSession:
       session's current token, so every tab ends up holding a valid one;
     - presented again later, it is treated as stolen: the whole session is revoked and
       `refresh_reuse_detected` recorded with the presenter's ip and user agent;
-    - nothing outlives the session's absolute lifetime.
+    - nothing outlives the session's absolute lifetime;
+    - the usual case, a token's first use in a live session, is one atomic step (the
+      RefreshRotation port); every other case is claimed and judged in a unit of work.
     """
 
     new_uow: UnitOfWorkFactory
@@ -26,11 +28,23 @@ class RefreshSession:
     clock: Clock
     issuer: SessionIssuer
     policy: SessionPolicy
+    rotation: RefreshRotation
 
     async def execute(self, refresh_token: str | None, client: ClientInfo = ClientInfo()) -> IssuedTokens:
         if not refresh_token:
             raise NoRefreshToken()
         now = self.clock.now()
+        successor, sid = self.tokens.successor(refresh_token), self.tokens.new_token()
+        rotated = await self.rotation.rotate(
+            self.tokens.digest(refresh_token), self.tokens.digest(successor), self.tokens.digest(sid),
+            now, self.policy.session_ttl,
+        )
+        if rotated is not None:
+            return IssuedTokens(now, sid, rotated.sid_expires_at, successor, rotated.session_expires_at)
+        return await self._judge(refresh_token, client, now)
+
+    async def _judge(self, refresh_token: str, client: ClientInfo, now: datetime) -> IssuedTokens:
+        """Not rotated in one step: unknown, replayed, reused, or of an ended session."""
         async with self.new_uow() as uow:
             claim = await uow.sessions.claim_refresh_token(self.tokens.digest(refresh_token), now)
             if claim is None:
@@ -52,7 +66,7 @@ class RefreshSession:
     async def _successor(
         self, uow: UnitOfWork, claim: RefreshClaim, token: str, verdict: RefreshVerdict, now: datetime
     ) -> str:
-        if verdict is RefreshVerdict.ROTATE:
+        if verdict is RefreshVerdict.ROTATE:  # the one-step rotation declined, the claim did not
             successor = self.tokens.successor(token)
             digest = self.tokens.digest(successor)
             await uow.sessions.add_refresh_token(claim.session.id, digest, claim.generation + 1, now)

@@ -44,6 +44,8 @@ class RegisterLocalUser:
     - a request that will be refused costs no hashing: email and username are checked
       first (the unique constraints still decide between concurrent registrations);
     - no database connection is held while the password is hashed;
+    - when the bounded queue of password work is full, it answers busy at once (after
+      validation, before the address limit and any lookup);
     - a verification link is sent to the email, in the same transaction as the user.
     """
 
@@ -64,6 +66,13 @@ class RegisterLocalUser:
             lastname=normalize_name("lastname", registration.lastname),
         )
         check_new_password(registration.password)
+        async with self.hasher.reserve():
+            return await self._register(registration, email, username, profile, client)
+
+    async def _register(
+        self, registration: Registration, email: str, username: str | None, profile: Profile,
+        client: ClientInfo,
+    ) -> SignedIn:
         limiter = AddressLimiter(self.attempts, "register-ip", self.limit)
         await limiter.admit(client.ip, self.clock.now())
         await self._refuse_taken(email, username)

@@ -9,8 +9,6 @@ from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel, ConsoleChannel
 from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Renderer
-from infrastructure.messaging.sendgrid_email import SendGridEmail
-from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp
 from infrastructure.persistence.outbox import OutboxStore
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.settings import Settings
@@ -19,13 +17,18 @@ log = logging.getLogger("sesame")
 
 
 def message_channels(settings: Settings, http: httpx.AsyncClient) -> dict[str, Channel]:
-    """SendGrid and Twilio when their credentials are set; otherwise the log."""
+    """SendGrid and Twilio when their credentials are set; otherwise the log. Their SDKs are
+    imported only then: a process that prints its messages does not carry them (~10 MiB)."""
     channels: dict[str, Channel] = {"email": ConsoleChannel("email"), "whatsapp": ConsoleChannel("whatsapp")}
     if settings.sendgrid_enabled:
+        from infrastructure.messaging.sendgrid_email import SendGridEmail
+
         channels["email"] = SendGridEmail(
             http, settings.sendgrid_api_key or "", settings.email_from or "", settings.sendgrid_base_url
         )
     if settings.twilio_enabled:
+        from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp
+
         channels["whatsapp"] = TwilioWhatsApp(
             settings.twilio_account_sid or "", settings.twilio_auth_token or "",
             settings.twilio_whatsapp_from or "", base_url=settings.twilio_base_url,

@@ -1,7 +1,26 @@
-"""argon2id password hashing off the event loop, with lazy upgrade of legacy bcrypt hashes."""
+"""argon2id password hashing off the event loop, bounded, with lazy upgrade of legacy
+bcrypt hashes.
+
+Three choices keep a login storm from hurting everyone else (measured: docs/performance.md):
+
+- a bounded queue: at most `queue_limit` requests hold a place for password work (running
+  or waiting); the next one is refused at once with PasswordWorkBusy (503 busy), before it
+  does any other work, instead of waiting seconds behind the storm;
+- few threads, at a lower CPU priority than the event loop (nice +10): hashing uses the
+  core when the loop has nothing to do, so /auth/me and refresh keep their latency;
+- each thread's argon2 buffer (`memory_cost` KiB) stays with glibc's allocator while
+  hashes follow one another (fresh pages cost half a hash again in page faults), and goes
+  back to the system (malloc_trim) when the queue drains.
+"""
 
 import asyncio
+import ctypes
+import ctypes.util
+import os
+import threading
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 
 import bcrypt
 from argon2 import PasswordHasher as Argon2
@@ -9,26 +28,59 @@ from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from application.ports.security import PasswordCheck, PasswordHasher
+from domain.errors import PasswordWorkBusy
 
 BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
 BCRYPT_MAX_BYTES = 72  # Node's bcrypt silently truncates here; Python's bcrypt raises.
+HASHER_NICENESS = 10  # below the event loop's priority, not starved by it
+BUSY_RETRY_AFTER = 1  # seconds: a place frees up within a few hash times
+
+
+def _malloc_trim():
+    """glibc's malloc_trim, or None elsewhere (musl, macOS): memory then stays with the allocator."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 class Argon2PasswordHasher(PasswordHasher):
-    """OWASP's argon2id floor by default (m=19 MiB, t=2, p=1).
-
-    Hashing releases the GIL, so a small dedicated pool gives real parallelism while
-    bounding memory (each hash holds `memory_cost` KiB) under a login flood.
-    """
+    """OWASP's argon2id floor by default (m=19 MiB, t=2, p=1)."""
 
     def __init__(
-        self, *, memory_cost: int = 19_456, time_cost: int = 2, parallelism: int = 1, workers: int = 4
+        self, *, memory_cost: int = 19_456, time_cost: int = 2, parallelism: int = 1,
+        threads: int = 1, queue_limit: int = 32,
     ) -> None:
         self._argon2 = Argon2(
             time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
         )
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
+        self._pool = ThreadPoolExecutor(
+            max_workers=threads, thread_name_prefix="argon2", initializer=_lower_priority
+        )
+        self._queue_limit = queue_limit
+        self._queued = 0  # requests holding a place; touched on the event loop only
+        self._trim = _malloc_trim()
         self._dummy_hash = self._argon2.hash("sesame-dummy-password")
+
+    @asynccontextmanager
+    async def reserve(self) -> AsyncIterator[None]:
+        if self._queued >= self._queue_limit:
+            raise PasswordWorkBusy(BUSY_RETRY_AFTER)
+        self._queued += 1
+        try:
+            yield
+        finally:
+            self._queued -= 1
+            if self._queued == 0 and self._trim is not None:
+                self._give_memory_back()
+
+    def _give_memory_back(self) -> None:
+        """After the last hash, on a hasher thread (queued behind it)."""
+        try:
+            self._pool.submit(self._trim, 0)
+        except RuntimeError:  # shut down: nothing more to hash, nothing to keep
+            pass
 
     async def hash(self, password: str) -> str:
         return await self._run(self._argon2.hash, password)
@@ -61,3 +113,11 @@ class Argon2PasswordHasher(PasswordHasher):
             return bcrypt.checkpw(password.encode()[:BCRYPT_MAX_BYTES], password_hash.encode())
         except ValueError:  # a malformed stored hash
             return False
+
+
+def _lower_priority() -> None:
+    """Linux schedules threads one by one: this hasher thread yields to the event loop."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHER_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the default priority
+        pass

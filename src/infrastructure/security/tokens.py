@@ -22,10 +22,10 @@ class HmacTokenMinter(TokenMinter):
         return secrets.token_urlsafe(32)
 
     def digest(self, token: str) -> bytes:
-        return hmac.new(self._digest_key, token.encode(), hashlib.sha256).digest()
+        return hmac.digest(self._digest_key, token.encode(), "sha256")  # one C call, no HMAC object
 
     def successor(self, token: str) -> str:
         # Needs both the raw token (never stored) and the secret: the database alone
         # cannot produce a successor.
-        mac = hmac.new(self._successor_key, token.encode(), hashlib.sha256).digest()
+        mac = hmac.digest(self._successor_key, token.encode(), "sha256")
         return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()

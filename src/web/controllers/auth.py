@@ -53,7 +53,7 @@ class AuthController(Controller):
         status_code=201,
         summary="Create a local account and sign in (sets sid and refresh_token)",
         responses=failures("invalid_request", "weak_password", "email_taken", "username_taken",
-                           "rate_limited", "not_ready"),
+                           "rate_limited", "busy", "not_ready"),
         response_headers=[sets_cookies(SESSION_COOKIES)],
     )
     async def register(
@@ -85,7 +85,7 @@ class AuthController(Controller):
         "account to `/auth/finish?from=social&providers=...`, any failure to "
         "`/auth/login?error=<code>`, all on the frontend.",
         responses=failures("invalid_request", "invalid_credentials", "social_only", "account_locked",
-                           "rate_limited", "not_ready"),
+                           "rate_limited", "busy", "not_ready"),
         response_headers=[sets_cookies(SESSION_COOKIES)],
         opt={FORM_LOGIN: True},
     )

@@ -46,7 +46,7 @@ class EmailController(Controller):
           "changes only when the link is opened. `password` is required when the account has one; "
           "wrong passwords count with failed logins toward the account's lock (423).",
           responses=failures("invalid_request", "not_authenticated", "invalid_password", "email_taken",
-                             "account_locked", "not_ready"))
+                             "account_locked", "busy", "not_ready"))
     async def change(
         self, request: Request, data: JSONBody[EmailChangeBody],
         request_email_change: NamedDependency[RequestEmailChange], sid: SidCookie,

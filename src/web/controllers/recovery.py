@@ -67,7 +67,7 @@ class RecoveryController(Controller):
           description="Every session of the account is revoked (sign in again); a link that came by "
           "email also marks that email verified; a notice is sent. A weak password is refused before "
           "the token is used: it stays usable.",
-          responses=failures("invalid_request", "weak_password", "invalid_token", "not_ready"))
+          responses=failures("invalid_request", "weak_password", "invalid_token", "busy", "not_ready"))
     async def reset(
         self, request: Request, data: JSONBody[ResetPasswordBody],
         reset_password: NamedDependency[ResetPassword],
@@ -81,7 +81,7 @@ class RecoveryController(Controller):
           "count with failed logins toward the account's lock (423). Every other session is revoked, "
           "this one stays; a notice is sent.",
           responses=failures("invalid_request", "weak_password", "not_authenticated", "invalid_password",
-                             "account_locked", "not_ready"))
+                             "account_locked", "busy", "not_ready"))
     async def change(
         self, request: Request, data: JSONBody[ChangePasswordBody],
         change_password: NamedDependency[ChangePassword], sid: SidCookie,
