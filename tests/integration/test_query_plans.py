@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import event, text
 
 from infrastructure.persistence.current_user import _BY_SID, SqlCurrentUserQuery
+from infrastructure.persistence.driver_pool import DriverPool
 from infrastructure.persistence.outbox import OutboxStore
+from infrastructure.persistence.refresh_rotation import ROTATE
 from infrastructure.persistence.tables import DefaultBase
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from tests.integration.conftest import CIPHER
@@ -122,7 +124,11 @@ async def run_uow(db_config, work, commit: bool = False):
 
 async def test_me_finds_sid_session_user_profile_and_providers_by_index(seeded):
     values = {"digest": sha(f"sid-{USER}"), "now": NOW}
-    assert await SqlCurrentUserQuery(seeded).user_by_sid(values["digest"], NOW) is not None
+    pool = DriverPool.of(seeded, 1)
+    try:
+        assert await SqlCurrentUserQuery(pool).user_by_sid(values["digest"], NOW) is not None
+    finally:
+        await pool.close()
     async with seeded.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
         rows = await driver.fetch(f"EXPLAIN {_BY_SID.string}", *(values[k] for k in _BY_SID.positiontup))
@@ -149,6 +155,15 @@ async def test_refresh_claim_and_rotation_use_indexes(seeded, db_config):
         assert (await run_uow(db_config, claim, commit=True)).rotated_at is None
         assert (await run_uow(db_config, replay)).rotated_at == NOW
     assert_indexed(await plans_of(seeded, statements))
+
+
+async def test_the_one_statement_rotation_uses_indexes(seeded):
+    """The usual refresh (refresh_rotation.ROTATE); EXPLAIN without ANALYZE runs nothing."""
+    values = (sha(f"rt-{USER}"), sha("successor"), sha("new-sid"), NOW, NOW + timedelta(minutes=15))
+    async with seeded.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        rows = await driver.fetch(f"EXPLAIN {ROTATE}", *values)
+    assert_indexed(["\n".join(row[0] for row in rows)])
 
 
 async def test_sessions_and_events_lists_and_revocations_use_indexes(seeded, db_config):

@@ -106,10 +106,15 @@ async def test_four_dispatchers_send_every_outbox_message_exactly_once(fleet, fl
     for email in emails:
         await fleet_mail.wait_for(to=email)
         await fleet_mail.wait_for(to=email)
-    rows = await fleet_db.fetch(
-        "SELECT recipient, status, provider_message_id FROM outbox_messages WHERE recipient = ANY($1::text[])",
-        emails,
-    )
+    # The fake holds a message a moment before its dispatcher marks the row sent: wait for that.
+    for _ in range(100):
+        rows = await fleet_db.fetch(
+            "SELECT recipient, status, provider_message_id FROM outbox_messages WHERE recipient = ANY($1::text[])",
+            emails,
+        )
+        if {r["status"] for r in rows} == {"sent"}:
+            break
+        await asyncio.sleep(0.1)
     assert len(rows) == 2 * len(emails) and {r["status"] for r in rows} == {"sent"}
     # Once sent, a row is never claimed again: what the fake holds now is final.
     received = [m for m in fleet_mail.delivered if m.to in set(emails)]
