@@ -1,0 +1,53 @@
+"""Shortcuts for what a browser test is not about (an account to start from, a session
+already open), and the README's screenshots."""
+
+from pathlib import Path
+
+import httpx
+from playwright.async_api import BrowserContext, Page
+
+from tests.support.e2e_fixtures import client_address
+from tests.support.http import PASSWORD
+from tests.support.server import ROOT
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def api_client(api: str) -> httpx.AsyncClient:
+    """An HTTP client of its own address (the per-address limits stay apart from the browser's)."""
+    return httpx.AsyncClient(base_url=api, timeout=30, headers={"X-Forwarded-For": client_address()})
+
+
+async def add_session_cookies(context: BrowserContext, response: httpx.Response) -> None:
+    """Give the browser the session cookies an API answer set (Path kept: refresh_token is /auth)."""
+    cookies = []
+    for header in response.headers.get_list("set-cookie"):
+        name_value, *attributes = (part.strip() for part in header.split(";"))
+        name, _, value = name_value.partition("=")
+        path = next((a.split("=", 1)[1] for a in attributes if a.lower().startswith("path=")), "/")
+        cookies.append({"name": name, "value": value, "domain": "localhost", "path": path,
+                        "httpOnly": True, "sameSite": "Lax"})
+    await context.add_cookies(cookies)
+
+
+async def registered(api: str, email: str, password: str = PASSWORD, **fields) -> httpx.Response:
+    """An account made over the API (the register page has its own test)."""
+    async with api_client(api) as http:
+        answer = await http.post("/auth/register", json={"email": email, "password": password, **fields})
+    assert answer.status_code == 201, answer.text
+    return answer
+
+
+async def signed_in(context: BrowserContext, api: str, email: str, **fields) -> dict:
+    """A new account, signed in in this browser; returns the API's User."""
+    answer = await registered(api, email, **fields)
+    await add_session_cookies(context, answer)
+    return answer.json()["user"]
+
+
+async def screenshot(page: Page, name: str, mask=()) -> Path:
+    """The README's picture of a page: the 1280x800 viewport, to docs/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), mask=list(mask), animations="disabled", caret="hide")
+    return path
