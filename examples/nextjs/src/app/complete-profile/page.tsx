@@ -1,0 +1,5 @@
+import { CompleteProfileView } from "@/views/CompleteProfileView";
+
+export default function CompleteProfilePage() {
+  return <CompleteProfileView />;
+}

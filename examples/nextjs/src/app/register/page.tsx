@@ -1,0 +1,5 @@
+import { RegisterView } from "@/views/RegisterView";
+
+export default function RegisterPage() {
+  return <RegisterView />;
+}

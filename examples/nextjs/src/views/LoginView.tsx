@@ -1,0 +1,80 @@
+"use client";
+// /login and /auth/login (where the API sends a failed provider sign-in with ?error=).
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+
+import { call, type Failure } from "@/api/call";
+import { api } from "@/api/client";
+import { ProviderButtons, displayName, useProviders } from "@/components/ProviderButtons";
+import { Alert, FailureAlert, Field, Status } from "@/components/ui";
+import { useI18n } from "@/lib/i18n";
+import { nextPage } from "@/lib/paths";
+
+type Props = { error?: string; provider?: string; pending?: string; redirect?: string };
+
+export function LoginView({ error, provider, pending, redirect }: Props) {
+  const { t, tError } = useI18n();
+  const router = useRouter();
+  const providers = useProviders();
+  const [identifier, setIdentifier] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<Failure | null>(null);
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    const result = await call(() => api.POST("/auth/login", { body: { emailOrUsername: identifier, password } }));
+    setBusy(false);
+    if (!result.ok) {
+      setFailure(result.failure);
+      return;
+    }
+    const { user, linkedProvider } = result.data;
+    const next = nextPage(user.requiredActions, redirect);
+    router.push(linkedProvider && next === "/dashboard" ? `/dashboard?linked=${encodeURIComponent(linkedProvider)}` : next);
+  }
+
+  const names = (list: string[]) => list.map((name) => displayName(providers, name)).join(", ");
+  const linking = pending === "link" && provider;
+
+  return (
+    <section className="card narrow">
+      <h1>{t("login.title")}</h1>
+      {error && !failure && <Alert><p>{tError(error)}</p></Alert>}
+      {linking && <Status>{t("login.pendingLink", { provider: displayName(providers, provider) })}</Status>}
+      {failure?.code === "social_only" ? (
+        <Alert>
+          <p>{t("login.socialOnly", { providers: names(failure.providers ?? []) })}</p>
+        </Alert>
+      ) : failure?.code === "account_locked" ? (
+        <Alert>
+          <p>{t("login.locked", { minutes: Math.max(1, Math.ceil((failure.retryAfter ?? 900) / 60)) })}</p>
+        </Alert>
+      ) : (
+        <FailureAlert failure={failure} />
+      )}
+      <form onSubmit={submit} noValidate>
+        <Field label={t("login.identifier")} name="emailOrUsername" autoComplete="username" required
+          value={identifier} onChange={(e) => setIdentifier(e.target.value)} />
+        <Field label={t("common.password")} name="password" type="password" autoComplete="current-password"
+          required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <div className="actions">
+          <button type="submit" disabled={busy}>{t("login.submit")}</button>
+          <Link href="/forgot-password">{t("common.forgot")}</Link>
+        </div>
+      </form>
+      {!linking && (
+        <>
+          <ProviderButtons only={failure?.code === "social_only" ? failure.providers : undefined} redirect={redirect} />
+        </>
+      )}
+      <p className="footer-links">
+        {t("login.noAccount")}
+        <Link href="/register">{t("common.register")}</Link>
+      </p>
+    </section>
+  );
+}
