@@ -9,7 +9,7 @@ and a fresh browser context (cookies, storage) per test. `make browser` runs onl
 from dataclasses import dataclass
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.support.e2e_fixtures import (
     EMAIL_FROM,
@@ -23,6 +23,7 @@ from tests.support.server import ROOT, free_port, running_server
 GRACE_SECONDS = 10  # the default: two tabs refreshing together fall well inside it
 VIEWPORT = {"width": 1280, "height": 800}
 FAILURES = ROOT / ".data" / "browser-failures"
+expect.set_options(timeout=15_000)  # two shared cores: a page may take seconds to hydrate
 
 
 @dataclass(frozen=True)

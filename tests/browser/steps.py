@@ -51,3 +51,31 @@ async def screenshot(page: Page, name: str, mask=()) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), mask=list(mask), animations="disabled", caret="hide")
     return path
+
+
+# --- what a person does on the pages (labels and button texts: examples/nextjs/TESTING.md) ----
+
+async def sign_in_with_password(page: Page, identifier: str, password: str = PASSWORD) -> None:
+    await page.goto("/login")
+    await page.get_by_label("Email or username", exact=True).fill(identifier)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+async def open_mailed_link(page: Page, mail, to: str, subject_has: str) -> str:
+    """Wait for the email to `to` whose subject contains `subject_has`, open its first link
+    in `page`; returns that link."""
+    while subject_has not in (email := await mail.wait_for(to=to)).subject:
+        pass
+    link = email.links[0]
+    await page.goto(link)
+    return link
+
+
+def alert(page: Page, text: str):
+    """The page's alert saying `text` (Next.js has an empty role=alert of its own: the route announcer)."""
+    return page.get_by_role("alert").filter(has_text=text)
+
+
+def status(page: Page, text: str):
+    return page.get_by_role("status").filter(has_text=text)
