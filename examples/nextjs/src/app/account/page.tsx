@@ -1,0 +1,5 @@
+import { AccountView } from "@/views/AccountView";
+
+export default function AccountPage() {
+  return <AccountView />;
+}

@@ -1,0 +1,5 @@
+import { ForgotPasswordView } from "@/views/ForgotPasswordView";
+
+export default function ForgotPasswordPage() {
+  return <ForgotPasswordView />;
+}

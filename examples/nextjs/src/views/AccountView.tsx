@@ -1,0 +1,48 @@
+"use client";
+// /account: profile, email, phone, password, linked providers, sessions, security activity.
+import Link from "next/link";
+import { useRef } from "react";
+
+import { Loading } from "@/components/ui";
+import { useI18n } from "@/lib/i18n";
+import { signOut } from "@/lib/session";
+import { useUser } from "@/lib/useUser";
+import { ActivitySection } from "./account/ActivitySection";
+import { EmailSection } from "./account/EmailSection";
+import { PasswordSection } from "./account/PasswordSection";
+import { PhoneSection } from "./account/PhoneSection";
+import { ProfileSection } from "./account/ProfileSection";
+import { ProvidersSection } from "./account/ProvidersSection";
+import { SessionsSection, type Reloadable } from "./account/SessionsSection";
+
+export function AccountView() {
+  const { t } = useI18n();
+  const { user, setUser, reload } = useUser();
+  const sessions = useRef<Reloadable>(null);
+  const activity = useRef<Reloadable>(null);
+  if (!user) return <Loading />;
+
+  const changed = () => {
+    void reload();
+    void sessions.current?.reload();
+    void activity.current?.reload();
+  };
+  return (
+    <>
+      <div className="card">
+        <h1>{t("account.title")}</h1>
+        <div className="actions">
+          <Link href="/dashboard">{t("common.dashboard")}</Link>
+          <button type="button" className="secondary" onClick={() => void signOut()}>{t("common.signOut")}</button>
+        </div>
+      </div>
+      <ProfileSection user={user} onUser={setUser} />
+      <EmailSection user={user} />
+      <PhoneSection user={user} onUser={(u) => { setUser(u); void activity.current?.reload(); }} />
+      <PasswordSection user={user} onChanged={changed} />
+      <ProvidersSection onChanged={changed} />
+      <SessionsSection ref={sessions} />
+      <ActivitySection ref={activity} />
+    </>
+  );
+}
