@@ -1,7 +1,9 @@
 """Shortcuts for what a browser test is not about (an account to start from, a session
 already open), and the README's screenshots."""
 
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from playwright.async_api import BrowserContext, Page
@@ -62,14 +64,16 @@ async def sign_in_with_password(page: Page, identifier: str, password: str = PAS
     await page.get_by_role("button", name="Sign in", exact=True).click()
 
 
-async def open_mailed_link(page: Page, mail, to: str, subject_has: str) -> str:
-    """Wait for the email to `to` whose subject contains `subject_has`, open its first link
-    in `page`; returns that link."""
-    while subject_has not in (email := await mail.wait_for(to=to)).subject:
-        pass
-    link = email.links[0]
-    await page.goto(link)
-    return link
+async def open_mailed_link(page: Page, mail, to: str, path: str) -> str:
+    """Wait for the next email to `to` with a link to `path` on the app (earlier emails to
+    `to` without one, a registration's verification link say, are passed over), and open
+    that link in `page`, as a person clicking it would; returns the link."""
+    while True:
+        email = await mail.wait_for(to=to)
+        links = [link for link in email.links if urlsplit(link).path == path]
+        if links:
+            await page.goto(links[0])
+            return links[0]
 
 
 def alert(page: Page, text: str):
@@ -79,3 +83,19 @@ def alert(page: Page, text: str):
 
 def status(page: Page, text: str):
     return page.get_by_role("status").filter(has_text=text)
+
+
+def a_number() -> str:
+    """A French mobile number no other test uses."""
+    return f"+3361{uuid.uuid4().int % 10**7:07d}"
+
+
+async def with_verified_phone(api: str, whatsapp, email: str, number: str) -> None:
+    """An account whose phone number is verified (over the API: not what the test is about)."""
+    async with api_client(api) as http:
+        assert (await http.post("/auth/register", json={"email": email, "password": PASSWORD,
+                                                        "firstname": "Ada", "lastname": "Lovelace"})).status_code == 201
+        assert (await http.patch("/auth/profile", json={"phoneNumber": number})).status_code == 200
+        assert (await http.post("/auth/phone/verify/request")).status_code == 202
+        code = (await whatsapp.wait_for(to=number)).code
+        assert (await http.post("/auth/phone/verify", json={"code": code})).status_code == 200
