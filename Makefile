@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 VENV := .venv/bin
 
-.PHONY: dev migrate test bootstrap lint-imports unit integration e2e security oidc-dev browser browser-deps
+.PHONY: dev migrate test bootstrap lint-imports unit integration e2e security oidc-dev web client browser browser-deps
 
 dev: bootstrap
 	$(VENV)/python -m web
@@ -56,6 +56,19 @@ OIDC_EMAIL := $(if $(filter command line,$(origin EMAIL)),$(EMAIL),dev@example.c
 OIDC_NAME := $(if $(filter command line,$(origin NAME)),$(NAME),Dev User)
 oidc-dev: bootstrap
 	$(VENV)/python -m tests.support.fake_oidc --email '$(OIDC_EMAIL)' --name '$(OIDC_NAME)' $(if $(OIDC_PORT),--port $(OIDC_PORT))
+
+# make web: the API on :4000 and the Next.js example (examples/nextjs) on :3000, with local
+# Google, Facebook and GitHub stand-ins; messages printed in this terminal; Ctrl-C stops all.
+# Needs Node.js and npm (npm ci runs when node_modules is missing). API_PORT=/APP_PORT= to move.
+web: bootstrap
+	$(VENV)/python -m tests.support.web_dev
+
+# make client: the example's OpenAPI snapshot and typed client, regenerated from the app's schema
+# (tests/unit/test_frontend_client.py fails until they match).
+client: bootstrap
+	$(VENV)/python -m web.schema_export examples/nextjs/openapi.json
+	@command -v npm >/dev/null || { echo "make client: npm is missing (install Node.js and npm) to regenerate src/api/schema.d.ts"; exit 1; }
+	cd examples/nextjs && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run --silent gen:api
 
 lint-imports: bootstrap
 	PYTHONPATH=src $(VENV)/lint-imports

@@ -87,8 +87,8 @@ function AddEmail() {
   }
 
   return (
-    <section className="card" aria-labelledby="add-email">
-      <h2 id="add-email">{t("profile.addEmailTitle")}</h2>
+    <section className="card">
+      <h2>{t("profile.addEmailTitle")}</h2>
       <p className="muted">{t("profile.addEmailIntro")}</p>
       <FailureAlert failure={failure} />
       <Status>{sentTo && t("profile.emailSent", { email: sentTo })}</Status>
@@ -119,8 +119,8 @@ export function ConfirmEmail({ email }: { email: string }) {
   }
 
   return (
-    <section className="card" aria-labelledby="confirm-email">
-      <h2 id="confirm-email">{t("profile.verifyTitle")}</h2>
+    <section className="card">
+      <h2>{t("profile.verifyTitle")}</h2>
       <p>{t("profile.verifyIntro", { email })}</p>
       <FailureAlert failure={failure} />
       <Status>{sent && t("profile.resent")}</Status>

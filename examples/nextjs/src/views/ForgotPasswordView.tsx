@@ -43,9 +43,9 @@ export function ForgotPasswordView() {
 
   return (
     <>
-      <section className="card narrow" aria-labelledby="by-email">
+      <section className="card narrow">
         <h1>{t("forgot.title")}</h1>
-        <h2 id="by-email">{t("forgot.byEmail")}</h2>
+        <h2>{t("forgot.byEmail")}</h2>
         <FailureAlert failure={emailFailure} />
         <Status>{sent && t("forgot.emailSent")}</Status>
         <form onSubmit={byEmail} noValidate>
@@ -54,8 +54,8 @@ export function ForgotPasswordView() {
           <button type="submit" disabled={busy}>{t("forgot.emailSubmit")}</button>
         </form>
       </section>
-      <section className="card narrow" aria-labelledby="by-phone">
-        <h2 id="by-phone">{t("forgot.byPhone")}</h2>
+      <section className="card narrow">
+        <h2>{t("forgot.byPhone")}</h2>
         <p className="muted">{t("forgot.phoneIntro")}</p>
         <FailureAlert failure={phoneFailure} />
         <form onSubmit={byPhone} noValidate>
