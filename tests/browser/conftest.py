@@ -17,6 +17,7 @@ from tests.support.e2e_fixtures import (
     WHATSAPP_CONTENT_SID,
     WHATSAPP_FROM,
 )
+from tests.support.database import test_database
 from tests.support.next_app import CHROMIUM, CHROMIUM_ARGS, missing_prerequisites, running_app
 from tests.support.server import ROOT, free_port, running_server
 
@@ -54,13 +55,21 @@ def ports():
 
 
 @pytest.fixture(scope="session")
-def browser_api(prerequisites, ports, database_url, idp, facebook, github, mail, whatsapp):
+def browser_database_url(prerequisites):
+    """A database of its own: the outbox dispatchers of two servers on one database would
+    deliver each other's messages, with the other's FRONTEND_ORIGIN in the links."""
+    with test_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser_api(ports, browser_database_url, idp, facebook, github, mail, whatsapp):
     """The API for the browser tests: its own server, whose frontend is the app under test
     and whose provider callbacks come back to http://localhost:<port>, the host the
     browser uses (cookies follow the host, not the port)."""
     port, public = ports["api"], f"http://localhost:{ports['api']}"
     env = {
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": browser_database_url,
         "APP_ENV": "development",
         "SECRET_KEY": SECRET_KEY,
         "FRONTEND_ORIGIN": f"http://localhost:{ports['app']}",
@@ -138,3 +147,8 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.rep_call = report
     return report
+
+
+@pytest.fixture(autouse=True)
+def _no_failures_left(no_failures_left):
+    """Every browser test leaves the fake SendGrid and Twilio without pending failures."""
