@@ -51,7 +51,7 @@ from domain.profile import ProfileChanges
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from domain.links import LinkToken
-from domain.activity import SecurityEvent
+from domain.activity import EventKind, SecurityEvent
 from domain.sessions import RefreshClaim, Session
 from domain.users import User
 
@@ -481,11 +481,12 @@ class InMemorySecurityEvents(SecurityEvents):
         self._undo = undo
 
     async def record(
-        self, user_id: UUID | None, kind: str, detail: dict, now: datetime,
-        ip: str | None = None, user_agent: str | None = None,
+        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime,
+        ip: str | None, user_agent: str | None,
     ) -> None:
+        event = SecurityEvent(kind, now, ip, user_agent, detail)  # refuses a non-contract kind, as SQL does
         self._db.events.append((user_id, kind, detail))
-        self._db.event_log.append((user_id, SecurityEvent(kind, now, ip, user_agent, detail)))
+        self._db.event_log.append((user_id, event))
         self._undo.append(self._db.events.pop)
         self._undo.append(self._db.event_log.pop)
 

@@ -2,6 +2,7 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  devIndicators: false, // no badge over the pages in `next dev` (make web)
 };
 
 export default nextConfig;

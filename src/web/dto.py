@@ -12,6 +12,7 @@ from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
+from domain.activity import EventKind
 from domain.credentials import MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES
 from domain.profile import MAX_PHOTO_URL, MAX_TYPED_PHONE
 from domain.users import User
@@ -340,7 +341,7 @@ class RevokedOut(Struct):
 
 
 class EventOut(Struct, rename="camel"):
-    kind: str
+    kind: Annotated[EventKind, Meta(description="What happened (the contract's kinds, and no other)")]
     created_at: datetime
     ip: str | None
     user_agent: str | None

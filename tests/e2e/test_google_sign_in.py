@@ -128,7 +128,7 @@ async def test_linking_someone_elses_google_changes_nothing(client, server, idp,
     assert await count(db, "accounts WHERE provider_account_id = $1", sub) == 1
 
 
-async def test_a_verified_google_email_takes_over_an_unverified_local_account(client, server, idp, db, new_email):
+async def test_a_verified_google_email_takes_over_an_unverified_local_account(client, server, idp, new_email):
     email = new_email()
     async with httpx.AsyncClient(base_url=server) as squatter:
         sid, _ = session_cookies(await register(squatter, email))
@@ -140,8 +140,9 @@ async def test_a_verified_google_email_takes_over_an_unverified_local_account(cl
     assert user["providers"] == ["google"]
     assert (await me_with_sid(server, sid)).json() == {"user": None}  # squatter's session is gone
     assert_error(await login(client, email, PASSWORD), 401, "social_only")
-    kinds = await db.fetch("SELECT kind FROM security_events WHERE user_id = $1", uuid.UUID(user["id"]))
-    assert {"email_verified_by_provider", "provider_linked"} <= {k["kind"] for k in kinds}
+    events = (await client.get("/auth/events")).json()["events"]
+    assert {("email_verified", "google"), ("password_removed", "google"), ("provider_linked", "google")} <= {
+        (e["kind"], e["detail"].get("provider")) for e in events}
 
 
 async def test_an_unverified_google_email_is_refused_for_an_existing_account(client, idp, db, new_email):

@@ -75,7 +75,7 @@ async def test_an_enqueued_email_is_delivered_in_its_language_with_its_link(enqu
     assert email.links == [f"{FRONTEND}/verify-email?token=e2e-token-1"] and email.token == "e2e-token-1"
     assert f'href="{FRONTEND}/verify-email?token=e2e-token-1"' in email.html
     assert email.sender == "no-reply@sesame.test"
-    row = await stored(db, address)
+    row = await finished(db, address)  # the provider answers before the row is marked sent
     assert (row["status"], row["secret"], row["provider_message_id"]) == ("sent", None, email.message_id)
 
 
@@ -94,7 +94,7 @@ async def test_a_sendgrid_outage_delays_the_message_which_is_then_delivered_once
     assert email.token == "e2e-token-3"
     assert [r.status for r in mail_requests_to(mail, address)] == [503, 503, 202]
     assert len(mail.received_by(address)) == 1
-    row = await stored(db, address)
+    row = await finished(db, address)
     assert (row["status"], row["attempts"], row["secret"]) == ("sent", 3, None)
 
 
@@ -114,5 +114,5 @@ async def test_a_whatsapp_code_goes_in_the_approved_template(enqueue, whatsapp, 
     message = await whatsapp.wait_for(to=phone)
     assert (message.content_sid, message.code, message.body) == (WHATSAPP_CONTENT_SID, "493817", None)
     assert message.sender == f"whatsapp:{WHATSAPP_FROM}"
-    row = await stored(db, phone)
+    row = await finished(db, phone)
     assert (row["status"], row["secret"], row["provider_message_id"]) == ("sent", None, message.sid)

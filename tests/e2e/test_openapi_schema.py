@@ -7,6 +7,8 @@ import httpx
 import jsonschema_rs
 import pytest
 
+from domain.activity import EVENT_KINDS
+
 UNSAFE = {"post", "put", "patch", "delete"}
 
 
@@ -137,6 +139,13 @@ def test_every_error_is_the_contract_shape_with_real_examples(schema):
     # also a field of the contract's security events, so its two companions tell.
     for litestar_default in ["status_code", "'extra'"]:
         assert litestar_default not in text
+
+
+def test_events_list_the_contracts_kinds_and_no_other(schema):
+    content = schema["paths"]["/auth/events"]["get"]["responses"]["200"]["content"]["application/json"]
+    events = resolve(schema, resolve(schema, content["schema"])["properties"]["events"]["items"])
+    assert set(events["properties"]["kind"]["enum"]) == EVENT_KINDS
+    assert "kind" in events["required"]
 
 
 def test_every_unsafe_method_documents_the_request_guard(schema):

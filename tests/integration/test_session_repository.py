@@ -3,8 +3,15 @@ import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import insert
+
 from domain.sessions import Session
+from infrastructure.persistence.current_user import SqlCurrentUserQuery
+from infrastructure.persistence.tables import SecurityEventRow
+from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from tests.factories import UserFactory
+from tests.integration.conftest import CIPHER, Store
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -165,8 +172,8 @@ async def test_events_are_the_users_newest_first_with_their_origin(store):
     async with store.new_uow() as uow:
         await uow.events.record(session.user_id, "signed_in", {"method": "password"}, NOW, "203.0.113.9", "ua")
         for kind in ("session_revoked", "signed_out"):  # one instant: recording order decides
-            await uow.events.record(session.user_id, kind, {}, NOW + timedelta(seconds=1))
-        await uow.events.record(stranger.user_id, "signed_in", {}, NOW + timedelta(seconds=2))
+            await uow.events.record(session.user_id, kind, {}, NOW + timedelta(seconds=1), None, None)
+        await uow.events.record(stranger.user_id, "signed_in", {}, NOW + timedelta(seconds=2), None, None)
         await uow.commit()
     async with store.new_uow() as uow:
         events = await uow.events.for_user(session.user_id, 10)
@@ -174,6 +181,29 @@ async def test_events_are_the_users_newest_first_with_their_origin(store):
     assert [e.kind for e in events] == ["signed_out", "session_revoked", "signed_in"]
     assert (events[2].ip, events[2].user_agent, events[2].detail) == ("203.0.113.9", "ua", {"method": "password"})
     assert newest == events[0]
+
+
+async def test_a_kind_outside_the_contract_is_refused_before_it_is_written(store):
+    session = await new_session(store)
+    with pytest.raises(ValueError):
+        async with store.new_uow() as uow:
+            await uow.events.record(session.user_id, "email_verified_by_provider", {}, NOW, None, None)
+    async with store.new_uow() as uow:
+        assert await uow.events.for_user(session.user_id, 10) == []
+
+
+async def test_rows_of_an_older_version_read_as_contract_kinds_and_others_are_skipped(engine, db_config):
+    store = Store(lambda: SqlUnitOfWork(db_config.create_session_maker(), CIPHER), SqlCurrentUserQuery(engine))
+    session = await new_session(store)
+    async with engine.begin() as connection:
+        for n, kind in enumerate(("email_verified_by_provider", "never_a_kind", "signed_in")):
+            await connection.execute(insert(SecurityEventRow).values(
+                id=uuid.uuid4(), user_id=session.user_id, kind=kind, detail={"provider": "google"},
+                created_at=NOW + timedelta(seconds=n),
+            ))
+    async with store.new_uow() as uow:
+        events = await uow.events.for_user(session.user_id, 2)
+    assert [e.kind for e in events] == ["signed_in", "email_verified"]
 
 
 async def test_clients_seen_are_the_latest_sessions_ended_ones_included(store):

@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APP_DIR = ROOT / "examples" / "nextjs"
 MIN_NODE = (18, 18)  # Next.js 15's own requirement
 # Variables that would send real messages or use another database: make web prints messages
-# and uses the embedded PostgreSQL, whatever the shell exports.
+# and uses the embedded PostgreSQL, whatever the shell exports (a .env file is the developer's
+# own choice and still applies).
 DROPPED = ("DATABASE_URL", "SENDGRID_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "OIDC_PROVIDERS")
 
 

@@ -50,6 +50,8 @@ from tests.fakes import (
 )
 
 CLIENT = ClientInfo(ip="203.0.113.7", user_agent="pytest")
+# Another client than the one that registered: whose ip and user agent an event must carry.
+ELSEWHERE = ClientInfo(ip="198.51.100.23", user_agent="Elsewhere/2.0")
 
 
 @dataclass

@@ -34,3 +34,12 @@ def _changed_paths(old: dict, new: dict) -> set[str]:
     old_paths, new_paths = old.get("paths", {}), new.get("paths", {})
     return {path for path in old_paths.keys() | new_paths.keys()
             if old_paths.get(path) != new_paths.get(path)}
+
+
+def test_the_snapshot_ignores_the_environment(monkeypatch):
+    # A developer's OIDC_PROVIDERS or missing Facebook keys must not change the snapshot.
+    monkeypatch.setenv("OIDC_PROVIDERS", "acme")
+    monkeypatch.setenv("ACME_DISCOVERY_URL", "http://127.0.0.1:1/.well-known/openid-configuration")
+    monkeypatch.setenv("FACEBOOK_CLIENT_ID", "")
+    paths = published_schema()["paths"]
+    assert "/auth/acme" not in paths and "/auth/facebook" in paths and "/auth/github" in paths

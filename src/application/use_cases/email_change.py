@@ -49,5 +49,8 @@ class RequestEmailChange:
             await uow.links.void(user.id, links.CHANGE_EMAIL, now)
             await self.links.send_change(uow, user, new_email, client, now)
             await self.links.send_change_notice(uow, user, new_email, REQUESTED, client, now)
-            await uow.events.record(user.id, "email_change_requested", {"newEmail": mask_email(new_email)}, now)
+            await uow.events.record(
+                user.id, "email_change_requested", {"newEmail": mask_email(new_email)}, now,
+                client.ip, client.user_agent,
+            )
             await uow.commit()

@@ -60,7 +60,8 @@ class VerifyEmail:
     - a change link makes its address the account's email, verified; the old address gets a
       notice with a "not you?" link. If another account has taken the address meanwhile,
       409 email_taken and nothing changes (the link stays unused);
-    - the token's use, the change, its events and the notice commit together.
+    - the token's use, the change, its event (`email_verified` or `email_changed`, with the
+      ip and user agent of whoever opened the link) and the notice commit together.
     """
 
     new_uow: UnitOfWorkFactory
@@ -79,7 +80,7 @@ class VerifyEmail:
                 await self._switch(uow, user, link, client, now)
             elif link.email == user.email:
                 await uow.users.mark_email_verified(user.id, now, via="link")
-                await uow.events.record(user.id, "email_verified", {}, now)
+                await uow.events.record(user.id, "email_verified", {}, now, client.ip, client.user_agent)
             else:  # a verification link for an address the account no longer has
                 raise InvalidToken()
             verified = await uow.users.by_id(user.id)
@@ -97,4 +98,6 @@ class VerifyEmail:
             raise EmailTaken()
         await uow.users.change_email(user.id, new_email, now)  # the unique index decides races
         await self.links.send_change_notice(uow, user, new_email, CONFIRMED, client, now)
-        await uow.events.record(user.id, "email_changed", {"newEmail": mask_email(new_email)}, now)
+        await uow.events.record(
+            user.id, "email_changed", {"newEmail": mask_email(new_email)}, now, client.ip, client.user_agent
+        )

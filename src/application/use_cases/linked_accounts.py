@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock
 from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.session_tokens import ClientInfo
 from domain.errors import LastLoginMethod, NotAuthenticated, NotLinked
 from domain.identities import LinkedAccount
 from domain.users import User
@@ -28,13 +29,15 @@ class ListLinkedAccounts:
 
 @dataclass(frozen=True, slots=True)
 class UnlinkAccount:
-    """Detach a provider, unless it is the last way left to sign in (no password)."""
+    """Detach a provider, unless it is the last way left to sign in (no password);
+    `provider_unlinked` is recorded with the client's ip and user agent, in the same
+    transaction."""
 
     current_user: GetCurrentUser
     new_uow: UnitOfWorkFactory
     clock: Clock
 
-    async def execute(self, sid: str | None, provider: str) -> None:
+    async def execute(self, sid: str | None, provider: str, client: ClientInfo) -> None:
         user = await _signed_in(self.current_user, sid)
         async with self.new_uow() as uow:
             accounts = await uow.accounts.for_user(user.id)
@@ -43,7 +46,9 @@ class UnlinkAccount:
             if not user.has_password and len(accounts) == 1:
                 raise LastLoginMethod()
             await uow.accounts.remove(user.id, provider)
-            await uow.events.record(user.id, "provider_unlinked", {"provider": provider}, self.clock.now())
+            await uow.events.record(
+                user.id, "provider_unlinked", {"provider": provider}, self.clock.now(), client.ip, client.user_agent
+            )
             await uow.commit()
 
 

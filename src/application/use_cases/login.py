@@ -74,14 +74,14 @@ class LoginWithPassword:
             tokens = await self.issuer.open(uow, user.id, now, client, "password")
             link = await uow.pending_links.take(self.tokens.digest(pending_link), now) if pending_link else None
             await uow.commit()
-        linked = await self._attach(user, link) if link is not None and link.user_id == user.id else None
+        linked = await self._attach(user, link, client) if link is not None and link.user_id == user.id else None
         return SignedIn(user, tokens, linked)
 
-    async def _attach(self, user: User, link: PendingLink) -> str | None:
+    async def _attach(self, user: User, link: PendingLink, client: ClientInfo) -> str | None:
         """Its own transaction: a link lost to a concurrent one must not undo the login."""
         try:
             async with self.new_uow() as uow:
-                await link_identity(uow, self.ids.new_id(), user.id, link.identity, self.clock.now())
+                await link_identity(uow, self.ids.new_id(), user.id, link.identity, client, self.clock.now())
                 await uow.commit()
         except AccountAlreadyLinked:
             return None

@@ -83,7 +83,8 @@ class ResetPassword:
       on a token that is not live (a look first; only the claim decides);
     - every session of the account is revoked; `password_reset` is recorded; the notice
       goes out; a link that came by email (to the account's current address) also proves
-      that address; the account's other reset links and tokens die;
+      that address (`email_verified`, via reset_link); the events have the ip and user agent
+      of the client that reset; the account's other reset links and tokens die;
     - the account's login lock is lifted: the owner just proved control of its email or
       phone, which is what the lock protects (an attacker able to do that needs no guess).
     """
@@ -114,6 +115,9 @@ class ResetPassword:
             )
             if by_email and link.email is not None and link.email == user.email and not user.email_verified:
                 await uow.users.mark_email_verified(user.id, now, via="reset_link")
+                await uow.events.record(
+                    user.id, "email_verified", {"via": "reset_link"}, now, client.ip, client.user_agent
+                )
             for purpose in RESET_PURPOSES:
                 await uow.links.void(user.id, purpose, now)
             await uow.commit()

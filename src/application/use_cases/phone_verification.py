@@ -95,7 +95,8 @@ class VerifyPhone:
       spends the last of `max_attempts` burns the code, and so does every try after it
       (429 too_many_attempts: ask for a new code);
     - a number another account verified meanwhile is refused (409 phone_taken) and the code
-      stays usable; otherwise the number is verified and `phone_verified` recorded.
+      stays usable; otherwise the number is verified and `phone_verified` recorded with the
+      client's ip and user agent, in the same transaction.
     """
 
     current_user: GetCurrentUser
@@ -104,7 +105,7 @@ class VerifyPhone:
     clock: Clock
     policy: PhoneCodePolicy = PhoneCodePolicy()
 
-    async def execute(self, sid: str | None, code: str) -> User:
+    async def execute(self, sid: str | None, code: str, client: ClientInfo) -> User:
         user = await self.current_user.require(sid)
         if user.phone_number is None:
             raise InvalidCode()
@@ -115,7 +116,7 @@ class VerifyPhone:
                 now, self.policy.max_attempts,
             )
             if check is CodeCheck.MATCHED:
-                await self._verify(uow, user, now)
+                await self._verify(uow, user, client, now)
             await uow.commit()  # a wrong try stays counted
         if check is CodeCheck.BURNED:
             raise TooManyAttempts()
@@ -124,7 +125,9 @@ class VerifyPhone:
         user.phone_verified_at = now
         return user
 
-    async def _verify(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+    async def _verify(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
         if not await uow.users.mark_phone_verified(user.id, user.phone_number, now):
             raise InvalidCode()  # the number changed since the code was sent
-        await uow.events.record(user.id, "phone_verified", {"phoneNumber": user.phone_number}, now)
+        await uow.events.record(
+            user.id, "phone_verified", {"phoneNumber": user.phone_number}, now, client.ip, client.user_agent
+        )

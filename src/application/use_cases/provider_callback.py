@@ -51,10 +51,12 @@ class CompleteProviderSignIn:
 
     - the flow is single use, unexpired, of this provider and of this browser;
     - an identity already linked signs its user in (its provider tokens are refreshed);
-    - a signed-in user who asked to link gets it attached, unless it is someone else's;
+    - a signed-in user who asked to link gets it attached, unless it is someone else's
+      (`provider_linked`, as every link: the events have the client's ip and user agent);
     - a provider-verified email of an existing user links and signs in; if that user had
       not verified the email, this proves ownership: the unverified password is wiped,
-      the user's sessions revoked, the email marked verified, and why is recorded;
+      the user's sessions revoked, the email marked verified; `email_verified` (and
+      `password_removed` when there was one) is recorded, by that provider;
     - an unverified provider email that a user has is refused; when that user has a
       password, the identity is kept as a pending link (LinkPending) for this browser,
       which the next password login to that user completes (see LoginWithPassword);
@@ -119,12 +121,12 @@ class CompleteProviderSignIn:
                 await uow.accounts.update_tokens(account.id, identity.tokens, now)
             elif path is SignInPath.LINK_CURRENT:
                 user_id = flow.link_user_id
-                await self._link(uow, user_id, identity, now)
+                await self._link(uow, user_id, identity, client, now)
             elif path is SignInPath.LINK_BY_EMAIL:
                 user_id = email_owner.id
                 if not email_owner.email_verified:
-                    await self._prove_ownership(uow, email_owner, identity, now)
-                await self._link(uow, user_id, identity, now)
+                    await self._prove_ownership(uow, email_owner, identity, client, now)
+                await self._link(uow, user_id, identity, client, now)
             else:
                 user_id = await self._create_user(uow, identity, now)
             linked = path is SignInPath.LINK_CURRENT
@@ -152,24 +154,23 @@ class CompleteProviderSignIn:
         return LinkPending(identity.provider, browser_token)
 
     async def _link(
-        self, uow: UnitOfWork, user_id: UUID, identity: ProviderIdentity, now: datetime
+        self, uow: UnitOfWork, user_id: UUID, identity: ProviderIdentity, client: ClientInfo, now: datetime
     ) -> None:
-        await link_identity(uow, self.ids.new_id(), user_id, identity, now)
+        await link_identity(uow, self.ids.new_id(), user_id, identity, client, now)
 
     async def _prove_ownership(
-        self, uow: UnitOfWork, user: User, identity: ProviderIdentity, now: datetime
+        self, uow: UnitOfWork, user: User, identity: ProviderIdentity, client: ClientInfo, now: datetime
     ) -> None:
         # Whoever set that password never proved the address: it may be a squatter.
         await uow.users.set_password_hash(user.id, None)
         revoked = await uow.sessions.revoke_all_for_user(user.id, now, "email_proven_by_provider")
         await uow.users.mark_email_verified(user.id, now, via=identity.provider)
+        by = {"provider": identity.provider}
         await uow.events.record(
-            user.id,
-            "email_verified_by_provider",
-            {"provider": identity.provider, "password_wiped": user.has_password,
-             "sessions_revoked": revoked},
-            now,
+            user.id, "email_verified", {**by, "sessionsRevoked": revoked}, now, client.ip, client.user_agent
         )
+        if user.has_password:
+            await uow.events.record(user.id, "password_removed", by, now, client.ip, client.user_agent)
 
     async def _create_user(self, uow: UnitOfWork, identity: ProviderIdentity, now: datetime) -> UUID:
         email = identity.normalized_email

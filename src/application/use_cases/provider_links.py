@@ -4,6 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports.persistence import UnitOfWork
+from application.use_cases.session_tokens import ClientInfo
 from domain.identities import LinkedAccount, ProviderIdentity
 
 
@@ -22,8 +23,12 @@ def linked_account(
 
 
 async def link_identity(
-    uow: UnitOfWork, account_id: UUID, user_id: UUID, identity: ProviderIdentity, now: datetime
+    uow: UnitOfWork, account_id: UUID, user_id: UUID, identity: ProviderIdentity, client: ClientInfo,
+    now: datetime,
 ) -> None:
-    """Raises AccountAlreadyLinked (see AccountRepository.add)."""
+    """Attach it and record `provider_linked` with the ip and user agent of the client that
+    linked it. Raises AccountAlreadyLinked (see AccountRepository.add)."""
     await uow.accounts.add(linked_account(account_id, user_id, identity, now))
-    await uow.events.record(user_id, "provider_linked", {"provider": identity.provider}, now)
+    await uow.events.record(
+        user_id, "provider_linked", {"provider": identity.provider}, now, client.ip, client.user_agent
+    )

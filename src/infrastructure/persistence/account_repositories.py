@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import AccountRepository, FlowRepository, SecurityEvents
-from domain.activity import SecurityEvent
+from domain.activity import EVENT_KINDS, LEGACY_KINDS, EventKind, SecurityEvent, stored_kind
 from domain.errors import AccountAlreadyLinked
 from domain.flows import ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
@@ -147,19 +147,24 @@ class SqlFlowRepository(FlowRepository):
         )
 
 
+# Rows of an older version's kind are served as the contract kind it became.
+_READABLE_KINDS = sorted(EVENT_KINDS | LEGACY_KINDS.keys())
+
+
 class SqlSecurityEvents(SecurityEvents):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._ids = Uuid7Ids()
 
     async def record(
-        self, user_id: UUID | None, kind: str, detail: dict, now: datetime,
-        ip: str | None = None, user_agent: str | None = None,
+        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime,
+        ip: str | None, user_agent: str | None,
     ) -> None:
+        event = SecurityEvent(kind, now, ip, user_agent, detail)  # refuses a non-contract kind
         await self._session.execute(
             insert(SecurityEventRow).values(
-                id=self._ids.new_id(), user_id=user_id, kind=kind, detail=detail, created_at=now,
-                ip=ip, user_agent=user_agent,
+                id=self._ids.new_id(), user_id=user_id, kind=event.kind, detail=event.detail,
+                created_at=now, ip=ip, user_agent=user_agent,
             )
         )
 
@@ -167,8 +172,8 @@ class SqlSecurityEvents(SecurityEvents):
         # Ids are UUIDv7: they break ties between events of one instant in order of recording.
         rows = await self._session.scalars(
             select(SecurityEventRow)
-            .where(SecurityEventRow.user_id == user_id)
+            .where(SecurityEventRow.user_id == user_id, SecurityEventRow.kind.in_(_READABLE_KINDS))
             .order_by(SecurityEventRow.created_at.desc(), SecurityEventRow.id.desc())
             .limit(limit)
         )
-        return [SecurityEvent(r.kind, r.created_at, r.ip, r.user_agent, r.detail) for r in rows]
+        return [SecurityEvent(stored_kind(r.kind), r.created_at, r.ip, r.user_agent, r.detail) for r in rows]

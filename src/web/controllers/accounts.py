@@ -1,10 +1,11 @@
 from typing import Annotated
 
-from litestar import Controller, delete, get
+from litestar import Controller, Request, delete, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
+from web.client import client_info
 from web.controllers.auth import SidCookie
 from web.dto import AccountOut, AccountsOut, OkOut, ProvidersOut
 from web.openapi import failures
@@ -26,10 +27,11 @@ class AccountsController(Controller):
             responses=failures("not_authenticated", "not_linked", "last_login_method", "not_ready"))
     async def unlink(
         self,
+        request: Request,
         provider: Annotated[str, PathParameter(description="A provider name, as in `providers` of the User")],
         unlink_account: NamedDependency[UnlinkAccount], sid: SidCookie
     ) -> OkOut:
-        await unlink_account.execute(sid, provider)
+        await unlink_account.execute(sid, provider, client_info(request))
         return OkOut()
 
 

@@ -39,6 +39,7 @@ class PhoneController(Controller):
                            "not_ready"),
     )
     async def verify(
-        self, data: JSONBody[PhoneCodeBody], verify_phone: NamedDependency[VerifyPhone], sid: SidCookie
+        self, request: Request, data: JSONBody[PhoneCodeBody], verify_phone: NamedDependency[VerifyPhone],
+        sid: SidCookie,
     ) -> UserOkOut:
-        return UserOkOut(user=UserOut.of(await verify_phone.execute(sid, data.code)))
+        return UserOkOut(user=UserOut.of(await verify_phone.execute(sid, data.code, client_info(request))))

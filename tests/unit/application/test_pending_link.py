@@ -99,7 +99,7 @@ async def test_a_pending_link_is_single_use(world):
     token = await collide(world)
     await world.login.execute("alice@example.com", PASSWORD, CLIENT, token)
     signed_in = await world.login.execute("alice@example.com", PASSWORD, CLIENT, token)
-    await world.unlink.execute(signed_in.tokens.sid, "google")
+    await world.unlink.execute(signed_in.tokens.sid, "google", CLIENT)
     again = await world.login.execute("alice@example.com", PASSWORD, CLIENT, token)
     assert again.linked_provider is None and world.db.user(alice.user.id).providers == ()
 

@@ -114,20 +114,20 @@ async def test_one_address_is_limited_across_numbers(world):
 async def test_the_right_code_verifies_the_number_once(world):
     sid, user_id = await with_phone(world)
     await ask(world, sid, "123456")
-    user = await world.verify_phone.execute(sid, "123456")
+    user = await world.verify_phone.execute(sid, "123456", CLIENT)
     assert user.phone_verified and world.db.users[user_id].phone_verified
     assert (user_id, "phone_verified", {"phoneNumber": NUMBER}) in world.db.events
     with pytest.raises(InvalidCode):  # single use
-        await world.verify_phone.execute(sid, "123456")
+        await world.verify_phone.execute(sid, "123456", CLIENT)
 
 
 async def test_a_wrong_code_is_refused_and_the_right_one_still_works(world):
     sid, user_id = await with_phone(world)
     await ask(world, sid, "123456")
     with pytest.raises(InvalidCode):
-        await world.verify_phone.execute(sid, "654321")
+        await world.verify_phone.execute(sid, "654321", CLIENT)
     assert not world.db.users[user_id].phone_verified
-    assert (await world.verify_phone.execute(sid, "123456")).phone_verified
+    assert (await world.verify_phone.execute(sid, "123456", CLIENT)).phone_verified
 
 
 async def test_the_fifth_wrong_try_burns_the_code(world):
@@ -135,14 +135,14 @@ async def test_the_fifth_wrong_try_burns_the_code(world):
     await ask(world, sid, "123456")
     for _ in range(4):
         with pytest.raises(InvalidCode):
-            await world.verify_phone.execute(sid, "000000")
+            await world.verify_phone.execute(sid, "000000", CLIENT)
     with pytest.raises(TooManyAttempts):
-        await world.verify_phone.execute(sid, "000000")
+        await world.verify_phone.execute(sid, "000000", CLIENT)
     with pytest.raises(TooManyAttempts):  # even the right code: it is burned
-        await world.verify_phone.execute(sid, "123456")
+        await world.verify_phone.execute(sid, "123456", CLIENT)
     assert not world.db.users[user_id].phone_verified
     await ask(world, sid, "777777")  # a new code starts over
-    assert (await world.verify_phone.execute(sid, "777777")).phone_verified
+    assert (await world.verify_phone.execute(sid, "777777", CLIENT)).phone_verified
 
 
 async def test_two_wrong_tries_at_once_count_two(world):
@@ -150,7 +150,7 @@ async def test_two_wrong_tries_at_once_count_two(world):
     await ask(world, sid, "123456")
     world.phone_policy = replace(world.phone_policy, max_attempts=2)
     results = await asyncio.gather(
-        *(world.verify_phone.execute(sid, "000000") for _ in range(2)), return_exceptions=True
+        *(world.verify_phone.execute(sid, "000000", CLIENT) for _ in range(2)), return_exceptions=True
     )
     assert sorted(type(r).__name__ for r in results) == ["InvalidCode", "TooManyAttempts"]
     (record,) = world.db.phone_codes.values()
@@ -162,7 +162,7 @@ async def test_an_expired_code_is_invalid(world):
     await ask(world, sid, "123456")
     world.clock.advance(minutes=10)
     with pytest.raises(InvalidCode):
-        await world.verify_phone.execute(sid, "123456")
+        await world.verify_phone.execute(sid, "123456", CLIENT)
 
 
 async def test_a_new_code_replaces_the_accounts_previous_one(world):
@@ -170,8 +170,8 @@ async def test_a_new_code_replaces_the_accounts_previous_one(world):
     await ask(world, sid, "111111")
     await ask(world, sid, "222222")
     with pytest.raises(InvalidCode):
-        await world.verify_phone.execute(sid, "111111")
-    assert (await world.verify_phone.execute(sid, "222222")).phone_verified
+        await world.verify_phone.execute(sid, "111111", CLIENT)
+    assert (await world.verify_phone.execute(sid, "222222", CLIENT)).phone_verified
 
 
 async def test_asking_a_code_never_voids_another_accounts_code(world):
@@ -180,8 +180,8 @@ async def test_asking_a_code_never_voids_another_accounts_code(world):
     await ask(world, first, "111111")
     await ask(world, second, "222222")
     with pytest.raises(InvalidCode):  # nor is another account's code good for this one
-        await world.verify_phone.execute(second, "111111")
-    assert (await world.verify_phone.execute(first, "111111")).phone_verified
+        await world.verify_phone.execute(second, "111111", CLIENT)
+    assert (await world.verify_phone.execute(first, "111111", CLIENT)).phone_verified
 
 
 async def test_a_code_sent_to_the_old_number_does_not_verify_a_new_one(world):
@@ -189,7 +189,7 @@ async def test_a_code_sent_to_the_old_number_does_not_verify_a_new_one(world):
     await ask(world, sid, "123456")
     await world.update_profile.execute(sid, ProfileEdit(phone_number="+33700000001"))
     with pytest.raises(InvalidCode):
-        await world.verify_phone.execute(sid, "123456")
+        await world.verify_phone.execute(sid, "123456", CLIENT)
     assert not world.db.users[user_id].phone_verified
 
 
@@ -198,9 +198,9 @@ async def test_a_number_another_account_verified_meanwhile_is_taken(world):
     second, second_id = await with_phone(world)
     await ask(world, first, "111111")
     await ask(world, second, "222222")
-    await world.verify_phone.execute(second, "222222")
+    await world.verify_phone.execute(second, "222222", CLIENT)
     with pytest.raises(PhoneTaken):
-        await world.verify_phone.execute(first, "111111")
+        await world.verify_phone.execute(first, "111111", CLIENT)
     assert not world.db.users[first_id].phone_verified
     assert [e for e in world.db.events if e[1] == "phone_verified"] == [(second_id, "phone_verified", {"phoneNumber": NUMBER})]
 
@@ -208,6 +208,6 @@ async def test_a_number_another_account_verified_meanwhile_is_taken(world):
 async def test_no_phone_or_no_session_cannot_verify(world):
     sid, _ = await with_phone(world, None)
     with pytest.raises(InvalidCode):
-        await world.verify_phone.execute(sid, "123456")
+        await world.verify_phone.execute(sid, "123456", CLIENT)
     with pytest.raises(NotAuthenticated):
-        await world.verify_phone.execute(None, "123456")
+        await world.verify_phone.execute(None, "123456", CLIENT)

@@ -17,7 +17,7 @@ from domain.errors import (
 )
 from domain.identities import ProviderIdentity, ProviderTokens
 from tests.factories import RegistrationFactory
-from tests.unit.conftest import CLIENT
+from tests.unit.conftest import CLIENT, ELSEWHERE
 
 ALICE = ProviderIdentity(
     provider="google", subject="g-alice", email="Alice@Example.com", email_verified=True,
@@ -104,15 +104,27 @@ async def test_verified_email_of_a_verified_user_links_and_keeps_the_password(wo
 
 async def test_verified_email_of_an_unverified_user_proves_ownership(world):
     squatter = await world.register.execute(RegistrationFactory.build(email="alice@example.com"), CLIENT)
-    result = await sign_in(world)
+    result = await sign_in(world, client=ELSEWHERE)
     user = world.db.user(squatter.user.id)
     assert not user.has_password and user.email_verified and user.providers == ("google",)
     assert await world.current_user.execute(squatter.tokens.sid) is None
     with pytest.raises(InvalidRefresh):
         await world.refresh.execute(squatter.tokens.refresh_token)
     assert (await world.current_user.execute(result.tokens.sid)).id == user.id
-    (event,) = [d for _, kind, d in world.db.events if kind == "email_verified_by_provider"]
-    assert event == {"provider": "google", "password_wiped": True, "sessions_revoked": 1}
+    proof = [(e.kind, e.detail, e.ip, e.user_agent) for who, e in world.db.event_log
+             if who == user.id and e.kind in ("email_verified", "password_removed")]
+    assert proof == [
+        ("email_verified", {"provider": "google", "sessionsRevoked": 1}, ELSEWHERE.ip, ELSEWHERE.user_agent),
+        ("password_removed", {"provider": "google"}, ELSEWHERE.ip, ELSEWHERE.user_agent),
+    ]
+
+
+async def test_proving_an_unverified_email_without_a_password_removes_none(world):
+    registered = await world.register.execute(RegistrationFactory.build(email="alice@example.com"), CLIENT)
+    world.db.users[registered.user.id].password_hash = None
+    await sign_in(world, client=ELSEWHERE)
+    kinds = [e.kind for who, e in world.db.event_log if who == registered.user.id]
+    assert "email_verified" in kinds and "password_removed" not in kinds
 
 
 async def test_unverified_provider_email_of_a_user_is_refused(world):
@@ -198,7 +210,7 @@ class TestLinkedAccounts:
 
         result = await sign_in(world)
         with pytest.raises(LastLoginMethod):
-            await world.unlink.execute(result.tokens.sid, "google")
+            await world.unlink.execute(result.tokens.sid, "google", CLIENT)
         assert world.db.accounts
 
     async def test_unlink_when_a_password_remains(self, world):
@@ -206,10 +218,10 @@ class TestLinkedAccounts:
 
         registered = await world.register.execute(RegistrationFactory.build(), CLIENT)
         await sign_in(world, link=True, sid=registered.tokens.sid)
-        await world.unlink.execute(registered.tokens.sid, "google")
+        await world.unlink.execute(registered.tokens.sid, "google", CLIENT)
         assert world.db.user(registered.user.id).providers == ()
         with pytest.raises(NotLinked):
-            await world.unlink.execute(registered.tokens.sid, "google")
+            await world.unlink.execute(registered.tokens.sid, "google", CLIENT)
 
     async def test_requires_a_session(self, world):
         from domain.errors import NotAuthenticated
@@ -217,7 +229,7 @@ class TestLinkedAccounts:
         with pytest.raises(NotAuthenticated):
             await world.list_accounts.execute(None)
         with pytest.raises(NotAuthenticated):
-            await world.unlink.execute("bogus", "google")
+            await world.unlink.execute("bogus", "google", CLIENT)
 
 
 async def test_a_state_presented_without_the_browser_cookie_is_burned(world):

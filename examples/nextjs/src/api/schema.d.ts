@@ -673,7 +673,11 @@ export interface components {
                 [key: string]: unknown;
             };
             ip: string | null;
-            kind: string;
+            /**
+             * @description What happened (the contract's kinds, and no other)
+             * @enum {string}
+             */
+            kind: "signed_in" | "signed_in_new_device" | "signed_out" | "refresh_reuse_detected" | "session_revoked" | "password_changed" | "password_reset" | "password_removed" | "email_verified" | "email_change_requested" | "email_changed" | "phone_verified" | "provider_linked" | "provider_unlinked" | "account_locked" | "account_unlocked" | "account_secured";
             userAgent: string | null;
         };
         /** EventsOut */

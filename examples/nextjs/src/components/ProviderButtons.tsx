@@ -9,13 +9,28 @@ import { useI18n } from "@/lib/i18n";
 
 type Providers = { providers: string[]; displayNames: Record<string, string> };
 
+const NONE: Providers = { providers: [], displayNames: {} };
+let asked: Promise<Providers> | null = null; // once per page load, however many buttons ask
+
+function fetchProviders(): Promise<Providers> {
+  asked ??= api.GET("/auth/providers").then(({ data }) => {
+    if (!data) throw new Error("GET /auth/providers failed");
+    return data;
+  });
+  return asked.catch(() => {
+    asked = null; // ask again next time
+    return NONE;
+  });
+}
+
 export function useProviders(): Providers | null {
   const [providers, setProviders] = useState<Providers | null>(null);
   useEffect(() => {
-    api
-      .GET("/auth/providers")
-      .then(({ data }) => setProviders(data ?? { providers: [], displayNames: {} }))
-      .catch(() => setProviders({ providers: [], displayNames: {} }));
+    let live = true;
+    void fetchProviders().then((found) => live && setProviders(found));
+    return () => {
+      live = false;
+    };
   }, []);
   return providers;
 }

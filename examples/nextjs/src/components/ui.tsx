@@ -58,7 +58,9 @@ export function FailureAlert({ failure }: { failure: Failure | null | undefined 
   );
 }
 
-export function Loading() {
-  const { t } = useI18n();
+/** While a page that needs the session asks who is signed in (or why it could not). */
+export function Loading({ failed = false }: { failed?: boolean }) {
+  const { t, tError } = useI18n();
+  if (failed) return <Alert><p>{tError("network")}</p></Alert>;
   return <p role="status" className="status muted">{t("common.loading")}</p>;
 }

@@ -21,7 +21,7 @@ const en = {
   "common.lastname": "Last name",
   "common.phone": "Phone number",
   "common.newPassword": "New password",
-  "common.confirmPassword": "Confirm the new password",
+  "common.confirmPassword": "Confirm password",
   "common.yes": "yes",
   "common.no": "no",
 
@@ -222,7 +222,7 @@ const fr: Record<MessageKey, string> = {
   "common.lastname": "Nom",
   "common.phone": "Numéro de téléphone",
   "common.newPassword": "Nouveau mot de passe",
-  "common.confirmPassword": "Confirmer le nouveau mot de passe",
+  "common.confirmPassword": "Confirmer le mot de passe",
   "common.yes": "oui",
   "common.no": "non",
 
@@ -408,9 +408,4 @@ export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, fr };
 export function errorKey(code: string): MessageKey {
   const key = `error.${code}`;
   return (key in en ? key : "error.unknown") as MessageKey;
-}
-
-export function eventKey(kind: string): MessageKey | null {
-  const key = `event.${kind}`;
-  return key in en ? (key as MessageKey) : null;
 }

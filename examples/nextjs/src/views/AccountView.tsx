@@ -17,10 +17,10 @@ import { SessionsSection, type Reloadable } from "./account/SessionsSection";
 
 export function AccountView() {
   const { t } = useI18n();
-  const { user, setUser, reload } = useUser();
+  const { user, setUser, reload, failed } = useUser();
   const sessions = useRef<Reloadable>(null);
   const activity = useRef<Reloadable>(null);
-  if (!user) return <Loading />;
+  if (!user) return <Loading failed={failed} />;
 
   const changed = () => {
     void reload();

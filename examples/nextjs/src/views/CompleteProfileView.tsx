@@ -13,8 +13,8 @@ import { useUser } from "@/lib/useUser";
 
 export function CompleteProfileView() {
   const { t } = useI18n();
-  const { user, setUser } = useUser();
-  if (!user) return <Loading />;
+  const { user, setUser, failed } = useUser();
+  if (!user) return <Loading failed={failed} />;
   const actions = user.requiredActions;
   return (
     <>

@@ -10,9 +10,9 @@ import { ConfirmEmail } from "./CompleteProfileView";
 
 export function DashboardView({ linked }: { linked?: string }) {
   const { t } = useI18n();
-  const { user } = useUser();
+  const { user, failed } = useUser();
   const providers = useProviders();
-  if (!user) return <Loading />;
+  if (!user) return <Loading failed={failed} />;
   const name = user.profile.firstname || user.username || user.email || "";
   const actions = user.requiredActions;
   return (

@@ -8,6 +8,7 @@ import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
 import { ProviderButtons, displayName, useProviders } from "@/components/ProviderButtons";
 import { Alert, FailureAlert, Field, Status } from "@/components/ui";
+import { API_BASE } from "@/lib/config";
 import { useI18n } from "@/lib/i18n";
 import { nextPage } from "@/lib/paths";
 
@@ -56,7 +57,9 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
       ) : (
         <FailureAlert failure={failure} />
       )}
-      <form onSubmit={submit} noValidate>
+      {/* Without JavaScript the form posts itself to the API, which answers with a redirect
+          to /dashboard, /auth/finish or /auth/login?error= (its HTML-form login). */}
+      <form method="post" action={`${API_BASE}/auth/login`} onSubmit={submit} noValidate>
         <Field label={t("login.identifier")} name="emailOrUsername" autoComplete="username" required
           value={identifier} onChange={(e) => setIdentifier(e.target.value)} />
         <Field label={t("common.password")} name="password" type="password" autoComplete="current-password"
@@ -67,9 +70,7 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
         </div>
       </form>
       {!linking && (
-        <>
-          <ProviderButtons only={failure?.code === "social_only" ? failure.providers : undefined} redirect={redirect} />
-        </>
+        <ProviderButtons only={failure?.code === "social_only" ? failure.providers : undefined} redirect={redirect} />
       )}
       <p className="footer-links">
         {t("login.noAccount")}

@@ -5,10 +5,15 @@ import { forwardRef, useCallback, useEffect, useImperativeHandle, useState } fro
 import { authed } from "@/api/call";
 import { api, type SecurityEvent } from "@/api/client";
 import { useI18n } from "@/lib/i18n";
-import { eventKey } from "@/lib/messages";
 import { describeAgent, formatDate } from "./format";
 import { Section } from "./Section";
 import type { Reloadable } from "./SessionsSection";
+
+/** The provider or sign-in method an event names (never a secret: the API says so). */
+function detailOf(event: SecurityEvent): string | null {
+  const { provider, method } = event.detail;
+  return typeof provider === "string" ? provider : typeof method === "string" ? method : null;
+}
 
 export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_, ref) {
   const { t, lang } = useI18n();
@@ -26,13 +31,14 @@ export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_
       {events && events.length === 0 && <p className="muted">{t("account.noActivity")}</p>}
       <ul className="list">
         {events?.map((event, index) => {
-          const key = eventKey(event.kind);
+          // The schema lists every kind: a kind without its text is a type error here.
+          const key = `event.${event.kind}` as const;
           const where = [describeAgent(event.userAgent), event.ip].filter(Boolean).join(" · ");
           return (
             <li key={`${event.createdAt}-${index}`}>
               <span>
-                {key ? t(key) : event.kind}
-                {typeof event.detail.provider === "string" && ` (${event.detail.provider})`}
+                {t(key)}
+                {detailOf(event) && ` (${detailOf(event)})`}
               </span>
               <span className="muted">
                 {formatDate(event.createdAt, lang)}
