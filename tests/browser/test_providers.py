@@ -6,7 +6,8 @@ import uuid
 
 from playwright.async_api import expect
 
-from tests.browser.steps import alert
+from tests.browser.steps import alert, registered, signed_in, status
+from tests.support.http import PASSWORD
 
 
 async def test_sign_in_with_google(page, idp, new_email):
@@ -67,3 +68,26 @@ async def test_finish_for_an_account_without_password_offers_its_providers(page)
 async def test_finish_without_a_session_says_the_sign_in_failed(page):
     await page.goto("/auth/finish?from=social&provider=google")
     await expect(alert(page, "The sign-in did not succeed. Please sign in again.")).to_be_visible()
+
+
+async def test_a_provider_whose_email_is_unproven_is_linked_by_the_password(page, site, idp, new_email):
+    email = new_email()
+    await registered(site.api, email, firstname="Ada", lastname="Lovelace")
+    idp.login_as(f"g-{uuid.uuid4().hex}", email=email, email_verified=False, name="Ada Lovelace")
+    await page.goto("/login")
+    await page.get_by_role("link", name="Sign in with Google").click()
+    await expect(page).to_have_url(re.compile(r"/auth/login\?error=email_not_verified&provider=google&pending=link"))
+    await expect(status(page, "Sign in with your password to link Google to your account.")).to_be_visible()
+    await expect(page.get_by_role("link", name="Sign in with Google")).to_have_count(0)
+    await page.get_by_label("Email or username", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/dashboard\?linked=google$"))
+    await expect(status(page, "Google is now linked to your account.")).to_be_visible()
+
+
+async def test_finish_after_a_form_login_with_names_missing_asks_for_them(page, context, site, new_email):
+    await signed_in(context, site.api, new_email())  # no names: complete_profile
+    await page.goto("/auth/finish?from=local&complete=false")
+    await expect(page).to_have_url(re.compile(r"/complete-profile$"))
+    await expect(page.get_by_label("First name")).to_be_visible()

@@ -21,7 +21,7 @@ NEW_PASSWORD = "a-brand-new-secret-77"
 async def choose_new_password(page, password: str = NEW_PASSWORD, confirm: str | None = None) -> None:
     await expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     await page.get_by_label("New password", exact=True).fill(password)
-    await page.get_by_label("Confirm the new password", exact=True).fill(confirm or password)
+    await page.get_by_label("Confirm password", exact=True).fill(confirm or password)
     await page.get_by_role("button", name="Set the new password").click()
 
 

@@ -9,6 +9,7 @@ examples/nextjs/.next) nor another session's build is disturbed.
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -75,25 +76,35 @@ def running_app(api_base: str, port: int) -> Iterator[str]:
     env = {**os.environ, "NEXT_PUBLIC_API_BASE": api_base, "NEXT_TELEMETRY_DISABLED": "1",
            "NODE_ENV": "production"}
     next_bin = str(work / "node_modules" / ".bin" / "next")
-    process = None
+    process = out = None
     try:
         _copy_app(work)
         _run([next_bin, "build"], work, env, log, BUILD_TIMEOUT)
         out = open(log, "a")
+        # Its own process group: `next start` serves from a child (next-server), stopped with it.
         process = subprocess.Popen([next_bin, "start", "-p", str(port), "-H", "localhost"],
-                                   cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
+                                   cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
         origin = f"http://localhost:{port}"
         _wait_ready(origin, process, log)
         yield origin
     finally:
         if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop_group(process)
+        if out is not None:
+            out.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
 
 
 def _wait_ready(origin: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
