@@ -43,6 +43,14 @@ async def test_a_locked_account_is_unlocked_by_the_mailed_link(page, site, mail,
 
 
 async def test_a_dead_link_says_so(page):
+    dead = "This link is invalid, already used or expired."
     await page.goto("/unlock?token=no-such-token")
     await page.get_by_role("button", name="Unlock my account").click()
-    await expect(alert(page, "This link is invalid, already used or expired.")).to_be_visible()
+    await expect(alert(page, dead)).to_be_visible()
+    await page.goto("/secure-account?token=no-such-token")
+    await page.get_by_role("button", name="Secure my account").click()
+    await expect(alert(page, dead)).to_be_visible()
+    await page.goto("/verify-email?token=no-such-token")  # posted as soon as it opens
+    await expect(alert(page, dead)).to_be_visible()
+    await page.goto("/verify-email")
+    await expect(alert(page, "This link is incomplete: open the link from the message again.")).to_be_visible()
