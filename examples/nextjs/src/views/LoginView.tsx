@@ -2,7 +2,7 @@
 // /login and /auth/login (where the API sends a failed provider sign-in with ?error=).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
@@ -11,6 +11,7 @@ import { Alert, FailureAlert, Field, Status } from "@/components/ui";
 import { API_BASE } from "@/lib/config";
 import { useI18n } from "@/lib/i18n";
 import { nextPage } from "@/lib/paths";
+import { fetchMe } from "@/lib/session";
 
 type Props = { error?: string; provider?: string; pending?: string; redirect?: string };
 
@@ -22,6 +23,12 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
+  const [signedIn, setSignedIn] = useState(false);
+
+  // A failed link (started on /account) lands here too: the person is still signed in.
+  useEffect(() => {
+    if (error) fetchMe().then((user) => setSignedIn(Boolean(user)), () => undefined);
+  }, [error]);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -45,6 +52,7 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
     <section className="card narrow">
       <h1>{t("login.title")}</h1>
       {error && !failure && <Alert><p>{tError(error)}</p></Alert>}
+      {error && signedIn && <p><Link href="/account">{t("common.account")}</Link></p>}
       {linking && <Status>{t("login.pendingLink", { provider: displayName(providers, provider) })}</Status>}
       {failure?.code === "social_only" ? (
         <Alert>
