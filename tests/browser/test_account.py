@@ -141,3 +141,21 @@ async def test_sessions_are_ended_one_then_all_others(page, context, site, new_e
     await expect(sessions.get_by_role("button", name="End all other sessions")).to_have_count(0)
     await page.reload()  # the activity list is read when the page opens
     await expect(region(page, "Security activity").get_by_text("Session ended").first).to_be_visible()
+
+
+async def test_a_provider_account_of_someone_else_is_not_linked(page, context, site, github, new_email):
+    subject = str(uuid.uuid4().int % 10**9)
+    github.login_as(subject, name="Grace Hopper", emails=[
+        {"email": f"gh-{subject}@example.com", "primary": True, "verified": True, "visibility": None}])
+    await page.goto("/login")
+    await page.get_by_role("link", name="Sign in with GitHub").click()  # that GitHub account has a user
+    await expect(page).to_have_url(re.compile(r"/dashboard$"))
+    await context.clear_cookies()
+    await signed_in(context, site.api, new_email(), firstname="Ada", lastname="Lovelace")
+    await page.goto("/account")
+    await region(page, "Linked accounts").get_by_role("link", name="Link GitHub").click()
+    await expect(page).to_have_url(re.compile(r"/auth/login\?error=account_already_linked"))
+    await expect(page.get_by_role("alert").filter(
+        has_text="This provider account is already linked to another user.")).to_be_visible()
+    await page.get_by_role("link", name="Account settings").click()  # still signed in: the way back
+    await expect(region(page, "Linked accounts").get_by_text("No linked account.")).to_be_visible()
