@@ -58,7 +58,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int = 1  # processes serving HOST:PORT (python -m web)
     access_log: bool = True  # one line per request; off when a proxy in front logs them
     database_url: str | None = None
-    database_pool_size: int = 20  # connections per process
+    database_pool_size: int = 20  # connections per process, unless DATABASE_MAX_CONNECTIONS divides
+    # All the connections this instance (every worker) may hold; each worker's pool is derived.
+    database_max_connections: int | None = None
     data_dir: str = ".data"
     secret_key: str = DEV_SECRET_KEY
     frontend_origin: str = "http://localhost:3000"
@@ -112,6 +114,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return (not self.production) if self.run_migrations is None else self.run_migrations
 
     @property
+    def listener_connections(self) -> int:
+        """Held by each process beside its pool: the outbox dispatcher's LISTEN connection."""
+        return 1 if self.outbox_dispatcher else 0
+
+    @property
+    def pool_size(self) -> int:
+        """Each process's pool (fixed: no overflow). With DATABASE_MAX_CONNECTIONS, the
+        budget is shared out: floor(budget / WORKERS) - the listener, at least 1."""
+        if self.database_max_connections is None:
+            return self.database_pool_size
+        share = self.database_max_connections // max(1, self.workers)
+        return max(1, share - self.listener_connections)
+
+    @property
+    def connections_needed(self) -> int:
+        """What this instance opens at most: WORKERS x (pool + listener)."""
+        return max(1, self.workers) * (self.pool_size + self.listener_connections)
+
+    @property
     def google_enabled(self) -> bool:
         return bool(self.google_client_id and self.google_client_secret)
 
@@ -156,9 +177,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return [self.frontend_origin, *self.allowed_origins]
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".env") -> Settings:
-    """Settings from `environ` (default os.environ) over the values in `env_file`."""
-    raw = {**_read_env_file(Path(env_file)), **(os.environ if environ is None else environ)}
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: str = ".env", defaults: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings from `environ` (default os.environ) over the values in `env_file`, over
+    `defaults` (variable names: what `python -m web serve --production` presets)."""
+    raw = {**(defaults or {}), **_read_env_file(Path(env_file)), **(os.environ if environ is None else environ)}
     fields = {name.upper(): name for name in Settings.__struct_fields__}
     values: dict[str, object] = {
         fields[key]: value for key, value in raw.items() if key in fields and value != ""
@@ -231,6 +255,10 @@ def _bad(field: str, expected: str, value: object) -> ConfigError:
 def _check(settings: Settings) -> None:
     if not 0 <= settings.port <= 65535:
         raise _bad("port", "a port number (0 to 65535)", settings.port)
+    for field in ("workers", "database_pool_size", "database_max_connections"):
+        value = getattr(settings, field)
+        if value is not None and value < 1:
+            raise _bad(field, "a whole number, 1 or more", value)
     if settings.cookie_samesite not in ("lax", "strict", "none"):
         raise _bad("cookie_samesite", "lax, strict or none", settings.cookie_samesite)
     for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace"):
@@ -276,11 +304,11 @@ def _check_urls(settings: object, *fields: str, prefix: str = "") -> None:
             raise _bad(prefix + field, "an http(s) URL", url)
 
 
-def load_settings_or_exit() -> Settings:
+def load_settings_or_exit(defaults: Mapping[str, str] | None = None) -> Settings:
     """The settings, or one line naming the bad variable and exit: a traceback would
     bury the one thing the operator must fix."""
     try:
-        return load_settings()
+        return load_settings(defaults=defaults)
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(STARTUP_FAILURE_EXIT) from None

@@ -1,9 +1,11 @@
 """`python -m web` (make dev): serve on HOST:PORT. `python -m web migrate` (make migrate):
-upgrade the database schema to this version's head. Installed as `sesame` in the venv too."""
+upgrade the database schema to this version's head. `python -m web purge`: delete expired
+rows now. Installed as `sesame` in the venv too."""
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 import uvicorn
@@ -20,13 +22,24 @@ log = logging.getLogger("uvicorn.error")  # the start-up lines go where uvicorn'
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m web", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=["serve", "migrate"], default="serve")
-    command = parser.parse_args(argv).command
-    settings = load_settings_or_exit()
-    if command == "migrate":
+    parser.add_argument("command", nargs="?", choices=["serve", "migrate", "purge"], default="serve")
+    parser.add_argument(
+        "--production", action="store_true",
+        help="make serve: APP_ENV=production and WORKERS=one per core, unless set (environment or .env)",
+    )
+    args = parser.parse_args(argv)
+    settings = load_settings_or_exit(production_defaults() if args.production else None)
+    if args.command == "migrate":
         migrate(settings)
+    elif args.command == "purge":
+        purge(settings)
     else:
         serve(settings)
+
+
+def production_defaults() -> dict[str, str]:
+    """One worker per core this process may run on (taskset and cpusets count)."""
+    return {"APP_ENV": "production", "WORKERS": str(len(os.sched_getaffinity(0)))}
 
 
 def serve(settings: Settings) -> None:
@@ -36,6 +49,7 @@ def serve(settings: Settings) -> None:
         print(f"Cannot start: {exc.strerror}", file=sys.stderr, flush=True)
         raise SystemExit(STARTUP_FAILURE_EXIT) from None
     config = uvicorn.Config("web.app:create_app", **server_options(settings))
+    check_connection_budget(settings)  # once uvicorn's logging is set up: its lines go there too
     host, port = settings.host, sockets[0].getsockname()[1]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     if config.workers > 1:  # as uvicorn.run does: a supervisor starts the workers on our sockets
@@ -46,6 +60,30 @@ def serve(settings: Settings) -> None:
     server.run(sockets=sockets)
     if not server.started:  # the application's start-up failed (as uvicorn.run exits)
         raise SystemExit(STARTUP_FAILURE_EXIT)
+
+
+def check_connection_budget(settings: Settings) -> None:
+    """Says at start what the workers will hold, and warns when PostgreSQL cannot give it:
+    past max_connections, requests fail with "too many clients" under load, not at start."""
+    if settings.database_url is None:  # the embedded server is sized for development
+        return
+    from infrastructure.persistence.database import connection_limit
+
+    needed, listener = settings.connections_needed, settings.listener_connections
+    shape = (f"{settings.workers} worker(s) x ({settings.pool_size} pooled"
+             f"{' + 1 outbox listener' if listener else ''}) = {needed} PostgreSQL connections")
+    limit = asyncio.run(connection_limit(settings.database_url))
+    if limit is None:
+        log.info("Sésame will hold up to %s (the server's max_connections was not read)", shape)
+    elif needed > limit:
+        log.warning(
+            "Sésame will hold up to %s, but PostgreSQL allows %d (max_connections less the superuser "
+            "reserve), shared with every other client: lower DATABASE_MAX_CONNECTIONS (or "
+            "DATABASE_POOL_SIZE or WORKERS), raise max_connections, or put PgBouncer in front "
+            "(docs/scaling.md).", shape, limit,
+        )
+    else:
+        log.info("Sésame will hold up to %s, of the %d PostgreSQL allows", shape, limit)
 
 
 def server_options(settings: Settings) -> dict:
@@ -84,6 +122,35 @@ def migrate(settings: Settings) -> None:
         if embedded is not None:
             embedded.stop()
     print(f"Database schema migrated: at revision {revision} (head).", flush=True)
+
+
+def purge(settings: Settings) -> None:
+    """Delete expired rows now, in batches (every process also does it hourly): for a cron
+    job on instances started with the periodic purge off, or after a long outage."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import NullPool
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from infrastructure.persistence.database import asyncpg_url
+    from infrastructure.persistence.housekeeping import purge_expired
+    from web.adapters import open_database
+
+    url, embedded = open_database(settings)
+
+    async def run() -> dict[str, int]:
+        engine = create_async_engine(asyncpg_url(url), poolclass=NullPool)
+        try:
+            return await purge_expired(engine, datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    try:
+        deleted = asyncio.run(run())
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    print("Purged: " + ", ".join(f"{count} {table}" for table, count in deleted.items()), flush=True)
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ def schema_checks(
 
 def build_infrastructure(settings: Settings) -> Infrastructure:
     url, embedded = open_database(settings)
-    database = database_config(url, settings.database_pool_size)
+    database = database_config(url, settings.pool_size)
     engine = database.get_engine()
     session_maker = database.create_session_maker()
     hasher = Argon2PasswordHasher()

@@ -11,7 +11,7 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 
-from infrastructure.persistence.database import DATABASE_UNAVAILABLE
+from infrastructure.persistence.database import DATABASE_ERRORS, database_unavailable
 from infrastructure.settings import Settings, load_settings_or_exit
 from web.adapters import Infrastructure, build_infrastructure
 from web.controllers.account_security import AccountSecurityController
@@ -77,7 +77,7 @@ def create_app(
         ],
         dependencies=use_case_dependencies(infrastructure.ports, cookies, frontend),
         exception_handlers=redirect_form_failures(
-            make_exception_handlers(cookies, DATABASE_UNAVAILABLE), frontend
+            make_exception_handlers(cookies, DATABASE_ERRORS, database_unavailable), frontend
         ),
         before_request=make_request_guard(settings.cors_origins),
         cors_config=CORSConfig(

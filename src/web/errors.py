@@ -3,6 +3,7 @@ framework errors by status, anything unexpected as a bare 500 (details go to the
 
 import logging
 import re
+from collections.abc import Callable
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -66,9 +67,17 @@ def error_response(status: int, code: str, message: str, **extra: object) -> Res
 
 
 def make_exception_handlers(
-    cookies: CookiePolicy, database_unavailable: tuple[type[Exception], ...] = ()
+    cookies: CookiePolicy,
+    database_errors: tuple[type[Exception], ...] = (),
+    database_unavailable: Callable[[Exception], bool] = lambda _: True,
 ) -> dict:
-    """`database_unavailable`: what the database adapter raises when it cannot be reached."""
+    """`database_errors`: what the database adapter raises; `database_unavailable` tells
+    which of those mean it cannot be reached (503 not_ready) rather than a bug (500)."""
+
+    def database_error(request: Request, exc: Exception) -> Response:
+        if database_unavailable(exc):
+            return not_ready(request, exc)
+        return internal_error(request, exc)
 
     def domain_error(_: Request, exc: e.DomainError) -> Response:
         if isinstance(exc, e.InvalidInput):
@@ -86,7 +95,7 @@ def make_exception_handlers(
         return response
 
     return {
-        **{error: not_ready for error in database_unavailable},
+        **{error: database_error for error in database_errors},
         e.DomainError: domain_error,
         ValidationException: validation_error,
         ClientDisconnected: client_disconnected,

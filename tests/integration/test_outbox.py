@@ -128,6 +128,30 @@ async def test_an_outage_is_retried_with_backoff_then_delivered_once(engine, enq
     assert (channel.tries, len(channel.sent)) == (3, 1)
 
 
+async def test_once_a_failing_provider_takes_a_message_those_waiting_for_it_go_at_once(
+    engine, enqueue, dispatcher, channel, clock
+):
+    await enqueue(verification("early@example.com"))
+    channel.fail_next(1)
+    await dispatcher.deliver_due()  # the outage: due again in 2 s
+    clock.advance(seconds=1)
+    await enqueue(verification("later@example.com"))
+    assert await dispatcher.deliver_due() == 2  # the provider is back: the early one goes too
+    assert sorted(m.recipient for m, _ in channel.sent) == ["early@example.com", "later@example.com"]
+    assert {row.status for row in await rows(engine)} == {"sent"}
+
+
+async def test_only_a_dispatcher_that_saw_the_outage_hastens_the_waiting_messages(engine, enqueue, dispatcher, channel, clock):
+    await enqueue(verification("early@example.com"))
+    channel.fail_next(1)
+    await dispatcher.deliver_due()
+    other = make_dispatcher(engine, clock, channel)  # another process: no failure seen
+    clock.advance(seconds=1)
+    await enqueue(verification("later@example.com"))
+    assert await other.deliver_due() == 1
+    assert [m.recipient for m, _ in channel.sent] == ["later@example.com"]
+
+
 async def test_a_message_is_abandoned_after_8_attempts_and_its_secret_erased(engine, enqueue, dispatcher, channel, clock):
     await enqueue(verification())
     channel.fail_next(100)
@@ -146,6 +170,43 @@ async def test_a_message_older_than_a_day_is_abandoned_unsent(engine, enqueue, d
     await dispatcher.deliver_due()
     [row] = await rows(engine)
     assert (row.status, row.secret, channel.tries) == ("abandoned", None, 0)
+
+
+class StoreThatLosesTheDatabase(OutboxStore):
+    """The database drops out just after a claim: the next `outages` records are refused."""
+
+    def __init__(self, engine, outages: int) -> None:
+        super().__init__(engine, CIPHER)
+        self.outages = outages
+
+    async def record(self, *args, **kwargs):
+        if self.outages:
+            self.outages -= 1
+            raise ConnectionRefusedError(111, "Connection refused")
+        return await super().record(*args, **kwargs)
+
+
+async def test_a_sent_message_is_recorded_once_the_database_answers_again_not_sent_twice(
+    engine, enqueue, clock, channel
+):
+    await enqueue(verification())
+    store = StoreThatLosesTheDatabase(engine, outages=2)
+    dispatcher = OutboxDispatcher(store, Renderer("http://localhost:3000"), {"email": channel}, clock)
+    assert await dispatcher.deliver_due() == 1
+    [row] = await rows(engine)
+    assert (row.status, row.provider_message_id, store.outages) == ("sent", "provider-1", 0)
+    assert await dispatcher.deliver_due() == 0 and channel.tries == 1
+
+
+async def test_an_outcome_is_given_up_only_after_the_patience_left_within_the_lease(engine, enqueue, clock, channel):
+    await enqueue(verification())
+    store = StoreThatLosesTheDatabase(engine, outages=100)
+    dispatcher = OutboxDispatcher(store, Renderer("http://localhost:3000"), {"email": channel}, clock,
+                                  record_patience=0)
+    with pytest.raises(ConnectionRefusedError):  # _run logs it as "paused" and carries on
+        await dispatcher.deliver_due()
+    [row] = await rows(engine)
+    assert row.status == "sending" and row.next_attempt_at == clock.now() + LEASE
 
 
 async def test_a_refusal_fails_the_message_at_once(engine, enqueue, dispatcher, channel):

@@ -1,5 +1,6 @@
 """What only the real database can show: query plans, round trips, providers, migrations."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import ProviderIdentity
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.database import migrate, schema_head
+from infrastructure.persistence.database import database_unavailable, migrate, schema_head
 from infrastructure.persistence.tables import AccountRow
 from tests.integration.conftest import CIPHER, Store
 from tests.integration.test_session_repository import NOW, digest, new_session
@@ -46,6 +47,32 @@ async def test_me_is_one_round_trip(engine, db_config):
     assert writes[0][:1] == b"B"  # Bind (+Execute+Sync): a prepared statement, run once
 
 
+async def test_a_me_query_cut_short_leaves_no_broken_connection_in_the_pool(engine, db_config):
+    """The /auth/me query runs on the driver itself: when the server cuts it short (as
+    PostgreSQL shutting down does), SQLAlchemy must not get that connection back, or the
+    next request that takes it from the pool fails on it."""
+    session = await new_session(sql_store(engine, db_config))
+    single = create_async_engine(engine.url, pool_size=1, max_overflow=0)  # the same one again
+    query = SqlCurrentUserQuery(single)
+    sid = digest(f"s0-{session.id}")
+    try:
+        async with single.connect() as connection:
+            backend = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with engine.connect() as locker:
+            await locker.execute(text("LOCK TABLE session_sids IN ACCESS EXCLUSIVE MODE"))
+            blocked = asyncio.create_task(query.user_by_sid(sid, NOW))
+            await asyncio.sleep(0.5)
+            async with engine.connect() as admin:
+                await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            with pytest.raises(Exception) as cut:
+                await blocked
+            assert database_unavailable(cut.value)  # a 503 not_ready
+            await locker.rollback()
+        assert (await query.user_by_sid(sid, NOW)) is not None
+    finally:
+        await single.dispose()
+
+
 async def test_providers_come_with_the_user(engine, db_config):
     store = sql_store(engine, db_config)
     session = await new_session(store)
@@ -59,12 +86,7 @@ async def test_providers_come_with_the_user(engine, db_config):
         assert (await uow.users.by_login(user.email)).providers == ("google",)
 
 
-async def test_logins_use_indexes(engine):
-    async with engine.connect() as connection:
-        await connection.execute(text("SET enable_seqscan = off"))
-        for condition in ("email = 'a@b.co'", "lower(username) = 'ada'"):
-            plan = (await connection.execute(text(f"EXPLAIN SELECT id FROM users WHERE {condition}"))).scalars().all()
-            assert "Index" in "\n".join(plan), plan
+# Query plans (index scans only, on seeded and ANALYZEd tables): test_query_plans.py
 
 
 async def test_migrating_again_is_a_no_op(engine):
@@ -124,3 +146,30 @@ async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config):
     assert sessions == tokens == {live.id}
     assert sids == 0  # both sids had expired
     assert flows == pending == 0
+
+
+async def test_the_connection_limit_is_read_from_the_server(engine, database_url):
+    from infrastructure.persistence.database import connection_limit
+
+    async with engine.connect() as connection:
+        settings = (await connection.execute(text(
+            "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int"
+        ))).one()
+    assert await connection_limit(database_url) == settings[0] - settings[1]
+    assert await connection_limit("postgresql://postgres@127.0.0.1:9/nowhere", timeout=1) is None
+
+
+async def test_the_purge_goes_batch_by_batch_until_nothing_is_left(engine, db_config):
+    from datetime import timedelta
+
+    from infrastructure.persistence.housekeeping import purge_expired
+
+    store = sql_store(engine, db_config)
+    sessions = [await new_session(store, expires_at=NOW + timedelta(days=1)) for _ in range(5)]
+    live = await new_session(store)
+    deleted = await purge_expired(engine, NOW + timedelta(days=9), batch=2)  # 3 batches each
+    async with engine.connect() as connection:
+        left = set((await connection.execute(text("SELECT id FROM sessions"))).scalars())
+        tokens = (await connection.execute(text("SELECT count(*) FROM refresh_tokens"))).scalar_one()
+    assert left == {live.id} and tokens == 1
+    assert deleted["sessions"] == len(sessions) and deleted["session_sids"] == len(sessions) + 1

@@ -40,6 +40,36 @@ def test_database() -> Iterator[str]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+class RestartablePostgres:
+    """An embedded PostgreSQL that a test may stop and start again, on the same data
+    directory and socket (so the same URL): the fault tests' own, never the session's."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self._embedded = EmbeddedPostgres(data_dir, database="sesame_test")
+        self.url = self._embedded.start()
+
+    def stop(self) -> None:
+        """`pg_ctl stop` (fast: open connections are cut)."""
+        self._embedded.stop()
+
+    def start(self) -> None:
+        url = self._embedded.start()
+        assert url == self.url, (url, self.url)  # clients reconnect where they were
+
+
+@contextmanager
+def restartable_database() -> Iterator[RestartablePostgres]:
+    """A migrated database on an embedded server of its own, whatever TEST_DATABASE_URL says."""
+    data_dir = Path(tempfile.mkdtemp(prefix="sesame-pg-restartable-"))
+    server = RestartablePostgres(data_dir)
+    try:
+        asyncio.run(migrate_url(server.url))
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 @contextmanager
 def sibling_database(server_url: str) -> Iterator[str]:
     """A new, empty (unmigrated) database on the server of `server_url`, dropped afterwards."""

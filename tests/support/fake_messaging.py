@@ -5,6 +5,7 @@ the credentials, record every request, and can be told to fail the next N reques
     with FakeSendGrid(api_key="SG.test") as mail, FakeTwilio(sid, token) as whatsapp:
         # point the app at mail.base_url (SENDGRID_BASE_URL) and whatsapp.base_url (TWILIO_BASE_URL)
         mail.fail_next(2, 503)                     # 503, 429, 400, 500... or "timeout"
+        mail.go_down(); ...; mail.come_back()      # a full outage: connections refused meanwhile
         email = await mail.wait_for(to="ada@example.com")
         email.subject, email.html, email.text, email.links, email.token   # token: of the first link
         sms = await whatsapp.wait_for(to="+33612345678")
@@ -108,6 +109,7 @@ class _FakeProvider(ServedInBackground, Generic[T]):
         self._failures: list[int | str] = []
         self._returned: set[int] = set()  # indexes in `delivered` already given by wait_for
         self._lock = threading.RLock()
+        self.down = False
 
     # -- knobs and inspection ----------------------------------------------------------------
     def fail_next(self, count: int = 1, answer: int | str = 503) -> None:
@@ -115,6 +117,19 @@ class _FakeProvider(ServedInBackground, Generic[T]):
         "timeout" (the request is held `hang_seconds`, then the connection closes)."""
         with self._lock:
             self._failures.extend([answer] * count)
+
+    def go_down(self) -> None:
+        """A full outage, as when the provider's front door is gone: the port refuses new
+        connections, and a request on a connection kept alive from before is dropped
+        unanswered. `come_back()` listens again on the same port (base_url is unchanged)."""
+        with self._lock:
+            self.down = True
+        self.stop()
+
+    def come_back(self) -> None:
+        with self._lock:
+            self.down = False
+        self.start()
 
     def reset(self) -> None:
         """Forget pending failures (a test that set some and failed must not spill over)."""
@@ -227,6 +242,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = urlsplit(self.path).path
+        if fake.down:  # a keep-alive connection from before the outage: hang up, no answer
+            fake._record(ReceivedRequest(self.command, path, headers, body, None))
+            self.close_connection = True
+            return
         failure = fake._next_failure()
         if failure == "timeout":
             fake._record(ReceivedRequest(self.command, path, headers, body, None))

@@ -51,9 +51,11 @@ class ServedInBackground:
     handler: type[BaseHTTPRequestHandler]
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
+    _port: int = 0  # kept across stop(): start() again listens on the same port
 
     def start(self):
-        self._server, self._thread = serve_in_background(self.handler, fake=self)
+        self._server, self._thread = serve_in_background(self.handler, fake=self, port=self._port)
+        self._port = self._server.server_port
         return self
 
     def stop(self) -> None:
@@ -69,6 +71,6 @@ class ServedInBackground:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError(f"{type(self).__name__} is not running")
-        return f"http://127.0.0.1:{self._server.server_port}"
+        if not self._port:
+            raise RuntimeError(f"{type(self).__name__} was never started")
+        return f"http://127.0.0.1:{self._port}"

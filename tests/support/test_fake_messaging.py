@@ -81,3 +81,20 @@ async def test_twilio_refuses_wrong_credentials():
             answer = await http.post(f"/2010-04-01/Accounts/{SID}/Messages.json",
                                      data={"To": "whatsapp:+33612345678", "Body": "Code 123456"})
     assert answer.status_code == 401 and fake.delivered == []
+
+
+async def test_a_provider_gone_down_refuses_even_kept_alive_connections_then_comes_back():
+    with FakeSendGrid(api_key="SG.k") as fake:
+        base_url = fake.base_url
+        async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": "Bearer SG.k"}) as http:
+            before = await http.post("/v3/mail/send", json=sendgrid_body("a@example.com"))
+            fake.go_down()
+            with pytest.raises(httpx.TransportError):  # the connection kept alive is dropped
+                await http.post("/v3/mail/send", json=sendgrid_body("b@example.com"))
+            with pytest.raises(httpx.ConnectError):  # and no new one is accepted
+                await httpx.AsyncClient().post(f"{base_url}/v3/mail/send")
+            fake.come_back()
+            after = await http.post("/v3/mail/send", json=sendgrid_body("c@example.com"))
+        assert fake.base_url == base_url
+    assert (before.status_code, after.status_code) == (202, 202)
+    assert [email.to for email in fake.delivered] == ["a@example.com", "c@example.com"]

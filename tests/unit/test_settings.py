@@ -170,3 +170,33 @@ def test_a_provider_setting_error_is_one_line_naming_the_variable(env, line):
 def test_an_oidc_provider_cannot_take_a_route_s_or_a_built_in_provider_s_name(name):
     with pytest.raises(ConfigError, match=f'^OIDC_PROVIDERS: "{name}" is not a usable name'):
         settings(OIDC_PROVIDERS=name)
+
+
+def test_each_worker_gets_the_pool_size_without_a_budget():
+    s = settings(WORKERS="4", DATABASE_POOL_SIZE="10")
+    assert (s.pool_size, s.connections_needed) == (10, 4 * (10 + 1))  # + the outbox listener
+
+
+@pytest.mark.parametrize(("env", "pool", "needed"), [
+    ({"WORKERS": "4", "DATABASE_MAX_CONNECTIONS": "90"}, 21, 88),  # 90 // 4 = 22, less the listener
+    ({"WORKERS": "4", "DATABASE_MAX_CONNECTIONS": "90", "OUTBOX_DISPATCHER": "false"}, 22, 88),
+    ({"WORKERS": "8", "DATABASE_MAX_CONNECTIONS": "10"}, 1, 16),  # never below one: the warning says so
+])
+def test_a_connection_budget_is_shared_out_among_the_workers(env, pool, needed):
+    s = settings(**env)
+    assert (s.pool_size, s.connections_needed) == (pool, needed)
+
+
+@pytest.mark.parametrize("variable", ["WORKERS", "DATABASE_POOL_SIZE", "DATABASE_MAX_CONNECTIONS"])
+def test_process_and_connection_counts_must_be_positive(variable):
+    with pytest.raises(ConfigError, match=f'{variable}: expected a whole number, 1 or more, got "0"'):
+        settings(**{variable: "0"})
+
+
+def test_defaults_fill_what_neither_the_environment_nor_the_file_sets(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("WORKERS=3\n")
+    preset = {"APP_ENV": "production", "WORKERS": "8", "SECRET_KEY": "x" * 40}
+    s = load_settings({}, env_file=str(env_file), defaults=preset)
+    assert (s.production, s.workers) == (True, 3)
+    assert load_settings({"WORKERS": "5"}, env_file=str(env_file), defaults=preset).workers == 5

@@ -1,5 +1,13 @@
 """Delivers the outbox: claims due messages, renders and sends them, records the outcome.
 
+Retries back off (delivery.retry_delay), each message on its own schedule; but once a
+channel that failed here takes a message again, the messages waiting out a delay for it go
+at once (OutboxStore.hasten): after an outage, delivery resumes with the first success, not
+with each message's next turn.
+
+A try's outcome is stored even when the database drops out just after the provider took
+the message: it is retried within the claim's lease, so the message is not sent again.
+
 Woken at once by NOTIFY (SqlOutbox notifies on commit) on a dedicated asyncpg connection,
 re-opened if it drops; otherwise it sleeps until the next retry comes due, and at most
 `poll_every` seconds (a NOTIFY missed while reconnecting waits that long at worst). Several
@@ -8,6 +16,7 @@ processes may run it: each message is claimed by one (outbox.OutboxStore.claim).
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Mapping
 
 import asyncpg
@@ -16,8 +25,8 @@ from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel
 from infrastructure.messaging.delivery import DeliveryError
 from infrastructure.messaging.rendering import Renderer, RenderError
-from infrastructure.persistence.database import DATABASE_UNAVAILABLE
-from infrastructure.persistence.outbox import NOTIFY_CHANNEL, Claimed, OutboxStore
+from infrastructure.persistence.database import CONNECT_TIMEOUT, database_unavailable
+from infrastructure.persistence.outbox import LEASE, NOTIFY_CHANNEL, Claimed, Outcome, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +35,7 @@ class OutboxDispatcher:
     def __init__(
         self, store: OutboxStore, renderer: Renderer, channels: Mapping[str, Channel], clock: Clock,
         *, listen_dsn: str | None = None, poll_every: float = 30, batch: int = 10,
-        reconnect_after: float = 2, stop_grace: float = 15,
+        reconnect_after: float = 2, stop_grace: float = 15, record_patience: float | None = None,
     ) -> None:
         self._store = store
         self._renderer = renderer
@@ -37,7 +46,10 @@ class OutboxDispatcher:
         self._batch = batch
         self._reconnect_after = reconnect_after
         self._stop_grace = stop_grace
+        # Well inside the lease: past it, another dispatcher may claim and send the message again.
+        self._record_patience = LEASE.total_seconds() * 0.75 if record_patience is None else record_patience
         self._wake = asyncio.Event()
+        self._failing: set[str] = set()  # channels whose last try here was a retryable failure
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
         self.listening = asyncio.Event()  # set while LISTEN is active (tests wait on it)
@@ -58,7 +70,7 @@ class OutboxDispatcher:
     async def _deliver(self, claimed: Claimed) -> None:
         message = claimed.message
         if message is None:
-            await self._store.record(claimed, "failed", self._clock.now(), error="secret unreadable")
+            await self._record(claimed, "failed", error="secret unreadable")
             return
         try:
             rendered = self._renderer.render(message)
@@ -66,16 +78,40 @@ class OutboxDispatcher:
             provider_id = await channel.send(message, rendered)
         except DeliveryError as exc:
             outcome = "retry" if exc.retryable else "failed"
-            status = await self._store.record(claimed, outcome, self._clock.now(), error=str(exc))
+            if exc.retryable:
+                self._failing.add(message.channel)
+            status = await self._record(claimed, outcome, error=str(exc))
             log.warning("%s message %s not sent: %s (now %s)", message.template, claimed.id, exc, status)
         except RenderError as exc:
-            await self._store.record(claimed, "failed", self._clock.now(), error=str(exc))
+            await self._record(claimed, "failed", error=str(exc))
             log.error("message %s cannot be rendered: %s", claimed.id, exc)
         except Exception as exc:  # a bug in a channel: retried like an outage, and told loudly
             log.exception("sending message %s failed", claimed.id)
-            await self._store.record(claimed, "retry", self._clock.now(), error=repr(exc))
+            await self._record(claimed, "retry", error=repr(exc))
         else:
-            await self._store.record(claimed, "sent", self._clock.now(), provider_id=provider_id)
+            await self._record(claimed, "sent", provider_id=provider_id)
+            if message.channel in self._failing:
+                await self._provider_back(message.channel)
+
+    async def _provider_back(self, channel: str) -> None:
+        hastened = await self._store.hasten(channel, self._clock.now())
+        self._failing.discard(channel)  # only once done: else the next success tries again
+        if hastened:
+            log.info("%s delivers again: %d waiting message(s) due now", channel, hastened)
+
+    async def _record(self, claimed: Claimed, outcome: Outcome, **details: str | None) -> str:
+        """Store the outcome; while the database does not answer, try again (each second,
+        for `record_patience`): a "sent" lost here would send the message twice."""
+        deadline = time.monotonic() + self._record_patience
+        while True:
+            try:
+                return await self._store.record(claimed, outcome, self._clock.now(), **details)
+            except Exception as exc:
+                if not database_unavailable(exc) or time.monotonic() > deadline:
+                    raise
+                log.warning("message %s %s, not yet recorded: the database does not answer (%s)",
+                            claimed.id, outcome, exc)
+            await asyncio.sleep(1)
 
     # -- running in the background -----------------------------------------------------------
     async def start(self) -> None:
@@ -110,12 +146,13 @@ class OutboxDispatcher:
             try:
                 await self.deliver_due()
                 delay = await self._until_next_due()
-            except DATABASE_UNAVAILABLE as exc:  # messages wait in the database; so do we
-                log.warning("outbox delivery paused, the database does not answer (%s)", exc)
-                delay = self._poll_every
-            except Exception:  # never die: the next pass may work
-                log.exception("outbox delivery failed")
-                delay = self._poll_every
+            except Exception as exc:  # never die: the next pass may work
+                if database_unavailable(exc):  # messages wait in the database; so do we
+                    log.warning("outbox delivery paused, the database does not answer (%s)", exc)
+                    delay = self._reconnect_after  # resume within seconds of its return
+                else:
+                    log.exception("outbox delivery failed")
+                    delay = self._poll_every
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
 
@@ -130,7 +167,7 @@ class OutboxDispatcher:
         while True:
             connection = None
             try:
-                connection = await asyncpg.connect(self._listen_dsn)
+                connection = await asyncpg.connect(self._listen_dsn, timeout=CONNECT_TIMEOUT)
                 dropped = asyncio.Event()
                 connection.add_termination_listener(lambda _: dropped.set())
                 await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())

@@ -1,3 +1,5 @@
+import asyncio
+import contextlib
 from datetime import datetime
 
 from sqlalchemy import bindparam
@@ -37,5 +39,13 @@ class SqlCurrentUserQuery(CurrentUserQuery):
         values = {"digest": digest, "now": now}
         async with self._engine.connect() as connection:
             driver = (await connection.get_raw_connection()).driver_connection
-            row = await driver.fetchrow(_BY_SID.string, *(values[k] for k in _BY_SID.positiontup))
+            try:
+                row = await driver.fetchrow(_BY_SID.string, *(values[k] for k in _BY_SID.positiontup))
+            except BaseException:
+                # SQLAlchemy never saw this failure: a connection cut mid-query (the server
+                # shutting down, a cancelled request) would go back to the pool half-way
+                # through a protocol exchange and break the next request that takes it.
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(connection.invalidate())
+                raise
         return user_from_row(row) if row else None

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_versions"
+CONNECT_TIMEOUT = 5  # seconds: PostgreSQL answers a connection in milliseconds when it is up
 _MIGRATION_LOCK = 0x5E5A3E  # pg advisory lock: one process migrates, the others wait
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,29 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     exc.InterfaceError,
     exc.TimeoutError,
 )
+# The server going away mid-query (pg_ctl stop, a crash) or refusing while it starts.
+_SERVER_GOING_AWAY = (asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, asyncpg.CannotConnectNowError)
+# What a database error may be raised as, down or not: database_unavailable() tells which.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    *DATABASE_UNAVAILABLE, asyncpg.PostgresError, asyncpg.InterfaceError, exc.DBAPIError,
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database is out of reach (so: 503 and retry later), not a
+    bug. Raw asyncpg errors arrive unwrapped from the prepared /auth/me query; SQLAlchemy
+    wraps the others (the driver's error is its `orig`, or the cause of it)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (*DATABASE_UNAVAILABLE, *_SERVER_GOING_AWAY)):
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
+            return True  # "connection is closed": it died while idle in the pool
+        if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+            return True
+        error = getattr(error, "orig", None) or error.__cause__
+    return False
 
 
 def database_config(url: str, pool_size: int = 20) -> SQLAlchemyAsyncConfig:
@@ -44,10 +68,19 @@ def database_config(url: str, pool_size: int = 20) -> SQLAlchemyAsyncConfig:
 
     The pool is fixed: overflow connections are opened and closed per request under load,
     and each new PostgreSQL backend is a fork (measured: a third of the core on /auth/me).
-    Requests beyond `pool_size` wait a moment for a connection instead."""
+    Requests beyond `pool_size` wait a moment for a connection instead.
+
+    Nothing waits long on a database that is down: a connection attempt gives up after
+    CONNECT_TIMEOUT (asyncpg's default is a minute, for a server that drops packets) and a
+    request waits at most 10 s for a pooled connection; then it answers 503 not_ready. No
+    pre-ping (a round trip per request): a pooled connection found dead answers one 503 and
+    SQLAlchemy then replaces every connection the pool held before."""
     return SQLAlchemyAsyncConfig(
         connection_string=asyncpg_url(url),
-        engine_config=EngineConfig(pool_size=pool_size, max_overflow=0, pool_timeout=10),
+        engine_config=EngineConfig(
+            pool_size=pool_size, max_overflow=0, pool_timeout=10,
+            connect_args={"timeout": CONNECT_TIMEOUT},
+        ),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         alembic_config=AlembicAsyncConfig(
             script_location=str(MIGRATIONS), version_table_name=VERSION_TABLE
@@ -146,3 +179,20 @@ class EmbeddedPostgres:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+
+
+async def connection_limit(url: str, timeout: float = 3) -> int | None:
+    """How many connections the server gives ordinary users: max_connections less the
+    superuser reserve. None when it does not answer in `timeout` s (the check is advice)."""
+    dsn = asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+    try:
+        connection = await asyncpg.connect(dsn, timeout=timeout)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return None
+    try:
+        return await connection.fetchval(
+            "SELECT current_setting('max_connections')::int"
+            " - current_setting('superuser_reserved_connections')::int"
+        )
+    finally:
+        await connection.close()

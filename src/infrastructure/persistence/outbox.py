@@ -119,6 +119,21 @@ class OutboxStore:
             await connection.execute(statement)
         return status
 
+    async def hasten(self, channel: str, now: datetime) -> int:
+        """The provider of `channel` takes messages again: those waiting out a retry delay
+        for it (they failed in the same outage) are due now, and every dispatcher is woken.
+        Returns how many."""
+        table = OutboxMessageRow.__table__
+        async with self._engine.begin() as connection:
+            hastened = (await connection.execute(
+                update(table)
+                .where(table.c.channel == channel, table.c.status == "pending", table.c.next_attempt_at > now)
+                .values(next_attempt_at=now)
+            )).rowcount
+            if hastened:
+                await connection.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+        return hastened
+
     async def next_due(self) -> datetime | None:
         table = OutboxMessageRow.__table__
         async with self._engine.connect() as connection:

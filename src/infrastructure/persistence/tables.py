@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -93,6 +94,10 @@ class SessionRow(DefaultBase):
     """One login (a session family): every sid and refresh token it produced."""
 
     __tablename__ = "sessions"
+    __table_args__ = (  # for the purge (housekeeping.py)
+        Index("ix_sessions_expires_at", "expires_at"),
+        Index("ix_sessions_revoked_at", "revoked_at", postgresql_where=text("revoked_at IS NOT NULL")),
+    )
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
     user_id: Mapped[UUID] = _user_fk()
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
@@ -106,6 +111,7 @@ class SessionRow(DefaultBase):
 
 class SidRow(DefaultBase):
     __tablename__ = "session_sids"
+    __table_args__ = (Index("ix_session_sids_expires_at", "expires_at"),)  # for the purge
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     session_id: Mapped[UUID] = mapped_column(
         GUID, ForeignKey("sessions.id", ondelete="CASCADE"), index=True
@@ -129,7 +135,10 @@ class VerificationTokenRow(DefaultBase):
     """Single-use links: email verification, email change, password reset."""
 
     __tablename__ = "verification_tokens"
-    __table_args__ = (Index("ix_verification_tokens_user_purpose", "user_id", "purpose"),)
+    __table_args__ = (
+        Index("ix_verification_tokens_user_purpose", "user_id", "purpose"),
+        Index("ix_verification_tokens_expires_at", "expires_at"),  # for the purge
+    )
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(String(32))
@@ -178,7 +187,10 @@ class OutboxMessageRow(DefaultBase):
     delivered by a worker with retries, so none is lost or sent for a rolled-back change."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_created_at", "created_at"),  # for the purge
+    )
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(254))

@@ -42,3 +42,26 @@ def test_the_access_log_is_on_unless_turned_off(uvicorn_options, monkeypatch):
     assert uvicorn_options()["access_log"] is True
     monkeypatch.setenv("ACCESS_LOG", "false")
     assert uvicorn_options()["access_log"] is False
+
+
+def test_production_serves_one_worker_per_usable_core(monkeypatch):
+    monkeypatch.setattr(entry.os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    assert entry.production_defaults() == {"APP_ENV": "production", "WORKERS": "3"}
+
+
+@pytest.mark.parametrize(("limit", "level", "words"), [
+    (100, "INFO", "2 worker(s) x (20 pooled + 1 outbox listener) = 42 PostgreSQL connections, of the 100"),
+    (40, "WARNING", "= 42 PostgreSQL connections, but PostgreSQL allows 40"),
+    (None, "INFO", "(the server's max_connections was not read)"),
+])
+def test_the_start_says_what_the_workers_will_hold(monkeypatch, caplog, limit, level, words):
+    async def connection_limit(url):
+        return limit
+
+    monkeypatch.setattr("infrastructure.persistence.database.connection_limit", connection_limit)
+    from infrastructure.settings import load_settings
+
+    s = load_settings({"WORKERS": "2", "DATABASE_URL": "postgresql://db/x"}, env_file="/nonexistent")
+    with caplog.at_level("INFO", logger="uvicorn.error"):
+        entry.check_connection_budget(s)
+    assert [(r.levelname, words in r.getMessage()) for r in caplog.records] == [(level, True)]

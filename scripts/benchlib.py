@@ -1,0 +1,67 @@
+"""What `make bench` and `make scale-bench` share: where the harness is, and its raw.json.
+
+The harness (loadtest.py, run_ours.sh, the peers) lives OUTSIDE this repository, in the
+mission's shared folder: BENCH_DIR, by default ../shared/bench from the project's root.
+"""
+
+import json
+import os
+import statistics
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def bench_dir() -> Path:
+    """BENCH_DIR, or ../shared/bench; stops with one line saying where it looked."""
+    path = Path(os.environ.get("BENCH_DIR") or PROJECT_DIR.parent / "shared" / "bench").resolve()
+    if not (path / "loadtest.py").is_file():
+        raise SystemExit(
+            f"The benchmark harness is not in {path} (no loadtest.py there). It is not part of this "
+            "repository: set BENCH_DIR to the folder holding loadtest.py and run_ours.sh, e.g. "
+            "make bench BENCH_DIR=/path/to/shared/bench"
+        )
+    return path
+
+
+def newest_raw(out: Path) -> Path:
+    """loadtest.py writes <out>/<stamp>/raw.json: the newest one."""
+    found = sorted(out.glob("*/raw.json"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise SystemExit(f"no raw.json under {out}: the run failed before its first measurement")
+    return found[-1]
+
+
+def medians(raw_path: Path) -> dict[str, dict]:
+    """{system: {scenario: {metric: median over reps}, "rss_mib": median}} from a raw.json."""
+    runs = json.loads(raw_path.read_text())["runs"]
+    samples: dict[str, dict[str, dict[str, list[float]]]] = {}
+    for run in runs:
+        system = samples.setdefault(run["system"], {})
+        for scenario, figures in (run.get("scenarios") or {}).items():
+            for metric, value in figures.items():
+                if isinstance(value, (int, float)):
+                    system.setdefault(scenario, {}).setdefault(metric, []).append(value)
+        rss = (run.get("memory_after") or {}).get("rss_mib")
+        if rss is not None:
+            system.setdefault("memory", {}).setdefault("rss_mib", []).append(rss)
+    return {
+        name: {sc: {m: statistics.median(v) for m, v in metrics.items()} for sc, metrics in scenarios.items()}
+        for name, scenarios in samples.items()
+    }
+
+
+def figure(results: dict, system: str, scenario: str, metric: str) -> float | None:
+    return results.get(system, {}).get(scenario, {}).get(metric)
+
+
+def errors_in(raw_path: Path) -> list[str]:
+    """Measurements with errors, or runs that failed: their figures are not valid."""
+    problems = []
+    for run in json.loads(raw_path.read_text())["runs"]:
+        if run.get("error"):
+            problems.append(f"{run['system']} rep {run['rep']}: {run['error']}")
+        for scenario, figures in (run.get("scenarios") or {}).items():
+            if figures.get("errors"):
+                problems.append(f"{run['system']} rep {run['rep']} {scenario}: {figures['errors']} errors")
+    return problems
