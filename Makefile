@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 VENV := .venv/bin
 
-.PHONY: dev serve migrate test bootstrap lint-imports unit integration e2e security resilience oidc-dev bench scale-bench workers-bench web client
+.PHONY: dev serve migrate test bootstrap lint-imports unit integration e2e security resilience oidc-dev bench scale-bench workers-bench web client browser browser-deps
 
 dev: bootstrap
 	$(VENV)/python -m web
@@ -15,7 +15,7 @@ serve: bootstrap
 migrate: bootstrap  # upgrade the schema of DATABASE_URL (or the embedded one) to head; no questions
 	$(VENV)/python -m web migrate
 
-test: bootstrap lint-imports
+test: bootstrap lint-imports browser-deps
 	$(VENV)/python -m pytest tests
 
 unit: bootstrap
@@ -30,8 +30,7 @@ e2e: bootstrap
 security: bootstrap
 	$(VENV)/python -m pytest tests/security
 
-resilience: bootstrap  # 4 workers, a PostgreSQL restart, a minute without SendGrid and Twilio
-	$(VENV)/python -m pytest tests/resilience
+.PHONY: dev serve migrate test bootstrap lint-imports unit integration e2e security resilience oidc-dev bench scale-bench workers-bench web client browser browser-deps
 
 # make oidc-dev EMAIL=ada@example.com NAME="Ada Lovelace": a local stand-in for Google on
 # 127.0.0.1:9400 (OIDC_PORT=... for another port; see README). Only command-line values
