@@ -30,7 +30,32 @@ e2e: bootstrap
 security: bootstrap
 	$(VENV)/python -m pytest tests/security
 
-.PHONY: dev serve migrate test bootstrap lint-imports unit integration e2e security resilience oidc-dev bench scale-bench workers-bench web client browser browser-deps
+resilience: bootstrap  # 4 workers, a PostgreSQL restart, a minute without SendGrid and Twilio
+	$(VENV)/python -m pytest tests/resilience
+
+# The example app in Chromium (tests/browser): each session builds the app for its own API.
+browser: bootstrap browser-deps
+	$(VENV)/python -m pytest tests/browser
+
+# What the browser tests need: Debian's Chromium (installed when we may: root and apt-get),
+# and the app's packages (npm ci, again whenever package-lock.json changes).
+CHROMIUM ?= /usr/bin/chromium
+NEXT_APP := examples/nextjs
+browser-deps: $(if $(wildcard $(NEXT_APP)/package-lock.json),$(NEXT_APP)/node_modules/.package-lock.json)
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM): run 'sudo apt-get install chromium'" \
+	         "(Debian/Ubuntu) or set CHROMIUM=/path/to/chromium"; exit 1; \
+	  fi; }
+	@command -v npm >/dev/null || { echo "The browser tests need Node.js 20+ and npm (https://nodejs.org)"; exit 1; }
+
+$(NEXT_APP)/node_modules/.package-lock.json: $(NEXT_APP)/package-lock.json
+	@command -v npm >/dev/null || { echo "The example app needs Node.js 20+ and npm (https://nodejs.org)"; exit 1; }
+	cd $(NEXT_APP) && npm ci --no-audit --no-fund
+	@touch $@
 
 # make oidc-dev EMAIL=ada@example.com NAME="Ada Lovelace": a local stand-in for Google on
 # 127.0.0.1:9400 (OIDC_PORT=... for another port; see README). Only command-line values
