@@ -11,12 +11,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from tests.support.e2e_fixtures import (
-    EMAIL_FROM,
-    SECRET_KEY,
-    WHATSAPP_CONTENT_SID,
-    WHATSAPP_FROM,
-)
+from tests.support.e2e_fixtures import SECRET_KEY, messaging_env
 from tests.support.database import test_database
 from tests.support.next_app import CHROMIUM, CHROMIUM_ARGS, missing_prerequisites, running_app
 from tests.support.server import ROOT, free_port, running_server
@@ -90,14 +85,7 @@ def browser_api(ports, browser_database_url, idp, facebook, github, mail, whatsa
         "GITHUB_OAUTH_URL": github.oauth_url,
         "GITHUB_API_URL": github.api_url,
         "GITHUB_CALLBACK_URL": f"{public}/auth/github/callback",
-        "SENDGRID_API_KEY": mail.api_key,
-        "SENDGRID_BASE_URL": mail.base_url,
-        "EMAIL_FROM": EMAIL_FROM,
-        "TWILIO_ACCOUNT_SID": whatsapp.account_sid,
-        "TWILIO_AUTH_TOKEN": whatsapp.auth_token,
-        "TWILIO_BASE_URL": whatsapp.base_url,
-        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-        "TWILIO_WHATSAPP_CONTENT_SID": WHATSAPP_CONTENT_SID,
+        **messaging_env(mail, whatsapp),
     }
     # Two workers, as in production: two tabs' refreshes may land in different processes.
     with running_server(env, workers=2, port=port):

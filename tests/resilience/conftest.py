@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.support.database import RestartablePostgres, restartable_database
-from tests.support.e2e_fixtures import EMAIL_FROM, FRONTEND, SECRET_KEY, WHATSAPP_CONTENT_SID, WHATSAPP_FROM
+from tests.support.e2e_fixtures import FRONTEND, SECRET_KEY, messaging_env
 from tests.support.fake_messaging import FakeSendGrid, FakeTwilio
 from tests.support.server import free_port, log_path, running_server
 
@@ -47,14 +47,7 @@ def fleet(postgres: RestartablePostgres, fleet_mail, fleet_whatsapp):
         "FRONTEND_ORIGIN": FRONTEND,
         "RUN_MIGRATIONS": "false",
         "FORWARDED_ALLOW_IPS": "127.0.0.1,::1",
-        "SENDGRID_API_KEY": fleet_mail.api_key,
-        "SENDGRID_BASE_URL": fleet_mail.base_url,
-        "EMAIL_FROM": EMAIL_FROM,
-        "TWILIO_ACCOUNT_SID": fleet_whatsapp.account_sid,
-        "TWILIO_AUTH_TOKEN": fleet_whatsapp.auth_token,
-        "TWILIO_BASE_URL": fleet_whatsapp.base_url,
-        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-        "TWILIO_WHATSAPP_CONTENT_SID": WHATSAPP_CONTENT_SID,
+        **messaging_env(fleet_mail, fleet_whatsapp),
     }
     # A bound, not a measure: 4 workers starting on a machine shared with other suites.
     with running_server(env, workers=WORKERS, port=port, timeout=180) as base_url:

@@ -26,6 +26,20 @@ WHATSAPP_FROM = "+14155238886"
 WHATSAPP_CONTENT_SID = "HX" + "1" * 32  # the server sends codes in the approved-template form
 
 
+def messaging_env(mail: FakeSendGrid, whatsapp: FakeTwilio) -> dict[str, str]:
+    """The settings that send email through `mail` and WhatsApp through `whatsapp`."""
+    return {
+        "SENDGRID_API_KEY": mail.api_key,
+        "SENDGRID_BASE_URL": mail.base_url,
+        "EMAIL_FROM": EMAIL_FROM,
+        "TWILIO_ACCOUNT_SID": whatsapp.account_sid,
+        "TWILIO_AUTH_TOKEN": whatsapp.auth_token,
+        "TWILIO_BASE_URL": whatsapp.base_url,
+        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
+        "TWILIO_WHATSAPP_CONTENT_SID": WHATSAPP_CONTENT_SID,
+    }
+
+
 @pytest.fixture(scope="session")
 def idp():
     """The stand-in for Google, on loopback."""
@@ -107,14 +121,7 @@ def server(database_url, idp, facebook, github, acme, mail, whatsapp):
         "ACME_CLIENT_ID": acme.client_id,
         "ACME_CLIENT_SECRET": acme.client_secret,
         "ACME_DISPLAY_NAME": "Acme SSO",
-        "SENDGRID_API_KEY": mail.api_key,
-        "SENDGRID_BASE_URL": mail.base_url,
-        "EMAIL_FROM": EMAIL_FROM,
-        "TWILIO_ACCOUNT_SID": whatsapp.account_sid,
-        "TWILIO_AUTH_TOKEN": whatsapp.auth_token,
-        "TWILIO_BASE_URL": whatsapp.base_url,
-        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-        "TWILIO_WHATSAPP_CONTENT_SID": WHATSAPP_CONTENT_SID,
+        **messaging_env(mail, whatsapp),
     }
     with running_server(env, workers=2, port=port) as base_url:
         yield base_url
