@@ -1194,15 +1194,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_ready`: The database does not answer. */
+            /**
+             * @description `busy`: The service is busy; retry in a moment.
+             *     `not_ready`: The database does not answer.
+             */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "not_ready";
+                        error: "busy" | "not_ready";
                         /** @description A sentence for people. */
                         message: string;
                     };
@@ -1787,15 +1792,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_ready`: The database does not answer. */
+            /**
+             * @description `busy`: The service is busy; retry in a moment.
+             *     `not_ready`: The database does not answer.
+             */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "not_ready";
+                        error: "busy" | "not_ready";
                         /** @description A sentence for people. */
                         message: string;
                     };
@@ -2008,15 +2018,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_ready`: The database does not answer. */
+            /**
+             * @description `busy`: The service is busy; retry in a moment.
+             *     `not_ready`: The database does not answer.
+             */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "not_ready";
+                        error: "busy" | "not_ready";
                         /** @description A sentence for people. */
                         message: string;
                     };
@@ -2552,15 +2567,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_ready`: The database does not answer. */
+            /**
+             * @description `busy`: The service is busy; retry in a moment.
+             *     `not_ready`: The database does not answer.
+             */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "not_ready";
+                        error: "busy" | "not_ready";
                         /** @description A sentence for people. */
                         message: string;
                     };
@@ -2626,15 +2646,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_ready`: The database does not answer. */
+            /**
+             * @description `busy`: The service is busy; retry in a moment.
+             *     `not_ready`: The database does not answer.
+             */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "not_ready";
+                        error: "busy" | "not_ready";
                         /** @description A sentence for people. */
                         message: string;
                     };
