@@ -117,6 +117,12 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     schema_problem, at_head_or_warn = schema_checks(engine)
 
     async def migrate_database() -> None:
+        # Already at head (every start but the first of a version): no Alembic in this process.
+        try:
+            if (await schema_state(engine, schema_head())).current:
+                return
+        except Exception:  # migrate() tells (and fails the start) as before
+            pass
         await migrate(engine)
 
     async def start_background_when_migrated() -> None:

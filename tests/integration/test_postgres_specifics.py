@@ -205,12 +205,12 @@ async def test_the_connection_limit_is_read_from_the_server(engine, database_url
     assert await connection_limit("postgresql://postgres@127.0.0.1:9/nowhere", timeout=1) is None
 
 
-async def test_the_purge_goes_batch_by_batch_until_nothing_is_left(engine, db_config):
+async def test_the_purge_goes_batch_by_batch_until_nothing_is_left(engine, db_config, driver_pool):
     from datetime import timedelta
 
     from infrastructure.persistence.housekeeping import purge_expired
 
-    store = sql_store(engine, db_config)
+    store = sql_store(db_config, driver_pool)
     sessions = [await new_session(store, expires_at=NOW + timedelta(days=1)) for _ in range(5)]
     live = await new_session(store)
     deleted = await purge_expired(engine, NOW + timedelta(days=9), batch=2)  # 3 batches each
