@@ -120,9 +120,9 @@ async def run_uow(db_config, work, commit: bool = False):
     return result
 
 
-async def test_me_finds_sid_session_user_profile_and_providers_by_index(seeded):
+async def test_me_finds_sid_session_user_profile_and_providers_by_index(seeded, driver_pool):
     values = {"digest": sha(f"sid-{USER}"), "now": NOW}
-    assert await SqlCurrentUserQuery(seeded).user_by_sid(values["digest"], NOW) is not None
+    assert await SqlCurrentUserQuery(driver_pool).user_by_sid(values["digest"], NOW) is not None
     async with seeded.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
         rows = await driver.fetch(f"EXPLAIN {_BY_SID.string}", *(values[k] for k in _BY_SID.positiontup))

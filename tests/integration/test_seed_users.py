@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.database import asyncpg_url
+from infrastructure.persistence.driver_pool import DriverPool
 from infrastructure.persistence.repositories import SqlSessionRepository
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
@@ -33,6 +34,7 @@ def test_seeded_users_can_log_in_and_their_tokens_are_live(database_url, tmp_pat
 async def check(database_url: str, rows: list[list[str]]) -> None:
     engine = create_async_engine(asyncpg_url(database_url))
     minter, hasher, now = HmacTokenMinter(SECRET), Argon2PasswordHasher(), datetime.now(UTC)
+    hot = DriverPool.of(engine, 1)  # /auth/me's statement runs on the driver's connections
     try:
         async with engine.connect() as connection:
             counts = [(await connection.execute(text(
@@ -42,7 +44,7 @@ async def check(database_url: str, rows: list[list[str]]) -> None:
                                    ("security_events", "security_events.user_id"))]
         assert counts == [30, 30, 30]
         for email, password, sid, refresh in rows:
-            user = await SqlCurrentUserQuery(engine).user_by_sid(minter.digest(sid), now)
+            user = await SqlCurrentUserQuery(hot).user_by_sid(minter.digest(sid), now)
             assert user is not None and user.email == email and user.email_verified_at is not None
             assert (await hasher.verify(password, user.password_hash)).valid
             async with engine.connect() as connection, AsyncSession(bind=connection) as session:
@@ -50,4 +52,5 @@ async def check(database_url: str, rows: list[list[str]]) -> None:
             assert claim is not None and claim.rotated_at is None and claim.session.user_id == user.id
     finally:
         hasher.close()
+        await hot.close()
         await engine.dispose()
