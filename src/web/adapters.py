@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from advanced_alchemy.config import SQLAlchemyAsyncConfig
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -117,6 +117,12 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     schema_problem, at_head_or_warn = schema_checks(engine)
 
     async def migrate_database() -> None:
+        # Already at head (every start but the first of a version): no Alembic in this process.
+        try:
+            if (await schema_state(engine, schema_head())).current:
+                return
+        except Exception:  # migrate() tells (and fails the start) as before
+            pass
         await migrate(engine)
 
     async def start_background_when_migrated() -> None:

@@ -9,7 +9,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
-from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 
 from infrastructure.persistence.database import DATABASE_ERRORS, database_unavailable
 from infrastructure.settings import Settings, load_settings_or_exit
@@ -87,7 +86,7 @@ def create_app(
             allow_credentials=True,
             max_age=600,
         ),
-        plugins=[SQLAlchemyPlugin(config=infrastructure.database), BodySchemaPlugin()],
+        plugins=[BodySchemaPlugin()],  # no SQLAlchemyPlugin: the engine is ours (adapters.py)
         on_startup=infrastructure.on_startup,
         on_shutdown=infrastructure.on_shutdown,
         openapi_config=OpenAPIConfig(

@@ -126,4 +126,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
 
 # What `python -m web` adds to uvicorn's options (uvicorn's CLI: --http web.server:GuardedHttpToolsProtocol).
-PROTOCOL_OPTIONS = {"http": GuardedHttpToolsProtocol, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+# ws="none": the API has no WebSocket route, and uvicorn's "auto" imports the websockets
+# library in every worker (~1 MiB); an Upgrade request is then answered as plain HTTP.
+PROTOCOL_OPTIONS = {
+    "http": GuardedHttpToolsProtocol, "ws": "none", "timeout_keep_alive": KEEP_ALIVE_SECONDS
+}

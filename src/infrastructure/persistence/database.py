@@ -1,4 +1,8 @@
-"""The database: engine and session factory, the embedded server, migrations."""
+"""The database: engine and session factory, the embedded server, migrations.
+
+Alembic is imported only to migrate (`python -m web migrate`, MIGRATE_ON_START): the serving
+process checks readiness against SCHEMA_HEAD, a constant that a unit test holds equal to the
+migrations' head (loading Alembic and its script directory costs ~13 MiB per worker)."""
 
 import logging
 import warnings
@@ -6,20 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from advanced_alchemy.extensions.litestar import (
-    AlembicAsyncConfig,
-    AsyncSessionConfig,
-    EngineConfig,
-    SQLAlchemyAsyncConfig,
-)
+from typing import TYPE_CHECKING
+
+# advanced_alchemy.config, not its Litestar extension: the same engine and sessions without
+# the plugin's CLI, Alembic commands and serialization plugin (docs/performance.md, Memory).
+from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
 import asyncpg
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, NullPool, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The revision this code needs: the migrations' head. A new migration must update it
+# (tests/unit/infrastructure/test_schema_head.py compares it with Alembic's script directory).
+SCHEMA_HEAD = "0005_purge_indexes"
 VERSION_TABLE = "alembic_versions"
 CONNECT_TIMEOUT = 5  # seconds: PostgreSQL answers a connection in milliseconds when it is up
 _MIGRATION_LOCK = 0x5E5A3E  # pg advisory lock: one process migrates, the others wait
@@ -63,7 +69,7 @@ def database_unavailable(error: BaseException) -> bool:
 
 
 def database_config(url: str, pool_size: int = 20) -> SQLAlchemyAsyncConfig:
-    """advanced-alchemy's config: gives the engine, and the `litestar database` CLI.
+    """advanced-alchemy's config: gives the engine and the session maker.
     Commits belong to our unit of work, so no autocommit handler is installed.
 
     The pool is fixed: overflow connections are opened and closed per request under load,
@@ -82,9 +88,6 @@ def database_config(url: str, pool_size: int = 20) -> SQLAlchemyAsyncConfig:
             connect_args={"timeout": CONNECT_TIMEOUT},
         ),
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        alembic_config=AlembicAsyncConfig(
-            script_location=str(MIGRATIONS), version_table_name=VERSION_TABLE
-        ),
         create_all=False,
     )
 
@@ -113,23 +116,31 @@ async def migrate_url(url: str) -> str:
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command  # only migrating loads Alembic
+
     config = _alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 
 
-def _alembic_config() -> Config:
+def _alembic_config() -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def schema_head() -> str:
-    """The revision this code needs: the migrations' head, read from the script directory
-    (files on disk: read it once at start, not per request)."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None, "no migrations found"
-    return head
+    """The revision this code needs (SCHEMA_HEAD: no Alembic, no files read)."""
+    return SCHEMA_HEAD
+
+
+def migrations_head() -> str | None:
+    """The head of the migrations' script directory, as Alembic reads it (tests, tools)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 @dataclass(frozen=True, slots=True)

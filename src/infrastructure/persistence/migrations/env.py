@@ -1,4 +1,4 @@
-"""Alembic environment: used by `litestar database ...` and by migrate() at start."""
+"""Alembic environment: used by migrate() (`python -m web migrate`, MIGRATE_ON_START)."""
 
 import asyncio
 
