@@ -84,6 +84,7 @@ lint-imports: bootstrap
 bootstrap:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
+	@UV='$(UV)' scripts/fast_argon2.sh
 
 # The benchmark harness is NOT in this repository: it is the mission's shared folder
 # (loadtest.py, run_ours.sh, the peers). BENCH_DIR says where; ../shared/bench by default.

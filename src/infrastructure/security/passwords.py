@@ -14,16 +14,21 @@ Three choices keep a login storm from hurting everyone else (measured: docs/perf
   a hasher thread's own arena keeps the freed buffer in its top chunk, which malloc_trim
   does not give back (measured +19 MiB for the life of the process), the main arena's top
   it does.
+
+`make bootstrap` may rebuild argon2 with AVX2 for the machine it runs on (scripts/fast_argon2.sh:
+the same hash in half the time); `ensure_argon2_fits_cpu` refuses to start on a CPU without it.
 """
 
 import asyncio
 import ctypes
 import ctypes.util
 import os
+import sys
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import bcrypt
 from argon2 import PasswordHasher as Argon2
@@ -40,6 +45,7 @@ HASHER_NICENESS = 10  # below the event loop's priority, not starved by it
 BUSY_RETRY_AFTER = 1  # seconds: a place frees up within a few hash times
 
 
+AVX2_BUILD_MARKER = Path(sys.prefix, ".argon2-avx2")  # written by scripts/fast_argon2.sh
 M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 
 
@@ -62,6 +68,21 @@ def _malloc_trim():
         return None
 
 
+def ensure_argon2_fits_cpu(
+    marker: Path = AVX2_BUILD_MARKER, cpuinfo: Path = Path("/proc/cpuinfo")
+) -> None:
+    """An AVX2 build copied to a CPU without AVX2 would kill the worker (SIGILL) at its first
+    login; refuse to start instead, saying how to fix it."""
+    if not marker.exists() or not cpuinfo.exists():
+        return
+    flags = next((line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), "")
+    if "avx2" not in flags.split():
+        raise RuntimeError(
+            "argon2 was built with AVX2 for another CPU (scripts/fast_argon2.sh) and this one has "
+            "no AVX2: run `ARGON2_BUILD=wheel make bootstrap` for the portable build"
+        )
+
+
 class Argon2PasswordHasher(PasswordHasher):
     """OWASP's argon2id floor by default (m=19 MiB, t=2, p=1)."""
 
@@ -69,6 +90,7 @@ class Argon2PasswordHasher(PasswordHasher):
         self, *, memory_cost: int = 19_456, time_cost: int = 2, parallelism: int = 1,
         threads: int = 1, queue_limit: int = 32,
     ) -> None:
+        ensure_argon2_fits_cpu()
         self._argon2 = Argon2(
             time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
         )
