@@ -5,12 +5,12 @@ VENV := .venv/bin
 .PHONY: dev serve migrate test bootstrap lint-imports unit integration e2e security resilience oidc-dev bench scale-bench workers-bench web client browser browser-deps
 
 dev: bootstrap
-	$(VENV)/python -m web
+	$(VENV)/python -OO -m web
 
 # Production: APP_ENV=production and one worker per core unless WORKERS/APP_ENV are set (env or
 # .env); each worker's pool from DATABASE_MAX_CONNECTIONS (docs/scaling.md). Migrate first.
 serve: bootstrap
-	$(VENV)/python -m web serve --production
+	$(VENV)/python -OO -m web serve --production
 
 migrate: bootstrap  # upgrade the schema of DATABASE_URL (or the embedded one) to head; no questions
 	$(VENV)/python -m web migrate

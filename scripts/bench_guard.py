@@ -1,9 +1,10 @@
 """`make bench`: a short benchmark beside the peers, then issue 13's targets as PASS/FAIL lines.
 
-It runs BENCH_DIR/run_ours.sh (Sésame, fastapi-users and Express + Passport in one interleaved
-run, each server pinned to one core) and reads the run's raw.json. A regression guard, not a
+It runs BENCH_DIR/run_peers.sh with scripts/sesame.bench.toml (Sésame as in production,
+`python -OO -m web`, beside fastapi-users and Express + Passport in one interleaved run, each
+server pinned to one core) and reads the run's raw.json. A regression guard, not a
 test: figures from a short run on a busy machine are noisy, so read a FAIL as "measure again,
-properly" (`../shared/bench/run_ours.sh --reps 3`), then judge that run with RAW=.../raw.json.
+properly" (`make bench BENCH_ARGS="--reps 3 --duration 20"`), then judge that run with RAW=.../raw.json.
 
     make bench                                        # 1 rep x 5 s (about 4 min with the peers)
     make bench BENCH_ARGS="--reps 3 --duration 20"    # the issue's run
@@ -21,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import PROJECT_DIR, bench_dir, errors_in, figure, medians, newest_raw  # noqa: E402
 
 OURS, EXPRESS = "sesame", "express-passport"
+SYSTEM = PROJECT_DIR / "scripts" / "sesame.bench.toml"  # how the harness starts Sésame
 SHORT = ["--reps", "1", "--duration", "5", "--warmup", "2"]
 
 
@@ -62,9 +64,9 @@ def verdicts(results: dict, ours: str = OURS, express: str = EXPRESS) -> tuple[l
 
 def run_harness(harness: Path, extra: list[str]) -> Path:
     out = Path(tempfile.mkdtemp(prefix="sesame-bench-"))
-    command = [str(harness / "run_ours.sh"), *(extra or SHORT)]
+    command = [str(harness / "run_peers.sh"), str(SYSTEM), "--out", str(out), *(extra or SHORT)]
     print("$ " + " ".join(command) + f"   (results under {out})", flush=True)
-    subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, "BENCH_OUT": str(out), "PROJECT_DIR": str(PROJECT_DIR)})
+    subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, "PROJECT_DIR": str(PROJECT_DIR)})
     return newest_raw(out)
 
 
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw", help="judge this raw.json instead of running the harness")
     parser.add_argument("--ours", default=OURS, help="our system's name in the run (its TOML's name)")
     parser.add_argument("--express", default=EXPRESS, help="the Express + Passport peer's name")
-    args, extra = parser.parse_known_args(argv)  # the rest goes to run_ours.sh (loadtest.py options)
+    args, extra = parser.parse_known_args(argv)  # the rest goes to run_peers.sh (loadtest.py options)
     raw = Path(args.raw) if args.raw else run_harness(bench_dir(), extra)
     lines, passed = verdicts(medians(raw), args.ours, args.express)
     print(f"\n## Issue 13 targets ({raw})\n")

@@ -88,7 +88,7 @@ def system_toml(n: int, template: str, port: int) -> str:
     return endpoints_toml(f"sesame-{label(n)}", port) + f"""
 [server]
 cwd = "{PROJECT_DIR}"
-command = ["{python}", "-m", "web"]
+command = ["{python}", "-OO", "-m", "web"]
 env = {{ DATABASE_URL = "{SERVER}/{database}", HOST = "127.0.0.1", PORT = "{port}", WORKERS = "1", ACCESS_LOG = "false", RATE_LIMIT_ENABLED = "false", APP_ENV = "development" }}
 reset = "dropdb -h 127.0.0.1 -U postgres --if-exists --force {database} && createdb -h 127.0.0.1 -U postgres -T {template} {database}"
 ready_timeout_s = 120

@@ -150,6 +150,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.github_client_id and self.github_client_secret)
 
     @property
+    def identity_providers_enabled(self) -> bool:
+        return self.google_enabled or self.facebook_enabled or self.github_enabled or bool(self.oidc)
+
+    @property
     def sendgrid_enabled(self) -> bool:
         return bool(self.sendgrid_api_key)
 

@@ -5,15 +5,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advanced_alchemy.config import SQLAlchemyAsyncConfig
-import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from application.ports.identity import IdentityProvider
 from application.policy import PhoneCodePolicy, ProfilePolicy, SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.messaging.wiring import outbox_dispatcher
-from infrastructure.oidc.registry import identity_providers
 from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
@@ -22,7 +22,7 @@ from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.database import (
     EmbeddedPostgres,
     database_config,
-    migrate,
+    migrate_in_child,
     schema_head,
     schema_state,
 )
@@ -34,6 +34,9 @@ from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import Settings
 from web.dependencies import Ports
+
+if TYPE_CHECKING:
+    import httpx
 
 Hook = Callable[[], Awaitable[None] | None]
 
@@ -94,6 +97,27 @@ def schema_checks(
     return schema_problem, at_head_or_warn
 
 
+def outside_http(settings: Settings) -> "httpx.AsyncClient | None":
+    """The HTTP client of identity providers (discovery, JWKS, tokens) and SendGrid, or None
+    when this deployment talks to neither: then httpx, authlib and joserfc are never imported
+    (about 7 MiB per worker, docs/performance.md)."""
+    if not (settings.identity_providers_enabled or settings.sendgrid_enabled):
+        return None
+    import httpx
+
+    return httpx.AsyncClient(timeout=10)
+
+
+def configured_identity_providers(
+    settings: Settings, http: "httpx.AsyncClient | None"
+) -> dict[str, IdentityProvider]:
+    if http is None:
+        return {}
+    from infrastructure.oidc.registry import identity_providers
+
+    return identity_providers(settings, http)
+
+
 def build_infrastructure(settings: Settings) -> Infrastructure:
     url, embedded = open_database(settings)
     # DATABASE_POOL_SIZE in all: half for /auth/me and refresh's single statements, on the
@@ -109,7 +133,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     cipher = TokenCipher(settings.secret_key)
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock)
-    http = httpx.AsyncClient(timeout=10)  # identity providers' discovery and JWKS; SendGrid
+    http = outside_http(settings)
     dispatcher = (
         outbox_dispatcher(settings, engine, cipher, clock, http) if settings.outbox_dispatcher else None
     )
@@ -121,9 +145,9 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
         try:
             if (await schema_state(engine, schema_head())).current:
                 return
-        except Exception:  # migrate() tells (and fails the start) as before
+        except Exception:  # the migration tells (and fails the start) as before
             pass
-        await migrate(engine)
+        await migrate_in_child(url)
 
     async def start_background_when_migrated() -> None:
         if await at_head_or_warn():  # they need the tables (else a traceback an hour)
@@ -147,7 +171,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             policy=session_policy(settings),
             attempts=SqlAttemptCounter(engine) if settings.rate_limit_enabled else UncountedAttempts(),
             schema_problem=schema_problem,
-            identity_providers=identity_providers(settings, http),
+            identity_providers=configured_identity_providers(settings, http),
             phones=LibPhoneNumbers(),
             codes=RandomCodes(),
             profile_policy=ProfilePolicy(
@@ -162,8 +186,10 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
         infrastructure.on_startup.append(migrate_database)
     infrastructure.on_startup.append(start_background_when_migrated)  # after migrations
     infrastructure.on_shutdown += [
-        stop_dispatcher, purge.stop, http.aclose, hot.close, engine.dispose, hasher.close
+        stop_dispatcher, purge.stop, hot.close, engine.dispose, hasher.close
     ]
+    if http is not None:
+        infrastructure.on_shutdown.append(http.aclose)
     if embedded is not None:
         infrastructure.on_shutdown.append(embedded.stop)
     return infrastructure

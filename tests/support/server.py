@@ -34,7 +34,7 @@ def running_server(
     log_path(port).parent.mkdir(exist_ok=True)
     log = open(log_path(port), "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "web"],  # the documented production command, with its settings
+        [sys.executable, "-OO", "-m", "web"],  # the documented production command, with its settings
         cwd=ROOT,
         env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": str(workers),
              **env},

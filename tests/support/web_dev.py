@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                    "PORT": str(args.api_port), "PUBLIC_URL": api_url, "FRONTEND_ORIGIN": app_url}
         app_env = {**base, "NEXT_PUBLIC_API_BASE": api_url, "NEXT_TELEMETRY_DISABLED": "1", "PORT": str(args.app_port)}
         try:
-            children.append(spawn([sys.executable, "-m", "web"], api_env, ROOT))
+            children.append(spawn([sys.executable, "-OO", "-m", "web"], api_env, ROOT))
             children.append(spawn([str(APP_DIR / "node_modules" / ".bin" / "next"), "dev", "-p", str(args.app_port)],
                                   app_env, APP_DIR))
             print(f"\nmake web: the app on {app_url}, the API on {api_url} (docs at {api_url}/schema).\n"

@@ -1,8 +1,8 @@
 """The channels and the dispatcher the settings ask for."""
 
 import logging
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
@@ -13,14 +13,17 @@ from infrastructure.persistence.outbox import OutboxStore
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.settings import Settings
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger("sesame")
 
 
-def message_channels(settings: Settings, http: httpx.AsyncClient) -> dict[str, Channel]:
+def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> dict[str, Channel]:
     """SendGrid and Twilio when their credentials are set; otherwise the log. Their SDKs are
     imported only then: a process that prints its messages does not carry them (~10 MiB)."""
     channels: dict[str, Channel] = {"email": ConsoleChannel("email"), "whatsapp": ConsoleChannel("whatsapp")}
-    if settings.sendgrid_enabled:
+    if settings.sendgrid_enabled and http is not None:
         from infrastructure.messaging.sendgrid_email import SendGridEmail
 
         channels["email"] = SendGridEmail(
@@ -41,7 +44,7 @@ def message_channels(settings: Settings, http: httpx.AsyncClient) -> dict[str, C
 
 
 def outbox_dispatcher(
-    settings: Settings, engine: AsyncEngine, cipher: TokenCipher, clock: Clock, http: httpx.AsyncClient
+    settings: Settings, engine: AsyncEngine, cipher: TokenCipher, clock: Clock, http: "httpx.AsyncClient | None"
 ) -> OutboxDispatcher:
     return OutboxDispatcher(
         OutboxStore(engine, cipher),

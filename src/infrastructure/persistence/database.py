@@ -1,10 +1,14 @@
 """The database: engine and session factory, the embedded server, migrations.
 
-Alembic is imported only to migrate (`python -m web migrate`, MIGRATE_ON_START): the serving
-process checks readiness against SCHEMA_HEAD, a constant that a unit test holds equal to the
-migrations' head (loading Alembic and its script directory costs ~13 MiB per worker)."""
+Alembic is imported only to migrate (`python -m web migrate`, and MIGRATE_ON_START's child
+process): the serving process checks readiness against SCHEMA_HEAD, a constant that a unit test
+holds equal to the migrations' head (loading Alembic and its script directory costs ~8-13 MiB per
+worker, kept for the life of the process)."""
 
+import asyncio
 import logging
+import os
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +107,22 @@ async def migrate(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         await connection.run_sync(_upgrade)
+
+
+MIGRATE_URL_ENV = "SESAME_MIGRATE_URL"  # the child's database: not on its command line (ps)
+
+
+async def migrate_in_child(url: str) -> None:
+    """MIGRATE_ON_START: upgrade from a short-lived child process (this module run as a
+    script), so that Alembic never enters a serving process. Its failure fails the start."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", __name__,
+        env={**os.environ, MIGRATE_URL_ENV: url},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    _, errors = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"Migrating the database failed:\n{errors.decode(errors='replace')[-4000:]}")
 
 
 async def migrate_url(url: str) -> str:
@@ -207,3 +227,7 @@ async def connection_limit(url: str, timeout: float = 3) -> int | None:
         )
     finally:
         await connection.close()
+
+
+if __name__ == "__main__":  # migrate_in_child's child
+    asyncio.run(migrate_url(os.environ[MIGRATE_URL_ENV]))
