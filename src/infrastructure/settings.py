@@ -8,7 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import msgspec
-import phonenumbers
+
+from infrastructure.phone_numbers import supported_regions
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0123456789"
 # uvicorn's STARTUP_FAILURE: its worker supervisor stops instead of restarting a worker
@@ -276,7 +277,7 @@ def _check(settings: Settings) -> None:
     for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace"):
         if getattr(settings, field) < 0:
             raise _bad(field, "a number of seconds, 0 or more", getattr(settings, field))
-    if settings.default_phone_region not in phonenumbers.SUPPORTED_REGIONS:
+    if settings.default_phone_region not in supported_regions():
         raise _bad("default_phone_region", "a region code such as FR or US", settings.default_phone_region)
     _check_messages(settings)
     _check_oauth2(settings)

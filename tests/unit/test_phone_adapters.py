@@ -5,7 +5,7 @@ import re
 import pytest
 
 from domain.errors import InvalidInput
-from infrastructure.phone_numbers import LibPhoneNumbers
+from infrastructure.phone_numbers import LibPhoneNumbers, supported_regions
 from infrastructure.security import codes
 from infrastructure.settings import ConfigError, load_settings
 
@@ -46,3 +46,10 @@ def test_the_phone_region_defaults_to_fr_and_must_be_known():
     assert load_settings({"DEFAULT_PHONE_REGION": "US"}, env_file="/nonexistent").default_phone_region == "US"
     with pytest.raises(ConfigError, match="DEFAULT_PHONE_REGION"):
         load_settings({"DEFAULT_PHONE_REGION": "France"}, env_file="/nonexistent")
+
+
+def test_the_regions_checked_at_start_are_libphonenumbers_own():
+    # read from the package's files so that starting does not import it (docs/performance.md)
+    import phonenumbers
+
+    assert supported_regions() == frozenset(phonenumbers.SUPPORTED_REGIONS)

@@ -30,7 +30,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import bcrypt
 from argon2 import PasswordHasher as Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -156,6 +155,8 @@ class Argon2PasswordHasher(PasswordHasher):
 
     @staticmethod
     def _check_bcrypt(password_hash: str, password: str) -> bool:
+        import bcrypt  # only deployments that imported bcrypt hashes meet one
+
         try:
             return bcrypt.checkpw(password.encode()[:BCRYPT_MAX_BYTES], password_hash.encode())
         except ValueError:  # a malformed stored hash
