@@ -13,6 +13,7 @@ from domain import errors as e
 from web.cookies import REFRESH, CookiePolicy
 from web.dto import ErrorOut, FieldError
 from web.request import ClientDisconnected
+from web.server import PAUSE_READING
 
 log = logging.getLogger("sesame.errors")
 
@@ -80,11 +81,11 @@ def make_exception_handlers(
             return not_ready(request, exc)
         return internal_error(request, exc)
 
-    def domain_error(_: Request, exc: e.DomainError) -> Response:
+    def domain_error(request: Request, exc: e.DomainError) -> Response:
         if isinstance(exc, e.InvalidInput):
             return invalid_request([FieldError(exc.field, exc.message)])
         if type(exc) not in DOMAIN_ERRORS:  # a rule without an HTTP answer is our bug
-            return internal_error(_, exc)
+            return internal_error(request, exc)
         status, code, default_message = DOMAIN_ERRORS[type(exc)]
         message = str(exc) if exc.args else default_message
         extra = {"providers": list(exc.providers)} if isinstance(exc, e.SocialOnlyAccount) else {}
@@ -93,6 +94,8 @@ def make_exception_handlers(
             cookies.clear(response, REFRESH)
         if isinstance(exc, RETRY_AFTER):
             response.headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, e.PasswordWorkBusy):  # web/server.py: not read again before then
+            request.scope[PAUSE_READING] = exc.retry_after  # type: ignore[literal-required]
         return response
 
     return {

@@ -12,6 +12,13 @@ before anything is buffered or parsed, at the cost of one comparison per read:
 
 Measured against h11 (which caps headers but has no deadline either) and an ASGI guard
 (which only runs after the headers are parsed): see README, "Serving".
+
+And one courtesy it enforces: a client answered 503 `busy` with `Retry-After: N` is not read
+for N seconds on that connection (the app marks the scope with PAUSE_READING). The answer
+still goes at once; what the pause bounds is a client that ignores Retry-After. Measured with
+200 connections of logins in a tight loop: without it, the refusals alone (about 2 200/s, each
+a full pass through the app) took the core, and `/auth/me` p99 went 5 -> 148 ms; with it, each
+such connection costs one refusal per second (docs/performance.md, "Overload").
 """
 
 import asyncio
@@ -24,6 +31,7 @@ MAX_HEAD_BYTES = 32 * 1024
 REQUEST_DEADLINE_SECONDS = 5.0
 KEEP_ALIVE_SECONDS = 5  # uvicorn's default, stated so that it stays with the deadline above
 LINGER_SECONDS = 1.0  # after a refusal, what still arrives is read and dropped this long
+PAUSE_READING = "sesame.pause_reading"  # scope key: seconds not to read this connection after the answer
 
 
 def _error_bytes(status: int, reason: str, message: str) -> bytes:
@@ -94,6 +102,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # starts inside the read that ended this message is counted from its next read on.)
         self._reading_head = True
         self._head_bytes = 0
+
+    def on_response_complete(self) -> None:
+        pause = self.cycle.scope.get(PAUSE_READING) if self.cycle is not None else None
+        super().on_response_complete()
+        if pause and not self.transport.is_closing():
+            self.transport.pause_reading()
+            self.loop.call_later(pause, self._resume_after_pause)
+
+    def _resume_after_pause(self) -> None:
+        if not self.transport.is_closing() and not self.flow.read_paused:  # uvicorn's own pause wins
+            self.transport.resume_reading()
 
     def _arm_deadline(self) -> None:
         if self._deadline is None:
