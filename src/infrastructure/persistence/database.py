@@ -48,7 +48,7 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     exc.TimeoutError,
 )
 # The server going away mid-query (pg_ctl stop, a crash) or refusing while it starts.
-_SERVER_GOING_AWAY = (asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, asyncpg.CannotConnectNowError)
+SERVER_GOING_AWAY = (asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, asyncpg.CannotConnectNowError)
 # What a database error may be raised as, down or not: database_unavailable() tells which.
 DATABASE_ERRORS: tuple[type[Exception], ...] = (
     *DATABASE_UNAVAILABLE, asyncpg.PostgresError, asyncpg.InterfaceError, exc.DBAPIError,
@@ -62,7 +62,7 @@ def database_unavailable(error: BaseException) -> bool:
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        if isinstance(error, (*DATABASE_UNAVAILABLE, *_SERVER_GOING_AWAY)):
+        if isinstance(error, (*DATABASE_UNAVAILABLE, *SERVER_GOING_AWAY)):
             return True
         if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
             return True  # "connection is closed": it died while idle in the pool

@@ -16,7 +16,7 @@ from collections import deque
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infrastructure.persistence.database import CONNECT_TIMEOUT
+from infrastructure.persistence.database import CONNECT_TIMEOUT, SERVER_GOING_AWAY
 
 ACQUIRE_TIMEOUT = 10  # seconds, as SQLAlchemy's pool_timeout; a TimeoutError is an OSError: 503
 
@@ -39,6 +39,9 @@ class DriverPool:
         connection = await self._take()
         try:
             row = await connection.fetchrow(query, *args)
+        except SERVER_GOING_AWAY:  # it is closing this connection: its end may not have arrived yet
+            self._discard(connection)
+            raise
         except asyncpg.PostgresError:  # the server refused the statement: the connection is fine
             self._give_back(connection)
             raise

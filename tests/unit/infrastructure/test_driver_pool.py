@@ -1,0 +1,50 @@
+"""The driver pool hands a connection out again only when it is fit for the next statement."""
+
+import asyncpg
+import pytest
+
+from infrastructure.persistence.driver_pool import DriverPool
+
+
+class Connection:
+    """Still open as far as the client knows: the server's goodbye has not been read yet."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.terminated = False
+
+    async def fetchrow(self, *_):
+        raise self.error
+
+    def is_closed(self) -> bool:
+        return self.terminated
+
+    def terminate(self) -> None:
+        self.terminated = True
+
+
+@pytest.mark.parametrize("going_away", [
+    asyncpg.AdminShutdownError("terminating connection due to administrator command"),
+    asyncpg.CrashShutdownError("terminating connection because of crash of another server process"),
+    asyncpg.CannotConnectNowError("the database system is shutting down"),
+])
+async def test_a_server_going_away_takes_the_connection_with_it(going_away):
+    # Handed out again, its protocol would still be mid-operation: "cannot switch to state 12;
+    # another operation is in progress" (a 500) for the next /auth/me.
+    pool = DriverPool("postgresql://unused", 1)
+    connection = Connection(going_away)
+    pool._idle.append(connection)
+    pool._opened = 1
+    with pytest.raises(type(going_away)):
+        await pool.fetchrow("SELECT 1")
+    assert connection.terminated and pool._idle == [] and pool._opened == 0
+
+
+async def test_a_refused_statement_keeps_the_connection():
+    pool = DriverPool("postgresql://unused", 1)
+    connection = Connection(asyncpg.UniqueViolationError("duplicate key"))
+    pool._idle.append(connection)
+    pool._opened = 1
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await pool.fetchrow("SELECT 1")
+    assert pool._idle == [connection] and not connection.terminated
