@@ -19,10 +19,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import PROJECT_DIR, bench_dir, errors_in, figure, medians, newest_raw  # noqa: E402
+from benchlib import PROJECT_DIR, SYSTEM, bench_dir, errors_in, figure, medians, newest_raw  # noqa: E402
 
 OURS, EXPRESS = "sesame", "express-passport"
-SYSTEM = PROJECT_DIR / "scripts" / "sesame.bench.toml"  # how the harness starts Sésame
 SHORT = ["--reps", "1", "--duration", "5", "--warmup", "2"]
 
 

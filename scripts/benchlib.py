@@ -1,4 +1,5 @@
-"""What `make bench` and `make scale-bench` share: where the harness is, and its raw.json.
+"""What `make bench`, `make scale-bench` and `make workers-bench` share: where the harness is,
+Sésame's endpoints in it, and its raw.json.
 
 The harness (loadtest.py, run_ours.sh, the peers) lives OUTSIDE this repository, in the
 mission's shared folder: BENCH_DIR, by default ../shared/bench from the project's root.
@@ -6,6 +7,7 @@ mission's shared folder: BENCH_DIR, by default ../shared/bench from the project'
 
 import json
 import os
+import re
 import statistics
 from pathlib import Path
 
@@ -65,3 +67,20 @@ def errors_in(raw_path: Path) -> list[str]:
             if figures.get("errors"):
                 problems.append(f"{run['system']} rep {run['rep']} {scenario}: {figures['errors']} errors")
     return problems
+
+
+SYSTEM = PROJECT_DIR / "scripts" / "sesame.bench.toml"  # how the harness starts Sésame
+
+
+def endpoints_toml(name: str, port: int) -> str:
+    """SYSTEM's endpoints under another name and port, without its [server] section (the
+    caller starts the server itself or appends its own)."""
+    kept, skipping = [], False
+    for line in SYSTEM.read_text().splitlines():
+        if line.startswith("["):
+            skipping = line.strip() == "[server]"
+        if not skipping:
+            kept.append(line)
+    text = "\n".join(kept) + "\n"
+    text = re.sub(r'^name = ".*"$', f'name = "{name}"', text, count=1, flags=re.M)
+    return re.sub(r'^base_url = ".*"$', f'base_url = "http://127.0.0.1:{port}"', text, count=1, flags=re.M)

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import PROJECT_DIR, bench_dir, errors_in, figure, medians, newest_raw  # noqa: E402
+from benchlib import PROJECT_DIR, bench_dir, endpoints_toml, errors_in, figure, medians, newest_raw  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc"]
@@ -92,44 +92,6 @@ command = ["{python}", "-OO", "-m", "web"]
 env = {{ DATABASE_URL = "{SERVER}/{database}", HOST = "127.0.0.1", PORT = "{port}", WORKERS = "1", ACCESS_LOG = "false", RATE_LIMIT_ENABLED = "false", APP_ENV = "development" }}
 reset = "dropdb -h 127.0.0.1 -U postgres --if-exists --force {database} && createdb -h 127.0.0.1 -U postgres -T {template} {database}"
 ready_timeout_s = 120
-"""
-
-
-def endpoints_toml(name: str, port: int) -> str:
-    """Sésame's endpoints, as in the harness's systems/ours.example.toml."""
-    return f"""\
-name = "{name}"
-base_url = "http://127.0.0.1:{port}"
-
-[health]
-path = "/health"
-
-[register]
-path = "/auth/register"
-format = "json"
-body = {{ email = "{{email}}", password = "{{password}}", firstname = "{{firstname}}", lastname = "{{lastname}}" }}
-ok_status = [201]
-exists_status = [409]
-
-[login]
-path = "/auth/login"
-format = "json"
-body = {{ emailOrUsername = "{{email}}", password = "{{password}}" }}
-ok_status = [200]
-cookies = ["sid"]
-
-[me]
-path = "/auth/me"
-unauth_status = [200]
-
-[refresh]
-path = "/auth/refresh"
-cookie = "refresh_token"
-origin = "http://localhost:3000"
-
-[logout]
-method = "POST"
-path = "/auth/logout"
 """
 
 

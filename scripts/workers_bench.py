@@ -23,8 +23,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import PROJECT_DIR, bench_dir, errors_in, figure, medians, newest_raw  # noqa: E402
-from scale_bench import PSQL, SERVER, endpoints_toml  # noqa: E402
+from benchlib import PROJECT_DIR, bench_dir, endpoints_toml, errors_in, figure, medians, newest_raw  # noqa: E402
+from scale_bench import PSQL, SERVER  # noqa: E402
 
 DATABASE = "sesame_workers_bench"
 SECRET = "workers-bench-secret-key-0123456789abcdef"  # production refuses the development key

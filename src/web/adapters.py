@@ -111,8 +111,8 @@ def outside_http(settings: Settings) -> "httpx.AsyncClient | None":
 def configured_identity_providers(
     settings: Settings, http: "httpx.AsyncClient | None"
 ) -> dict[str, IdentityProvider]:
-    if http is None:
-        return {}
+    if not settings.identity_providers_enabled or http is None:
+        return {}  # and authlib, joserfc stay unimported, SendGrid's client or not
     from infrastructure.oidc.registry import identity_providers
 
     return identity_providers(settings, http)

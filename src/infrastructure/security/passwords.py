@@ -48,23 +48,21 @@ AVX2_BUILD_MARKER = Path(sys.prefix, ".argon2-avx2")  # written by scripts/fast_
 M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 
 
+def _glibc(name: str):
+    """A function of glibc's allocator, or None elsewhere (musl, macOS): memory then stays
+    with the allocator."""
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+    except (OSError, AttributeError):
+        return None
+
+
 def _one_malloc_arena() -> None:
     """Threads started from now on allocate from glibc's main arena (see the module's notes).
     Process-wide: the event loop and this pool are all its threads. No-op off glibc."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(M_ARENA_MAX, 1)
-    except (OSError, AttributeError):
-        pass
-
-
-def _malloc_trim():
-    """glibc's malloc_trim, or None elsewhere (musl, macOS): memory then stays with the allocator."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
+    mallopt = _glibc("mallopt")
+    if mallopt is not None:
+        mallopt(M_ARENA_MAX, 1)
 
 
 def ensure_argon2_fits_cpu(
@@ -99,7 +97,7 @@ class Argon2PasswordHasher(PasswordHasher):
         )
         self._queue_limit = queue_limit
         self._queued = 0  # requests holding a place; touched on the event loop only
-        self._trim = _malloc_trim()
+        self._trim = _glibc("malloc_trim")
         self._trim_timer: asyncio.TimerHandle | None = None
         self._dummy_hash = self._argon2.hash("sesame-dummy-password")
 
