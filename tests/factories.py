@@ -36,6 +36,7 @@ class UserFactory(DataclassFactory[User]):
     created_at = Use(lambda: datetime(2026, 1, 1, tzinfo=UTC))
     email_verified_at = None
     phone_verified_at = None
+    phone_changed_at = None
     password_hash = Use(lambda: "fake$secret-password")
     profile = Use(lambda: Profile("Ada", "Lovelace"))
     providers = ()

@@ -253,7 +253,10 @@ class InMemoryUserRepository(UserRepository):
             for other in self._db.users.values()
         ):
             raise UsernameTaken()
-        self._users.put(user_id, changes.applied_to(copy.deepcopy(self._db.users[user_id])))
+        self._users.put(user_id, changes.applied_to(copy.deepcopy(self._db.users[user_id]), now))
+
+    async def remove_phone(self, user_id: UUID, now: datetime) -> None:
+        self._change(user_id, phone_number=None, phone_verified_at=None, phone_changed_at=now)
 
     async def by_verified_phone(self, phone_number: str) -> User | None:
         return next((self._db.user(u.id) for u in self._db.users.values()
@@ -445,6 +448,11 @@ class InMemoryPhoneCodeRepository(PhoneCodeRepository):
                 self._codes.put(record.code.id, replace(record, used_at=now))
         self._codes.put(code.id, CodeRecord(code))
 
+    async def void(self, user_id: UUID, now: datetime) -> None:
+        for record in list(self._db.phone_codes.values()):
+            if record.code.user_id == user_id and record.used_at is None:
+                self._codes.put(record.code.id, replace(record, used_at=now))
+
     async def check(self, user_id, purpose, phone_number, digest, now, max_attempts) -> CodeCheck:
         live = [r for r in self._db.phone_codes.values()
                 if (r.code.user_id, r.code.purpose, r.code.phone_number) == (user_id, purpose, phone_number)
@@ -470,7 +478,7 @@ class InMemoryLinkTokenRepository(LinkTokenRepository):
 
     async def add(self, digest: bytes, link: LinkToken, now: datetime) -> None:
         assert digest not in self._db.link_tokens, "token issued twice"  # the primary key
-        self._tokens.put(digest, LinkRecord(link))
+        self._tokens.put(digest, LinkRecord(replace(link, issued_at=now)))
 
     async def consume(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
         link = await self.peek(digest, purposes, now)
@@ -484,10 +492,13 @@ class InMemoryLinkTokenRepository(LinkTokenRepository):
             return None
         return record.link if record.link.expires_at > now else None
 
-    async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
+    async def void(self, user_id: UUID, purpose: str, now: datetime) -> int:
+        voided = 0
         for digest, record in list(self._db.link_tokens.items()):
             if (record.link.user_id, record.link.purpose, record.used_at) == (user_id, purpose, None):
                 self._tokens.put(digest, LinkRecord(record.link, now))
+                voided += 1
+        return voided
 
 
 class InMemorySecurityEvents(SecurityEvents):

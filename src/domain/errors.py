@@ -105,6 +105,11 @@ class LinkPending(EmailNotVerified):
         self.browser_token = browser_token
 
 
+class AddressNotProven(DomainError):
+    """The account's email is unverified: until its owner proves it, the account gains no
+    sign-in method and no recovery channel (whoever typed the address may not own it)."""
+
+
 class AccountAlreadyLinked(DomainError):
     """This provider identity belongs to another user, or the user already has one."""
 

@@ -18,8 +18,11 @@ UNLOCK = "unlock"  # mailed when failed logins lock the account: lifts the lock
 class LinkToken:
     user_id: UUID
     purpose: str
-    email: str | None  # the address the link proves (verification, change); None otherwise
+    # The address the link proves (verification, change), or the one a "not you?" notice
+    # went to (what the account goes back to); None otherwise.
+    email: str | None
     expires_at: datetime
+    issued_at: datetime | None = None  # when it was minted: a "not you?" link undoes what came after
 
 
 def mask_email(email: str) -> str:

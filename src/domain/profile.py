@@ -5,6 +5,7 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from domain.credentials import normalize_name, normalize_username, visible_text
@@ -61,11 +62,13 @@ class ProfileChanges:
         same = [name for name, value in self.changed().items() if value == _current(user, name)]
         return replace(self, **dict.fromkeys(same, UNCHANGED))
 
-    def applied_to(self, user: User) -> User:
+    def applied_to(self, user: User, now: datetime | None = None) -> User:
+        """`now`: when the change is written (a new number remembers it)."""
         profile = replace(user.profile, **self.changed(PROFILE_FIELDS))
         updated = replace(user, profile=profile, **self.changed(ACCOUNT_FIELDS))
         if self.phone_number is not UNCHANGED:
             updated.phone_verified_at = None  # a new number is proved by a new code
+            updated.phone_changed_at = now
         return updated
 
 

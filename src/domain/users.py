@@ -30,6 +30,7 @@ class User:
     phone_number: str | None = None
     email_verified_at: datetime | None = None
     phone_verified_at: datetime | None = None
+    phone_changed_at: datetime | None = None  # when the number was last set (None: before this was kept)
     password_hash: str | None = None
     profile: Profile = field(default_factory=Profile)
     providers: tuple[str, ...] = ()
@@ -41,6 +42,12 @@ class User:
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def address_unproven(self) -> bool:
+        """An email nobody has proven: whoever typed it may be squatting someone's address.
+        (An account without an email, made by a provider, has no address to prove.)"""
+        return self.email is not None and not self.email_verified
 
     @property
     def phone_verified(self) -> bool:

@@ -14,6 +14,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from domain.activity import EventKind
 from domain.credentials import MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES
+from domain.ownership import Undo
 from domain.profile import MAX_PHOTO_URL, MAX_TYPED_PHONE
 from domain.users import User
 
@@ -288,6 +289,29 @@ class UserOkOut(Struct, kw_only=True):
 
 class OkOut(Struct):
     ok: bool = True
+
+
+class UndoneOut(Struct, kw_only=True, rename="camel"):
+    """What a "not you?" click took back: providers linked since the notice's event, a phone
+    number set or verified since, a pending email change, the email itself (masked)."""
+
+    providers_unlinked: list[str]
+    phone_removed: bool
+    email_change_cancelled: bool
+    email_restored: str | None
+
+    @classmethod
+    def of(cls, undone: Undo) -> "UndoneOut":
+        detail = undone.detail()
+        return cls(
+            providers_unlinked=detail["providersUnlinked"], phone_removed=detail["phoneRemoved"],
+            email_change_cancelled=detail["emailChangeCancelled"], email_restored=detail["emailRestored"],
+        )
+
+
+class SecuredOut(Struct, kw_only=True):
+    ok: bool = True
+    undone: UndoneOut
 
 
 class StatusOut(Struct):

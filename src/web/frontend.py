@@ -12,6 +12,7 @@ CALLBACK_ERRORS: dict[type[e.DomainError], str] = {
     e.ProviderError: "provider_error",
     e.ProviderNotConfigured: "provider_error",
     e.EmailNotVerified: "email_not_verified",
+    e.AddressNotProven: "email_not_verified",
     e.LinkPending: "email_not_verified",
     e.AccountAlreadyLinked: "account_already_linked",
 }

@@ -9,7 +9,9 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import FRONTEND
-from tests.support.http import PASSWORD, assert_error, login, me_with_sid, register, session_cookies, set_cookies
+from tests.support.http import (
+    PASSWORD, assert_error, login, me_with_sid, prove_email, register, session_cookies, set_cookies,
+)
 from tests.support.server import running_server
 
 FINISH = f"{FRONTEND}/auth/finish?from=social&provider=google"
@@ -96,9 +98,10 @@ async def test_a_google_only_account_cannot_log_in_with_a_password(client, idp):
     assert assert_error(answer, 401, "social_only")["providers"] == ["google"]
 
 
-async def test_link_while_signed_in_then_unlink(client, idp, new_email):
+async def test_link_while_signed_in_then_unlink(client, idp, new_email, mail):
     email = new_email()
     await register(client, email)
+    await prove_email(client, mail, email)
     sub, claims = person(email=f"other-{email}")
     before = session_cookies_of(client)
     finish = await sign_in_with_google(client, idp, sub, claims, link="true")

@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import FRONTEND
 from tests.e2e.test_google_sign_in import count, login_error, me
-from tests.support.http import PASSWORD, assert_error, fresh_client, login, register, set_cookies
+from tests.support.http import PASSWORD, assert_error, fresh_client, login, prove_email, register, set_cookies
 
 
 def finish(provider: str, linked: bool = False) -> str:
@@ -92,9 +92,10 @@ async def test_a_returning_github_user_gets_the_same_account(client, github, db)
     assert await count(db, "accounts WHERE provider = 'github' AND provider_account_id = $1", subject) == 1
 
 
-async def test_link_facebook_while_signed_in(client, facebook, new_email):
+async def test_link_facebook_while_signed_in(client, facebook, new_email, mail):
     email = new_email()
     await register(client, email)
+    await prove_email(client, mail, email)
     subject, profile = facebook_person()
     response = await sign_in(client, facebook, "facebook", subject, profile, link="true")
     assert response.headers["location"] == finish("facebook", linked=True)
@@ -209,10 +210,11 @@ async def test_an_unconfigured_provider_answers_404(client):
 
 @pytest.mark.parametrize("provider", ["facebook", "github"])
 async def test_an_unverified_email_is_linked_by_the_password_login_in_that_browser_only(
-    client, server, facebook, github, db, new_email, provider
+    client, server, facebook, github, db, new_email, provider, mail
 ):
     email = new_email()
     await register(client, email)
+    await prove_email(client, mail, email)
     fake = facebook if provider == "facebook" else github
     subject, profile = (facebook_person(email=email) if provider == "facebook"
                         else github_person(email=email, verified=False))

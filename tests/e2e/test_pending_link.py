@@ -6,7 +6,7 @@ import uuid
 
 from tests.e2e.conftest import FRONTEND
 from tests.e2e.test_google_sign_in import count, me, person, sign_in_with_google
-from tests.support.http import PASSWORD, fresh_client, login, register, set_cookies
+from tests.support.http import PASSWORD, fresh_client, login, prove_email, register, set_cookies
 
 PENDING = f"{FRONTEND}/auth/login?error=email_not_verified&provider=google&pending=link"
 
@@ -24,10 +24,10 @@ async def user_id(db, email) -> uuid.UUID:
 
 
 async def test_an_unverified_email_is_refused_then_linked_by_the_password_login_in_that_browser(
-    client, idp, db, new_email
-):
+    client, idp, db, new_email, mail):
     email = new_email()
     await register(client, email)
+    await prove_email(client, mail, email)
     sub, cookie = await refused_with_a_pending_link(client, idp, email)
     assert cookie["httponly"] and (cookie["path"], cookie["max-age"]) == ("/auth", "600")
     assert await count(db, "accounts WHERE provider_account_id = $1", sub) == 0  # no proof yet
@@ -49,9 +49,10 @@ async def test_an_unverified_email_is_refused_then_linked_by_the_password_login_
     assert "provider_linked" in {k["kind"] for k in kinds}
 
 
-async def test_a_password_login_in_another_browser_links_nothing(client, server, idp, db, new_email):
+async def test_a_password_login_in_another_browser_links_nothing(client, server, idp, db, new_email, mail):
     email = new_email()
     await register(client, email)
+    await prove_email(client, mail, email)
     sub, _ = await refused_with_a_pending_link(client, idp, email)
     async with fresh_client(server) as other_browser:  # the right password, but no cookie
         answer = await login(other_browser, email, PASSWORD)
@@ -60,9 +61,10 @@ async def test_a_password_login_in_another_browser_links_nothing(client, server,
     assert await count(db, "pending_links WHERE user_id = $1", await user_id(db, email)) == 1
 
 
-async def test_a_login_to_another_account_drops_the_pending_link(client, server, idp, db, new_email):
+async def test_a_login_to_another_account_drops_the_pending_link(client, server, idp, db, new_email, mail):
     owner, someone_else = new_email(), new_email()
     await register(client, owner)
+    await prove_email(client, mail, owner)
     async with fresh_client(server) as elsewhere:
         await register(elsewhere, someone_else)
     sub, _ = await refused_with_a_pending_link(client, idp, owner)
@@ -74,9 +76,10 @@ async def test_a_login_to_another_account_drops_the_pending_link(client, server,
     assert await count(db, "accounts WHERE provider_account_id = $1", sub) == 0
 
 
-async def test_a_failed_login_keeps_the_pending_link(client, idp, db, new_email):
+async def test_a_failed_login_keeps_the_pending_link(client, idp, db, new_email, mail):
     email = new_email()
     await register(client, email)
+    await prove_email(client, mail, email)
     sub, _ = await refused_with_a_pending_link(client, idp, email)
     assert (await login(client, email, "not-the-password-1")).status_code == 401
     assert (await login(client, email, PASSWORD)).json()["linkedProvider"] == "google"

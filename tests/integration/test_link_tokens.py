@@ -38,7 +38,7 @@ async def consume(store, name, purposes=EMAIL_LINKS, now=NOW):
 async def test_a_token_is_consumed_once(store):
     name, user = await new_link(store, CHANGE_EMAIL, "new@example.com")
     first = await consume(store, name)
-    assert first == LinkToken(user.id, CHANGE_EMAIL, "new@example.com", NOW + timedelta(hours=24))
+    assert first == LinkToken(user.id, CHANGE_EMAIL, "new@example.com", NOW + timedelta(hours=24), NOW)
     assert await consume(store, name) is None
 
 
@@ -87,7 +87,7 @@ async def test_peek_sees_a_live_token_without_using_it(store):
         seen = await uow.links.peek(digest(name), RESET_LINKS, NOW)
         assert await uow.links.peek(digest(name), EMAIL_LINKS, NOW) is None  # another purpose
         assert await uow.links.peek(digest(name), RESET_LINKS, NOW + timedelta(minutes=15)) is None  # expired
-    assert seen == LinkToken(user.id, PASSWORD_RESET, "ada@example.com", NOW + timedelta(minutes=15))
+    assert seen == LinkToken(user.id, PASSWORD_RESET, "ada@example.com", NOW + timedelta(minutes=15), NOW)
     assert await consume(store, name, RESET_LINKS) == seen
     async with store.new_uow() as uow:
         assert await uow.links.peek(digest(name), RESET_LINKS, NOW) is None  # used

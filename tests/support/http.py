@@ -32,6 +32,16 @@ async def login(client: httpx.AsyncClient, identifier: str, password: str = PASS
     return await client.post("/auth/login", json=body)
 
 
+async def prove_email(client: httpx.AsyncClient, mail, email: str) -> None:
+    """Open the verification link mailed to `email`, as its owner would: the account may then
+    gain sign-in methods and recovery channels."""
+    message = await mail.wait_for(to=email)
+    while not any("/verify-email?" in link for link in message.links):
+        message = await mail.wait_for(to=email)
+    answer = await client.post("/auth/verify-email", json={"token": message.token})
+    assert answer.status_code == 200, answer.text
+
+
 def set_cookies(response: httpx.Response) -> dict[str, dict]:
     """Set-Cookie headers as {name: {"value": ..., "path": ..., "httponly": True, ...}}."""
     cookies: dict[str, dict] = {}

@@ -82,6 +82,11 @@ class World:
     def new_uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.db)
 
+    def prove_address(self, user_id) -> None:
+        """As if the owner had opened the verification link: the account may now gain sign-in
+        methods and recovery channels."""
+        self.db.users[user_id].email_verified_at = self.clock.now()
+
     @property
     def issuer(self) -> SessionIssuer:
         return SessionIssuer(self.tokens, FakeIds(), self.policy)

@@ -56,6 +56,10 @@ class UserRepository(Protocol):
     async def change_email(self, user_id: UUID, email: str, now: datetime) -> None:
         """Set a new email, verified now (a link sent to it was opened). Raises EmailTaken."""
 
+    @abstractmethod
+    async def remove_phone(self, user_id: UUID, now: datetime) -> None:
+        """Forget the number and its verification (it was not the owner's)."""
+
 
 class SessionRepository(Protocol):
     @abstractmethod
@@ -166,6 +170,11 @@ class PhoneCodeRepository(Protocol):
         """Count one try of the account's live code, atomically: concurrent tries each
         count, and no try beyond `max_attempts` is ever counted or matched. A right code
         is used up by its try."""
+
+    @abstractmethod
+    async def void(self, user_id: UUID, now: datetime) -> None:
+        """Use up every live code of the account, whatever its number or purpose."""
+
 class LinkTokenRepository(Protocol):
     """Single-use link tokens, by their digest."""
 
@@ -185,8 +194,9 @@ class LinkTokenRepository(Protocol):
         costly work; only `consume` decides)."""
 
     @abstractmethod
-    async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
-        """Use up the user's pending tokens of this purpose (a newer link replaces them)."""
+    async def void(self, user_id: UUID, purpose: str, now: datetime) -> int:
+        """Use up the user's pending tokens of this purpose (a newer link replaces them);
+        how many there were."""
 
 
 class SecurityEvents(Protocol):

@@ -67,8 +67,7 @@ class EmailLinks:
         """Tell the old address (if any) of a change asked or done, with a "not you?" link."""
         if user.email is None:
             return
-        ttl = self.policy.secure_account_ttl
-        token = await self._mint(uow, user, links.SECURE_ACCOUNT, None, ttl, now)
+        token = await self._mint_not_you(uow, user, user.email, now)
         values = {"new_email": mask_email(new_email), "stage": stage}
         await self._send(uow, EMAIL_CHANGE_NOTICE, user.email, user, client, values, token, now)
 
@@ -91,7 +90,7 @@ class EmailLinks:
             channel, recipient = "whatsapp", user.phone_number
         if recipient is None:
             return
-        token = await self._mint(uow, user, links.SECURE_ACCOUNT, None, self.policy.secure_account_ttl, now)
+        token = await self._mint_not_you(uow, user, user.email, now)
         values = {"when": now.strftime("%Y-%m-%d %H:%M UTC")}
         await self._send(uow, PASSWORD_CHANGED, recipient, user, client, values, token, now, channel)
 
@@ -106,15 +105,21 @@ class EmailLinks:
     ) -> None:
         """Tell the owner of a sign-in from a new device, with a "not you?" link."""
         assert user.email is not None
-        token = await self._mint(uow, user, links.SECURE_ACCOUNT, None, self.policy.secure_account_ttl, now)
+        token = await self._mint_not_you(uow, user, user.email, now)
         values = {"when": now.strftime("%Y-%m-%d %H:%M UTC"), "ip": client.ip or "?", "browser": browser}
         await self._send(uow, NEW_DEVICE, user.email, user, client, values, token, now)
+
+    async def _mint_not_you(self, uow: UnitOfWork, user: User, address: str | None, now: datetime) -> str:
+        """A "not you?" token remembers the address its notice went to (None for WhatsApp): a
+        click puts the account back on it, and undoes what was added since `now`."""
+        return await self._mint(uow, user, links.SECURE_ACCOUNT, address, self.policy.secure_account_ttl, now)
 
     async def _mint(
         self, uow: UnitOfWork, user: User, purpose: str, email: str | None, ttl, now: datetime
     ) -> str:
         token = self.tokens.new_token()
-        await uow.links.add(self.tokens.digest(token), LinkToken(user.id, purpose, email, now + ttl), now)
+        link = LinkToken(user.id, purpose, email, now + ttl, issued_at=now)
+        await uow.links.add(self.tokens.digest(token), link, now)
         return token
 
     async def _send(

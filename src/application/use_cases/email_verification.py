@@ -7,6 +7,7 @@ from application.policy import EmailLinkPolicy
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
+from application.use_cases.account_ownership import void_address_links
 from application.use_cases.address_limit import counter_key
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.email_links import CONFIRMED, EmailLinks
@@ -58,7 +59,8 @@ class VerifyEmail:
     - a verification link proves the address it was sent to, and only while the account
       still has that address;
     - a change link makes its address the account's email, verified; the old address gets a
-      notice with a "not you?" link. If another account has taken the address meanwhile,
+      notice with a "not you?" link, and the reset and verification links mailed to the old
+      address stop working. If another account has taken the address meanwhile,
       409 email_taken and nothing changes (the link stays unused);
     - the token's use, the change, its event (`email_verified` or `email_changed`, with the
       ip and user agent of whoever opened the link) and the notice commit together.
@@ -97,6 +99,7 @@ class VerifyEmail:
         if holder is not None and holder.id != user.id:
             raise EmailTaken()
         await uow.users.change_email(user.id, new_email, now)  # the unique index decides races
+        await void_address_links(uow, user.id, now)
         await self.links.send_change_notice(uow, user, new_email, CONFIRMED, client, now)
         await uow.events.record(
             user.id, "email_changed", {"newEmail": mask_email(new_email)}, now, client.ip, client.user_agent

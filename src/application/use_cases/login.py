@@ -34,7 +34,8 @@ class LoginWithPassword:
     - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction;
     - a successful login in a browser holding a pending link (`pending_link`, its cookie)
       uses it up: the provider identity is attached when the link is unexpired and meant
-      for this very account (the password is the proof), else it is dropped. A failed
+      for this very account (the password is the proof) and the account's email is proven,
+      else it is dropped. A failed
       login leaves it. If the identity or the account's slot for that provider was taken
       meanwhile, nothing is linked and the login still succeeds.
     """
@@ -82,7 +83,7 @@ class LoginWithPassword:
             tokens = await self.issuer.open(uow, user.id, now, client, "password")
             link = await uow.pending_links.take(self.tokens.digest(pending_link), now) if pending_link else None
             await uow.commit()
-        linked = await self._attach(user, link, client) if link is not None and link.user_id == user.id else None
+        linked = await self._attach(user, link, client) if _attaches(link, user) else None
         return SignedIn(user, tokens, linked)
 
     async def _attach(self, user: User, link: PendingLink, client: ClientInfo) -> str | None:
@@ -95,3 +96,9 @@ class LoginWithPassword:
             return None
         user.providers = tuple(sorted({*user.providers, link.identity.provider}))
         return link.identity.provider
+
+
+def _attaches(link: PendingLink | None, user: User) -> bool:
+    """A pending link is for this very account, whose address is proven (nothing is added
+    to an unproven one)."""
+    return link is not None and link.user_id == user.id and not user.address_unproven

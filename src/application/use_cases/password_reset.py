@@ -9,6 +9,7 @@ from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, PasswordHasher, TokenMinter
+from application.use_cases.account_ownership import hand_over
 from application.use_cases.address_limit import AddressLimiter
 from application.use_cases.email_links import EmailLinks
 from application.use_cases.link_claims import claim_link
@@ -83,8 +84,10 @@ class ResetPassword:
       on a token that is not live (a look first; only the claim decides);
     - every session of the account is revoked; `password_reset` is recorded; the notice
       goes out; a link that came by email (to the account's current address) also proves
-      that address (`email_verified`, via reset_link); the events have the ip and user agent
-      of the client that reset; the account's other reset links and tokens die;
+      that address: if it was unproven, its prover gets the account back whole
+      (account_ownership.hand_over: other providers, phone number go; `email_verified`, via
+      reset_link); the events have the ip and user agent of the client that reset; the
+      account's other reset links and tokens die;
     - the account's login lock is lifted: the owner just proved control of its email or
       phone, which is what the lock protects (an attacker able to do that needs no guess);
     - when the bounded queue of password work is full, it answers busy at once (the token
@@ -119,11 +122,8 @@ class ResetPassword:
                 uow, self.links, user, password_hash, "password_reset", client, now,
                 detail={"via": "email" if by_email else "phone"},
             )
-            if by_email and link.email is not None and link.email == user.email and not user.email_verified:
-                await uow.users.mark_email_verified(user.id, now, via="reset_link")
-                await uow.events.record(
-                    user.id, "email_verified", {"via": "reset_link"}, now, client.ip, client.user_agent
-                )
+            if by_email and link.email is not None and link.email == user.email:
+                await hand_over(uow, user, {"via": "reset_link"}, client, now, password_set_by_proof=True)
             for purpose in RESET_PURPOSES:
                 await uow.links.void(user.id, purpose, now)
             await uow.commit()

@@ -14,6 +14,7 @@ from application.use_cases.session_tokens import ClientInfo
 from domain.codes import VERIFY_PHONE, CodeCheck, PhoneCode
 from domain.errors import InvalidCode, NoPhone, RateLimited, TooManyAttempts
 from domain.locales import choose_locale
+from domain.ownership import require_proven_address
 from domain.users import User
 
 # The per-number quota of WhatsApp codes, shared by every purpose (verification, reset).
@@ -24,6 +25,8 @@ NUMBER_QUOTA = "phone-code-number"
 class RequestPhoneCode:
     """Send a code to the profile's number (POST /auth/phone/verify/request).
 
+    - the account's email must be proven (403 email_not_verified: nothing is added to an
+      unproven address), checked first;
     - the profile must have a number (400 no_phone); an already verified one gets a code too
       (harmless: verifying it again changes nothing);
     - at most `codes_per_number` codes per number per `number_window`, and a per-address
@@ -44,6 +47,7 @@ class RequestPhoneCode:
 
     async def execute(self, sid: str | None, client: ClientInfo) -> None:
         user = await self.current_user.require(sid)
+        require_proven_address(user)
         if user.phone_number is None:
             raise NoPhone()
         now = self.clock.now()
@@ -89,6 +93,7 @@ class PhoneCodeSender:
 class VerifyPhone:
     """Check the code typed back (POST /auth/phone/verify).
 
+    - the account's email must be proven (403 email_not_verified), checked first;
     - the code must be the account's live one for its current number and this purpose,
       unexpired and unused (else 400 invalid_code); a right code is used up;
     - every try counts, atomically (two wrong tries at once count two); the try that
@@ -107,6 +112,7 @@ class VerifyPhone:
 
     async def execute(self, sid: str | None, code: str, client: ClientInfo) -> User:
         user = await self.current_user.require(sid)
+        require_proven_address(user)
         if user.phone_number is None:
             raise InvalidCode()
         now = self.clock.now()

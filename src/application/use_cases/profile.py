@@ -38,11 +38,12 @@ class UpdateProfile:
         changes = replace(changes, phone_number=self._phone(edit.phone_number)).against(user)
         if not changes.changed():
             return user
+        now = self.clock.now()
         async with self.new_uow() as uow:
             await self._refuse_taken(uow, user, changes)
-            await uow.users.update_profile(user.id, changes, self.clock.now())
+            await uow.users.update_profile(user.id, changes, now)
             await uow.commit()
-        return changes.applied_to(user)
+        return changes.applied_to(user, now)
 
     def _phone(self, sent: Sent) -> str | None | Unchanged:
         typed = typed_phone(sent)

@@ -7,6 +7,7 @@ from application.policy import ProviderFlowPolicy
 from application.ports.identity import IdentityProvider
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, TokenMinter
+from application.use_cases.account_ownership import hand_over
 from application.use_cases.new_device import NewDeviceAlert
 from application.use_cases.provider_links import link_identity, linked_account
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
@@ -26,6 +27,7 @@ from domain.identities import (
     SignInPath,
     choose_sign_in_path,
 )
+from domain.ownership import require_proven_address
 from domain.users import User
 
 
@@ -52,14 +54,16 @@ class CompleteProviderSignIn:
     - the flow is single use, unexpired, of this provider and of this browser;
     - an identity already linked signs its user in (its provider tokens are refreshed);
     - a signed-in user who asked to link gets it attached, unless it is someone else's
-      (`provider_linked`, as every link: the events have the client's ip and user agent);
+      (`provider_linked`, as every link: the events have the client's ip and user agent),
+      or the account's email is unproven (AddressNotProven: nothing is added to an
+      unproven address);
     - a provider-verified email of an existing user links and signs in; if that user had
-      not verified the email, this proves ownership: the unverified password is wiped,
-      the user's sessions revoked, the email marked verified; `email_verified` (and
-      `password_removed` when there was one) is recorded, by that provider;
+      not verified the email, this proves ownership and the prover gets the account back
+      whole (account_ownership.hand_over): sessions, password, other providers, phone go;
     - an unverified provider email that a user has is refused; when that user has a
-      password, the identity is kept as a pending link (LinkPending) for this browser,
-      which the next password login to that user completes (see LoginWithPassword);
+      password and a proven address, the identity is kept as a pending link (LinkPending)
+      for this browser, which the next password login to that user completes (see
+      LoginWithPassword);
     - otherwise a new user, profile and account are created together. Two concurrent
       callbacks for one new identity make one user: the loser retries and signs in;
     - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction.
@@ -121,11 +125,11 @@ class CompleteProviderSignIn:
                 await uow.accounts.update_tokens(account.id, identity.tokens, now)
             elif path is SignInPath.LINK_CURRENT:
                 user_id = flow.link_user_id
+                require_proven_address(await uow.users.by_id(user_id))
                 await self._link(uow, user_id, identity, client, now)
             elif path is SignInPath.LINK_BY_EMAIL:
                 user_id = email_owner.id
-                if not email_owner.email_verified:
-                    await self._prove_ownership(uow, email_owner, identity, client, now)
+                await hand_over(uow, email_owner, {"provider": identity.provider}, client, now)
                 await self._link(uow, user_id, identity, client, now)
             else:
                 user_id = await self._create_user(uow, identity, now)
@@ -139,11 +143,12 @@ class CompleteProviderSignIn:
 
     async def _keep_pending_link(self, identity: ProviderIdentity) -> EmailNotVerified:
         """Keep the identity for the account's owner to link by proving the password in
-        this browser; an account without a password could never complete it."""
+        this browser; an account without a password could never complete it, and one whose
+        address is unproven may not gain a provider."""
         now = self.clock.now()
         async with self.new_uow() as uow:
             owner = await uow.users.by_email(identity.normalized_email)
-            if owner is None or not owner.has_password:
+            if owner is None or not owner.has_password or owner.address_unproven:
                 return EmailNotVerified()
             browser_token = self.tokens.new_token()
             await uow.pending_links.add(PendingLink(
@@ -157,20 +162,6 @@ class CompleteProviderSignIn:
         self, uow: UnitOfWork, user_id: UUID, identity: ProviderIdentity, client: ClientInfo, now: datetime
     ) -> None:
         await link_identity(uow, self.ids.new_id(), user_id, identity, client, now)
-
-    async def _prove_ownership(
-        self, uow: UnitOfWork, user: User, identity: ProviderIdentity, client: ClientInfo, now: datetime
-    ) -> None:
-        # Whoever set that password never proved the address: it may be a squatter.
-        await uow.users.set_password_hash(user.id, None)
-        revoked = await uow.sessions.revoke_all_for_user(user.id, now, "email_proven_by_provider")
-        await uow.users.mark_email_verified(user.id, now, via=identity.provider)
-        by = {"provider": identity.provider}
-        await uow.events.record(
-            user.id, "email_verified", {**by, "sessionsRevoked": revoked}, now, client.ip, client.user_agent
-        )
-        if user.has_password:
-            await uow.events.record(user.id, "password_removed", by, now, client.ip, client.user_agent)
 
     async def _create_user(self, uow: UnitOfWork, identity: ProviderIdentity, now: datetime) -> UUID:
         email = identity.normalized_email

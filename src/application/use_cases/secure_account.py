@@ -1,23 +1,31 @@
-"""The "not you?" link of a change notice (POST /auth/secure-account): shut out whoever
-changed the account, so that only the mailbox owner gets back in, through recovery."""
+"""The "not you?" link of a notice (POST /auth/secure-account): give the account back to the
+mailbox owner whole, and shut out whoever changed it, so that only that owner gets back in."""
 
 from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
+from application.use_cases.account_ownership import take_back
 from application.use_cases.link_claims import claim_link
 from application.use_cases.session_tokens import ClientInfo
 from domain import links
+from domain.ownership import Undo, undo_since
 
 
 @dataclass(frozen=True, slots=True)
 class SecureAccount:
-    """Lock out whoever else is in the account, with a "not you?" token.
+    """Undo what an intruder added and lock him out, with a "not you?" token.
 
     - the token must be unused, unexpired and of purpose secure_account (400 invalid_token);
       it is claimed atomically and used up: of two uses, one wins;
-    - every session of the account is revoked and its password removed, in one transaction;
-      `account_secured` and `password_removed` are recorded with it;
+    - every sign-in method and recovery channel added since the event the link was mailed
+      for is undone (domain.ownership.undo_since): providers linked since are unlinked, a
+      phone number set or verified since is removed, a pending email change is cancelled
+      (its link stops working) and a completed one is reverted to the address the notice
+      went to, verified by this click;
+    - then every session of the account is revoked and its password removed;
+    - all in one transaction, with one `account_secured` event whose detail lists what was
+      undone, and `password_removed`; the answer says what was undone;
     - the owner gets back in through /auth/forgot-password (or a provider), which only the
       mailbox (or verified phone, or provider) owner can use.
     """
@@ -26,12 +34,17 @@ class SecureAccount:
     tokens: TokenMinter
     clock: Clock
 
-    async def execute(self, token: str, client: ClientInfo) -> None:
+    async def execute(self, token: str, client: ClientInfo) -> Undo:
         now = self.clock.now()
         async with self.new_uow() as uow:
-            _, user = await claim_link(uow, self.tokens, token, (links.SECURE_ACCOUNT,), now)
+            link, user = await claim_link(uow, self.tokens, token, (links.SECURE_ACCOUNT,), now)
+            since = link.issued_at or now
+            plan = undo_since(user, await uow.accounts.for_user(user.id), since, link.email)
+            undone = await take_back(uow, user, plan, now)
             await uow.users.set_password_hash(user.id, None)
-            await uow.sessions.revoke_all_for_user(user.id, now, "account_secured")
-            for kind in ("account_secured", "password_removed"):
-                await uow.events.record(user.id, kind, {}, now, client.ip, client.user_agent)
+            revoked = await uow.sessions.revoke_all_for_user(user.id, now, "account_secured")
+            detail = {**undone.detail(), "sessionsRevoked": revoked}
+            await uow.events.record(user.id, "account_secured", detail, now, client.ip, client.user_agent)
+            await uow.events.record(user.id, "password_removed", {}, now, client.ip, client.user_agent)
             await uow.commit()
+        return undone

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The revision this code needs: the migrations' head. A new migration must update it
 # (tests/unit/infrastructure/test_schema_head.py compares it with Alembic's script directory).
-SCHEMA_HEAD = "0005_purge_indexes"
+SCHEMA_HEAD = "0006_phone_changed_at"
 VERSION_TABLE = "alembic_versions"
 CONNECT_TIMEOUT = 5  # seconds: PostgreSQL answers a connection in milliseconds when it is up
 _MIGRATION_LOCK = 0x5E5A3E  # pg advisory lock: one process migrates, the others wait

@@ -31,28 +31,30 @@ class SqlLinkTokenRepository(LinkTokenRepository):
             update(Token)
             .where(*_live(digest, purposes, now))
             .values(used_at=now)
-            .returning(Token.user_id, Token.purpose, Token.new_email, Token.expires_at)
+            .returning(*_LINK_COLUMNS)
             .execution_options(synchronize_session=False)
         )
-        row = used.one_or_none()
-        return LinkToken(row.user_id, row.purpose, row.new_email, row.expires_at) if row else None
+        return _link(used.one_or_none())
 
     async def peek(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
-        row = (
-            await self._session.execute(
-                select(Token.user_id, Token.purpose, Token.new_email, Token.expires_at)
-                .where(*_live(digest, purposes, now))
-            )
-        ).one_or_none()
-        return LinkToken(row.user_id, row.purpose, row.new_email, row.expires_at) if row else None
+        row = (await self._session.execute(select(*_LINK_COLUMNS).where(*_live(digest, purposes, now))))
+        return _link(row.one_or_none())
 
-    async def void(self, user_id: UUID, purpose: str, now: datetime) -> None:
-        await self._session.execute(
+    async def void(self, user_id: UUID, purpose: str, now: datetime) -> int:
+        voided = await self._session.execute(
             update(Token)
             .where(Token.user_id == user_id, Token.purpose == purpose, Token.used_at.is_(None))
             .values(used_at=now)
             .execution_options(synchronize_session=False)
         )
+        return voided.rowcount
+
+
+_LINK_COLUMNS = (Token.user_id, Token.purpose, Token.new_email, Token.expires_at, Token.created_at)
+
+
+def _link(row) -> LinkToken | None:
+    return LinkToken(row.user_id, row.purpose, row.new_email, row.expires_at, row.created_at) if row else None
 
 
 def _live(digest: bytes, purposes: Collection[str], now: datetime) -> tuple:

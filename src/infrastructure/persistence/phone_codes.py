@@ -32,6 +32,11 @@ class SqlPhoneCodeRepository(PhoneCodeRepository):
             )
         )
 
+    async def void(self, user_id: UUID, now: datetime) -> None:
+        await self._session.execute(
+            update(_CODE).where(_CODE.user_id == user_id, _CODE.used_at.is_(None)).values(used_at=now)
+        )
+
     async def check(
         self, user_id: UUID, purpose: str, phone_number: str, digest: bytes,
         now: datetime, max_attempts: int,

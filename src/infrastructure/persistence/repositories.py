@@ -51,6 +51,7 @@ class SqlUserRepository(UserRepository):
                     username=user.username,
                     phone_number=user.phone_number,
                     phone_verified_at=user.phone_verified_at,
+                    phone_changed_at=user.phone_changed_at,
                     password_hash=user.password_hash,
                     password_changed_at=user.created_at if user.password_hash else None,
                     created_at=user.created_at,
@@ -113,10 +114,17 @@ class SqlUserRepository(UserRepository):
             translate_unique_violation(exc, _UNIQUE_ERRORS)
             raise
 
+    async def remove_phone(self, user_id: UUID, now: datetime) -> None:
+        await self._session.execute(
+            update(UserRow).where(UserRow.id == user_id)
+            .values(phone_number=None, phone_verified_at=None, phone_changed_at=now, updated_at=now)
+        )
+
     async def update_profile(self, user_id: UUID, changes: ProfileChanges, now: datetime) -> None:
         account, profile = changes.changed(ACCOUNT_FIELDS), changes.changed(PROFILE_FIELDS)
         if "phone_number" in account:
             account["phone_verified_at"] = None  # a new number is proved by a new code
+            account["phone_changed_at"] = now
         try:
             await self._session.execute(
                 update(UserRow).where(UserRow.id == user_id).values(**account, updated_at=now)

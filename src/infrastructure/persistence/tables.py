@@ -41,6 +41,7 @@ class UserRow(DefaultBase):
     username: Mapped[str | None] = mapped_column(String(30))
     phone_number: Mapped[str | None] = mapped_column(String(20))
     phone_verified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    phone_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)  # what "not you?" undoes
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)

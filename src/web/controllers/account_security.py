@@ -7,7 +7,7 @@ from litestar.params import JSONBody
 from application.use_cases.secure_account import SecureAccount
 from application.use_cases.unlock import UnlockAccount
 from web.client import client_info
-from web.dto import AccountLinkBody, OkOut
+from web.dto import AccountLinkBody, OkOut, SecuredOut, UndoneOut
 from web.openapi import failures
 
 
@@ -16,17 +16,21 @@ class AccountSecurityController(Controller):
     tags = ["password"]
 
     @post("/secure-account", status_code=200,
-          summary='Lock out whoever else is in the account (the "not you?" link)',
+          summary='Give the account back and lock out whoever else is in it (the "not you?" link)',
           description="The `token` of the \"not you?\" link of a change or new-device notice "
-          "(`FRONTEND_ORIGIN/secure-account?token=...`, 7 days, once). Every session of the account "
-          "is revoked and its password removed; the owner gets back in through /auth/forgot-password.",
+          "(`FRONTEND_ORIGIN/secure-account?token=...`, 7 days, once). What was added since the "
+          "event the notice was mailed for is undone: providers linked since are unlinked, a phone "
+          "number set or verified since is removed, a pending email change is cancelled and a "
+          "completed one reverted to the address the notice went to (verified by this click); "
+          "`undone` says what (`emailRestored` masked). Then every session of the account is revoked "
+          "and its password removed; the owner gets back in through /auth/forgot-password.",
           responses=failures("invalid_request", "invalid_token", "not_ready"))
     async def secure(
         self, request: Request, data: JSONBody[AccountLinkBody],
         secure_account: NamedDependency[SecureAccount],
-    ) -> OkOut:
-        await secure_account.execute(data.token, client_info(request))
-        return OkOut()
+    ) -> SecuredOut:
+        undone = await secure_account.execute(data.token, client_info(request))
+        return SecuredOut(undone=UndoneOut.of(undone))
 
     @post("/unlock", status_code=200,
           summary="Lift the login lock with the mailed unlock link",

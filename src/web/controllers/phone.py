@@ -20,8 +20,9 @@ class PhoneController(Controller):
         status_code=202,
         summary="Send a WhatsApp code to the profile's phone number",
         description="The code has 6 digits and is good for 10 minutes and 5 tries; a new code "
-        "replaces the previous one. At most 5 codes per number a day, and a few per address an hour.",
-        responses=failures("no_phone", "not_authenticated", "rate_limited", "not_ready"),
+        "replaces the previous one. At most 5 codes per number a day, and a few per address an hour. "
+        "An account whose email is unverified gets `email_not_verified` (403): verify it first.",
+        responses=failures("no_phone", "not_authenticated", "email_not_verified", "rate_limited", "not_ready"),
     )
     async def request_code(
         self, request: Request, request_phone_code: NamedDependency[RequestPhoneCode], sid: SidCookie
@@ -34,9 +35,10 @@ class PhoneController(Controller):
         status_code=200,
         summary="Verify the profile's phone number with the code received",
         description="A wrong code answers `invalid_code`; the fifth wrong try burns the code "
-        "(`too_many_attempts`, also for any later try): ask for a new one.",
-        responses=failures("invalid_code", "not_authenticated", "phone_taken", "too_many_attempts",
-                           "not_ready"),
+        "(`too_many_attempts`, also for any later try): ask for a new one. An account whose email "
+        "is unverified gets `email_not_verified` (403).",
+        responses=failures("invalid_code", "not_authenticated", "email_not_verified", "phone_taken",
+                           "too_many_attempts", "not_ready"),
     )
     async def verify(
         self, request: Request, data: JSONBody[PhoneCodeBody], verify_phone: NamedDependency[VerifyPhone],

@@ -73,6 +73,7 @@ async def test_a_wrong_phone_code_records_nothing(world):
 
 async def test_provider_linked_then_unlinked(world):
     registered = await world.register.execute(RegistrationFactory.build(email="me@corp.example"), CLIENT)
+    world.prove_address(registered.user.id)
     await sign_in(world, link=True, sid=registered.tokens.sid, client=ELSEWHERE)
     assert recorded(world, registered.user.id, "provider_linked") == [({"provider": "google"}, *FROM_ELSEWHERE)]
     await world.unlink.execute(registered.tokens.sid, "google", ELSEWHERE)

@@ -123,7 +123,8 @@ async def test_the_account_quota_counts_links_and_codes_together(world):
 
 async def test_the_per_number_quota_is_shared_with_phone_verification(world):
     world.recovery_policy = type(world.recovery_policy)(messages_per_account=100)
-    _, sid = await with_verified_phone(world)
+    user, sid = await with_verified_phone(world)
+    world.prove_address(user.id)
     for _ in range(4):
         await world.request_phone_code.execute(sid, CLIENT)
     await forgot(world, phone=NUMBER)

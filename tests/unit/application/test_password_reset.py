@@ -203,7 +203,8 @@ async def test_an_unknown_or_unverified_number_answers_like_a_wrong_code(world):
 
 
 async def test_a_verification_code_is_no_reset_code(world):
-    _, sid = await with_verified_phone(world)
+    user, sid = await with_verified_phone(world)
+    world.prove_address(user.id)
     world.codes.queued.append("123123")
     await world.request_phone_code.execute(sid, CLIENT)
     with pytest.raises(InvalidCode):

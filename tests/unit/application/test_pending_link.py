@@ -16,7 +16,9 @@ UNVERIFIED = dataclasses.replace(ALICE, email_verified=False)
 
 
 async def register(world, email="alice@example.com"):
-    return await world.register.execute(RegistrationFactory.build(email=email, password=PASSWORD), CLIENT)
+    signed_in = await world.register.execute(RegistrationFactory.build(email=email, password=PASSWORD), CLIENT)
+    world.prove_address(signed_in.user.id)
+    return signed_in
 
 
 async def collide(world) -> str:

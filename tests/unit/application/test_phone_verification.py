@@ -29,6 +29,7 @@ def whatsapp(world) -> list[Message]:
 async def with_phone(world, number: str | None = NUMBER, **registration) -> tuple[str, object]:
     signed_in = await world.register.execute(RegistrationFactory.build(**registration), CLIENT)
     sid = signed_in.tokens.sid
+    world.prove_address(signed_in.user.id)
     if number:
         await world.update_profile.execute(sid, ProfileEdit(phone_number=number))
     return sid, signed_in.user.id

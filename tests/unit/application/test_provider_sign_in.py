@@ -72,6 +72,7 @@ async def test_a_returning_identity_signs_in_and_stores_new_tokens(world):
 
 async def test_link_attaches_the_identity_to_the_signed_in_user(world):
     registered = await world.register.execute(RegistrationFactory.build(email="me@corp.example"), CLIENT)
+    world.prove_address(registered.user.id)
     result = await sign_in(world, link=True, sid=registered.tokens.sid)
     assert result.linked and result.tokens is None  # the browser keeps its session
     assert world.db.user(registered.user.id).providers == ("google",)
@@ -114,7 +115,8 @@ async def test_verified_email_of_an_unverified_user_proves_ownership(world):
     proof = [(e.kind, e.detail, e.ip, e.user_agent) for who, e in world.db.event_log
              if who == user.id and e.kind in ("email_verified", "password_removed")]
     assert proof == [
-        ("email_verified", {"provider": "google", "sessionsRevoked": 1}, ELSEWHERE.ip, ELSEWHERE.user_agent),
+        ("email_verified", {"provider": "google", "sessionsRevoked": 1, "passwordRemoved": True},
+         ELSEWHERE.ip, ELSEWHERE.user_agent),
         ("password_removed", {"provider": "google"}, ELSEWHERE.ip, ELSEWHERE.user_agent),
     ]
 
@@ -217,6 +219,7 @@ class TestLinkedAccounts:
         from domain.errors import NotLinked
 
         registered = await world.register.execute(RegistrationFactory.build(), CLIENT)
+        world.prove_address(registered.user.id)
         await sign_in(world, link=True, sid=registered.tokens.sid)
         await world.unlink.execute(registered.tokens.sid, "google", CLIENT)
         assert world.db.user(registered.user.id).providers == ()
@@ -276,6 +279,7 @@ class TestWithoutAnEmail:
 
     async def test_it_links_to_the_signed_in_user(self, world):
         registered = await world.register.execute(RegistrationFactory.build(), CLIENT)
+        world.prove_address(registered.user.id)
         result = await sign_in(world, self.NOBODY, link=True, sid=registered.tokens.sid)
         assert result.linked and world.db.user(registered.user.id).providers == ("google",)
         assert world.db.user(registered.user.id).email == registered.user.email
