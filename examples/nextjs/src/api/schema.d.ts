@@ -226,7 +226,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email or username and password
-         * @description The body names the account by `emailOrUsername`, or by `email` (older clients): at least one of them. Too many attempts from one address answer 429; too many failures for one account lock it (423) for a while. A `pending_link` cookie (see the provider callbacks) is used up by a successful login: `linkedProvider` says what it linked.
+         * @description The body names the account by `emailOrUsername`, or by `email` (older clients): at least one of them. Too many attempts from one address answer 429; too many failures for one account lock it (423) for a while, for every browser without a valid `device` cookie for it; a browser with one is counted and locked on its own, and still signs in during the account's lock. A `pending_link` cookie (see the provider callbacks) is used up by a successful login: `linkedProvider` says what it linked.
          *
          *     The same fields may come from a plain HTML form (`application/x-www-form-urlencoded`), only with an allowed `Origin` (else 403 `forbidden_origin`); the answer is then a 303: signed in to `/dashboard` (or `/auth/finish?from=local&complete=false`), a social-only account to `/auth/finish?from=social&providers=...`, any failure to `/auth/login?error=<code>`, all on the frontend.
          */
@@ -397,7 +397,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a local account and sign in (sets sid and refresh_token) */
+        /** Create a local account and sign in (sets sid, refresh_token and device) */
         post: operations["AuthRegisterRegister"];
         delete?: never;
         options?: never;
@@ -1367,6 +1367,8 @@ export interface operations {
             cookie?: {
                 /** @description Binds the sign-in to the browser that started it (set by the start route). */
                 facebook_flow?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
             };
         };
         requestBody?: never;
@@ -1376,7 +1378,7 @@ export interface operations {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description Clears `facebook_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
+                    /** @description Clears `facebook_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1552,6 +1554,8 @@ export interface operations {
             cookie?: {
                 /** @description Binds the sign-in to the browser that started it (set by the start route). */
                 github_flow?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
             };
         };
         requestBody?: never;
@@ -1561,7 +1565,7 @@ export interface operations {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description Clears `github_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
+                    /** @description Clears `github_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1651,6 +1655,8 @@ export interface operations {
             cookie?: {
                 /** @description Binds the sign-in to the browser that started it (set by the start route). */
                 google_flow?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
             };
         };
         requestBody?: never;
@@ -1660,7 +1666,7 @@ export interface operations {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description Clears `google_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
+                    /** @description Clears `google_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1678,6 +1684,8 @@ export interface operations {
             cookie?: {
                 /** @description Set by a provider callback that ended with `pending=link`: this login, to that account, links the provider. */
                 pending_link?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
             };
         };
         requestBody: {
@@ -1690,7 +1698,7 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
-                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). */
+                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1700,12 +1708,12 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
-            /** @description Form posts only: to the frontend's `/dashboard` or `/auth/finish?from=local&complete=false` (signed in, with both cookies), `/auth/finish?from=social&providers=...` (a social-only account), or `/auth/login?error=<code>` (any other failure). */
+            /** @description Form posts only: to the frontend's `/dashboard` or `/auth/finish?from=local&complete=false` (signed in, with the session and device cookies), `/auth/finish?from=social&providers=...` (a social-only account), or `/auth/login?error=<code>` (any other failure). */
             303: {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description When signed in: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). */
+                    /** @description When signed in: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -2491,7 +2499,7 @@ export interface operations {
             /** @description Document created, URL follows */
             201: {
                 headers: {
-                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). */
+                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
