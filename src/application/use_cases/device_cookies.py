@@ -17,7 +17,7 @@ failed passwords typed in other browsers cannot lock its owner out (see LoginGua
 import base64
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from application.ports.security import TokenMinter
@@ -34,7 +34,7 @@ class KnownDevice:
     """A browser holding a device cookie that the server issued for `user_id`."""
 
     user_id: UUID
-    nonce: str
+    nonce: str = field(repr=False)  # what makes the cookie this browser's: never shown
 
 
 @dataclass(frozen=True, slots=True)

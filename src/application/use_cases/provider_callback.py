@@ -1,5 +1,5 @@
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -37,7 +37,7 @@ class ProviderCallback:
     code: str | None
     error: str | None
     browser_token: str | None
-    device_cookie: str | None = None  # the browser's device cookie, if any (DeviceCookies)
+    device_cookie: str | None = field(default=None, repr=False)  # the browser's (DeviceCookies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class ProviderSignedIn:
     tokens: IssuedTokens | None  # None after a link: the browser keeps its session
     linked: bool
     redirect_path: str | None
-    device_cookie: str | None = None  # a new device cookie to set; None: nothing to set
+    device_cookie: str | None = field(default=None, repr=False)  # a new one to set, or None
 
 
 @dataclass(frozen=True, slots=True)

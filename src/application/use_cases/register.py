@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from application.policy import AddressLimit
 from application.ports.limits import AttemptCounter
@@ -32,7 +32,8 @@ class SignedIn:
     user: User
     tokens: IssuedTokens
     linked_provider: str | None = None  # a pending link this login completed
-    device_cookie: str | None = None  # a new device cookie to set; None: the browser keeps its own
+    # A new device cookie to set; None: the browser keeps its own. Kept out of any repr (and log).
+    device_cookie: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
