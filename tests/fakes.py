@@ -644,6 +644,10 @@ class InMemoryAttemptCounter(AttemptCounter):
     async def clear(self, key: str) -> None:
         self.windows.pop(key, None)
 
+    async def clear_prefix(self, prefix: str) -> None:
+        for key in [key for key in self.windows if key.startswith(prefix)]:
+            del self.windows[key]
+
     def _row(self, key: str, window: timedelta, now: datetime) -> tuple[int, datetime]:
         assert len(key) <= self.MAX_KEY, f"key overflows the column: {key}"
         hits, start = self.windows.get(key, (0, now))

@@ -1,4 +1,4 @@
-"""The two auth cookies, exactly as the contract sets and clears them."""
+"""The auth cookies, exactly as the contract sets and clears them."""
 
 import re
 from dataclasses import dataclass
@@ -12,9 +12,13 @@ from application.use_cases.session_tokens import IssuedTokens
 SID = "sid"
 REFRESH = "refresh_token"
 PENDING_LINK = "pending_link"  # binds a pending link to the browser; sent to /auth/login
-_PATHS = {SID: "/", REFRESH: "/auth", PENDING_LINK: "/auth"}
+# Marks a browser that signed in to an account (DeviceCookies): failures typed elsewhere do not
+# lock it. Sent to /auth only: to the login, the registration and the provider callbacks.
+DEVICE = "device"
+_PATHS = {SID: "/", REFRESH: "/auth", PENDING_LINK: "/auth", DEVICE: "/auth"}
 FLOW_MAX_AGE = 600  # a provider sign-in must come back within 10 minutes
 PENDING_LINK_MAX_AGE = 600  # as long as the pending link itself (ProviderFlowPolicy)
+DEVICE_MAX_AGE = 365 * 24 * 3600  # a year: the browser stays known between sign-ins
 
 
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.-]+")  # our tokens: written as they are, never quoted
@@ -85,3 +89,8 @@ class CookiePolicy:
 
     def set_pending_link(self, response: Response, value: str) -> None:
         response.set_cookie(self._cookie(PENDING_LINK, value, PENDING_LINK_MAX_AGE))
+
+    def set_device(self, response: Response, value: str | None) -> None:
+        """A new device cookie, when the sign-in made one (None: the browser keeps its own)."""
+        if value is not None:
+            response.set_cookie(self._cookie(DEVICE, value, DEVICE_MAX_AGE))

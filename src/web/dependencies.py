@@ -20,6 +20,7 @@ from application.ports.persistence import CurrentUserQuery, RefreshRotation, Uni
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
 from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.email_change import RequestEmailChange
 from application.use_cases.email_links import EmailLinks
 from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
@@ -76,13 +77,14 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
     providers = ports.identity_providers
     links = EmailLinks(ports.tokens, EmailLinkPolicy(), ports.default_locale)
     login_guard = LoginGuard(ports.attempts, LoginLimits())
+    devices = DeviceCookies(ports.tokens)
     singletons = {
         "register_user": RegisterLocalUser(
-            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links
+            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links, devices
         ),
         "login": LoginWithPassword(
             ports.new_uow, ports.hasher, ports.clock, issuer, login_guard, ports.tokens, ports.ids,
-            LockNotice(ports.new_uow, links, ports.clock), NewDeviceAlert(links),
+            LockNotice(ports.new_uow, links, ports.clock), NewDeviceAlert(links), devices,
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(
@@ -95,7 +97,8 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
             providers, ports.new_uow, ports.tokens, ports.clock, current_user, ProviderFlowPolicy()
         ),
         "complete_provider_sign_in": CompleteProviderSignIn(
-            providers, ports.new_uow, ports.tokens, ports.clock, ports.ids, issuer, NewDeviceAlert(links)
+            providers, ports.new_uow, ports.tokens, ports.clock, ports.ids, issuer, NewDeviceAlert(links),
+            devices,
         ),
         "list_linked_accounts": ListLinkedAccounts(current_user, ports.new_uow),
         "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),

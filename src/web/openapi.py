@@ -94,6 +94,12 @@ SESSION_COOKIES = (
     "New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` "
     "(HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL)."
 )
+DEVICE_COOKIE = (
+    "`device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in "
+    "to the account, so failed passwords typed in other browsers do not lock it out; not set "
+    "again when the browser already holds a valid one for that account."
+)
+SIGN_IN_COOKIES = SESSION_COOKIES + " " + DEVICE_COOKIE
 
 
 class BodySchemaPlugin(StructSchemaPlugin):
@@ -181,7 +187,7 @@ def _accept_form(operation: Operation) -> None:
     content[FORM] = OpenAPIMediaType(schema=content["application/json"].schema)
     operation.responses["303"] = OpenAPIResponse(
         description="Form posts only: to the frontend's `/dashboard` or "
-        "`/auth/finish?from=local&complete=false` (signed in, with both cookies), "
+        "`/auth/finish?from=local&complete=false` (signed in, with the session and device cookies), "
         "`/auth/finish?from=social&providers=...` (a social-only account), or "
         "`/auth/login?error=<code>` (any other failure).",
         headers={
@@ -190,7 +196,7 @@ def _accept_form(operation: Operation) -> None:
                 description="Where the browser goes next (an absolute URL).", required=True,
             ),
             "Set-Cookie": OpenAPIHeader(
-                schema=Schema(type=OpenAPIType.STRING), description="When signed in: " + SESSION_COOKIES,
+                schema=Schema(type=OpenAPIType.STRING), description="When signed in: " + SIGN_IN_COOKIES,
             ),
         },
     )

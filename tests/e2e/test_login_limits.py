@@ -1,4 +1,6 @@
-"""The contract's abuse answers for login: 423 account_locked and 429 rate_limited."""
+"""The contract's abuse answers for login: 423 account_locked and 429 rate_limited.
+The account's lock binds browsers without its device cookie: here the guesses and the
+checks come from such browsers (test_device_lockout has the owner's own browser)."""
 
 import asyncio
 import re
@@ -8,16 +10,18 @@ import httpx
 
 from tests.e2e.conftest import client_address
 from tests.factories import long_email
+from tests.support.http import fresh_client
 
 
-async def test_ten_failures_lock_the_account_with_retry_after(client, new_email):
+async def test_ten_failures_lock_the_account_with_retry_after(client, server, new_email):
     email = new_email()
     password = "a-fine-password-42"
     assert (await client.post("/auth/register", json={"email": email, "password": password})).status_code == 201
-    for _ in range(10):
-        wrong = await client.post("/auth/login", json={"emailOrUsername": email, "password": "nope-nope"})
-        assert wrong.json()["error"] == "invalid_credentials"
-    locked = await client.post("/auth/login", json={"emailOrUsername": email, "password": password})
+    async with fresh_client(server) as guesser:
+        for _ in range(10):
+            wrong = await guesser.post("/auth/login", json={"emailOrUsername": email, "password": "nope-nope"})
+            assert wrong.json()["error"] == "invalid_credentials"
+        locked = await guesser.post("/auth/login", json={"emailOrUsername": email, "password": password})
     assert locked.status_code == 423
     assert locked.json()["error"] == "account_locked"
     assert 0 < int(locked.headers["retry-after"]) <= 900
@@ -55,15 +59,16 @@ async def test_parallel_guesses_from_many_addresses_check_at_most_ten_passwords(
     assert sorted(a.status_code for a in answers) == [401] * 10 + [423] * 20
 
 
-async def test_an_account_with_a_250_character_email_gets_locked(client):
+async def test_an_account_with_a_250_character_email_gets_locked(client, server):
     email = long_email(250)
     assert len(email) == 250
     password = "a-fine-password-42"
     assert (await client.post("/auth/register", json={"email": email, "password": password})).status_code == 201
-    for _ in range(10):
-        wrong = await client.post("/auth/login", json={"emailOrUsername": email, "password": "nope-nope"})
-        assert wrong.status_code == 401, wrong.text
-    locked = await client.post("/auth/login", json={"emailOrUsername": email, "password": password})
+    async with fresh_client(server) as guesser:
+        for _ in range(10):
+            wrong = await guesser.post("/auth/login", json={"emailOrUsername": email, "password": "nope-nope"})
+            assert wrong.status_code == 401, wrong.text
+        locked = await guesser.post("/auth/login", json={"emailOrUsername": email, "password": password})
     assert locked.status_code == 423, locked.text
 
 
@@ -74,9 +79,10 @@ async def test_email_and_username_of_one_account_share_one_lock(server, client, 
     assert (await client.post("/auth/register", json=body)).status_code == 201
     answers = await wrong_passwords_in_parallel(server, [email, username.upper()] * 5)
     assert [a.status_code for a in answers] == [401] * 10
-    for identifier in (email, username):
-        locked = await client.post("/auth/login", json={"emailOrUsername": identifier, "password": password})
-        assert locked.status_code == 423, locked.text
+    async with fresh_client(server) as elsewhere:  # not the registering browser: no device cookie
+        for identifier in (email, username):
+            locked = await elsewhere.post("/auth/login", json={"emailOrUsername": identifier, "password": password})
+            assert locked.status_code == 423, locked.text
 
 
 async def test_a_lock_answers_the_same_for_known_and_unknown_identifiers(server, client, new_email):

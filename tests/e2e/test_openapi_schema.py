@@ -182,6 +182,15 @@ def test_cookies_set_and_read_are_documented(schema):
     assert cookies("/auth/refresh", "post") == {"refresh_token"}
     assert cookies("/auth/logout", "post") == {"sid", "refresh_token"}
     assert "google_flow" in cookies("/auth/google/callback")
+    # Every sign-in reads and sets the device cookie; nothing else does.
+    assert {"device", "pending_link"} <= cookies("/auth/login", "post")
+    assert "device" in cookies("/auth/google/callback")
+    for path, method, status in [("/auth/register", "post", "201"), ("/auth/login", "post", "200"),
+                                 ("/auth/login", "post", "303"), ("/auth/google/callback", "get", "302")]:
+        description = paths[path][method]["responses"][status]["headers"]["Set-Cookie"]["description"]
+        assert "`device` (HttpOnly, Path=/auth, Max-Age=31536000)" in description, (path, status)
+    refresh = paths["/auth/refresh"]["post"]["responses"]["200"]["headers"]["Set-Cookie"]["description"]
+    assert "device" not in refresh
 
 
 def test_redirects_are_302_with_a_location_and_no_body(schema):

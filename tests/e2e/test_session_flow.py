@@ -51,7 +51,7 @@ async def test_register_me_refresh_me_logout_me(client, server, new_email):
     assert logged_out.status_code == 200
     assert logged_out.json() == {"ok": True}
     assert_cleared(logged_out, "sid", "refresh_token")
-    assert not client.cookies  # the browser dropped both
+    assert set(client.cookies) == {"device"}  # the browser dropped both; it stays a known device
 
     me = await client.get("/auth/me")
     assert me.status_code == 200 and me.json() == {"user": None}

@@ -42,6 +42,26 @@ async def test_clear_and_independent_keys(counter):
     assert (await counter.hit("b", MINUTE, NOW)).hits == 2
 
 
+async def test_clear_prefix_forgets_the_keys_that_begin_with_it_and_only_those(counter):
+    devices = [f"login-device:{'a' * 32}:{n * 64}" for n in "0123"]
+    others = [f"login-device:{'b' * 32}:{'0' * 64}", KEY, "login-device:" + "a" * 31]
+    for key in devices + others:
+        await counter.hit(key, MINUTE, NOW)
+    await counter.clear_prefix(f"login-device:{'a' * 32}:")
+    assert [(await counter.hit(key, MINUTE, NOW)).hits for key in devices] == [1] * 4
+    assert [(await counter.hit(key, MINUTE, NOW)).hits for key in others] == [2] * 3
+
+
+async def test_clear_prefix_takes_its_characters_literally(counter):
+    """LIKE's wildcards in a prefix match only themselves."""
+    await counter.hit("scope:ab", MINUTE, NOW)
+    await counter.hit("scope:a%", MINUTE, NOW)
+    await counter.clear_prefix("scope:a_")
+    await counter.clear_prefix("scope:a%")
+    assert (await counter.hit("scope:ab", MINUTE, NOW)).hits == 2
+    assert (await counter.hit("scope:a%", MINUTE, NOW)).hits == 1
+
+
 async def test_a_lock_lasts_fifteen_minutes_from_the_attempt_that_set_it(counter):
     await strikes(counter, 9, NOW)
     setting = NOW + timedelta(minutes=14, seconds=55)  # near the end of a fixed window

@@ -11,6 +11,8 @@ from tests.support.e2e_fixtures import client_address
 PASSWORD = "correct-horse-battery-42"
 SESSION_TTL = 900
 REFRESH_TTL = 2_592_000
+DEVICE_MAX_AGE = 31_536_000  # one year
+DEVICE_VALUE = re.compile(r"[0-9a-f]{32}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}")  # user id, nonce, mac
 USER_FIELDS = {
     "id", "email", "emailVerified", "username", "phoneNumber", "phoneVerified",
     "hasPassword", "providers", "profile", "requiredActions", "createdAt",
@@ -58,9 +60,11 @@ def set_cookies(response: httpx.Response) -> dict[str, dict]:
 
 
 def session_cookies(response: httpx.Response) -> tuple[str, str]:
-    """Check both auth cookies carry the contract's exact attributes; return their values."""
+    """Check both auth cookies carry the contract's exact attributes; return their values.
+    A sign-in may set the `device` cookie beside them: then it is checked too (device_cookie)."""
     cookies = set_cookies(response)
-    assert set(cookies) == {"sid", "refresh_token"}, response.headers.get_list("set-cookie")
+    assert set(cookies) - {"device"} == {"sid", "refresh_token"}, response.headers.get_list("set-cookie")
+    device_cookie(response)
     sid, refresh = cookies["sid"], cookies["refresh_token"]
     for cookie in (sid, refresh):
         assert cookie["httponly"] is True
@@ -75,6 +79,21 @@ def session_cookies(response: httpx.Response) -> tuple[str, str]:
     assert REFRESH_TTL - 60 <= int(refresh["max-age"]) <= REFRESH_TTL
     assert sid["value"] != refresh["value"]
     return sid["value"], refresh["value"]
+
+
+def device_cookie(response: httpx.Response) -> str | None:
+    """The `device` cookie a sign-in set, checked against the contract's attributes (None when
+    the response sets none: the browser keeps the one it has)."""
+    cookie = set_cookies(response).get("device")
+    if cookie is None:
+        return None
+    assert cookie["httponly"] is True
+    assert cookie["path"] == "/auth"
+    assert cookie["max-age"] == str(DEVICE_MAX_AGE)
+    assert cookie["samesite"].lower() == "lax"
+    assert "secure" not in cookie and "domain" not in cookie  # APP_ENV=development, no COOKIE_DOMAIN
+    assert DEVICE_VALUE.fullmatch(cookie["value"]), cookie["value"]
+    return cookie["value"]
 
 
 def assert_cleared(response: httpx.Response, *names: str) -> None:

@@ -12,6 +12,7 @@ from application.policy import (
     SessionPolicy,
 )
 from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.email_change import RequestEmailChange
 from application.use_cases.email_links import EmailLinks
 from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
@@ -95,7 +96,7 @@ class World:
     def register(self) -> RegisterLocalUser:
         return RegisterLocalUser(
             self.new_uow, self.hasher, self.clock, FakeIds(), self.issuer, self.attempts,
-            self.links, self.register_limit,
+            self.links, self.devices, self.register_limit,
         )
 
     @property
@@ -103,8 +104,12 @@ class World:
         return LoginWithPassword(
             self.new_uow, self.hasher, self.clock, self.issuer, LoginGuard(self.attempts, self.limits),
             self.tokens, FakeIds(), LockNotice(self.new_uow, self.links, self.clock),
-            NewDeviceAlert(self.links),
+            NewDeviceAlert(self.links), self.devices,
         )
+
+    @property
+    def devices(self) -> DeviceCookies:
+        return DeviceCookies(self.tokens)
 
     @property
     def current_user(self) -> GetCurrentUser:
@@ -139,7 +144,7 @@ class World:
     def complete_provider(self) -> CompleteProviderSignIn:
         return CompleteProviderSignIn(
             self.providers, self.new_uow, self.tokens, self.clock, FakeIds(), self.issuer,
-            NewDeviceAlert(self.links),
+            NewDeviceAlert(self.links), self.devices,
         )
 
     @property

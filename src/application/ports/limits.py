@@ -33,3 +33,8 @@ class AttemptCounter(Protocol):
 
     @abstractmethod
     async def clear(self, key: str) -> None: ...
+
+    @abstractmethod
+    async def clear_prefix(self, prefix: str) -> None:
+        """Forget every counter whose key begins with `prefix` (a scope and what follows
+        it, e.g. all the devices of one account); other keys are left alone."""

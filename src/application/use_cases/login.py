@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher, TokenMinter
+from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.provider_links import link_identity
 from application.use_cases.new_device import NewDeviceAlert
@@ -22,12 +23,17 @@ class LoginWithPassword:
     - an account without a password answers social_only with its providers;
     - a hash made with old parameters (or imported bcrypt) is upgraded on success;
     - a flooding address is rate limited before any other work;
-    - every password check is counted against the account before it is done, so after
-      10 in a row (whichever identifier was typed) the account is locked for 15 minutes
-      from the 10th; an unknown identifier is counted and locked the same way;
-    - a successful login clears the account's count;
-    - the failed attempt that sets the lock tells the LockNotice (once per lock: the refused
-      attempts during it are not checked), when the identifier is an account's;
+    - every password check is counted before it is done (LoginGuard), so after 10 in a row
+      (whichever identifier was typed) the account is locked for 15 minutes from the 10th,
+      for every browser without the account's device cookie; a browser with a valid one
+      (`device_cookie`) is counted and locked on its own, so it still signs in during the
+      account's lock; an unknown identifier is counted and locked as an account is;
+    - a successful login clears the count it was counted under;
+    - the failed attempt that sets a lock (the account's or a device's) tells the LockNotice
+      (once per lock: the refused attempts during it are not checked), when the identifier
+      is an account's;
+    - a successful login gives the browser a device cookie for the account, unless it holds
+      a valid one already (DeviceCookies: another account's, or a forged one, is replaced);
     - no database connection is held while the password is checked;
     - when the bounded queue of password work is full, it answers busy at once, before
       any of the above (nothing is counted);
@@ -49,24 +55,28 @@ class LoginWithPassword:
     ids: IdGenerator
     lock_notice: LockNotice
     new_device: NewDeviceAlert
+    devices: DeviceCookies
 
     async def execute(
-        self, identifier: str, password: str, client: ClientInfo, pending_link: str | None = None
+        self, identifier: str, password: str, client: ClientInfo, pending_link: str | None = None,
+        device_cookie: str | None = None,
     ) -> SignedIn:
         check_password_length(password)
         identifier = normalize_identifier(identifier)
         async with self.hasher.reserve():
-            return await self._sign_in(identifier, password, client, pending_link)
+            return await self._sign_in(identifier, password, client, pending_link, device_cookie)
 
     async def _sign_in(
-        self, identifier: str, password: str, client: ClientInfo, pending_link: str | None
+        self, identifier: str, password: str, client: ClientInfo, pending_link: str | None,
+        device_cookie: str | None,
     ) -> SignedIn:
         await self.guard.admit_address(client.ip, self.clock.now())
         async with self.new_uow() as uow:
             user = await uow.users.by_login(identifier)
         if user is not None and user.password_hash is None and user.providers:
             raise SocialOnlyAccount(user.providers)  # no password to guess
-        attempt = await self.guard.admit(user, identifier, self.clock.now())
+        device = self.devices.recognise(device_cookie, user.id) if user is not None else None
+        attempt = await self.guard.admit(user, identifier, self.clock.now(), device)
         check = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not check.valid:
             if user is not None and attempt.locks:
@@ -84,7 +94,8 @@ class LoginWithPassword:
             link = await uow.pending_links.take(self.tokens.digest(pending_link), now) if pending_link else None
             await uow.commit()
         linked = await self._attach(user, link, client) if _attaches(link, user) else None
-        return SignedIn(user, tokens, linked)
+        new_cookie = None if device is not None else self.devices.issue(user.id)
+        return SignedIn(user, tokens, linked, new_cookie)
 
     async def _attach(self, user: User, link: PendingLink, client: ClientInfo) -> str | None:
         """Its own transaction: a link lost to a concurrent one must not undo the login."""

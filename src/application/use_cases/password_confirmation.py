@@ -13,8 +13,12 @@ class ConfirmPassword:
 
     - an account with a password must give it (400 when missing, 403 invalid_password when
       wrong); an account without one (signed in by a provider) needs none;
-    - each check is counted with the login's failures, before it is done: a stolen session
-      does not get unlimited guesses (the account locks, 423); a right one clears the count;
+    - each check is counted with the login's failures under the account's key, before it is
+      done, whatever device cookie the browser holds: a stolen session (whose browser may
+      hold the device cookie too) gets no guesses of its own beside the login's (the account
+      locks, 423); a right one clears the account's count. So during a lock set from other
+      browsers the owner's confirmation is refused too (423), until the lock ends or the
+      unlock link it mailed lifts it;
     - the hash is checked off the event loop (the PasswordHasher adapter's job).
     """
 

@@ -13,7 +13,7 @@ from application.use_cases.account_ownership import hand_over
 from application.use_cases.address_limit import AddressLimiter
 from application.use_cases.email_links import EmailLinks
 from application.use_cases.link_claims import claim_link
-from application.use_cases.login_guard import LoginGuard, account_key
+from application.use_cases.login_guard import LoginGuard
 from application.use_cases.password_change import replace_password
 from application.use_cases.session_tokens import ClientInfo
 from domain import links
@@ -88,8 +88,9 @@ class ResetPassword:
       (account_ownership.hand_over: other providers, phone number go; `email_verified`, via
       reset_link); the events have the ip and user agent of the client that reset; the
       account's other reset links and tokens die;
-    - the account's login lock is lifted: the owner just proved control of its email or
-      phone, which is what the lock protects (an attacker able to do that needs no guess);
+    - the account's login locks are lifted (its devices' too): the owner just proved control
+      of its email or phone, which is what the locks protect (an attacker able to do that
+      needs no guess);
     - when the bounded queue of password work is full, it answers busy at once (the token
       stays usable).
     """
@@ -127,4 +128,4 @@ class ResetPassword:
             for purpose in RESET_PURPOSES:
                 await uow.links.void(user.id, purpose, now)
             await uow.commit()
-        await self.guard.succeeded(account_key(user, ""))
+        await self.guard.lift_all(user)

@@ -1,5 +1,5 @@
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -8,6 +8,7 @@ from application.ports.identity import IdentityProvider
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, TokenMinter
 from application.use_cases.account_ownership import hand_over
+from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.new_device import NewDeviceAlert
 from application.use_cases.provider_links import link_identity, linked_account
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
@@ -38,6 +39,7 @@ class ProviderCallback:
     code: str | None
     error: str | None
     browser_token: str | None
+    device_cookie: str | None = field(default=None, repr=False)  # the browser's (DeviceCookies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class ProviderSignedIn:
     tokens: IssuedTokens | None  # None after a link: the browser keeps its session
     linked: bool
     redirect_path: str | None
+    device_cookie: str | None = field(default=None, repr=False)  # a new one to set, or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,9 @@ class CompleteProviderSignIn:
       LoginWithPassword);
     - otherwise a new user, profile and account are created together. Two concurrent
       callbacks for one new identity make one user: the loser retries and signs in;
-    - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction.
+    - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction;
+    - a sign-in (not a link) gives the browser a device cookie for the user, unless it holds
+      a valid one for that user already (DeviceCookies).
     """
 
     providers: Mapping[str, IdentityProvider]
@@ -76,6 +81,7 @@ class CompleteProviderSignIn:
     ids: IdGenerator
     issuer: SessionIssuer
     new_device: NewDeviceAlert
+    devices: DeviceCookies
     policy: ProviderFlowPolicy = ProviderFlowPolicy()
 
     async def execute(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
@@ -91,12 +97,12 @@ class CompleteProviderSignIn:
             code=callback.code, code_verifier=flow.code_verifier, nonce=flow.nonce
         )
         try:
-            return await self._sign_in(identity, flow, client)
+            return await self._sign_in(identity, flow, client, callback.device_cookie)
         except EmailNotVerified:
             raise await self._keep_pending_link(identity) from None
         except (EmailTaken, AccountAlreadyLinked):
             # A concurrent callback created this identity first: now it is a returning one.
-            return await self._sign_in(identity, flow, client)
+            return await self._sign_in(identity, flow, client, callback.device_cookie)
 
     async def _consume_flow(self, callback: ProviderCallback) -> ProviderFlow:
         if not callback.state:
@@ -111,7 +117,7 @@ class CompleteProviderSignIn:
         return flow
 
     async def _sign_in(
-        self, identity: ProviderIdentity, flow: ProviderFlow, client: ClientInfo
+        self, identity: ProviderIdentity, flow: ProviderFlow, client: ClientInfo, device_cookie: str | None
     ) -> ProviderSignedIn:
         now = self.clock.now()
         async with self.new_uow() as uow:
@@ -139,7 +145,8 @@ class CompleteProviderSignIn:
                 await self.new_device.check(uow, await uow.users.by_id(user_id), client, now)
                 tokens = await self.issuer.open(uow, user_id, now, client, identity.provider)
             await uow.commit()
-        return ProviderSignedIn(tokens, linked, flow.redirect_path)
+        new_cookie = self.devices.for_sign_in(device_cookie, user_id) if tokens is not None else None
+        return ProviderSignedIn(tokens, linked, flow.redirect_path, new_cookie)
 
     async def _keep_pending_link(self, identity: ProviderIdentity) -> EmailNotVerified:
         """Keep the identity for the account's owner to link by proving the password in

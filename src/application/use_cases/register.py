@@ -1,10 +1,11 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from application.policy import AddressLimit
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher
 from application.use_cases.address_limit import AddressLimiter
+from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.email_links import EmailLinks
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.credentials import (
@@ -31,6 +32,8 @@ class SignedIn:
     user: User
     tokens: IssuedTokens
     linked_provider: str | None = None  # a pending link this login completed
+    # A new device cookie to set; None: the browser keeps its own. Kept out of any repr (and log).
+    device_cookie: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,9 @@ class RegisterLocalUser:
     - no database connection is held while the password is hashed;
     - when the bounded queue of password work is full, it answers busy at once (after
       validation, before the address limit and any lookup);
-    - a verification link is sent to the email, in the same transaction as the user.
+    - a verification link is sent to the email, in the same transaction as the user;
+    - the browser is given a device cookie for the new account (DeviceCookies): whatever it
+      held before cannot be the new account's.
     """
 
     new_uow: UnitOfWorkFactory
@@ -56,6 +61,7 @@ class RegisterLocalUser:
     issuer: SessionIssuer
     attempts: AttemptCounter
     links: EmailLinks
+    devices: DeviceCookies
     limit: AddressLimit = AddressLimit()
 
     async def execute(self, registration: Registration, client: ClientInfo) -> SignedIn:
@@ -91,7 +97,7 @@ class RegisterLocalUser:
             tokens = await self.issuer.open(uow, user.id, now, client, "register")
             await self.links.send_verification(uow, user, client, now)
             await uow.commit()
-        return SignedIn(user, tokens)
+        return SignedIn(user, tokens, device_cookie=self.devices.issue(user.id))
 
     async def _refuse_taken(self, email: str, username: str | None) -> None:
         async with self.new_uow() as uow:

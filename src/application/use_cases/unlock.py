@@ -1,6 +1,7 @@
-"""Self-service unlock: the lock failed logins set on an account reaches its owner as an
-unlock link (LockNotice); opening it lifts the lock (POST /auth/unlock, UnlockAccount).
-The lock stays as strong against guessing; it just no longer shuts the owner out."""
+"""Self-service unlock: a lock failed logins set on an account (on unknown browsers, or on
+one of its devices) reaches its owner as an unlock link (LockNotice); opening it lifts every
+lock of the account (POST /auth/unlock, UnlockAccount). The locks stay as strong against
+guessing; they just no longer shut the owner out."""
 
 from dataclasses import dataclass
 
@@ -8,7 +9,7 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.use_cases.email_links import EmailLinks
 from application.use_cases.link_claims import claim_link
-from application.use_cases.login_guard import LoginGuard, account_key
+from application.use_cases.login_guard import LoginGuard
 from application.use_cases.session_tokens import ClientInfo
 from domain import links
 from domain.users import User
@@ -16,7 +17,8 @@ from domain.users import User
 
 @dataclass(frozen=True, slots=True)
 class LockNotice:
-    """Told by the login of the one failed attempt that set a lock (so once per lock).
+    """Told by the login of the one failed attempt that set a lock (so once per lock: the
+    account's lock on unknown browsers and each device's own lock are separate locks).
 
     - `account_locked` is recorded for the account;
     - an account with an email gets one IDENTIFIER_LOCKED email with an unlock link
@@ -43,7 +45,8 @@ class UnlockAccount:
 
     - the token must be unused, unexpired and of purpose unlock (400 invalid_token); it is
       claimed atomically and used up;
-    - the account's failure count is cleared, so its lock is gone in every process;
+    - every failure count of the account is cleared, its own (unknown browsers) and each of
+      its devices' (LoginGuard.lift_all), so its locks are gone in every process;
       `account_unlocked` is recorded.
     """
 
@@ -58,4 +61,4 @@ class UnlockAccount:
             _, user = await claim_link(uow, self.tokens, token, (links.UNLOCK,), now)
             await uow.events.record(user.id, "account_unlocked", {}, now, client.ip, client.user_agent)
             await uow.commit()
-        await self.guard.succeeded(account_key(user, ""))
+        await self.guard.lift_all(user)

@@ -43,6 +43,14 @@ class SqlAttemptCounter(AttemptCounter):
         async with self._engine.connect() as connection:
             await connection.execute(delete(RateLimitRow).where(RateLimitRow.key == key))
 
+    async def clear_prefix(self, prefix: str) -> None:
+        # LIKE with the prefix escaped: a key's own characters are never wildcards. Rare (an
+        # unlock, a reset), so a scan of the counters, which the purge keeps small, is fine.
+        async with self._engine.connect() as connection:
+            await connection.execute(
+                delete(RateLimitRow).where(_ROW.key.startswith(prefix, autoescape=True))
+            )
+
     async def _upsert(self, key: str, now: datetime, window: timedelta, changes: dict) -> Window:
         statement = (
             insert(RateLimitRow)
@@ -67,4 +75,7 @@ class UncountedAttempts(AttemptCounter):
         return Window(0, now)
 
     async def clear(self, key: str) -> None:
+        return None
+
+    async def clear_prefix(self, prefix: str) -> None:
         return None

@@ -15,11 +15,11 @@ from application.use_cases.register import RegisterLocalUser, Registration
 from domain.credentials import visible_text
 from domain.errors import InvalidInput
 from web.client import client_info
-from web.cookies import PENDING_LINK, REFRESH, SID, CookiePolicy
+from web.cookies import DEVICE, PENDING_LINK, REFRESH, SID, CookiePolicy
 from web.form_login import FORM_LOGIN, is_form_post, see_other
 from web.frontend import Frontend
 from web.dto import LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
-from web.openapi import SESSION_COOKIES, failures, sets_cookies
+from web.openapi import SESSION_COOKIES, SIGN_IN_COOKIES, failures, sets_cookies
 
 SidCookie = Annotated[str | None, CookieParameter(
     name=SID, required=False, description="The session cookie; a value the server did not issue is ignored."
@@ -31,6 +31,12 @@ PendingLinkCookie = Annotated[str | None, CookieParameter(
     name=PENDING_LINK, required=False,
     description="Set by a provider callback that ended with `pending=link`: this login, to that "
     "account, links the provider.",
+)]
+DeviceCookie = Annotated[str | None, CookieParameter(
+    name=DEVICE, required=False,
+    description="Set by every sign-in: with a valid one for the account, this browser's failed "
+    "passwords are counted and locked on their own, and the account's lock (set by failures "
+    "from other browsers) does not apply to it. A forged or another account's counts as none.",
 )]
 
 
@@ -51,10 +57,10 @@ class AuthController(Controller):
     @post(
         "/register",
         status_code=201,
-        summary="Create a local account and sign in (sets sid and refresh_token)",
+        summary="Create a local account and sign in (sets sid, refresh_token and device)",
         responses=failures("invalid_request", "weak_password", "email_taken", "username_taken",
                            "rate_limited", "busy", "not_ready"),
-        response_headers=[sets_cookies(SESSION_COOKIES)],
+        response_headers=[sets_cookies(SIGN_IN_COOKIES)],
     )
     async def register(
         self,
@@ -69,6 +75,7 @@ class AuthController(Controller):
         signed_in = await register_user.execute(registration, client_info(request))
         response = Response(RegisterOut(user=UserOut.of(signed_in.user)), status_code=201)
         cookie_policy.set_session(response, signed_in.tokens)
+        cookie_policy.set_device(response, signed_in.device_cookie)
         return response
 
     @post(
@@ -77,7 +84,9 @@ class AuthController(Controller):
         summary="Sign in with email or username and password",
         description="The body names the account by `emailOrUsername`, or by `email` (older clients): "
         "at least one of them. Too many attempts from one address answer 429; too many failures "
-        "for one account lock it (423) for a while. A `pending_link` cookie (see the provider "
+        "for one account lock it (423) for a while, for every browser without a valid `device` "
+        "cookie for it; a browser with one is counted and locked on its own, and still signs in "
+        "during the account's lock. A `pending_link` cookie (see the provider "
         "callbacks) is used up by a successful login: `linkedProvider` says what it linked.\n\n"
         "The same fields may come from a plain HTML form (`application/x-www-form-urlencoded`), "
         "only with an allowed `Origin` (else 403 `forbidden_origin`); the answer is then a 303: "
@@ -86,7 +95,7 @@ class AuthController(Controller):
         "`/auth/login?error=<code>`, all on the frontend.",
         responses=failures("invalid_request", "invalid_credentials", "social_only", "account_locked",
                            "rate_limited", "busy", "not_ready"),
-        response_headers=[sets_cookies(SESSION_COOKIES)],
+        response_headers=[sets_cookies(SIGN_IN_COOKIES)],
         opt={FORM_LOGIN: True},
     )
     async def login(
@@ -97,9 +106,10 @@ class AuthController(Controller):
         cookie_policy: NamedDependency[CookiePolicy],
         frontend: NamedDependency[Frontend],
         pending_link: PendingLinkCookie,
+        device: DeviceCookie,
     ) -> Response[LoginOut]:
         signed_in = await login.execute(
-            login_identifier(data), data.password, client_info(request), pending_link
+            login_identifier(data), data.password, client_info(request), pending_link, device
         )
         user = signed_in.user
         complete = user.profile.is_complete
@@ -109,6 +119,7 @@ class AuthController(Controller):
             linked = signed_in.linked_provider or UNSET
             response = Response(LoginOut(user=UserOut.of(user), profile_complete=complete, linked_provider=linked))
         cookie_policy.set_session(response, signed_in.tokens)
+        cookie_policy.set_device(response, signed_in.device_cookie)
         if pending_link:  # used up by this login, linked or not
             cookie_policy.clear(response, PENDING_LINK)
         return response

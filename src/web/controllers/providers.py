@@ -13,10 +13,10 @@ from application.use_cases.provider_callback import CompleteProviderSignIn, Prov
 from application.use_cases.provider_start import StartProviderSignIn
 from domain.errors import DomainError, InvalidState, LinkPending, ProviderError
 from web.client import client_info
-from web.controllers.auth import SidCookie
+from web.controllers.auth import DeviceCookie, SidCookie
 from web.cookies import CookiePolicy, flow_cookie
 from web.frontend import Frontend
-from web.openapi import SESSION_COOKIES, failures, sets_cookies
+from web.openapi import SIGN_IN_COOKIES, failures, sets_cookies
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def provider_controller(provider: str) -> type[Controller]:
              "`pending_link` cookie: the next password login in this browser, to that account, links it.",
              response_description="To the frontend's finish page (signed in) or its login page with `?error=`",
              response_headers=[sets_cookies(
-                 f"Clears `{flow_cookie(provider)}`; when signed in, also: " + SESSION_COOKIES
+                 f"Clears `{flow_cookie(provider)}`; when signed in, also: " + SIGN_IN_COOKIES
                  + " After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600).")])
         async def callback(
             self,
@@ -79,6 +79,7 @@ def provider_controller(provider: str) -> type[Controller]:
             cookie_policy: NamedDependency[CookiePolicy],
             frontend: NamedDependency[Frontend],
             flow: FlowCookie,
+            device: DeviceCookie,
             code: Annotated[str | None, QueryParameter(description="The authorization code")] = None,
             oauth_state: Annotated[str | None, QueryParameter(
                 name="state", description="The state this server sent"
@@ -87,7 +88,7 @@ def provider_controller(provider: str) -> type[Controller]:
                 description="Why the provider refused (e.g. access_denied)"
             )] = None,
         ) -> Redirect:
-            callback = ProviderCallback(provider, oauth_state, code, error, flow)
+            callback = ProviderCallback(provider, oauth_state, code, error, flow, device)
             try:
                 if _too_long(state=oauth_state, code=code, error=error):
                     raise InvalidState()
@@ -104,6 +105,7 @@ def provider_controller(provider: str) -> type[Controller]:
                 response = Redirect(frontend.finish_url(provider, result.linked, result.redirect_path))
                 if result.tokens is not None:
                     cookie_policy.set_session(response, result.tokens)
+                    cookie_policy.set_device(response, result.device_cookie)
             cookie_policy.clear_flow(response, provider)
             return response
 

@@ -226,7 +226,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email or username and password
-         * @description The body names the account by `emailOrUsername`, or by `email` (older clients): at least one of them. Too many attempts from one address answer 429; too many failures for one account lock it (423) for a while. A `pending_link` cookie (see the provider callbacks) is used up by a successful login: `linkedProvider` says what it linked.
+         * @description The body names the account by `emailOrUsername`, or by `email` (older clients): at least one of them. Too many attempts from one address answer 429; too many failures for one account lock it (423) for a while, for every browser without a valid `device` cookie for it; a browser with one is counted and locked on its own, and still signs in during the account's lock. A `pending_link` cookie (see the provider callbacks) is used up by a successful login: `linkedProvider` says what it linked.
          *
          *     The same fields may come from a plain HTML form (`application/x-www-form-urlencoded`), only with an allowed `Origin` (else 403 `forbidden_origin`); the answer is then a 303: signed in to `/dashboard` (or `/auth/finish?from=local&complete=false`), a social-only account to `/auth/finish?from=social&providers=...`, any failure to `/auth/login?error=<code>`, all on the frontend.
          */
@@ -302,7 +302,7 @@ export interface paths {
         put?: never;
         /**
          * Verify the profile's phone number with the code received
-         * @description A wrong code answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`, also for any later try): ask for a new one.
+         * @description A wrong code answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`, also for any later try): ask for a new one. An account whose email is unverified gets `email_not_verified` (403).
          */
         post: operations["AuthPhoneVerifyVerify"];
         delete?: never;
@@ -322,7 +322,7 @@ export interface paths {
         put?: never;
         /**
          * Send a WhatsApp code to the profile's phone number
-         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, and a few per address an hour.
+         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, and a few per address an hour. An account whose email is unverified gets `email_not_verified` (403): verify it first.
          */
         post: operations["AuthPhoneVerifyRequestRequestCode"];
         delete?: never;
@@ -397,7 +397,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a local account and sign in (sets sid and refresh_token) */
+        /** Create a local account and sign in (sets sid, refresh_token and device) */
         post: operations["AuthRegisterRegister"];
         delete?: never;
         options?: never;
@@ -435,8 +435,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Lock out whoever else is in the account (the "not you?" link)
-         * @description The `token` of the "not you?" link of a change or new-device notice (`FRONTEND_ORIGIN/secure-account?token=...`, 7 days, once). Every session of the account is revoked and its password removed; the owner gets back in through /auth/forgot-password.
+         * Give the account back and lock out whoever else is in it (the "not you?" link)
+         * @description The `token` of the "not you?" link of a change or new-device notice (`FRONTEND_ORIGIN/secure-account?token=...`, 7 days, once). What was added since the event the notice was mailed for is undone: providers linked since are unlinked, a phone number set or verified since is removed, a pending email change is cancelled and a completed one reverted to the address the notice went to (verified by this click); `undone` says what (`emailRestored` masked). Then every session of the account is revoked and its password removed; the owner gets back in through /auth/forgot-password.
          */
         post: operations["AuthSecureAccountSecure"];
         delete?: never;
@@ -844,6 +844,12 @@ export interface components {
             /** @default 0 */
             revoked: number;
         };
+        /** SecuredOut */
+        SecuredOut: {
+            /** @default true */
+            ok: boolean;
+            undone: components["schemas"]["UndoneOut"];
+        };
         /** SessionOut */
         SessionOut: {
             /** Format: date-time */
@@ -864,6 +870,13 @@ export interface components {
         /** StatusOut */
         StatusOut: {
             status: string;
+        };
+        /** UndoneOut */
+        UndoneOut: {
+            emailChangeCancelled: boolean;
+            emailRestored: string | null;
+            phoneRemoved: boolean;
+            providersUnlinked: string[];
         };
         /** UserEnvelopeOut */
         UserEnvelopeOut: {
@@ -1367,6 +1380,8 @@ export interface operations {
             cookie?: {
                 /** @description Binds the sign-in to the browser that started it (set by the start route). */
                 facebook_flow?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
             };
         };
         requestBody?: never;
@@ -1376,7 +1391,7 @@ export interface operations {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description Clears `facebook_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
+                    /** @description Clears `facebook_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1552,6 +1567,8 @@ export interface operations {
             cookie?: {
                 /** @description Binds the sign-in to the browser that started it (set by the start route). */
                 github_flow?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
             };
         };
         requestBody?: never;
@@ -1561,7 +1578,7 @@ export interface operations {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description Clears `github_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
+                    /** @description Clears `github_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1651,6 +1668,8 @@ export interface operations {
             cookie?: {
                 /** @description Binds the sign-in to the browser that started it (set by the start route). */
                 google_flow?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
             };
         };
         requestBody?: never;
@@ -1660,7 +1679,7 @@ export interface operations {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description Clears `google_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
+                    /** @description Clears `google_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1678,6 +1697,8 @@ export interface operations {
             cookie?: {
                 /** @description Set by a provider callback that ended with `pending=link`: this login, to that account, links the provider. */
                 pending_link?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
             };
         };
         requestBody: {
@@ -1690,7 +1711,7 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
-                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). */
+                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1700,12 +1721,12 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
-            /** @description Form posts only: to the frontend's `/dashboard` or `/auth/finish?from=local&complete=false` (signed in, with both cookies), `/auth/finish?from=social&providers=...` (a social-only account), or `/auth/login?error=<code>` (any other failure). */
+            /** @description Form posts only: to the frontend's `/dashboard` or `/auth/finish?from=local&complete=false` (signed in, with the session and device cookies), `/auth/finish?from=social&providers=...` (a social-only account), or `/auth/login?error=<code>` (any other failure). */
             303: {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description When signed in: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). */
+                    /** @description When signed in: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -2099,7 +2120,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden_origin`: This origin may not call the API. */
+            /**
+             * @description `email_not_verified`: Verify the account's email address first.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2107,7 +2131,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "forbidden_origin";
+                        error: "email_not_verified" | "forbidden_origin";
                         /** @description A sentence for people. */
                         message: string;
                     };
@@ -2213,7 +2237,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden_origin`: This origin may not call the API. */
+            /**
+             * @description `email_not_verified`: Verify the account's email address first.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2221,7 +2248,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "forbidden_origin";
+                        error: "email_not_verified" | "forbidden_origin";
                         /** @description A sentence for people. */
                         message: string;
                     };
@@ -2491,7 +2518,7 @@ export interface operations {
             /** @description Document created, URL follows */
             201: {
                 headers: {
-                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). */
+                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -2688,7 +2715,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OkOut"];
+                    "application/json": components["schemas"]["SecuredOut"];
                 };
             };
             /**
