@@ -1,0 +1,38 @@
+"""Abuse an outside probe tried against the running server, replayed: each answer must be
+the rule's, not the one the probe got."""
+
+import uuid
+
+import httpx
+
+from tests.support.http import assert_error, register
+
+
+def a_64() -> str:
+    """A documentation-range IPv6 /64 of its own (the shared fixtures use others)."""
+    return f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+
+
+async def test_registrations_from_one_ipv6_64_share_one_limit(server, new_email):
+    """The probe registered 40 accounts from one /64, each from another address of it."""
+    prefix = a_64()
+    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+        answers = []
+        for n in range(1, 32):
+            http.headers["X-Forwarded-For"] = f"{prefix}:{n:x}::1"
+            http.cookies.clear()
+            answers.append(await register(http, new_email()))
+        assert [a.status_code for a in answers[:30]] == [201] * 30
+        assert_error(answers[30], 429, "rate_limited")
+        assert int(answers[30].headers["Retry-After"]) > 0
+        http.headers["X-Forwarded-For"] = f"{a_64()}::1"  # another /64: another client
+        assert (await register(http, new_email())).status_code == 201
+
+
+async def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(server, new_email):
+    ipv4 = f"198.18.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"  # benchmarking range: ours alone
+    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+        for n in range(30):
+            http.headers["X-Forwarded-For"] = ipv4 if n % 2 else f"::ffff:{ipv4}"
+            assert (await http.post("/auth/forgot-password", json={"email": new_email()})).status_code == 202
+        assert_error(await http.post("/auth/forgot-password", json={"email": new_email()}), 429, "rate_limited")
