@@ -36,3 +36,21 @@ async def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(server, new_ema
             http.headers["X-Forwarded-For"] = ipv4 if n % 2 else f"::ffff:{ipv4}"
             assert (await http.post("/auth/forgot-password", json={"email": new_email()})).status_code == 202
         assert_error(await http.post("/auth/forgot-password", json={"email": new_email()}), 429, "rate_limited")
+
+
+def a_number() -> str:
+    return f"+3361{uuid.uuid4().int % 10**7:07d}"
+
+
+async def test_one_account_gets_at_most_five_verification_codes_a_day_whatever_the_numbers(client, whatsapp, new_email):
+    """The probe had one account send codes to 14 numbers, changing its number each time."""
+    assert (await register(client, new_email())).status_code == 201
+    numbers = [a_number() for _ in range(6)]
+    for number in numbers[:5]:
+        assert (await client.patch("/auth/profile", json={"phoneNumber": number})).status_code == 200
+        assert (await client.post("/auth/phone/verify/request")).status_code == 202
+        await whatsapp.wait_for(to=number)
+    assert (await client.patch("/auth/profile", json={"phoneNumber": numbers[5]})).status_code == 200
+    refused = await client.post("/auth/phone/verify/request")
+    assert_error(refused, 429, "rate_limited")
+    assert 23 * 3600 < int(refused.headers["Retry-After"]) <= 24 * 3600

@@ -20,7 +20,8 @@ class PhoneController(Controller):
         status_code=202,
         summary="Send a WhatsApp code to the profile's phone number",
         description="The code has 6 digits and is good for 10 minutes and 5 tries; a new code "
-        "replaces the previous one. At most 5 codes per number a day, and a few per address an hour.",
+        "replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever "
+        "its numbers, and a few per address an hour (429 with Retry-After).",
         responses=failures("no_phone", "not_authenticated", "rate_limited", "not_ready"),
     )
     async def request_code(

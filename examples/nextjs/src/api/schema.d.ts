@@ -322,7 +322,7 @@ export interface paths {
         put?: never;
         /**
          * Send a WhatsApp code to the profile's phone number
-         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, and a few per address an hour.
+         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever its numbers, and a few per address an hour (429 with Retry-After).
          */
         post: operations["AuthPhoneVerifyRequestRequestCode"];
         delete?: never;
