@@ -5,7 +5,7 @@ import uuid
 
 import httpx
 
-from tests.support.http import assert_error, register
+from tests.support.http import assert_error, fresh_client, register
 
 
 def a_64() -> str:
@@ -54,3 +54,28 @@ async def test_one_account_gets_at_most_five_verification_codes_a_day_whatever_t
     refused = await client.post("/auth/phone/verify/request")
     assert_error(refused, 429, "rate_limited")
     assert 23 * 3600 < int(refused.headers["Retry-After"]) <= 24 * 3600
+
+
+async def test_profile_answers_tell_nobody_whose_number_is_verified(client, server, whatsapp, new_email):
+    """The probe read 409 phone_taken from PATCH /auth/profile for another account's verified
+    number, in any spelling. Now PATCH saves it unverified, a wrong code answers as for any
+    number, and only the right code tells (409 phone_taken)."""
+    number = a_number()
+    async with fresh_client(server) as holder:
+        assert (await register(holder, new_email())).status_code == 201
+        assert (await holder.patch("/auth/profile", json={"phoneNumber": number})).status_code == 200
+        assert (await holder.post("/auth/phone/verify/request")).status_code == 202
+        code = (await whatsapp.wait_for(to=number)).code
+        assert (await holder.post("/auth/phone/verify", json={"code": code})).status_code == 200
+
+    assert (await register(client, new_email())).status_code == 201
+    for spelling in [number, number.replace("+33", "0"), "+33 " + number[3:], number.replace("+33", "0033")]:
+        answer = await client.patch("/auth/profile", json={"phoneNumber": spelling})
+        assert answer.status_code == 200, answer.text
+        assert (answer.json()["user"]["phoneNumber"], answer.json()["user"]["phoneVerified"]) == (number, False)
+    assert (await client.post("/auth/phone/verify/request")).status_code == 202
+    code = (await whatsapp.wait_for(to=number)).code
+    wrong = "000000" if code != "000000" else "111111"
+    assert_error(await client.post("/auth/phone/verify", json={"code": wrong}), 400, "invalid_code")
+    assert_error(await client.post("/auth/phone/verify", json={"code": code}), 409, "phone_taken")
+    assert (await client.get("/auth/me")).json()["user"]["phoneVerified"] is False

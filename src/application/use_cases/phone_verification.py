@@ -99,9 +99,14 @@ class VerifyPhone:
     - every try counts, atomically (two wrong tries at once count two); the try that
       spends the last of `max_attempts` burns the code, and so does every try after it
       (429 too_many_attempts: ask for a new code);
-    - a number another account verified meanwhile is refused (409 phone_taken) and the code
-      stays usable; otherwise the number is verified and `phone_verified` recorded with the
-      client's ip and user agent, in the same transaction.
+    - a number another account has verified (before this one typed it, or since) is refused
+      with 409 phone_taken, and only after the right code: the code proved the number, and
+      nothing earlier (PATCH /auth/profile, the code request, a wrong code) tells whose
+      numbers are taken. The unique index uq_users_phone_verified is the arbiter, so two
+      accounts verifying one number at once cannot both win; the refused try changes
+      nothing (its code stays usable);
+    - otherwise the number is verified and `phone_verified` recorded with the client's ip
+      and user agent, in the same transaction.
     """
 
     current_user: GetCurrentUser

@@ -35,7 +35,8 @@ class PhoneController(Controller):
         status_code=200,
         summary="Verify the profile's phone number with the code received",
         description="A wrong code answers `invalid_code`; the fifth wrong try burns the code "
-        "(`too_many_attempts`, also for any later try): ask for a new one.",
+        "(`too_many_attempts`, also for any later try): ask for a new one. The right code for a "
+        "number another account has verified answers `phone_taken`.",
         responses=failures("invalid_code", "not_authenticated", "phone_taken", "too_many_attempts",
                            "not_ready"),
     )

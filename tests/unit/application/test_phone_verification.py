@@ -237,6 +237,20 @@ async def test_a_number_another_account_verified_meanwhile_is_taken(world):
     assert [e for e in world.db.events if e[1] == "phone_verified"] == [(second_id, "phone_verified", {"phoneNumber": NUMBER})]
 
 
+async def test_only_the_right_code_tells_that_another_account_verified_the_number(world):
+    holder, holder_id = await with_phone(world)
+    await ask(world, holder, "111111")
+    await world.verify_phone.execute(holder, "111111", CLIENT)
+    sid, user_id = await with_phone(world)  # typed after it was verified: saved, nothing said
+    await ask(world, sid, "222222")  # the code is sent, as to any number
+    with pytest.raises(InvalidCode):  # a wrong code answers as for any number
+        await world.verify_phone.execute(sid, "000000", CLIENT)
+    with pytest.raises(PhoneTaken):
+        await world.verify_phone.execute(sid, "222222", CLIENT)
+    assert not world.db.users[user_id].phone_verified and world.db.users[holder_id].phone_verified
+    assert [e[0] for e in world.db.events if e[1] == "phone_verified"] == [holder_id]
+
+
 async def test_no_phone_or_no_session_cannot_verify(world):
     sid, _ = await with_phone(world, None)
     with pytest.raises(InvalidCode):

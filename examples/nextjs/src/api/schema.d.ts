@@ -302,7 +302,7 @@ export interface paths {
         put?: never;
         /**
          * Verify the profile's phone number with the code received
-         * @description A wrong code answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`, also for any later try): ask for a new one.
+         * @description A wrong code answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`, also for any later try): ask for a new one. The right code for a number another account has verified answers `phone_taken`.
          */
         post: operations["AuthPhoneVerifyVerify"];
         delete?: never;
@@ -346,7 +346,7 @@ export interface paths {
         head?: never;
         /**
          * Complete or edit the signed-in user's profile
-         * @description A field absent or `""` is left as it is; `null` removes `username`, `phoneNumber`, `photo` or `locale` (a first or last name can be replaced, not removed). A new phone number is unverified until a WhatsApp code proves it (`/auth/phone/verify/request`).
+         * @description A field absent or `""` is left as it is; `null` removes `username`, `phoneNumber`, `photo` or `locale` (a first or last name can be replaced, not removed). A new phone number is saved unverified, whoever else typed or verified it, until a WhatsApp code proves it (`/auth/phone/verify/request`); only then may `phone_taken` be answered.
          */
         patch: operations["AuthProfileUpdate"];
         trace?: never;
@@ -2330,10 +2330,7 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description `username_taken`: This username is taken.
-             *     `phone_taken`: An account already uses this phone number.
-             */
+            /** @description `username_taken`: This username is taken. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2341,7 +2338,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "username_taken" | "phone_taken";
+                        error: "username_taken";
                         /** @description A sentence for people. */
                         message: string;
                     };
