@@ -1,7 +1,9 @@
 """Abuse an outside probe tried against the running server, replayed: each answer must be
 the rule's, not the one the probe got."""
 
+import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 
@@ -79,3 +81,21 @@ async def test_profile_answers_tell_nobody_whose_number_is_verified(client, serv
     assert_error(await client.post("/auth/phone/verify", json={"code": wrong}), 400, "invalid_code")
     assert_error(await client.post("/auth/phone/verify", json={"code": code}), 409, "phone_taken")
     assert (await client.get("/auth/me")).json()["user"]["phoneVerified"] is False
+
+
+async def test_two_unlinks_at_once_never_leave_an_account_without_a_way_in(client, db, new_email):
+    """The probe fired DELETE /auth/accounts/{provider} for both providers of a password-less
+    account at once: in half the runs, both answered 200. Two workers, many rounds."""
+    user_id = uuid.UUID((await register(client, new_email())).json()["user"]["id"])
+    await db.execute("UPDATE users SET password_hash = NULL WHERE id = $1", user_id)
+    for _ in range(12):
+        await db.execute("DELETE FROM accounts WHERE user_id = $1", user_id)
+        for provider in ("github", "google"):
+            await db.execute(
+                "INSERT INTO accounts (id, user_id, provider, provider_account_id, linked_at, updated_at)"
+                " VALUES ($1, $2, $3, $4, $5, $5)", uuid.uuid4(), user_id, provider, uuid.uuid4().hex,
+                datetime.now(UTC))
+        answers = await asyncio.gather(client.delete("/auth/accounts/github"), client.delete("/auth/accounts/google"))
+        assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+        assert_error(next(a for a in answers if a.status_code == 409), 409, "last_login_method")
+        assert await db.fetchval("SELECT count(*) FROM accounts WHERE user_id = $1", user_id) == 1
