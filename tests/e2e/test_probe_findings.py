@@ -4,10 +4,13 @@ the rule's, not the one the probe got."""
 import asyncio
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.support.http import assert_error, fresh_client, register
+from tests.e2e.test_google_sign_in import go_to_google, person
+from tests.support.http import assert_error, fresh_client, login, register, session_cookies
+from tests.support.raw_http import ServerLog
 
 
 def a_64() -> str:
@@ -99,3 +102,27 @@ async def test_two_unlinks_at_once_never_leave_an_account_without_a_way_in(clien
         assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
         assert_error(next(a for a in answers if a.status_code == 409), 409, "last_login_method")
         assert await db.fetchval("SELECT count(*) FROM accounts WHERE user_id = $1", user_id) == 1
+
+
+async def test_the_server_log_holds_no_callback_code_or_state_password_or_cookie(server, idp, server_log, new_email):
+    """The probe found a provider callback's `code` and `state` in the access log."""
+    log = ServerLog(server_log)
+    email, password = new_email(), f"pw-{uuid.uuid4().hex}"
+    async with fresh_client(server) as browser:
+        sid, refresh = session_cookies(await register(browser, email, password))
+        assert (await login(browser, email, password)).status_code == 200
+        assert (await browser.post("/auth/refresh")).status_code == 200
+    async with fresh_client(server) as browser:
+        sub, claims = person()
+        callback = await go_to_google(browser, idp, sub, claims)
+        sent = parse_qs(urlsplit(callback).query)
+        code, state = sent["code"][0], sent["state"][0]
+        assert (await browser.get(callback)).status_code == 302
+        forged = await browser.get("/auth/github/callback", params={"code": "forged-code-1f2e", "state": "forged-state-3d4c"})
+        assert forged.status_code == 302
+
+    text = await log.wait_for('"GET /auth/github/callback HTTP/1.1" 302')
+    assert '"GET /auth/google/callback HTTP/1.1" 302' in text, text
+    assert '"GET /auth/github/callback HTTP/1.1" 302' in text, text
+    for secret in [code, state, "forged-code-1f2e", "forged-state-3d4c", password, sid, refresh, "callback?"]:
+        assert secret not in text, f"{secret!r} is in the server log"
