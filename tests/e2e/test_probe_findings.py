@@ -126,3 +126,32 @@ async def test_the_server_log_holds_no_callback_code_or_state_password_or_cookie
     assert '"GET /auth/github/callback HTTP/1.1" 302' in text, text
     for secret in [code, state, "forged-code-1f2e", "forged-state-3d4c", password, sid, refresh, "callback?"]:
         assert secret not in text, f"{secret!r} is in the server log"
+
+
+PROBED_PHOTOS = [
+    "https://%00/", "https://0*", 'https://img.example/a.png"onerror="alert(1)', "https://img.example/a'.png",
+    "https://img.example/a\x01.png", "https://a_b.example/a.png", "https://" + "a" * 64 + ".example/a.png",
+    "https://img.example/" + "a" * 2048,
+]
+
+
+async def test_a_photo_must_be_an_https_url_with_a_valid_host(client, db, new_email):
+    """The probe stored `https://%00/`, `https://0*` and raw quotes as photos."""
+    user_id = uuid.UUID((await register(client, new_email())).json()["user"]["id"])
+    for photo in PROBED_PHOTOS:
+        error = assert_error(await client.patch("/auth/profile", json={"photo": photo}), 400, "invalid_request")
+        assert [f["field"] for f in error["fields"]] == ["photo"], (photo, error)
+    assert await db.fetchval("SELECT photo FROM profiles WHERE user_id = $1", user_id) is None
+    for photo in ["https://bücher.example/ada.png", "https://[2001:db8::7]/ada.png", "https://192.0.2.7/ada.png"]:
+        answer = await client.patch("/auth/profile", json={"photo": photo})
+        assert answer.status_code == 200 and answer.json()["user"]["profile"]["photo"] == photo, answer.text
+
+
+async def test_a_providers_bad_picture_is_dropped_and_the_sign_in_goes_on(server, idp, db):
+    async with fresh_client(server) as browser:
+        sub, claims = person(picture='https://0*"><script>alert(1)</script>')
+        finish = await browser.get(await go_to_google(browser, idp, sub, claims))
+        assert finish.status_code == 302 and "/auth/finish" in finish.headers["location"], finish.headers
+        user = (await browser.get("/auth/me")).json()["user"]
+    assert user["profile"]["photo"] is None and user["profile"]["firstname"] == "Ada"
+    assert await db.fetchval("SELECT photo FROM profiles WHERE user_id = $1", uuid.UUID(user["id"])) is None

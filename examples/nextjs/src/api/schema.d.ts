@@ -771,7 +771,7 @@ export interface components {
             locale?: string | null;
             /** @description As typed ("06 12 34 56 78", "+33 6 12 34 56 78"); a number without "+" is read for DEFAULT_PHONE_REGION. Stored and answered in E.164; an invalid number is 400. `""` means not given, `null` removes the number. */
             phoneNumber?: string | null;
-            /** @description An https URL with a host and no credentials (http://localhost and http://127.0.0.1 are accepted in development). `""` means not given, `null` removes the photo. */
+            /** @description An https URL whose host is a DNS name (letter, digit and hyphen labels; Unicode names as IDNA allows) or an IP address ([IPv6] in brackets), without credentials, spaces, quotes, control characters or the characters a URL must percent-encode (http://localhost and http://127.0.0.1 are accepted in development). Anything else is 400 `invalid_request` naming `photo`. `""` means not given, `null` removes the photo. */
             photo?: string | null;
             /** @description 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; `""` means not given. */
             username?: string | null;
