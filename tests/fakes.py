@@ -188,6 +188,7 @@ class InMemoryDatabase:
     event_log: list[tuple[UUID | None, SecurityEvent]] = field(default_factory=list)  # with time and origin
     outbox: list[Message] = field(default_factory=list)  # committed messages only
     phone_codes: dict[UUID, "CodeRecord"] = field(default_factory=dict)
+    row_locks: dict[UUID, asyncio.Lock] = field(default_factory=dict)  # users' rows, FOR UPDATE
 
     def user(self, user_id: UUID) -> User:
         """The user as a query would return it: with its providers."""
@@ -214,9 +215,10 @@ class _Table:
 
 
 class InMemoryUserRepository(UserRepository):
-    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+    def __init__(self, db: InMemoryDatabase, undo: list, held: list[asyncio.Lock] | None = None) -> None:
         self._db = db
         self._users = _Table(db.users, undo)
+        self._held = held if held is not None else []  # row locks, released when the unit of work ends
 
     async def add(self, user: User) -> None:
         for other in self._db.users.values():
@@ -240,6 +242,14 @@ class InMemoryUserRepository(UserRepository):
 
     async def by_id(self, user_id: UUID) -> User | None:
         return self._db.user(user_id) if user_id in self._db.users else None
+
+    async def by_id_for_update(self, user_id: UUID) -> User | None:
+        """As SELECT ... FOR UPDATE: waits for another unit of work holding the row."""
+        lock = self._db.row_locks.setdefault(user_id, asyncio.Lock())
+        if lock not in self._held:
+            await lock.acquire()
+            self._held.append(lock)
+        return await self.by_id(user_id)
 
     async def set_password_hash(self, user_id: UUID, password_hash: str | None) -> None:
         self._change(user_id, password_hash=password_hash)
@@ -370,8 +380,10 @@ class InMemoryAccountRepository(AccountRepository):
         return found
 
     async def for_user(self, user_id: UUID) -> list[LinkedAccount]:
-        return sorted((copy.deepcopy(a) for a in self._db.accounts.values() if a.user_id == user_id),
-                      key=lambda a: a.provider)
+        found = sorted((copy.deepcopy(a) for a in self._db.accounts.values() if a.user_id == user_id),
+                       key=lambda a: a.provider)
+        await asyncio.sleep(0)  # as real I/O would: lets concurrent unlinks interleave here
+        return found
 
     async def add(self, account: LinkedAccount) -> None:
         for other in self._db.accounts.values():
@@ -562,7 +574,8 @@ class FakeUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> Self:
         self._undo: list[Callable[[], None]] = []
-        self.users = InMemoryUserRepository(self._db, self._undo)
+        self._held: list[asyncio.Lock] = []
+        self.users = InMemoryUserRepository(self._db, self._undo, self._held)
         self.sessions = InMemorySessionRepository(self._db, self._undo)
         self.accounts = InMemoryAccountRepository(self._db, self._undo)
         self.flows = InMemoryFlowRepository(self._db, self._undo)
@@ -576,6 +589,8 @@ class FakeUnitOfWork(UnitOfWork):
     async def __aexit__(self, *exc_info) -> None:
         for undo in reversed(self._undo):
             undo()
+        for lock in self._held:  # the transaction ends: its row locks go
+            lock.release()
 
     async def commit(self) -> None:
         self._undo.clear()

@@ -38,12 +38,16 @@ class ProviderFlowPolicy:
 class PhoneCodePolicy:
     """WhatsApp codes (contract: 6 digits, 10 min, 5 wrong tries, 5 codes per number a day).
     Each code sent costs money and reaches a phone: besides the per-number quota, one
-    address may ask for a few codes an hour whatever the numbers."""
+    account may ask for `codes_per_account` verification codes a day whatever its numbers
+    (else it could change its number between requests and message any phone), and one
+    address a few codes an hour whatever the numbers."""
 
     code_ttl: timedelta = timedelta(minutes=10)
     max_attempts: int = 5
     codes_per_number: int = 5
     number_window: timedelta = timedelta(hours=24)
+    codes_per_account: int = 5
+    account_window: timedelta = timedelta(hours=24)
     per_address: AddressLimit = AddressLimit(requests=10, window=timedelta(hours=1))
     default_locale: str = "fr"  # DEFAULT_LOCALE: without a profile locale or Accept-Language
 

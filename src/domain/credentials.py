@@ -2,11 +2,11 @@
 
 import re
 import unicodedata
-from encodings.idna import ToASCII, ToUnicode
 from functools import cache
 from importlib.resources import files
 
 from domain.errors import InvalidInput, WeakPassword
+from domain.hosts import a_label
 
 MAX_EMAIL = 254
 MAX_NAME = 100
@@ -110,19 +110,9 @@ def _ascii_domain(field: str, domain: str) -> str:
     envelope as is, even to a server without SMTPUTF8."""
     folded = _DOTS.sub(".", unicodedata.normalize("NFKC", domain).lower())
     try:
-        return ".".join(_a_label(label) for label in folded.split("."))
+        return ".".join(a_label(label) for label in folded.split("."))
     except UnicodeError:
         raise InvalidInput(field, "has a domain that is not a valid domain name") from None
-
-
-def _a_label(label: str) -> str:
-    a_label = ToASCII(label).decode("ascii")
-    u_label = ToUnicode(a_label)  # raises if a typed "xn--" label is not valid punycode
-    # The stdlib codec is IDNA 2003, which maps ß to ss and ς to σ where IDNA 2008 (today's
-    # registries) keeps them, as another domain: refuse rather than store someone else's.
-    if label not in (a_label, u_label):
-        raise UnicodeError(f"{label!r} changes under IDNA 2003")
-    return a_label
 
 
 def check_password_length(password: str) -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from domain.credentials import MAX_NAME, normalize_email, without_invisible
 from domain.errors import AccountAlreadyLinked, EmailNotVerified, InvalidInput
+from domain.profile import photo_url
 from domain.users import Profile, User
 
 
@@ -50,7 +51,7 @@ class ProviderIdentity:
         first, last = self.given_name, self.family_name
         if not (first or last) and self.name:
             first, _, last = self.name.strip().partition(" ")
-        return Profile(_fit(first), _fit(last), self.picture, _fit(self.locale, 16))
+        return Profile(_fit(first), _fit(last), _picture(self.picture), _fit(self.locale, 16))
 
 
 @dataclass(slots=True)
@@ -98,6 +99,15 @@ def safe_redirect_path(raw: str | None) -> str | None:
         return None
     parts = urlsplit(raw)
     return raw if not parts.scheme and not parts.netloc else None
+
+
+def _picture(url: str | None) -> str | None:
+    """A provider's picture obeys the rule of a typed photo, or is dropped: never stored
+    when invalid, and never a reason to refuse the sign-in (the person can set one later)."""
+    try:
+        return photo_url(url) if url else None
+    except InvalidInput:
+        return None
 
 
 def _fit(text: str | None, limit: int = MAX_NAME) -> str | None:

@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from domain.credentials import normalize_name, normalize_username, visible_text
 from domain.errors import InvalidInput
+from domain.hosts import is_web_host
 from domain.locales import SUPPORTED
 from domain.users import User
 
@@ -17,6 +18,9 @@ MAX_PHOTO_URL = 2048  # the column; browsers and CDNs cope with it
 MAX_TYPED_PHONE = 40  # "+33 (0)6 12 34 56 78" and then some
 _TYPED_PHONE = re.compile(r"[0-9+ ().-]*")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
+# Never unencoded in a URL (RFC 3986), plus the single quote: either could end an HTML
+# attribute or a CSS url() the photo is put in.
+_NEVER_RAW_IN_URL = frozenset("\"'<>\\^`{|}")
 # Where each editable field lives: on the account (User) or on its Profile.
 ACCOUNT_FIELDS = ("username", "phone_number")
 PROFILE_FIELDS = ("firstname", "lastname", "photo", "locale")
@@ -103,8 +107,12 @@ def _edited(sent: Sent, rule: Callable[[str], str | None]) -> str | None | Uncha
 
 
 def photo_url(raw: str, *, local_http: bool = False) -> str | None:
-    """An https URL (a photo shown to others must not be fetched in clear), with a host
-    and no credentials; http only for localhost or 127.0.0.1 when `local_http` (development)."""
+    """An https URL (a photo shown to others must not be fetched in clear) of at most
+    MAX_PHOTO_URL characters, whose host is a DNS name (letter-digit-hyphen labels, IDNA
+    allowed) or an IP literal, with no credentials, and without spaces, quotes, control
+    characters or the other characters a URL never holds unencoded (the URL ends up in
+    pages and attributes; raw, they could end the attribute). http only for localhost or
+    127.0.0.1 when `local_http` (development)."""
     if raw == "":
         return None
     url = visible_text("photo", raw)
@@ -112,18 +120,27 @@ def photo_url(raw: str, *, local_http: bool = False) -> str | None:
         raise InvalidInput("photo", f"must be at most {MAX_PHOTO_URL} characters")
     if any(c.isspace() for c in url):
         raise InvalidInput("photo", "must not contain spaces")
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # raises on a port that is not a number
-    except ValueError:
-        raise InvalidInput("photo", "is not a valid URL") from None
-    if not host or parts.username is not None or parts.password is not None:
+    if any(c in _NEVER_RAW_IN_URL for c in url):
+        raise InvalidInput("photo", "must not contain quotes, angle brackets, backslashes or other "
+                           "characters a URL must percent-encode")
+    parts = _url_parts(url)
+    if not parts.hostname or parts.username is not None or parts.password is not None:
         raise InvalidInput("photo", "must be a URL with a host and no credentials")
+    if not is_web_host(parts.hostname, bracketed="[" in parts.netloc):
+        raise InvalidInput("photo", "must have a valid host name or IP address")
     scheme = parts.scheme.lower()
-    if scheme == "https" or (scheme == "http" and local_http and host in _LOCAL_HOSTS):
+    if scheme == "https" or (scheme == "http" and local_http and parts.hostname in _LOCAL_HOSTS):
         return url
     raise InvalidInput("photo", "must be an https URL")
+
+
+def _url_parts(url: str) -> SplitResult:
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises on a port that is not a number, or out of range
+        return parts
+    except ValueError:  # also a bracketed host that is no IPv6 address
+        raise InvalidInput("photo", "is not a valid URL") from None
 
 
 def profile_locale(raw: str) -> str | None:

@@ -12,6 +12,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from infrastructure.settings import STARTUP_FAILURE_EXIT, Settings, load_settings_or_exit
+from web.access_log import log_config
 from web.listeners import describe, listening_sockets
 from web.server import PROTOCOL_OPTIONS
 
@@ -92,6 +93,7 @@ def server_options(settings: Settings) -> dict:
         factory=True, host=settings.host, port=settings.port, workers=settings.workers,
         forwarded_allow_ips=settings.forwarded_allow_ips,  # read from .env too, unlike uvicorn
         access_log=settings.access_log,
+        log_config=log_config(),  # uvicorn's, but a provider callback's code and state are never logged
         **PROTOCOL_OPTIONS,  # headers capped, slow clients cut off (web/server.py)
     )
 

@@ -106,12 +106,22 @@ PhoneNumber = Annotated[str, _documented(
     '`""` means not given, `null` removes the number.',
     r"^[0-9+ ().-]*$", max_length=MAX_TYPED_PHONE,
 )]
+# The pattern states the rule for ASCII host names and IPv4 addresses; the domain also
+# accepts Unicode (IDNA) host names and [IPv6] literals, which a regex cannot check.
+_DNS_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TOP_LABEL = r"[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"  # a last label of digits reads as IPv4
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# The quote goes in unescaped: ECMA-262 regexes in u mode refuse "\"".
+_URL_REST = r"(:[0-9]{1,4})?([/?#][^\s" + '"' + r"'<>\\^`{|}]*)?"
 PhotoUrl = Annotated[str, _documented(
-    "An https URL with a host and no credentials (http://localhost and http://127.0.0.1 "
-    'are accepted in development). `""` means not given, `null` removes the photo.',
+    "An https URL whose host is a DNS name (letter, digit and hyphen labels; Unicode names "
+    "as IDNA allows) or an IP address ([IPv6] in brackets), without credentials, spaces, "
+    "quotes, control characters or the characters a URL must percent-encode "
+    "(http://localhost and http://127.0.0.1 are accepted in development). Anything else is "
+    '400 `invalid_request` naming `photo`. `""` means not given, `null` removes the photo.',
     # "\/": the docs page embeds the schema, and holds no outside URL (not even in a pattern).
-    r"^(https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,4})?([/?#]\S*)?"
-    r"|http:\/\/(localhost|127\.0\.0\.1)(:[0-9]{1,4})?([/?#]\S*)?)?$",
+    rf"^(https:\/\/(({_DNS_LABEL}\.)*{_TOP_LABEL}|({_OCTET}\.){{3}}{_OCTET}){_URL_REST}"
+    rf"|http:\/\/(localhost|127\.0\.0\.1){_URL_REST})?$",
     max_length=MAX_PHOTO_URL,
 )]
 Locale = Annotated[str, _documented(

@@ -84,8 +84,9 @@ def dsn(postgres: RestartablePostgres) -> str:
 
 
 def an_address() -> str:
-    """A documentation-range client address (X-Forwarded-For from loopback is trusted)."""
-    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    """A documentation-range client address (X-Forwarded-For from loopback is trusted), in
+    its own /64: the per-address limits count an IPv6 client by its /64."""
+    return f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::{uuid.uuid4().hex[:4]}"
 
 
 def browser(base_url: str, address: str | None = None, timeout: float = 30, **headers) -> httpx.AsyncClient:

@@ -143,8 +143,9 @@ def server_log(server) -> Path:
 
 def client_address() -> str:
     """uvicorn trusts X-Forwarded-For from loopback (a local proxy): each test client
-    gets its own documentation-range address, so per-address login limits stay apart."""
-    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    gets its own documentation-range address, in its own /64 (the per-address limits count
+    an IPv6 client by its /64), so per-address limits stay apart."""
+    return f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::{uuid.uuid4().hex[:4]}"
 
 
 @pytest.fixture

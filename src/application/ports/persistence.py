@@ -32,6 +32,12 @@ class UserRepository(Protocol):
     async def by_id(self, user_id: UUID) -> User | None: ...
 
     @abstractmethod
+    async def by_id_for_update(self, user_id: UUID) -> User | None:
+        """The user, read once its row is locked until this transaction ends: a change decided
+        on the user's state (e.g. removing a way to sign in) waits for any other such change
+        to commit, then sees what that one left (password and providers alike)."""
+
+    @abstractmethod
     async def set_password_hash(self, user_id: UUID, password_hash: str | None) -> None:
         """None removes the password: the account can then only use its providers."""
 

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from application.policy import AddressLimit
 from application.ports.limits import AttemptCounter
+from domain.client_addresses import counted_address
 from domain.errors import RateLimited
 
 
@@ -16,17 +17,19 @@ def counter_key(scope: str, value: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AddressLimiter:
-    """A flood shield per client address and endpoint (`scope`), shared by every process."""
+    """A flood shield per client address and endpoint (`scope`), shared by every process.
+    Every per-address limit goes through here: an IPv6 client counts by its /64
+    (domain.client_addresses), so cycling through one's own addresses gains nothing."""
 
     counter: AttemptCounter
     scope: str
     limit: AddressLimit = AddressLimit()
 
     async def admit(self, ip: str | None, now: datetime) -> None:
-        """Count this request for its address; refuse it over the limit. Requests
+        """Count this request for its client; refuse it over the limit. Requests
         without a valid address share one bucket: a junk forwarded address must not
         be a way around the limit."""
-        address = ip or "unknown"
-        window = await self.counter.hit(counter_key(self.scope, address), self.limit.window, now)
+        key = counter_key(self.scope, counted_address(ip))
+        window = await self.counter.hit(key, self.limit.window, now)
         if window.hits > self.limit.requests:
             raise RateLimited(window.retry_after(now))

@@ -29,17 +29,29 @@ class ListLinkedAccounts:
 
 @dataclass(frozen=True, slots=True)
 class UnlinkAccount:
-    """Detach a provider, unless it is the last way left to sign in (no password);
-    `provider_unlinked` is recorded with the client's ip and user agent, in the same
-    transaction."""
+    """Detach a provider (DELETE /auth/accounts/{provider}).
+
+    - the provider must be linked to the signed-in user (404 not_linked);
+    - the last way left to sign in cannot go: without a password, the only provider stays
+      (409 last_login_method);
+    - decided under a lock on the user's row, on the password and providers read once it is
+      held: two unlinks at once (say, of both providers of a password-less account) take
+      turns, the second sees what the first removed, and one always answers
+      last_login_method, never both succeeding;
+    - `provider_unlinked` is recorded with the client's ip and user agent, in the same
+      transaction.
+    """
 
     current_user: GetCurrentUser
     new_uow: UnitOfWorkFactory
     clock: Clock
 
     async def execute(self, sid: str | None, provider: str, client: ClientInfo) -> None:
-        user = await _signed_in(self.current_user, sid)
+        signed_in = await _signed_in(self.current_user, sid)
         async with self.new_uow() as uow:
+            user = await uow.users.by_id_for_update(signed_in.id)
+            if user is None:  # deleted since the session was read
+                raise NotAuthenticated()
             accounts = await uow.accounts.for_user(user.id)
             if provider not in {a.provider for a in accounts}:
                 raise NotLinked()

@@ -1,7 +1,7 @@
 """Proving a phone number: a 6-digit code by WhatsApp, typed back while signed in."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from application.policy import PhoneCodePolicy
 from application.ports.limits import AttemptCounter
@@ -19,6 +19,8 @@ from domain.users import User
 
 # The per-number quota of WhatsApp codes, shared by every purpose (verification, reset).
 NUMBER_QUOTA = "phone-code-number"
+# The per-account quota of verification codes, whatever the numbers they went to.
+ACCOUNT_QUOTA = "phone-code-account"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +31,10 @@ class RequestPhoneCode:
       unproven address), checked first;
     - the profile must have a number (400 no_phone); an already verified one gets a code too
       (harmless: verifying it again changes nothing);
-    - at most `codes_per_number` codes per number per `number_window`, and a per-address
-      limit, both counted atomically across processes (429 rate_limited);
+    - a per-address limit, then at most `codes_per_account` codes per account per
+      `account_window` whatever the numbers, then at most `codes_per_number` codes per
+      number per `number_window`, each counted atomically across processes (429
+      rate_limited with Retry-After); a request refused by one is not counted by the next;
     - the code is uniformly random, stored only as a keyed digest, valid `code_ttl`; it
       replaces this account's earlier code, never another account's;
     - the code row and its WhatsApp message commit together, or neither does.
@@ -52,16 +56,17 @@ class RequestPhoneCode:
             raise NoPhone()
         now = self.clock.now()
         await AddressLimiter(self.attempts, "phone-code-ip", self.policy.per_address).admit(client.ip, now)
-        await self._count_for_number(user.phone_number, now)
+        policy = self.policy
+        await self._count(ACCOUNT_QUOTA, str(user.id), policy.codes_per_account, policy.account_window, now)
+        await self._count(NUMBER_QUOTA, user.phone_number, policy.codes_per_number, policy.number_window, now)
         sender = PhoneCodeSender(self.codes, self.tokens, self.ids, self.policy)
         async with self.new_uow() as uow:
             await sender.send(uow, user, user.phone_number, VERIFY_PHONE, client, now)
             await uow.commit()
 
-    async def _count_for_number(self, phone_number: str, now: datetime) -> None:
-        key = counter_key(NUMBER_QUOTA, phone_number)
-        window = await self.attempts.hit(key, self.policy.number_window, now)
-        if window.hits > self.policy.codes_per_number:
+    async def _count(self, quota: str, subject: str, limit: int, period: timedelta, now: datetime) -> None:
+        window = await self.attempts.hit(counter_key(quota, subject), period, now)
+        if window.hits > limit:
             raise RateLimited(window.retry_after(now))
 
 
@@ -99,9 +104,14 @@ class VerifyPhone:
     - every try counts, atomically (two wrong tries at once count two); the try that
       spends the last of `max_attempts` burns the code, and so does every try after it
       (429 too_many_attempts: ask for a new code);
-    - a number another account verified meanwhile is refused (409 phone_taken) and the code
-      stays usable; otherwise the number is verified and `phone_verified` recorded with the
-      client's ip and user agent, in the same transaction.
+    - a number another account has verified (before this one typed it, or since) is refused
+      with 409 phone_taken, and only after the right code: the code proved the number, and
+      nothing earlier (PATCH /auth/profile, the code request, a wrong code) tells whose
+      numbers are taken. The unique index uq_users_phone_verified is the arbiter, so two
+      accounts verifying one number at once cannot both win; the refused try changes
+      nothing (its code stays usable);
+    - otherwise the number is verified and `phone_verified` recorded with the client's ip
+      and user agent, in the same transaction.
     """
 
     current_user: GetCurrentUser

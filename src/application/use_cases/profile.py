@@ -5,7 +5,7 @@ from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock
 from application.use_cases.current_user import GetCurrentUser
-from domain.errors import PhoneTaken, UsernameTaken
+from domain.errors import UsernameTaken
 from domain.profile import ProfileChanges, ProfileEdit, Sent, Unchanged, normalized_edit, typed_phone
 from domain.users import User
 
@@ -18,10 +18,12 @@ class UpdateProfile:
       photo and locale; a first or last name can be replaced, never removed;
     - every field goes through its domain rule (visible text, username, https photo,
       fr/en locale); the phone number is parsed for DEFAULT_PHONE_REGION and kept in E.164;
-    - a username another account has (case-insensitively) is refused (409 username_taken),
-      as is a number another account has verified (409 phone_taken); a number typed by
-      several accounts is fine until one of them verifies it;
-    - a new number is unverified; sending one's own number again changes nothing;
+    - a username another account has (case-insensitively) is refused (409 username_taken);
+    - a number is saved unverified whoever else typed or verified it: no answer here tells
+      whose numbers are taken (that would be an unthrottled lookup of the accounts behind
+      phone numbers). Only the right WhatsApp code proves it, and only then does
+      POST /auth/phone/verify tell that another account holds it (VerifyPhone);
+    - sending one's own number again, in any spelling, changes nothing (it stays verified);
     - only the fields that change are written, in one transaction; a refused request
       changes nothing.
     """
@@ -57,7 +59,4 @@ class UpdateProfile:
             holder = await uow.users.by_login(changes.username)
             if holder is not None and holder.id != user.id:
                 raise UsernameTaken()
-        if isinstance(changes.phone_number, str):
-            holder = await uow.users.by_verified_phone(changes.phone_number)
-            if holder is not None and holder.id != user.id:
-                raise PhoneTaken()
+

@@ -84,12 +84,15 @@ def database_config(url: str, pool_size: int = 20) -> SQLAlchemyAsyncConfig:
     CONNECT_TIMEOUT (asyncpg's default is a minute, for a server that drops packets) and a
     request waits at most 10 s for a pooled connection; then it answers 503 not_ready. No
     pre-ping (a round trip per request): a pooled connection found dead answers one 503 and
-    SQLAlchemy then replaces every connection the pool held before."""
+    SQLAlchemy then replaces every connection the pool held before.
+
+    A statement's parameters stay out of its errors (hide_parameters): an error is logged,
+    and parameters hold emails, phone numbers and digests that no log line should."""
     return SQLAlchemyAsyncConfig(
         connection_string=asyncpg_url(url),
         engine_config=EngineConfig(
             pool_size=pool_size, max_overflow=0, pool_timeout=10,
-            connect_args={"timeout": CONNECT_TIMEOUT},
+            connect_args={"timeout": CONNECT_TIMEOUT}, hide_parameters=True,
         ),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,

@@ -85,6 +85,15 @@ class SqlUserRepository(UserRepository):
     async def by_id(self, user_id: UUID) -> User | None:
         return await self._one(UserRow.id == user_id)
 
+    async def by_id_for_update(self, user_id: UUID) -> User | None:
+        lock = select(UserRow.id).where(UserRow.id == user_id).with_for_update()
+        if await self._session.scalar(lock) is None:
+            return None
+        # A second statement: under READ COMMITTED it takes a new snapshot, so it sees what a
+        # transaction we waited for committed, providers (another table) included. Read by the
+        # locking statement itself, they would be as they were before the wait.
+        return await self.by_id(user_id)
+
     async def _one(self, condition) -> User | None:
         row = (await self._session.execute(select_users().where(condition))).one_or_none()
         return user_from_row(row._mapping) if row else None

@@ -20,8 +20,9 @@ class PhoneController(Controller):
         status_code=202,
         summary="Send a WhatsApp code to the profile's phone number",
         description="The code has 6 digits and is good for 10 minutes and 5 tries; a new code "
-        "replaces the previous one. At most 5 codes per number a day, and a few per address an hour. "
-        "An account whose email is unverified gets `email_not_verified` (403): verify it first.",
+        "replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever "
+        "its numbers, and a few per address an hour (429 with Retry-After). An account whose email "
+        "is unverified gets `email_not_verified` (403): verify it first.",
         responses=failures("no_phone", "not_authenticated", "email_not_verified", "rate_limited", "not_ready"),
     )
     async def request_code(
@@ -35,8 +36,9 @@ class PhoneController(Controller):
         status_code=200,
         summary="Verify the profile's phone number with the code received",
         description="A wrong code answers `invalid_code`; the fifth wrong try burns the code "
-        "(`too_many_attempts`, also for any later try): ask for a new one. An account whose email "
-        "is unverified gets `email_not_verified` (403).",
+        "(`too_many_attempts`, also for any later try): ask for a new one. The right code for a "
+        "number another account has verified answers `phone_taken`. An account whose email is "
+        "unverified gets `email_not_verified` (403).",
         responses=failures("invalid_code", "not_authenticated", "email_not_verified", "phone_taken",
                            "too_many_attempts", "not_ready"),
     )

@@ -27,9 +27,9 @@ class ProfileController(Controller):
         summary="Complete or edit the signed-in user's profile",
         description='A field absent or `""` is left as it is; `null` removes `username`, `phoneNumber`, '
         "`photo` or `locale` (a first or last name can be replaced, not removed). A new phone "
-        "number is unverified until a WhatsApp code proves it (`/auth/phone/verify/request`).",
-        responses=failures("invalid_request", "not_authenticated", "username_taken", "phone_taken",
-                           "not_ready"),
+        "number is saved unverified, whoever else typed or verified it, until a WhatsApp code "
+        "proves it (`/auth/phone/verify/request`); only then may `phone_taken` be answered.",
+        responses=failures("invalid_request", "not_authenticated", "username_taken", "not_ready"),
     )
     async def update(
         self, data: JSONBody[ProfileBody], update_profile: NamedDependency[UpdateProfile], sid: SidCookie

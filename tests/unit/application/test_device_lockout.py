@@ -24,7 +24,7 @@ _addresses = itertools.count(1)
 
 def anywhere() -> ClientInfo:
     """A new address each time, so that only the locks apply, never the address limit."""
-    return ClientInfo(ip=f"2001:db8:d::{next(_addresses):x}")
+    return ClientInfo(ip=f"2001:db8:{next(_addresses):x}::1")  # a /64 of its own
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ _addresses = itertools.count(1)
 def anywhere() -> ClientInfo:
     """A new address each time, so only the account lock applies."""
     n = next(_addresses)
-    return ClientInfo(ip=f"2001:db8::{n:x}")
+    return ClientInfo(ip=f"2001:db8:{n:x}::1")  # another /64: another client
 
 
 @pytest.fixture

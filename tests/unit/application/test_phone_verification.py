@@ -1,4 +1,5 @@
 import asyncio
+import dataclasses
 from dataclasses import replace
 
 import pytest
@@ -99,6 +100,37 @@ async def test_at_most_five_codes_per_number_a_day_whoever_asks(world):
     third, _ = await with_phone(world)  # the earlier sessions have expired by now
     await ask(world, third)
     assert len(whatsapp(world)) == 6
+
+
+async def test_at_most_five_codes_per_account_a_day_whatever_the_numbers(world):
+    registration = RegistrationFactory.build()
+    sid, _ = await with_phone(world, **dataclasses.asdict(registration))
+    for n in range(5):  # a new number before each request: the per-number quota never applies
+        await world.update_profile.execute(sid, ProfileEdit(phone_number=f"+3361234560{n}"))
+        await ask(world, sid, client=ClientInfo(ip=f"198.51.100.{n}"))
+    await world.update_profile.execute(sid, ProfileEdit(phone_number="+33612345609"))
+    with pytest.raises(RateLimited) as refused:
+        await ask(world, sid, client=ClientInfo(ip="198.51.100.99"))
+    assert refused.value.retry_after == 24 * 3600
+    assert len(whatsapp(world)) == 5
+    other, _ = await with_phone(world, "+33612345609")  # another account, the same number: its own quota
+    await ask(world, other, client=ClientInfo(ip="198.51.100.98"))
+    world.clock.advance(hours=24)
+    signed_in = await world.login.execute(registration.email, registration.password, CLIENT)
+    await ask(world, signed_in.tokens.sid)
+    assert len(whatsapp(world)) == 7
+
+
+async def test_a_request_refused_for_its_account_does_not_spend_the_numbers_quota(world):
+    world.phone_policy = replace(world.phone_policy, codes_per_account=1)
+    sid, _ = await with_phone(world)
+    await ask(world, sid)
+    for _ in range(6):
+        with pytest.raises(RateLimited):
+            await ask(world, sid, client=ClientInfo(ip="198.51.100.99"))
+    other, _ = await with_phone(world)  # the same number, typed by another account
+    await ask(world, other)
+    assert len(whatsapp(world)) == 2
 
 
 async def test_one_address_is_limited_across_numbers(world):
@@ -204,6 +236,20 @@ async def test_a_number_another_account_verified_meanwhile_is_taken(world):
         await world.verify_phone.execute(first, "111111", CLIENT)
     assert not world.db.users[first_id].phone_verified
     assert [e for e in world.db.events if e[1] == "phone_verified"] == [(second_id, "phone_verified", {"phoneNumber": NUMBER})]
+
+
+async def test_only_the_right_code_tells_that_another_account_verified_the_number(world):
+    holder, holder_id = await with_phone(world)
+    await ask(world, holder, "111111")
+    await world.verify_phone.execute(holder, "111111", CLIENT)
+    sid, user_id = await with_phone(world)  # typed after it was verified: saved, nothing said
+    await ask(world, sid, "222222")  # the code is sent, as to any number
+    with pytest.raises(InvalidCode):  # a wrong code answers as for any number
+        await world.verify_phone.execute(sid, "000000", CLIENT)
+    with pytest.raises(PhoneTaken):
+        await world.verify_phone.execute(sid, "222222", CLIENT)
+    assert not world.db.users[user_id].phone_verified and world.db.users[holder_id].phone_verified
+    assert [e[0] for e in world.db.events if e[1] == "phone_verified"] == [holder_id]
 
 
 async def test_no_phone_or_no_session_cannot_verify(world):

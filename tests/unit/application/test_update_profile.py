@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import pytest
 
-from domain.errors import InvalidInput, NotAuthenticated, PhoneTaken, UsernameTaken
+from domain.errors import InvalidInput, NotAuthenticated, UsernameTaken
 from domain.profile import ProfileEdit
 from domain.users import COMPLETE_PROFILE
 from tests.factories import RegistrationFactory
@@ -89,13 +89,16 @@ async def verified(world, sid, user_id, number: str) -> None:
     world.db.users[user_id].phone_verified_at = world.clock.now()
 
 
-async def test_a_number_another_account_verified_is_taken(world):
+async def test_a_number_another_account_verified_is_saved_unverified_telling_nothing(world):
+    """A PATCH is no lookup of whose numbers are verified: only the right code tells."""
     holder_sid, holder_id = await signed_up(world)
     await verified(world, holder_sid, holder_id, "+33612345678")
     sid, user_id = await signed_up(world)
-    with pytest.raises(PhoneTaken):
-        await world.update_profile.execute(sid, ProfileEdit(phone_number="06 12 34 56 78"))
-    assert world.db.users[user_id].phone_number is None
+    for typed in ["06 12 34 56 78", "+33 6 12 34 56 78"]:
+        user = await world.update_profile.execute(sid, ProfileEdit(phone_number=typed))
+        assert (user.phone_number, user.phone_verified) == ("+33612345678", False)
+    assert world.db.users[user_id].phone_number == "+33612345678"
+    assert world.db.users[holder_id].phone_verified  # the holder keeps it verified
 
 
 async def test_a_number_typed_by_several_unverified_accounts_is_allowed(world):

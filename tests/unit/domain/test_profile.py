@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.errors import InvalidInput
+from domain.identities import ProviderIdentity
 from domain.profile import (
     UNCHANGED,
     ProfileChanges,
@@ -64,6 +65,10 @@ def test_username_keeps_its_case():
 
 @pytest.mark.parametrize("url", [
     "https://cdn.example.com/ada.png", "https://example.com:8443/a?size=2#x", "HTTPS://example.com/a",
+    "https://CDN.Example.com/a.png", "https://a-b.c0.example/%22x%22.png", "https://localhost/ada.png",
+    "https://bücher.example/ada.png", "https://xn--bcher-kva.example/ada.png",  # IDNA, either form
+    "https://192.0.2.7/a.png", "https://[2001:db8::7]:8443/a.png",  # IP literals
+    "https://example.com/photos/café.png", "https://example.com/" + "a" * (2048 - 20),
 ])
 def test_photo_accepts_https_urls(url):
     assert photo_url(url) == url
@@ -74,6 +79,16 @@ def test_photo_accepts_https_urls(url):
     "https://user:pw@example.com/a.png", "https:///a.png", "https://example.com:99999/a",
     "https://example.com/a b.png", " https://example.com/a.png", "ftp://example.com/a",
     "https://example.com/" + "a" * 2048, "https://example.com/\u202ea",
+    # hosts that are no DNS name nor IP literal
+    "https://%00/", "https://0*", "https://0", "https://0x7f.1/a", "https://999.0.0.1/a",
+    "https://a_b.example/a", "https://-a.example/a", "https://a-.example/a", "https://a..b/a",
+    "https://example.com./a", "https://" + "a" * 64 + ".example/a", "https://[v1.x]/a",
+    "https://[fe80::1%25eth0]/a", "https://[2001:db8::7/a", "https://straße.example/a", "https://xn--a-/a",
+    # quotes and what a URL always percent-encodes: they could close an attribute
+    "https://example.com/a\"onerror=\"x.png", "https://example.com/a'b.png", "https://example.com/<a>",
+    "https://example.com\\@evil.example/a", "https://example.com/`a`", "https://example.com/{a}|^",
+    # control characters, raw
+    "https://example.com/a\x00.png", "https://example.com/a\x7f.png", "https://example.com/a\r\nx",
 ])
 def test_photo_refuses_anything_else(url):
     with pytest.raises(InvalidInput) as refused:
@@ -118,3 +133,15 @@ def test_applied_changes_leave_the_rest():
     updated = ProfileChanges(lastname="Byron", photo=None).applied_to(user)
     assert updated.profile == Profile("Ada", "Byron", None, "fr")
     assert updated.username == user.username
+
+
+@pytest.mark.parametrize(("picture", "kept"), [
+    ("https://lh3.googleusercontent.com/a/ada=s96-c", "https://lh3.googleusercontent.com/a/ada=s96-c"),
+    ("https://%00/", None), ("https://0*", None), ('https://img.example/a".png', None),
+    ("http://img.example/a.png", None), ("https://img.example/" + "a" * 2048, None), ("", None), (None, None),
+])
+def test_a_providers_picture_is_kept_only_if_a_typed_photo_would_be(picture, kept):
+    """Dropped, not refused: a bad picture is never stored, and never stops a sign-in."""
+    identity = ProviderIdentity("google", "sub-1", given_name="Ada", picture=picture)
+    assert identity.profile().photo == kept
+    assert identity.profile().firstname == "Ada"

@@ -302,7 +302,7 @@ export interface paths {
         put?: never;
         /**
          * Verify the profile's phone number with the code received
-         * @description A wrong code answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`, also for any later try): ask for a new one. An account whose email is unverified gets `email_not_verified` (403).
+         * @description A wrong code answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`, also for any later try): ask for a new one. The right code for a number another account has verified answers `phone_taken`. An account whose email is unverified gets `email_not_verified` (403).
          */
         post: operations["AuthPhoneVerifyVerify"];
         delete?: never;
@@ -322,7 +322,7 @@ export interface paths {
         put?: never;
         /**
          * Send a WhatsApp code to the profile's phone number
-         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, and a few per address an hour. An account whose email is unverified gets `email_not_verified` (403): verify it first.
+         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever its numbers, and a few per address an hour (429 with Retry-After). An account whose email is unverified gets `email_not_verified` (403): verify it first.
          */
         post: operations["AuthPhoneVerifyRequestRequestCode"];
         delete?: never;
@@ -346,7 +346,7 @@ export interface paths {
         head?: never;
         /**
          * Complete or edit the signed-in user's profile
-         * @description A field absent or `""` is left as it is; `null` removes `username`, `phoneNumber`, `photo` or `locale` (a first or last name can be replaced, not removed). A new phone number is unverified until a WhatsApp code proves it (`/auth/phone/verify/request`).
+         * @description A field absent or `""` is left as it is; `null` removes `username`, `phoneNumber`, `photo` or `locale` (a first or last name can be replaced, not removed). A new phone number is saved unverified, whoever else typed or verified it, until a WhatsApp code proves it (`/auth/phone/verify/request`); only then may `phone_taken` be answered.
          */
         patch: operations["AuthProfileUpdate"];
         trace?: never;
@@ -771,7 +771,7 @@ export interface components {
             locale?: string | null;
             /** @description As typed ("06 12 34 56 78", "+33 6 12 34 56 78"); a number without "+" is read for DEFAULT_PHONE_REGION. Stored and answered in E.164; an invalid number is 400. `""` means not given, `null` removes the number. */
             phoneNumber?: string | null;
-            /** @description An https URL with a host and no credentials (http://localhost and http://127.0.0.1 are accepted in development). `""` means not given, `null` removes the photo. */
+            /** @description An https URL whose host is a DNS name (letter, digit and hyphen labels; Unicode names as IDNA allows) or an IP address ([IPv6] in brackets), without credentials, spaces, quotes, control characters or the characters a URL must percent-encode (http://localhost and http://127.0.0.1 are accepted in development). Anything else is 400 `invalid_request` naming `photo`. `""` means not given, `null` removes the photo. */
             photo?: string | null;
             /** @description 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; `""` means not given. */
             username?: string | null;
@@ -2357,10 +2357,7 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description `username_taken`: This username is taken.
-             *     `phone_taken`: An account already uses this phone number.
-             */
+            /** @description `username_taken`: This username is taken. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2368,7 +2365,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "username_taken" | "phone_taken";
+                        error: "username_taken";
                         /** @description A sentence for people. */
                         message: string;
                     };
