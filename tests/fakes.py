@@ -150,8 +150,17 @@ class FakeTokens(TokenMinter):
     def digest(self, token: str) -> bytes:
         return hashlib.sha256(token.encode()).digest()
 
+    def digests(self, token: str) -> tuple[bytes, ...]:
+        return (self.digest(token),)
+
     def successor(self, token: str) -> str:
         return f"{token}+"
+
+
+def stored_digest(table, digests) -> bytes | None:
+    """The first of a token's digests (one per key) that `table` holds, as `= ANY` finds."""
+    assert not isinstance(digests, bytes), "lookups take a sequence of digests"
+    return next((digest for digest in digests if digest in table), None)
 
 
 @dataclass
@@ -312,7 +321,8 @@ class InMemorySessionRepository(SessionRepository):
             raise AssertionError("generation issued twice")  # the unique constraint
         self._refresh.put(digest, RefreshRecord(session_id, generation))
 
-    async def claim_refresh_token(self, digest: bytes, now: datetime) -> RefreshClaim | None:
+    async def claim_refresh_token(self, digests, now: datetime) -> RefreshClaim | None:
+        digest = stored_digest(self._db.refresh_tokens, digests)
         record = self._db.refresh_tokens.get(digest)
         if record is None:
             return None
@@ -332,12 +342,12 @@ class InMemorySessionRepository(SessionRepository):
                       key=lambda s: s.created_at, reverse=True)
         return [(s.ip, s.user_agent) for s in mine[:limit]]
 
-    async def session_id_by_sid(self, digest: bytes) -> UUID | None:
-        record = self._db.sids.get(digest)
+    async def session_id_by_sid(self, digests) -> UUID | None:
+        record = self._db.sids.get(stored_digest(self._db.sids, digests))
         return record.session_id if record else None
 
-    async def session_id_by_refresh_token(self, digest: bytes) -> UUID | None:
-        record = self._db.refresh_tokens.get(digest)
+    async def session_id_by_refresh_token(self, digests) -> UUID | None:
+        record = self._db.refresh_tokens.get(stored_digest(self._db.refresh_tokens, digests))
         return record.session_id if record else None
 
     async def revoke(self, session_id: UUID, now: datetime, reason: str) -> UUID | None:
@@ -414,7 +424,8 @@ class InMemoryFlowRepository(FlowRepository):
     async def add(self, flow: ProviderFlow) -> None:
         self._flows.put(flow.state_digest, flow)
 
-    async def consume(self, state_digest: bytes, now: datetime) -> ProviderFlow | None:
+    async def consume(self, state_digests, now: datetime) -> ProviderFlow | None:
+        state_digest = stored_digest(self._db.flows, state_digests)
         flow = self._db.flows.get(state_digest)
         if flow is None or state_digest in self._db.used_flows or flow.expires_at <= now:
             return None
@@ -431,7 +442,8 @@ class InMemoryPendingLinkRepository(PendingLinkRepository):
     async def add(self, link: PendingLink) -> None:
         self._links.put(link.browser_digest, link)
 
-    async def take(self, browser_digest: bytes, now: datetime) -> PendingLink | None:
+    async def take(self, browser_digests, now: datetime) -> PendingLink | None:
+        browser_digest = stored_digest(self._db.pending_links, browser_digests)
         link = self._db.pending_links.get(browser_digest)
         if link is None:
             return None
@@ -465,13 +477,13 @@ class InMemoryPhoneCodeRepository(PhoneCodeRepository):
             if record.code.user_id == user_id and record.used_at is None:
                 self._codes.put(record.code.id, replace(record, used_at=now))
 
-    async def check(self, user_id, purpose, phone_number, digest, now, max_attempts) -> CodeCheck:
+    async def check(self, user_id, purpose, phone_number, digests, now, max_attempts) -> CodeCheck:
         live = [r for r in self._db.phone_codes.values()
                 if (r.code.user_id, r.code.purpose, r.code.phone_number) == (user_id, purpose, phone_number)
                 and r.code.expires_at > now and r.used_at is None]
         for record in live:
             if record.attempts < max_attempts:
-                matched = record.code.digest == digest
+                matched = record.code.digest in digests
                 counted = replace(record, attempts=record.attempts + 1, used_at=now if matched else None)
                 self._codes.put(record.code.id, counted)
                 if matched:
@@ -492,14 +504,15 @@ class InMemoryLinkTokenRepository(LinkTokenRepository):
         assert digest not in self._db.link_tokens, "token issued twice"  # the primary key
         self._tokens.put(digest, LinkRecord(replace(link, issued_at=now)))
 
-    async def consume(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
-        link = await self.peek(digest, purposes, now)
+    async def consume(self, digests, purposes: Collection[str], now: datetime) -> LinkToken | None:
+        digest = stored_digest(self._db.link_tokens, digests)
+        link = await self.peek(digests, purposes, now)
         if link is not None:
             self._tokens.put(digest, LinkRecord(link, now))
         return link
 
-    async def peek(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
-        record = self._db.link_tokens.get(digest)
+    async def peek(self, digests, purposes: Collection[str], now: datetime) -> LinkToken | None:
+        record = self._db.link_tokens.get(stored_digest(self._db.link_tokens, digests))
         if record is None or record.used_at is not None or record.link.purpose not in purposes:
             return None
         return record.link if record.link.expires_at > now else None
@@ -601,8 +614,8 @@ class InMemoryCurrentUserQuery(CurrentUserQuery):
     def __init__(self, db: InMemoryDatabase) -> None:
         self._db = db
 
-    async def user_by_sid(self, digest: bytes, now: datetime) -> User | None:
-        sid = self._db.sids.get(digest)
+    async def user_by_sid(self, digests, now: datetime) -> User | None:
+        sid = self._db.sids.get(stored_digest(self._db.sids, digests))
         if sid is None or sid.expires_at <= now:
             return None
         session = self._db.sessions[sid.session_id]
@@ -618,8 +631,9 @@ class InMemoryRefreshRotation(RefreshRotation):
         self._db = db
 
     async def rotate(
-        self, digest: bytes, successor_digest: bytes, sid_digest: bytes, now: datetime, sid_ttl: timedelta
+        self, digests, successor_digest: bytes, sid_digest: bytes, now: datetime, sid_ttl: timedelta
     ) -> Rotation | None:
+        digest = stored_digest(self._db.refresh_tokens, digests)
         record = self._db.refresh_tokens.get(digest)
         if record is None or record.rotated_at is not None:
             return None

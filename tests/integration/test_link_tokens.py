@@ -30,7 +30,7 @@ async def new_link(store, purpose=VERIFY_EMAIL, email="ada@example.com", ttl=tim
 
 async def consume(store, name, purposes=EMAIL_LINKS, now=NOW):
     async with store.new_uow() as uow:
-        link = await uow.links.consume(digest(name), purposes, now)
+        link = await uow.links.consume([digest(name)], purposes, now)
         await uow.commit()
     return link
 
@@ -61,7 +61,7 @@ async def test_a_token_expires(store):
 async def test_a_rolled_back_consume_leaves_the_token_usable(store):
     name, _ = await new_link(store)
     async with store.new_uow() as uow:
-        assert await uow.links.consume(digest(name), EMAIL_LINKS, NOW) is not None
+        assert await uow.links.consume([digest(name)], EMAIL_LINKS, NOW) is not None
     assert await consume(store, name) is not None
 
 
@@ -84,10 +84,10 @@ async def test_ten_concurrent_consumes_of_one_token_give_it_to_exactly_one(store
 async def test_peek_sees_a_live_token_without_using_it(store):
     name, user = await new_link(store, PASSWORD_RESET, "ada@example.com", ttl=timedelta(minutes=15))
     async with store.new_uow() as uow:
-        seen = await uow.links.peek(digest(name), RESET_LINKS, NOW)
-        assert await uow.links.peek(digest(name), EMAIL_LINKS, NOW) is None  # another purpose
-        assert await uow.links.peek(digest(name), RESET_LINKS, NOW + timedelta(minutes=15)) is None  # expired
+        seen = await uow.links.peek([digest(name)], RESET_LINKS, NOW)
+        assert await uow.links.peek([digest(name)], EMAIL_LINKS, NOW) is None  # another purpose
+        assert await uow.links.peek([digest(name)], RESET_LINKS, NOW + timedelta(minutes=15)) is None  # expired
     assert seen == LinkToken(user.id, PASSWORD_RESET, "ada@example.com", NOW + timedelta(minutes=15), NOW)
     assert await consume(store, name, RESET_LINKS) == seen
     async with store.new_uow() as uow:
-        assert await uow.links.peek(digest(name), RESET_LINKS, NOW) is None  # used
+        assert await uow.links.peek([digest(name)], RESET_LINKS, NOW) is None  # used

@@ -30,7 +30,7 @@ async def new_pending_link(store, ttl=timedelta(minutes=10)) -> PendingLink:
 
 async def take(store, digest, now=NOW):
     async with store.new_uow() as uow:
-        link = await uow.pending_links.take(digest, now)
+        link = await uow.pending_links.take([digest], now)
         await uow.commit()
     return link
 

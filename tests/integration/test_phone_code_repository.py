@@ -27,7 +27,7 @@ def code_for(user_id, digest: bytes, number: str = NUMBER) -> PhoneCode:
 
 async def check(store, user_id, digest: bytes, now: datetime = NOW, number: str = NUMBER) -> CodeCheck:
     async with store.new_uow() as uow:
-        result = await uow.phone_codes.check(user_id, VERIFY_PHONE, number, digest, now, 5)
+        result = await uow.phone_codes.check(user_id, VERIFY_PHONE, number, [digest], now, 5)
         await uow.commit()
     return result
 
@@ -75,7 +75,7 @@ async def test_an_uncommitted_try_is_not_counted(store):
     user = await user_with_code(store)
     for _ in range(4):
         async with store.new_uow() as uow:
-            await uow.phone_codes.check(user.id, VERIFY_PHONE, NUMBER, WRONG, NOW, 5)
+            await uow.phone_codes.check(user.id, VERIFY_PHONE, NUMBER, [WRONG], NOW, 5)
     assert await check(store, user.id, RIGHT) is CodeCheck.MATCHED
 
 

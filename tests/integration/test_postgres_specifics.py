@@ -50,7 +50,7 @@ async def test_me_is_one_round_trip(engine, db_config, driver_pool):
     single = DriverPool.of(engine, 1)  # always the warm one
     query = SqlCurrentUserQuery(single)
     try:
-        user, writes = await messages_sent(single, lambda: query.user_by_sid(digest(f"s0-{session.id}"), NOW))
+        user, writes = await messages_sent(single, lambda: query.user_by_sid([digest(f"s0-{session.id}")], NOW))
     finally:
         await single.close()
     assert user is not None
@@ -70,7 +70,7 @@ async def test_a_me_query_cut_short_leaves_no_broken_connection_in_the_pool(engi
         backend = (await single.fetchrow("SELECT pg_backend_pid() AS pid"))["pid"]
         async with engine.connect() as locker:
             await locker.execute(text("LOCK TABLE session_sids IN ACCESS EXCLUSIVE MODE"))
-            blocked = asyncio.create_task(query.user_by_sid(sid, NOW))
+            blocked = asyncio.create_task(query.user_by_sid([sid], NOW))
             await asyncio.sleep(0.5)
             async with engine.connect() as admin:
                 await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
@@ -78,7 +78,7 @@ async def test_a_me_query_cut_short_leaves_no_broken_connection_in_the_pool(engi
                 await blocked
             assert database_unavailable(cut.value)  # a 503 not_ready
             await locker.rollback()
-        assert (await query.user_by_sid(sid, NOW)) is not None
+        assert (await query.user_by_sid([sid], NOW)) is not None
     finally:
         await single.close()
 
@@ -91,7 +91,7 @@ async def test_a_refresh_rotation_is_one_round_trip(engine, db_config, driver_po
 
     async def rotate():
         presented = next(tokens)
-        return await rotation.rotate(digest(presented), digest(presented + "+"), digest(presented + "sid"),
+        return await rotation.rotate([digest(presented)], digest(presented + "+"), digest(presented + "sid"),
                                      NOW, timedelta(minutes=15))
 
     try:
@@ -126,7 +126,7 @@ async def test_providers_come_with_the_user(engine, db_config, driver_pool):
         await connection.execute(insert(AccountRow).values(
             id=uuid.uuid4(), user_id=session.user_id, provider="google", provider_account_id="g-1",
             linked_at=NOW, updated_at=NOW))
-    user = await SqlCurrentUserQuery(driver_pool).user_by_sid(digest(f"s0-{session.id}"), NOW)
+    user = await SqlCurrentUserQuery(driver_pool).user_by_sid([digest(f"s0-{session.id}")], NOW)
     assert user.providers == ("google",)
     async with store.new_uow() as uow:
         assert (await uow.users.by_login(user.email)).providers == ("google",)

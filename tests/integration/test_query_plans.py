@@ -122,11 +122,16 @@ async def run_uow(db_config, work, commit: bool = False):
     return result
 
 
-async def test_me_finds_sid_session_user_profile_and_providers_by_index(seeded):
-    values = {"digest": sha(f"sid-{USER}"), "now": NOW}
+# A sid's digests: under SECRET_KEY alone, and during a rotation (the stored one is the fallback's).
+KEY_RINGS = {"one key": [], "with a fallback": [sha("under-the-new-key")]}
+
+
+@pytest.mark.parametrize("others", KEY_RINGS.values(), ids=KEY_RINGS.keys())
+async def test_me_finds_sid_session_user_profile_and_providers_by_index(seeded, others):
+    values = {"digests": [*others, sha(f"sid-{USER}")], "now": NOW}
     pool = DriverPool.of(seeded, 1)
     try:
-        assert await SqlCurrentUserQuery(pool).user_by_sid(values["digest"], NOW) is not None
+        assert await SqlCurrentUserQuery(pool).user_by_sid(values["digests"], NOW) is not None
     finally:
         await pool.close()
     async with seeded.connect() as connection:
@@ -144,12 +149,12 @@ async def test_login_lookups_use_indexes(seeded, db_config, identifier):
 
 async def test_refresh_claim_and_rotation_use_indexes(seeded, db_config):
     async def claim(uow):
-        found = await uow.sessions.claim_refresh_token(sha(f"rt-{USER}"), NOW)
+        found = await uow.sessions.claim_refresh_token([sha(f"rt-{USER}")], NOW)
         await uow.sessions.touch(found.session.id, NOW)
         return found
 
     async def replay(uow):  # a token already rotated: the grace-window path
-        return await uow.sessions.claim_refresh_token(sha(f"rt-{USER}"), NOW)
+        return await uow.sessions.claim_refresh_token([sha(f"rt-{USER}")], NOW)
 
     with captured(seeded) as statements:
         assert (await run_uow(db_config, claim, commit=True)).rotated_at is None
@@ -157,9 +162,10 @@ async def test_refresh_claim_and_rotation_use_indexes(seeded, db_config):
     assert_indexed(await plans_of(seeded, statements))
 
 
-async def test_the_one_statement_rotation_uses_indexes(seeded):
+@pytest.mark.parametrize("others", KEY_RINGS.values(), ids=KEY_RINGS.keys())
+async def test_the_one_statement_rotation_uses_indexes(seeded, others):
     """The usual refresh (refresh_rotation.ROTATE); EXPLAIN without ANALYZE runs nothing."""
-    values = (sha(f"rt-{USER}"), sha("successor"), sha("new-sid"), NOW, NOW + timedelta(minutes=15))
+    values = ([*others, sha(f"rt-{USER}")], sha("successor"), sha("new-sid"), NOW, NOW + timedelta(minutes=15))
     async with seeded.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
         rows = await driver.fetch(f"EXPLAIN {ROTATE}", *values)
@@ -170,7 +176,7 @@ async def test_sessions_and_events_lists_and_revocations_use_indexes(seeded, db_
     user_id = await seeded_user_id(seeded)
 
     async def lists(uow):  # login's new-device check, and what logout and "sign out" do (rolled back)
-        session_id = await uow.sessions.session_id_by_sid(sha(f"sid-{USER - 1}"))  # one of USER's two
+        session_id = await uow.sessions.session_id_by_sid([sha(f"sid-{USER - 1}")])  # one of USER's two
         assert len(await uow.sessions.clients_seen(user_id, 20)) == 2
         return (await uow.sessions.live_for_user(user_id, NOW), await uow.events.for_user(user_id, 50),
                 await uow.sessions.revoke(session_id, NOW, "logout"),

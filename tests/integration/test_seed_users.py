@@ -44,11 +44,11 @@ async def check(database_url: str, rows: list[list[str]]) -> None:
                                    ("security_events", "security_events.user_id"))]
         assert counts == [30, 30, 30]
         for email, password, sid, refresh in rows:
-            user = await SqlCurrentUserQuery(pool).user_by_sid(minter.digest(sid), now)
+            user = await SqlCurrentUserQuery(pool).user_by_sid([minter.digest(sid)], now)
             assert user is not None and user.email == email and user.email_verified_at is not None
             assert (await hasher.verify(password, user.password_hash)).valid
             async with engine.connect() as connection, AsyncSession(bind=connection) as session:
-                claim = await SqlSessionRepository(session).claim_refresh_token(minter.digest(refresh), now)
+                claim = await SqlSessionRepository(session).claim_refresh_token([minter.digest(refresh)], now)
             assert claim is not None and claim.rotated_at is None and claim.session.user_id == user.id
     finally:
         hasher.close()

@@ -39,11 +39,11 @@ async def test_first_claim_rotates_and_later_claims_see_when(store):
     session = await new_session(store)
     token = digest(f"r0-{session.id}")
     async with store.new_uow() as uow:
-        first = await uow.sessions.claim_refresh_token(token, NOW)
+        first = await uow.sessions.claim_refresh_token([token], NOW)
         await uow.sessions.add_refresh_token(session.id, digest("r1"), 1, NOW)
         await uow.commit()
     async with store.new_uow() as uow:
-        second = await uow.sessions.claim_refresh_token(token, NOW + timedelta(seconds=3))
+        second = await uow.sessions.claim_refresh_token([token], NOW + timedelta(seconds=3))
     assert (first.rotated_at, first.generation, first.head_generation) == (None, 0, 0)
     assert (second.rotated_at, second.head_generation) == (NOW, 1)
     assert second.session == session
@@ -51,16 +51,16 @@ async def test_first_claim_rotates_and_later_claims_see_when(store):
 
 async def test_unknown_token_claims_nothing(store):
     async with store.new_uow() as uow:
-        assert await uow.sessions.claim_refresh_token(digest("nope"), NOW) is None
+        assert await uow.sessions.claim_refresh_token([digest("nope")], NOW) is None
 
 
 async def test_an_uncommitted_claim_is_undone(store):
     session = await new_session(store)
     token = digest(f"r0-{session.id}")
     async with store.new_uow() as uow:
-        await uow.sessions.claim_refresh_token(token, NOW)
+        await uow.sessions.claim_refresh_token([token], NOW)
     async with store.new_uow() as uow:
-        assert (await uow.sessions.claim_refresh_token(token, NOW)).rotated_at is None
+        assert (await uow.sessions.claim_refresh_token([token], NOW)).rotated_at is None
 
 
 async def test_twenty_concurrent_claims_have_exactly_one_winner(store):
@@ -69,7 +69,7 @@ async def test_twenty_concurrent_claims_have_exactly_one_winner(store):
 
     async def claim():
         async with store.new_uow() as uow:
-            result = await uow.sessions.claim_refresh_token(token, NOW)
+            result = await uow.sessions.claim_refresh_token([token], NOW)
             await asyncio.sleep(0.01)  # hold the row lock while others queue
             await uow.commit()
             return result.rotated_at
@@ -83,13 +83,13 @@ async def test_one_step_rotation_claims_adds_the_successor_and_the_sid(store):
     session = await new_session(store, user)
     later = NOW + timedelta(minutes=20)
     rotated = await store.rotation.rotate(
-        digest(f"r0-{session.id}"), digest("r1"), digest("s1"), later, timedelta(minutes=15)
+        [digest(f"r0-{session.id}")], digest("r1"), digest("s1"), later, timedelta(minutes=15)
     )
     assert rotated == Rotation(session.id, session.expires_at, later + timedelta(minutes=15))
-    assert await store.current_user.user_by_sid(digest("s1"), later) == user
+    assert await store.current_user.user_by_sid([digest("s1")], later) == user
     async with store.new_uow() as uow:
-        old = await uow.sessions.claim_refresh_token(digest(f"r0-{session.id}"), later)
-        successor = await uow.sessions.claim_refresh_token(digest("r1"), later)
+        old = await uow.sessions.claim_refresh_token([digest(f"r0-{session.id}")], later)
+        successor = await uow.sessions.claim_refresh_token([digest("r1")], later)
     assert (old.rotated_at, old.generation, old.head_generation) == (later, 0, 1)
     assert (successor.rotated_at, successor.generation) == (None, 1)
     assert successor.session.last_seen_at == later
@@ -98,7 +98,7 @@ async def test_one_step_rotation_claims_adds_the_successor_and_the_sid(store):
 async def test_one_step_rotation_ends_the_sid_with_its_session(store):
     session = await new_session(store, expires_at=NOW + timedelta(minutes=5))
     rotated = await store.rotation.rotate(
-        digest(f"r0-{session.id}"), digest("r1"), digest("s1"), NOW, timedelta(minutes=15)
+        [digest(f"r0-{session.id}")], digest("r1"), digest("s1"), NOW, timedelta(minutes=15)
     )
     assert rotated.sid_expires_at == NOW + timedelta(minutes=5)
 
@@ -109,28 +109,28 @@ async def test_one_step_rotation_changes_nothing_unless_fresh_and_live(store):
         await uow.sessions.revoke(revoked.id, NOW, "logout")
         await uow.commit()
     later = NOW + timedelta(days=30)
-    assert await store.rotation.rotate(digest(f"r0-{expired.id}"), digest("x1"), digest("y1"), later,
+    assert await store.rotation.rotate([digest(f"r0-{expired.id}")], digest("x1"), digest("y1"), later,
                                        timedelta(minutes=15)) is None
-    assert await store.rotation.rotate(digest(f"r0-{revoked.id}"), digest("x2"), digest("y2"), NOW,
+    assert await store.rotation.rotate([digest(f"r0-{revoked.id}")], digest("x2"), digest("y2"), NOW,
                                        timedelta(minutes=15)) is None
-    assert await store.rotation.rotate(digest(f"r0-{used.id}"), digest("x3"), digest("y3"), NOW,
+    assert await store.rotation.rotate([digest(f"r0-{used.id}")], digest("x3"), digest("y3"), NOW,
                                        timedelta(minutes=15))
-    assert await store.rotation.rotate(digest(f"r0-{used.id}"), digest("x4"), digest("y4"), NOW,
+    assert await store.rotation.rotate([digest(f"r0-{used.id}")], digest("x4"), digest("y4"), NOW,
                                        timedelta(minutes=15)) is None
-    assert await store.rotation.rotate(digest("never"), digest("x5"), digest("y5"), NOW,
+    assert await store.rotation.rotate([digest("never")], digest("x5"), digest("y5"), NOW,
                                        timedelta(minutes=15)) is None
     async with store.new_uow() as uow:
         for session in (revoked, expired):
-            claim = await uow.sessions.claim_refresh_token(digest(f"r0-{session.id}"), NOW)
+            claim = await uow.sessions.claim_refresh_token([digest(f"r0-{session.id}")], NOW)
             assert (claim.rotated_at, claim.head_generation) == (None, 0)
     for name in ("y1", "y2", "y4", "y5"):
-        assert await store.current_user.user_by_sid(digest(name), NOW) is None
+        assert await store.current_user.user_by_sid([digest(name)], NOW) is None
 
 
 async def test_twenty_concurrent_rotations_have_exactly_one_winner(store):
     session = await new_session(store)
     results = await asyncio.gather(*(
-        store.rotation.rotate(digest(f"r0-{session.id}"), digest("r1"), digest(f"s-{i}"), NOW,
+        store.rotation.rotate([digest(f"r0-{session.id}")], digest("r1"), digest(f"s-{i}"), NOW,
                               timedelta(minutes=15))
         for i in range(20)
     ))
@@ -141,15 +141,15 @@ async def test_lookups_and_revoke(store):
     session = await new_session(store)
     other = await new_session(store)
     async with store.new_uow() as uow:
-        assert await uow.sessions.session_id_by_sid(digest(f"s0-{session.id}")) == session.id
-        assert await uow.sessions.session_id_by_refresh_token(digest(f"r0-{session.id}")) == session.id
-        assert await uow.sessions.session_id_by_sid(digest("nope")) is None
+        assert await uow.sessions.session_id_by_sid([digest(f"s0-{session.id}")]) == session.id
+        assert await uow.sessions.session_id_by_refresh_token([digest(f"r0-{session.id}")]) == session.id
+        assert await uow.sessions.session_id_by_sid([digest("nope")]) is None
         await uow.sessions.revoke(session.id, NOW, "logout")
         await uow.sessions.touch(other.id, NOW + timedelta(hours=1))
         await uow.commit()
     async with store.new_uow() as uow:
-        revoked = await uow.sessions.claim_refresh_token(digest(f"r0-{session.id}"), NOW)
-        touched = await uow.sessions.claim_refresh_token(digest(f"r0-{other.id}"), NOW)
+        revoked = await uow.sessions.claim_refresh_token([digest(f"r0-{session.id}")], NOW)
+        touched = await uow.sessions.claim_refresh_token([digest(f"r0-{other.id}")], NOW)
     assert revoked.session.revoked_at == NOW
     assert touched.session.revoked_at is None
     assert touched.session.last_seen_at == NOW + timedelta(hours=1)
@@ -159,18 +159,18 @@ async def test_current_user_by_sid(store):
     user = UserFactory.build()
     session = await new_session(store, user)
     sid = digest(f"s0-{session.id}")
-    assert await store.current_user.user_by_sid(sid, NOW) == user
-    assert await store.current_user.user_by_sid(sid, NOW + timedelta(minutes=15)) is None
-    assert await store.current_user.user_by_sid(digest("planted"), NOW) is None
+    assert await store.current_user.user_by_sid([sid], NOW) == user
+    assert await store.current_user.user_by_sid([sid], NOW + timedelta(minutes=15)) is None
+    assert await store.current_user.user_by_sid([digest("planted")], NOW) is None
     async with store.new_uow() as uow:
         await uow.sessions.revoke(session.id, NOW, "logout")
         await uow.commit()
-    assert await store.current_user.user_by_sid(sid, NOW) is None
+    assert await store.current_user.user_by_sid([sid], NOW) is None
 
 
 async def test_current_user_outlived_session_is_none(store):
     session = await new_session(store, expires_at=NOW + timedelta(minutes=5))
-    assert await store.current_user.user_by_sid(digest(f"s0-{session.id}"), NOW + timedelta(minutes=6)) is None
+    assert await store.current_user.user_by_sid([digest(f"s0-{session.id}")], NOW + timedelta(minutes=6)) is None
 
 
 async def test_revoke_all_for_user_may_keep_one_session(store):
@@ -190,7 +190,7 @@ async def test_revoke_all_for_user_may_keep_one_session(store):
         assert await uow.sessions.revoke_all_for_user(user.id, NOW, "password_changed", keep=kept.id) == 2
         await uow.commit()
     async with store.new_uow() as uow:
-        states = {s.id: (await uow.sessions.claim_refresh_token(digest(f"r0-{s.id}"), NOW)).session.revoked_at
+        states = {s.id: (await uow.sessions.claim_refresh_token([digest(f"r0-{s.id}")], NOW)).session.revoked_at
                   for s in [kept, stranger, *others]}
     assert states == {kept.id: None, stranger.id: None, others[0].id: NOW, others[1].id: NOW}
 

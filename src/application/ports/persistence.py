@@ -1,5 +1,5 @@
 from abc import abstractmethod
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -84,8 +84,9 @@ class SessionRepository(Protocol):
     ) -> None: ...
 
     @abstractmethod
-    async def claim_refresh_token(self, digest: bytes, now: datetime) -> RefreshClaim | None:
-        """Atomically mark the token rotated if it was not, and say what it was.
+    async def claim_refresh_token(self, digests: Sequence[bytes], now: datetime) -> RefreshClaim | None:
+        """Atomically mark the token rotated if it was not, and say what it was. `digests`:
+        the token's digest under each key (TokenMinter.digests), any of which may be stored.
 
         Concurrent claims of one token must see exactly one `rotated_at is None`.
         None means the token was never issued.
@@ -96,10 +97,10 @@ class SessionRepository(Protocol):
         """Record activity on the session (last seen)."""
 
     @abstractmethod
-    async def session_id_by_sid(self, digest: bytes) -> UUID | None: ...
+    async def session_id_by_sid(self, digests: Sequence[bytes]) -> UUID | None: ...
 
     @abstractmethod
-    async def session_id_by_refresh_token(self, digest: bytes) -> UUID | None: ...
+    async def session_id_by_refresh_token(self, digests: Sequence[bytes]) -> UUID | None: ...
 
     @abstractmethod
     async def revoke(self, session_id: UUID, now: datetime, reason: str) -> UUID | None:
@@ -143,8 +144,9 @@ class FlowRepository(Protocol):
     async def add(self, flow: ProviderFlow) -> None: ...
 
     @abstractmethod
-    async def consume(self, state_digest: bytes, now: datetime) -> ProviderFlow | None:
-        """Atomically use up a pending, unexpired flow; None if there is none."""
+    async def consume(self, state_digests: Sequence[bytes], now: datetime) -> ProviderFlow | None:
+        """Atomically use up a pending, unexpired flow (its state's digest under any key);
+        None if there is none, or if its verifier can no longer be decrypted."""
 
 
 class PendingLinkRepository(Protocol):
@@ -155,9 +157,9 @@ class PendingLinkRepository(Protocol):
     async def add(self, link: PendingLink) -> None: ...
 
     @abstractmethod
-    async def take(self, browser_digest: bytes, now: datetime) -> PendingLink | None:
-        """Atomically remove the browser's pending link and answer it if unexpired: of
-        concurrent takes, at most one gets it."""
+    async def take(self, browser_digests: Sequence[bytes], now: datetime) -> PendingLink | None:
+        """Atomically remove the browser's pending link and answer it if unexpired (and
+        still readable): of concurrent takes, at most one gets it."""
 
 
 class PhoneCodeRepository(Protocol):
@@ -170,10 +172,11 @@ class PhoneCodeRepository(Protocol):
 
     @abstractmethod
     async def check(
-        self, user_id: UUID, purpose: str, phone_number: str, digest: bytes,
+        self, user_id: UUID, purpose: str, phone_number: str, digests: Sequence[bytes],
         now: datetime, max_attempts: int,
     ) -> CodeCheck:
-        """Count one try of the account's live code, atomically: concurrent tries each
+        """Count one try of the account's live code (it matches when its digest is one of
+        `digests`: the typed code's under each key), atomically: concurrent tries each
         count, and no try beyond `max_attempts` is ever counted or matched. A right code
         is used up by its try."""
 
@@ -189,13 +192,13 @@ class LinkTokenRepository(Protocol):
 
     @abstractmethod
     async def consume(
-        self, digest: bytes, purposes: Collection[str], now: datetime
+        self, digests: Sequence[bytes], purposes: Collection[str], now: datetime
     ) -> LinkToken | None:
         """Atomically use up an unused, unexpired token of one of `purposes`; None if there
         is none. Of concurrent consumes of one token, exactly one gets it."""
 
     @abstractmethod
-    async def peek(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
+    async def peek(self, digests: Sequence[bytes], purposes: Collection[str], now: datetime) -> LinkToken | None:
         """The token if `consume` would get it now, without using it up (a cheap look before
         costly work; only `consume` decides)."""
 
@@ -253,8 +256,9 @@ class CurrentUserQuery(Protocol):
     """The hot read path of /auth/me: one round trip, no transaction."""
 
     @abstractmethod
-    async def user_by_sid(self, digest: bytes, now: datetime) -> User | None:
-        """The user of a live sid (unexpired, session active), with profile and providers."""
+    async def user_by_sid(self, digests: Sequence[bytes], now: datetime) -> User | None:
+        """The user of a live sid (unexpired, session active), with profile and providers;
+        `digests`: the sid's digest under each key, all tried in the one round trip."""
 
 
 class RefreshRotation(Protocol):
@@ -263,9 +267,10 @@ class RefreshRotation(Protocol):
 
     @abstractmethod
     async def rotate(
-        self, digest: bytes, successor_digest: bytes, sid_digest: bytes, now: datetime, sid_ttl: timedelta
+        self, digests: Sequence[bytes], successor_digest: bytes, sid_digest: bytes, now: datetime,
+        sid_ttl: timedelta,
     ) -> Rotation | None:
-        """If the token was never rotated and its session is active at `now`, all at once:
+        """If the token (stored as any of `digests`) was never rotated and its session is active at `now`, all at once:
         mark it rotated, add its successor (the next generation), add the sid (ending at
         `now + sid_ttl`, or with the session if that is sooner) and mark the session seen.
 

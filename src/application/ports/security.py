@@ -1,4 +1,5 @@
 from abc import abstractmethod
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,7 +49,13 @@ class TokenMinter(Protocol):
 
     @abstractmethod
     def digest(self, token: str) -> bytes:
-        """Keyed one-way digest: what the database keeps instead of the token."""
+        """Keyed one-way digest under the current key: what the database keeps instead of
+        the token."""
+
+    @abstractmethod
+    def digests(self, token: str) -> Sequence[bytes]:
+        """The token's digest under each key, the current one first: what a lookup may find
+        (a token stored under a key since replaced is still recognised)."""
 
     @abstractmethod
     def successor(self, token: str) -> str:

@@ -17,7 +17,7 @@ class GetCurrentUser:
     async def execute(self, sid: str | None) -> User | None:
         if not sid:
             return None
-        return await self.query.user_by_sid(self.tokens.digest(sid), self.clock.now())
+        return await self.query.user_by_sid(self.tokens.digests(sid), self.clock.now())
 
     async def require(self, sid: str | None) -> User:
         """The signed-in user, for routes that need one (401 otherwise)."""

@@ -8,7 +8,9 @@ failed passwords typed in other browsers cannot lock its owner out (see LoginGua
 - nothing is stored: only the server can make a mac, so a valid one proves the value is ours;
 - a malformed value, a mac that does not match (compared in constant time) or a value that
   names another account counts as no cookie at all: never an error, never a hint;
-- a browser that already holds a valid cookie for the account keeps it (no new value);
+- a browser that already holds a valid cookie for the account keeps it (no new value),
+  unless its mac was made under a key since replaced (SECRET_KEY_FALLBACKS): it still
+  counts, and signing in gives it a value under the current key;
   one holding another account's, or a forged one, is given a new one for this account;
 - the value is a credential of sorts: it is never logged, and the counter keys made from it
   (LoginGuard) hold only a digest of its nonce.
@@ -47,17 +49,28 @@ class DeviceCookies:
 
     def recognise(self, value: str | None, user_id: UUID) -> KnownDevice | None:
         """The device `value` names, when it is a valid cookie for `user_id`; else None."""
-        parts = _VALUE.fullmatch(value) if value else None
-        if parts is None or parts["user"] != user_id.hex:
-            return None
-        if not hmac.compare_digest(self._mac(f"{parts['user']}.{parts['nonce']}"), parts["mac"]):
-            return None
-        return KnownDevice(user_id, parts["nonce"])
+        return self._check(value, user_id)[0]
 
     def for_sign_in(self, value: str | None, user_id: UUID) -> str | None:
         """The cookie to set when this browser signs in to `user_id`: None when it keeps its own."""
-        return None if self.recognise(value, user_id) else self.issue(user_id)
+        device, current = self._check(value, user_id)
+        return None if device and current else self.issue(user_id)
+
+    def _check(self, value: str | None, user_id: UUID) -> tuple[KnownDevice | None, bool]:
+        """The device, and whether its mac is under the current key."""
+        parts = _VALUE.fullmatch(value) if value else None
+        if parts is None or parts["user"] != user_id.hex:
+            return None, False
+        macs = [_encode(d) for d in self.tokens.digests(f"{_PURPOSE}{parts['user']}.{parts['nonce']}")]
+        # Every candidate is compared (no early exit): the time taken says nothing of which matched.
+        matches = [hmac.compare_digest(mac, parts["mac"]) for mac in macs]
+        if not any(matches):
+            return None, False
+        return KnownDevice(user_id, parts["nonce"]), matches[0]
 
     def _mac(self, body: str) -> str:
-        digest = self.tokens.digest(_PURPOSE + body)
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+        return _encode(self.tokens.digest(_PURPOSE + body))
+
+
+def _encode(digest: bytes) -> str:
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

@@ -17,7 +17,7 @@ async def claim_link(
     one token, one wins) and answer it with its account; else 400 invalid_token."""
     if not token:
         raise InvalidToken()
-    link = await uow.links.consume(tokens.digest(token), purposes, now)
+    link = await uow.links.consume(tokens.digests(token), purposes, now)
     user = await uow.users.by_id(link.user_id) if link else None
     if user is None:
         raise InvalidToken()

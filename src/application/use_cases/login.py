@@ -91,7 +91,7 @@ class LoginWithPassword:
                 user.password_hash = new_hash
             await self.new_device.check(uow, user, client, now)
             tokens = await self.issuer.open(uow, user.id, now, client, "password")
-            link = await uow.pending_links.take(self.tokens.digest(pending_link), now) if pending_link else None
+            link = await uow.pending_links.take(self.tokens.digests(pending_link), now) if pending_link else None
             await uow.commit()
         linked = await self._attach(user, link, client) if _attaches(link, user) else None
         new_cookie = None if device is not None else self.devices.issue(user.id)

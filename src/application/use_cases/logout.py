@@ -21,10 +21,9 @@ class Logout:
         async with self.new_uow() as uow:
             session_id = None
             if sid:
-                session_id = await uow.sessions.session_id_by_sid(self.tokens.digest(sid))
+                session_id = await uow.sessions.session_id_by_sid(self.tokens.digests(sid))
             if session_id is None and refresh_token:
-                digest = self.tokens.digest(refresh_token)
-                session_id = await uow.sessions.session_id_by_refresh_token(digest)
+                session_id = await uow.sessions.session_id_by_refresh_token(self.tokens.digests(refresh_token))
             if session_id is None:
                 return
             now = self.clock.now()

@@ -65,7 +65,7 @@ class ChangePassword:
             password_hash = await self.hasher.hash(new_password)
         now = self.clock.now()
         async with self.new_uow() as uow:
-            this_session = await uow.sessions.session_id_by_sid(self.tokens.digest(sid))
+            this_session = await uow.sessions.session_id_by_sid(self.tokens.digests(sid))
             await replace_password(
                 uow, self.links, user, password_hash, "password_changed", client, now, keep=this_session
             )

@@ -56,7 +56,7 @@ class VerifyResetCode:
             if user is None:
                 raise InvalidCode()
             check = await uow.phone_codes.check(
-                user.id, RESET_PASSWORD, number, self.tokens.digest(code.strip()),
+                user.id, RESET_PASSWORD, number, self.tokens.digests(code.strip()),
                 now, self.code_policy.max_attempts,
             )
             reset_token = None
@@ -110,9 +110,9 @@ class ResetPassword:
             await self._reset(token, password, client)
 
     async def _reset(self, token: str, password: str, client: ClientInfo) -> None:
-        digest = self.tokens.digest(token)
+        digests = self.tokens.digests(token)
         async with self.new_uow() as uow:
-            if await uow.links.peek(digest, RESET_PURPOSES, self.clock.now()) is None:
+            if await uow.links.peek(digests, RESET_PURPOSES, self.clock.now()) is None:
                 raise InvalidToken()
         password_hash = await self.hasher.hash(password)
         now = self.clock.now()

@@ -128,7 +128,7 @@ class VerifyPhone:
         now = self.clock.now()
         async with self.new_uow() as uow:
             check = await uow.phone_codes.check(
-                user.id, VERIFY_PHONE, user.phone_number, self.tokens.digest(code.strip()),
+                user.id, VERIFY_PHONE, user.phone_number, self.tokens.digests(code.strip()),
                 now, self.policy.max_attempts,
             )
             if check is CodeCheck.MATCHED:

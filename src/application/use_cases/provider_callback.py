@@ -109,10 +109,10 @@ class CompleteProviderSignIn:
             raise InvalidState()
         # Used up whatever follows: a callback URL seen by another browser has leaked.
         async with self.new_uow() as uow:
-            flow = await uow.flows.consume(self.tokens.digest(callback.state), self.clock.now())
+            flow = await uow.flows.consume(self.tokens.digests(callback.state), self.clock.now())
             await uow.commit()
-        browser = self.tokens.digest(callback.browser_token) if callback.browser_token else None
-        if flow is None or flow.provider != callback.provider or flow.browser_digest != browser:
+        browsers = self.tokens.digests(callback.browser_token) if callback.browser_token else ()
+        if flow is None or flow.provider != callback.provider or flow.browser_digest not in browsers:
             raise InvalidState()
         return flow
 

@@ -36,7 +36,7 @@ class RefreshSession:
         now = self.clock.now()
         successor, sid = self.tokens.successor(refresh_token), self.tokens.new_token()
         rotated = await self.rotation.rotate(
-            self.tokens.digest(refresh_token), self.tokens.digest(successor), self.tokens.digest(sid),
+            self.tokens.digests(refresh_token), self.tokens.digest(successor), self.tokens.digest(sid),
             now, self.policy.session_ttl,
         )
         if rotated is not None:
@@ -46,7 +46,7 @@ class RefreshSession:
     async def _judge(self, refresh_token: str, client: ClientInfo, now: datetime) -> IssuedTokens:
         """Not rotated in one step: unknown, replayed, reused, or of an ended session."""
         async with self.new_uow() as uow:
-            claim = await uow.sessions.claim_refresh_token(self.tokens.digest(refresh_token), now)
+            claim = await uow.sessions.claim_refresh_token(self.tokens.digests(refresh_token), now)
             if claim is None:
                 raise InvalidRefresh()
             verdict = judge_refresh(claim, now, self.policy.reuse_grace)

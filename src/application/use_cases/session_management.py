@@ -71,7 +71,7 @@ class SessionManagement:
         return (await self.current_user.require(sid)).id
 
     async def _current_session(self, uow: UnitOfWork, sid: str | None) -> UUID:
-        session_id = await uow.sessions.session_id_by_sid(self.tokens.digest(sid or ""))
+        session_id = await uow.sessions.session_id_by_sid(self.tokens.digests(sid or ""))
         if session_id is None:  # the sid vanished between the two reads
             raise NotAuthenticated()
         return session_id

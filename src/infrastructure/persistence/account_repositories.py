@@ -1,5 +1,6 @@
 """Provider accounts, provider flows and security events in PostgreSQL."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -89,9 +90,10 @@ class SqlAccountRepository(AccountRepository):
             linked_at=row.linked_at,
             email=row.email,
             tokens=ProviderTokens(
-                access_token=self._cipher.decrypt(row.access_token),
-                refresh_token=self._cipher.decrypt(row.refresh_token),
-                id_token=self._cipher.decrypt(row.id_token),
+                # Unreadable (a key since dropped) reads as absent: a sign-in replaces them.
+                access_token=self._cipher.readable_or_none(row.access_token, "provider access token"),
+                refresh_token=self._cipher.readable_or_none(row.refresh_token, "provider refresh token"),
+                id_token=self._cipher.readable_or_none(row.id_token, "provider id token"),
                 expires_at=row.token_expires_at,
                 scope=row.scope,
             ),
@@ -118,12 +120,12 @@ class SqlFlowRepository(FlowRepository):
             )
         )
 
-    async def consume(self, state_digest: bytes, now: datetime) -> ProviderFlow | None:
+    async def consume(self, state_digests: Sequence[bytes], now: datetime) -> ProviderFlow | None:
         row = (
             await self._session.execute(
                 update(OAuthFlowRow)
                 .where(
-                    OAuthFlowRow.state_hash == state_digest,
+                    OAuthFlowRow.state_hash.in_(list(state_digests)),
                     OAuthFlowRow.used_at.is_(None),
                     OAuthFlowRow.expires_at > now,
                 )
@@ -134,12 +136,15 @@ class SqlFlowRepository(FlowRepository):
         ).scalar_one_or_none()
         if row is None:
             return None
+        verifier = self._cipher.readable_or_none(row.code_verifier, "sign-in flow's verifier")
+        if verifier is None and row.code_verifier is not None:
+            return None  # started under a key no longer configured: as if it had expired
         return ProviderFlow(
             state_digest=row.state_hash,
             browser_digest=row.browser_hash,
             provider=row.provider,
             nonce=row.nonce,
-            code_verifier=self._cipher.decrypt(row.code_verifier),
+            code_verifier=verifier,
             created_at=row.created_at,
             expires_at=row.expires_at,
             redirect_path=row.redirect_path,

@@ -1,6 +1,6 @@
 """Single-use link tokens on `verification_tokens`, by digest (never the token itself)."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -24,20 +24,20 @@ class SqlLinkTokenRepository(LinkTokenRepository):
             )
         )
 
-    async def consume(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
+    async def consume(self, digests: Sequence[bytes], purposes: Collection[str], now: datetime) -> LinkToken | None:
         # The conditional UPDATE is the gate: a concurrent consume blocks on the row lock,
         # then finds used_at set and matches nothing. Never read-then-write.
         used = await self._session.execute(
             update(Token)
-            .where(*_live(digest, purposes, now))
+            .where(*_live(digests, purposes, now))
             .values(used_at=now)
             .returning(*_LINK_COLUMNS)
             .execution_options(synchronize_session=False)
         )
         return _link(used.one_or_none())
 
-    async def peek(self, digest: bytes, purposes: Collection[str], now: datetime) -> LinkToken | None:
-        row = (await self._session.execute(select(*_LINK_COLUMNS).where(*_live(digest, purposes, now))))
+    async def peek(self, digests: Sequence[bytes], purposes: Collection[str], now: datetime) -> LinkToken | None:
+        row = (await self._session.execute(select(*_LINK_COLUMNS).where(*_live(digests, purposes, now))))
         return _link(row.one_or_none())
 
     async def void(self, user_id: UUID, purpose: str, now: datetime) -> int:
@@ -57,9 +57,9 @@ def _link(row) -> LinkToken | None:
     return LinkToken(row.user_id, row.purpose, row.new_email, row.expires_at, row.created_at) if row else None
 
 
-def _live(digest: bytes, purposes: Collection[str], now: datetime) -> tuple:
+def _live(digests: Sequence[bytes], purposes: Collection[str], now: datetime) -> tuple:
     return (
-        Token.token_hash == digest,
+        Token.token_hash.in_(list(digests)),
         Token.purpose.in_(list(purposes)),
         Token.used_at.is_(None),
         Token.expires_at > now,

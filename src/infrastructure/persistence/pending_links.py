@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, insert
@@ -31,18 +32,21 @@ class SqlPendingLinkRepository(PendingLinkRepository):
             )
         )
 
-    async def take(self, browser_digest: bytes, now: datetime) -> PendingLink | None:
+    async def take(self, browser_digests: Sequence[bytes], now: datetime) -> PendingLink | None:
         row = (
             await self._session.execute(
                 delete(PendingLinkRow)
-                .where(PendingLinkRow.browser_hash == browser_digest)
+                .where(PendingLinkRow.browser_hash.in_(list(browser_digests)))
                 .returning(PendingLinkRow)
                 .execution_options(synchronize_session=False)
             )
         ).scalar_one_or_none()
         if row is None or row.expires_at <= now:
             return None
-        identity = _from_json(self._cipher.decrypt(row.identity))
+        text = self._cipher.readable_or_none(row.identity, "pending link's identity")
+        if text is None:  # sealed under a key no longer configured: as if it had expired
+            return None
+        identity = _from_json(text)
         return PendingLink(row.browser_hash, row.user_id, identity, row.created_at, row.expires_at)
 
 

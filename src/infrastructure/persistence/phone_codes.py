@@ -1,6 +1,7 @@
 """WhatsApp codes in PostgreSQL: every try is one conditional UPDATE, so concurrent tries
 queue on the row lock and each is counted."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -38,7 +39,7 @@ class SqlPhoneCodeRepository(PhoneCodeRepository):
         )
 
     async def check(
-        self, user_id: UUID, purpose: str, phone_number: str, digest: bytes,
+        self, user_id: UUID, purpose: str, phone_number: str, digests: Sequence[bytes],
         now: datetime, max_attempts: int,
     ) -> CodeCheck:
         # The WHERE is the gate: a try on a spent, used or expired code changes nothing,
@@ -47,7 +48,7 @@ class SqlPhoneCodeRepository(PhoneCodeRepository):
             (_CODE.user_id == user_id) & (_CODE.purpose == purpose)
             & (_CODE.phone_number == phone_number) & (_CODE.expires_at > now)
         )
-        matched = _CODE.code_hash == digest
+        matched = _CODE.code_hash.in_(list(digests))
         counted = (
             await self._session.execute(
                 update(_CODE)

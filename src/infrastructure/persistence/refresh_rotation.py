@@ -9,18 +9,19 @@ a concurrent rotation of the token blocks on its row lock, then finds `rotated_a
 claims nothing, so the whole statement changes nothing and answers no row.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from application.ports.persistence import RefreshRotation
 from domain.sessions import Rotation
 from infrastructure.persistence.driver_pool import DriverPool
 
-# $1 the token's digest, $2 its successor's, $3 the new sid's, $4 now, $5 when the sid would end.
+# $1 the token's digests (one per key: SECRET_KEY, then its fallbacks), $2 its successor's, $3 the new sid's, $4 now, $5 when the sid would end.
 ROTATE = """
 WITH claimed AS (
     UPDATE refresh_tokens AS token SET rotated_at = $4
     FROM sessions AS session
-    WHERE token.token_hash = $1 AND token.rotated_at IS NULL
+    WHERE token.token_hash = ANY($1::bytea[]) AND token.rotated_at IS NULL
       AND session.id = token.session_id AND session.revoked_at IS NULL AND session.expires_at > $4
     RETURNING token.session_id, token.generation, session.expires_at
 ), successor AS (
@@ -43,7 +44,8 @@ class SqlRefreshRotation(RefreshRotation):
         self._pool = pool
 
     async def rotate(
-        self, digest: bytes, successor_digest: bytes, sid_digest: bytes, now: datetime, sid_ttl: timedelta
+        self, digests: Sequence[bytes], successor_digest: bytes, sid_digest: bytes, now: datetime,
+        sid_ttl: timedelta,
     ) -> Rotation | None:
-        row = await self._pool.fetchrow(ROTATE, digest, successor_digest, sid_digest, now, now + sid_ttl)
+        row = await self._pool.fetchrow(ROTATE, list(digests), successor_digest, sid_digest, now, now + sid_ttl)
         return Rotation(*row) if row else None

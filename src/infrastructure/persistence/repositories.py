@@ -1,5 +1,6 @@
 """Postgres implementations of the repositories, on one AsyncSession per unit of work."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -195,13 +196,13 @@ class SqlSessionRepository(SessionRepository):
             )
         )
 
-    async def claim_refresh_token(self, digest: bytes, now: datetime) -> RefreshClaim | None:
+    async def claim_refresh_token(self, digests: Sequence[bytes], now: datetime) -> RefreshClaim | None:
         # The conditional UPDATE is the gate: a concurrent claim blocks on the row lock,
         # then finds rotated_at set. Never read-then-write.
         token = RefreshTokenRow
         claimed = await self._session.execute(
             update(token)
-            .where(token.token_hash == digest, token.rotated_at.is_(None))
+            .where(token.token_hash.in_(list(digests)), token.rotated_at.is_(None))
             .values(rotated_at=now)
             .returning(token.session_id, token.generation)
             .execution_options(synchronize_session=False)
@@ -210,7 +211,7 @@ class SqlSessionRepository(SessionRepository):
         if row is None:
             found = await self._session.execute(
                 select(token.session_id, token.generation, token.rotated_at).where(
-                    token.token_hash == digest
+                    token.token_hash.in_(list(digests))
                 )
             )
             row = found.one_or_none()
@@ -241,14 +242,14 @@ class SqlSessionRepository(SessionRepository):
         )
         return [(ip, agent) for ip, agent in rows]
 
-    async def session_id_by_sid(self, digest: bytes) -> UUID | None:
+    async def session_id_by_sid(self, digests: Sequence[bytes]) -> UUID | None:
         return await self._session.scalar(
-            select(SidRow.session_id).where(SidRow.token_hash == digest)
+            select(SidRow.session_id).where(SidRow.token_hash.in_(list(digests))).limit(1)
         )
 
-    async def session_id_by_refresh_token(self, digest: bytes) -> UUID | None:
+    async def session_id_by_refresh_token(self, digests: Sequence[bytes]) -> UUID | None:
         return await self._session.scalar(
-            select(RefreshTokenRow.session_id).where(RefreshTokenRow.token_hash == digest)
+            select(RefreshTokenRow.session_id).where(RefreshTokenRow.token_hash.in_(list(digests))).limit(1)
         )
 
     async def revoke(self, session_id: UUID, now: datetime, reason: str) -> UUID | None:

@@ -4,8 +4,10 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 
 from application.ports.security import TokenMinter
+from infrastructure.security.keys import key_ring
 
 
 def derive_key(secret_key: str, purpose: str) -> bytes:
@@ -14,8 +16,13 @@ def derive_key(secret_key: str, purpose: str) -> bytes:
 
 
 class HmacTokenMinter(TokenMinter):
-    def __init__(self, secret_key: str) -> None:
-        self._digest_key = derive_key(secret_key, "sesame/token-digest")
+    """Digests under SECRET_KEY; lookups also try each fallback's digest (keys.py).
+    Successors are always derived under SECRET_KEY: they are new tokens."""
+
+    def __init__(self, secret_key: str, fallback_keys: Iterable[str] = ()) -> None:
+        ring = key_ring(secret_key, fallback_keys)
+        self._digest_keys = tuple(derive_key(key, "sesame/token-digest") for key in ring)
+        self._digest_key = self._digest_keys[0]
         self._successor_key = derive_key(secret_key, "sesame/refresh-successor")
 
     def new_token(self) -> str:
@@ -23,6 +30,10 @@ class HmacTokenMinter(TokenMinter):
 
     def digest(self, token: str) -> bytes:
         return hmac.digest(self._digest_key, token.encode(), "sha256")  # one C call, no HMAC object
+
+    def digests(self, token: str) -> tuple[bytes, ...]:
+        raw = token.encode()
+        return tuple(hmac.digest(key, raw, "sha256") for key in self._digest_keys)
 
     def successor(self, token: str) -> str:
         # Needs both the raw token (never stored) and the secret: the database alone
