@@ -69,6 +69,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     password_hash_threads: int = 1
     password_queue_limit: int = 32
     secret_key: str = DEV_SECRET_KEY
+    # Older keys, still read (digests and ciphertexts made under them) but never written
+    # with: docs/operations.md "Rotate the secret key". One equal to SECRET_KEY adds nothing.
+    secret_key_fallbacks: tuple[str, ...] = ()
     frontend_origin: str = "http://localhost:3000"
     allowed_origins: tuple[str, ...] = ()
     session_ttl: int = 900
@@ -197,7 +200,7 @@ def load_settings(
     values: dict[str, object] = {
         fields[key]: value for key, value in raw.items() if key in fields and value != ""
     }
-    for name in ("allowed_origins", "oidc_providers"):
+    for name in ("allowed_origins", "oidc_providers", "secret_key_fallbacks"):
         if isinstance(values.get(name), str):
             values[name] = [item.strip() for item in values[name].split(",") if item.strip()]
     values["oidc_providers"] = [name.lower() for name in values.get("oidc_providers", [])]
@@ -281,10 +284,19 @@ def _check(settings: Settings) -> None:
         raise _bad("default_phone_region", "a region code such as FR or US", settings.default_phone_region)
     _check_messages(settings)
     _check_oauth2(settings)
-    if settings.production and (
-        settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32
-    ):
+    _check_secret_keys(settings)
+
+
+def _check_secret_keys(settings: Settings) -> None:
+    """In production, SECRET_KEY and each fallback are 32 characters or more, none the
+    development key (a fallback is a key that signed production data: it was one too)."""
+    if not settings.production:
+        return
+    if settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32:
         raise ConfigError("SECRET_KEY: APP_ENV=production needs at least 32 random characters")
+    for position, key in enumerate(settings.secret_key_fallbacks, 1):
+        if key == DEV_SECRET_KEY or len(key) < 32:  # the value itself is never printed
+            raise ConfigError(f"SECRET_KEY_FALLBACKS: key {position} is not 32 random characters or more")
 
 
 def _check_messages(settings: Settings) -> None:

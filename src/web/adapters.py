@@ -130,7 +130,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     hasher = Argon2PasswordHasher(
         threads=settings.password_hash_threads, queue_limit=settings.password_queue_limit
     )
-    cipher = TokenCipher(settings.secret_key)
+    cipher = TokenCipher(settings.secret_key, settings.secret_key_fallbacks)
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock)
     http = outside_http(settings)
@@ -165,7 +165,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             current_user_query=SqlCurrentUserQuery(hot),
             refresh_rotation=SqlRefreshRotation(hot),
             hasher=hasher,
-            tokens=HmacTokenMinter(settings.secret_key),
+            tokens=HmacTokenMinter(settings.secret_key, settings.secret_key_fallbacks),
             clock=clock,
             ids=Uuid7Ids(),
             policy=session_policy(settings),

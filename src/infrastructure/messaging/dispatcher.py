@@ -69,8 +69,10 @@ class OutboxDispatcher:
 
     async def _deliver(self, claimed: Claimed) -> None:
         message = claimed.message
-        if message is None:
+        if message is None:  # sealed under a key no longer configured, or tampered with
             await self._record(claimed, "failed", error="secret unreadable")
+            log.error("message %s failed: its secret cannot be decrypted with SECRET_KEY or "
+                      "SECRET_KEY_FALLBACKS", claimed.id)
             return
         try:
             rendered = self._renderer.render(message)

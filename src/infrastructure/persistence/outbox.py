@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from application.ports.messages import Message, Outbox
 from infrastructure.messaging.delivery import give_up, retry_delay
 from infrastructure.persistence.tables import OutboxMessageRow
-from infrastructure.security.cipher import TokenCipher
+from infrastructure.security.cipher import TokenCipher, Unreadable
 
 NOTIFY_CHANNEL = "sesame_outbox"
 # Longer than a provider call may take (its timeout), so a live claim never runs out.
@@ -144,7 +144,7 @@ class OutboxStore:
     def _message(self, row) -> Message | None:
         try:
             secrets = json.loads(self._cipher.decrypt(row.secret)) if row.secret else {}
-        except Exception:  # tampered, or encrypted under another SECRET_KEY
+        except (Unreadable, ValueError):  # tampered, or sealed under a key no longer configured
             return None
         return Message(row.template, row.channel, row.recipient, row.locale, dict(row.payload), secrets)
 
