@@ -1,6 +1,8 @@
 """`python -m web` (make dev): serve on HOST:PORT. `python -m web migrate` (make migrate):
 upgrade the database schema to this version's head. `python -m web purge`: delete expired
-rows now. Installed as `sesame` in the venv too."""
+rows now. `python -m web rotate-keys`: re-encrypt under SECRET_KEY everything stored
+encrypted under a SECRET_KEY_FALLBACKS key (docs/operations.md). Installed as `sesame` in
+the venv too."""
 
 import argparse
 import asyncio
@@ -23,7 +25,11 @@ log = logging.getLogger("uvicorn.error")  # the start-up lines go where uvicorn'
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m web", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=["serve", "migrate", "purge"], default="serve")
+    parser.add_argument("command", nargs="?", choices=["serve", "migrate", "purge", "rotate-keys"], default="serve",
+                        help="rotate-keys re-encrypts under SECRET_KEY what a fallback key encrypted, table by "
+                             "table; digests cannot be re-made (tokens are not stored), so keep "
+                             "SECRET_KEY_FALLBACKS for REFRESH_TTL after changing SECRET_KEY if "
+                             "sessions must survive (docs/operations.md \"Rotate the secret key\")")
     parser.add_argument(
         "--production", action="store_true",
         help="make serve: APP_ENV=production and WORKERS=one per core, unless set (environment or .env)",
@@ -34,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
         migrate(settings)
     elif args.command == "purge":
         purge(settings)
+    elif args.command == "rotate-keys":
+        rotate_keys(settings)
     else:
         serve(settings)
 
@@ -153,6 +161,39 @@ def purge(settings: Settings) -> None:
         if embedded is not None:
             embedded.stop()
     print("Purged: " + ", ".join(f"{count} {table}" for table, count in deleted.items()), flush=True)
+
+
+def rotate_keys(settings: Settings) -> None:
+    """Re-encrypt under SECRET_KEY, in batches, what a fallback sealed (provider tokens,
+    waiting messages' secrets, sign-in flows, pending links); idempotent. Afterwards no
+    ciphertext needs a fallback, but digests do (sids, refresh tokens, links, codes are
+    one-way: they cannot be re-made): a fallback dropped now ends the sessions and voids
+    the links made under it. docs/operations.md says how long to keep it."""
+    from sqlalchemy import NullPool
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from infrastructure.persistence.database import asyncpg_url
+    from infrastructure.persistence.key_rotation import reseal_all
+    from infrastructure.security.cipher import TokenCipher
+    from web.adapters import open_database
+
+    url, embedded = open_database(settings)
+    cipher = TokenCipher(settings.secret_key, settings.secret_key_fallbacks)
+
+    async def run():
+        engine = create_async_engine(asyncpg_url(url), poolclass=NullPool)
+        try:
+            return await reseal_all(engine, cipher)
+        finally:
+            await engine.dispose()
+
+    try:
+        counts = asyncio.run(run())
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    for table, resealed in counts.items():
+        print(f"{table}: {resealed}", flush=True)
 
 
 if __name__ == "__main__":
