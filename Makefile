@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 VENV := .venv/bin
 
-.PHONY: dev serve migrate test bootstrap lint-imports unit integration e2e security resilience oidc-dev bench scale-bench workers-bench web client browser browser-deps
+.PHONY: dev serve migrate rotate-keys test bootstrap lint-imports unit integration e2e security resilience oidc-dev bench scale-bench workers-bench web client browser browser-deps
 
 dev: bootstrap
 	$(VENV)/python -OO -m web
@@ -14,6 +14,11 @@ serve: bootstrap
 
 migrate: bootstrap  # upgrade the schema of DATABASE_URL (or the embedded one) to head; no questions
 	$(VENV)/python -m web migrate
+
+# After a SECRET_KEY change (old key in SECRET_KEY_FALLBACKS): re-encrypt under the new key,
+# in batches; idempotent. docs/operations.md "Rotate the secret key" says when to drop the fallbacks.
+rotate-keys: bootstrap
+	$(VENV)/python -m web rotate-keys
 
 test: bootstrap lint-imports browser-deps
 	$(VENV)/python -m pytest tests
