@@ -1,5 +1,5 @@
 """Rotating SECRET_KEY, end to end, over restarts of the real server on a database of its own
-(the session's shared server would deliver, or fail, the messages this test queues):
+(the e2e suite's common server would deliver, or fail, the messages this test queues):
 
 - key A: a password user signs up (their verification email waits: no dispatcher), a Google
   user signs in;
