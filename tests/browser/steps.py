@@ -9,7 +9,7 @@ import httpx
 from playwright.async_api import BrowserContext, Page
 
 from tests.support.e2e_fixtures import client_address
-from tests.support.http import PASSWORD
+from tests.support.http import PASSWORD, prove_email
 from tests.support.server import ROOT
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -45,6 +45,19 @@ async def signed_in(context: BrowserContext, api: str, email: str, **fields) -> 
     answer = await registered(api, email, **fields)
     await add_session_cookies(context, answer)
     return answer.json()["user"]
+
+
+async def proven(api: str, mail, email: str) -> None:
+    """Open the verification link mailed to `email` at sign-up, as its owner would (over the
+    API): an account may gain a linked provider or a verified phone only once its email is proven."""
+    async with api_client(api) as http:
+        await prove_email(http, mail, email)
+
+
+async def signed_in_proven(context: BrowserContext, api: str, mail, email: str, **fields) -> None:
+    """A new account whose email is proven, signed in in this browser."""
+    await signed_in(context, api, email, **fields)
+    await proven(api, mail, email)
 
 
 async def screenshot(page: Page, name: str, mask=()) -> Path:
@@ -90,11 +103,13 @@ def a_number() -> str:
     return f"+3361{uuid.uuid4().int % 10**7:07d}"
 
 
-async def with_verified_phone(api: str, whatsapp, email: str, number: str) -> None:
-    """An account whose phone number is verified (over the API: not what the test is about)."""
+async def with_verified_phone(api: str, whatsapp, mail, email: str, number: str) -> None:
+    """An account whose phone number is verified (over the API: not what the test is about).
+    Its email is proven first: no phone is verified on an unproven address."""
     async with api_client(api) as http:
         assert (await http.post("/auth/register", json={"email": email, "password": PASSWORD,
                                                         "firstname": "Ada", "lastname": "Lovelace"})).status_code == 201
+        await prove_email(http, mail, email)
         assert (await http.patch("/auth/profile", json={"phoneNumber": number})).status_code == 200
         assert (await http.post("/auth/phone/verify/request")).status_code == 202
         code = (await whatsapp.wait_for(to=number)).code

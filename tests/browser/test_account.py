@@ -13,6 +13,7 @@ from tests.browser.steps import (
     screenshot,
     sign_in_with_password,
     signed_in,
+    signed_in_proven,
     status,
 )
 from tests.support.http import PASSWORD
@@ -54,9 +55,9 @@ async def test_the_email_changes_when_the_mailed_link_is_opened(page, context, s
     await expect(region(page, "Email address").get_by_text(f"Current address: {new} (confirmed)")).to_be_visible()
 
 
-async def test_the_phone_is_saved_and_verified_with_the_whatsapp_code(page, context, site, whatsapp, new_email):
+async def test_the_phone_is_saved_and_verified_with_the_whatsapp_code(page, context, site, whatsapp, mail, new_email):
     number = a_number()
-    await signed_in(context, site.api, new_email(), firstname="Ada", lastname="Lovelace")
+    await signed_in_proven(context, site.api, mail, new_email(), firstname="Ada", lastname="Lovelace")
     await page.goto("/account")
     phone = region(page, "Phone")
     await phone.get_by_label("Phone number").fill(number)
@@ -91,8 +92,8 @@ async def test_the_password_is_changed_and_the_activity_lists_it(page, context, 
     await expect(page).to_have_url(re.compile(r"/dashboard$"))
 
 
-async def test_a_provider_is_linked_then_unlinked(page, context, site, github, new_email):
-    await signed_in(context, site.api, new_email(), firstname="Ada", lastname="Lovelace")
+async def test_a_provider_is_linked_then_unlinked(page, context, site, github, mail, new_email):
+    await signed_in_proven(context, site.api, mail, new_email(), firstname="Ada", lastname="Lovelace")
     subject = str(uuid.uuid4().int % 10**9)
     github.login_as(subject, name="Ada Lovelace", emails=[
         {"email": f"gh-{subject}@example.com", "primary": True, "verified": True, "visibility": None}])
@@ -143,7 +144,7 @@ async def test_sessions_are_ended_one_then_all_others(page, context, site, new_e
     await expect(region(page, "Security activity").get_by_text("Session ended").first).to_be_visible()
 
 
-async def test_a_provider_account_of_someone_else_is_not_linked(page, context, site, github, new_email):
+async def test_a_provider_account_of_someone_else_is_not_linked(page, context, site, github, mail, new_email):
     subject = str(uuid.uuid4().int % 10**9)
     github.login_as(subject, name="Grace Hopper", emails=[
         {"email": f"gh-{subject}@example.com", "primary": True, "verified": True, "visibility": None}])
@@ -151,7 +152,7 @@ async def test_a_provider_account_of_someone_else_is_not_linked(page, context, s
     await page.get_by_role("link", name="Sign in with GitHub").click()  # that GitHub account has a user
     await expect(page).to_have_url(re.compile(r"/dashboard$"))
     await context.clear_cookies()
-    await signed_in(context, site.api, new_email(), firstname="Ada", lastname="Lovelace")
+    await signed_in_proven(context, site.api, mail, new_email(), firstname="Ada", lastname="Lovelace")
     await page.goto("/account")
     await region(page, "Linked accounts").get_by_role("link", name="Link GitHub").click()
     await expect(page).to_have_url(re.compile(r"/auth/login\?error=account_already_linked"))

@@ -18,7 +18,10 @@ async def test_not_you_secures_the_account(page, site, mail, new_email):
     await open_mailed_link(page, mail, email, "/secure-account")  # the notice to the old address
     await expect(page.get_by_role("heading", name="Secure your account")).to_be_visible()
     await page.get_by_role("button", name="Secure my account").click()
-    await expect(status(page, "Done: every session was ended and the password removed.")).to_be_visible()
+    done = status(page, "Done: every session was ended and the password removed.")
+    await expect(done).to_be_visible()
+    await expect(done.get_by_role("listitem")).to_have_text(
+        ["The email address change was cancelled: its confirmation link no longer works."])
     await sign_in_with_password(page, email)  # the password is gone
     await expect(page).to_have_url(re.compile(r"/login$"))
     await expect(page.get_by_role("alert").filter(has_text=re.compile(r"\w"))).to_be_visible()

@@ -6,7 +6,7 @@ import uuid
 
 from playwright.async_api import expect
 
-from tests.browser.steps import alert, registered, signed_in, status
+from tests.browser.steps import alert, proven, registered, signed_in, status
 from tests.support.http import PASSWORD
 
 
@@ -70,9 +70,10 @@ async def test_finish_without_a_session_says_the_sign_in_failed(page):
     await expect(alert(page, "The sign-in did not succeed. Please sign in again.")).to_be_visible()
 
 
-async def test_a_provider_whose_email_is_unproven_is_linked_by_the_password(page, site, idp, new_email):
+async def test_a_provider_whose_email_is_unproven_is_linked_by_the_password(page, site, idp, mail, new_email):
     email = new_email()
     await registered(site.api, email, firstname="Ada", lastname="Lovelace")
+    await proven(site.api, mail, email)  # an account whose own address is unproven gains no provider
     idp.login_as(f"g-{uuid.uuid4().hex}", email=email, email_verified=False, name="Ada Lovelace")
     await page.goto("/login")
     await page.get_by_role("link", name="Sign in with Google").click()

@@ -48,9 +48,9 @@ async def test_a_forgotten_password_is_reset_by_the_mailed_link(page, site, mail
     await signs_in_with_the_new_password(page, email)
 
 
-async def test_a_forgotten_password_is_reset_by_the_whatsapp_code(page, site, whatsapp, new_email):
+async def test_a_forgotten_password_is_reset_by_the_whatsapp_code(page, site, whatsapp, mail, new_email):
     email, number = new_email(), a_number()
-    await with_verified_phone(site.api, whatsapp, email, number)
+    await with_verified_phone(site.api, whatsapp, mail, email, number)
     await page.goto("/forgot-password")
     await expect(page.get_by_role("heading", name="By WhatsApp")).to_be_visible()
     await page.get_by_label("Phone number", exact=True).fill(number)
@@ -66,9 +66,9 @@ async def test_a_forgotten_password_is_reset_by_the_whatsapp_code(page, site, wh
     await signs_in_with_the_new_password(page, email)
 
 
-async def test_a_wrong_whatsapp_code_is_refused(page, site, whatsapp, new_email):
+async def test_a_wrong_whatsapp_code_is_refused(page, site, whatsapp, mail, new_email):
     number = a_number()
-    await with_verified_phone(site.api, whatsapp, new_email(), number)
+    await with_verified_phone(site.api, whatsapp, mail, new_email(), number)
     await page.goto(f"/verify-phone?phone={number.replace('+', '%2B')}")
     code = "000000"
     await page.get_by_label("Code", exact=True).fill(code)

@@ -37,12 +37,13 @@ _MIGRATION_LOCK = 0x5E5A3E  # pg advisory lock: one process migrates, the others
 log = logging.getLogger(__name__)
 
 # What a database that is down or out of reach raises: connecting lets the socket's OSError
-# through (refused, unknown host, timed out); a lost connection, a server that is starting or
-# shutting down, or no pooled connection in time raise the others.
+# through (refused, unknown host, timed out); a lost connection, a server that is starting,
+# shutting down or at its connection limit, or no pooled connection in time raise the others.
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,  # max_connections reached: out of reach for now, not a bug
     exc.OperationalError,
     exc.InterfaceError,
     exc.TimeoutError,

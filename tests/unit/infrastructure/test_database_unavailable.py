@@ -23,6 +23,7 @@ GONE = [
     asyncpg.AdminShutdownError("terminating connection due to administrator command"),
     asyncpg.CrashShutdownError("terminating connection because of crash of another server process"),
     asyncpg.InterfaceError("cannot perform operation: connection is closed"),
+    asyncpg.TooManyConnectionsError("sorry, too many clients already"),
 ]
 BUGS = [
     asyncpg.UniqueViolationError("duplicate key value violates unique constraint"),

@@ -75,6 +75,11 @@ const en = {
   "verifyEmail.working": "Confirming your email address…",
   "verifyEmail.done": "Your email address {email} is confirmed.",
 
+  "verifyFirst.linkTitle": "Before linking an account",
+  "verifyFirst.phone": "Confirm your email address first: the phone number can be verified once you open the confirmation link sent to {email}.",
+  "verifyFirst.link": "Confirm your email address first: an account can be linked once you open the confirmation link sent to {email}.",
+  "verifyFirst.rateLimited": "Several links were sent in the last few minutes: look for them in your inbox (and spam folder), or ask again later.",
+
   "forgot.title": "Forgot your password?",
   "forgot.byEmail": "By email",
   "forgot.emailSubmit": "Send the reset link",
@@ -142,6 +147,12 @@ const en = {
   "secure.title": "Secure your account",
   "secure.intro": "Was it not you? This ends every session of the account and removes its password. You then choose a new password through “Forgot your password?”.",
   "secure.submit": "Secure my account",
+  "secure.undone": "Undone on your account:",
+  "secure.undoneProvider": "{name} was unlinked.",
+  "secure.undonePhone": "The phone number was removed.",
+  "secure.undoneEmailChange": "The email address change was cancelled: its confirmation link no longer works.",
+  "secure.undoneEmailRestored": "The email address is back to {email}.",
+  "secure.undoneNothing": "Nothing else had been added to your account since our message.",
   "secure.done": "Done: every session was ended and the password removed. Choose a new one through “Forgot your password?”.",
 
   "unlock.title": "Unlock your account",
@@ -278,6 +289,11 @@ const fr: Record<MessageKey, string> = {
   "verifyEmail.working": "Confirmation de votre adresse e-mail…",
   "verifyEmail.done": "Votre adresse e-mail {email} est confirmée.",
 
+  "verifyFirst.linkTitle": "Avant d'associer un compte",
+  "verifyFirst.phone": "Confirmez d'abord votre adresse e-mail : le numéro pourra être vérifié une fois ouvert le lien de confirmation envoyé à {email}.",
+  "verifyFirst.link": "Confirmez d'abord votre adresse e-mail : un compte pourra être associé une fois ouvert le lien de confirmation envoyé à {email}.",
+  "verifyFirst.rateLimited": "Plusieurs liens ont été envoyés ces dernières minutes : cherchez-les dans votre boîte de réception (et les indésirables), ou redemandez plus tard.",
+
   "forgot.title": "Mot de passe oublié ?",
   "forgot.byEmail": "Par e-mail",
   "forgot.emailSubmit": "Envoyer le lien de réinitialisation",
@@ -345,6 +361,12 @@ const fr: Record<MessageKey, string> = {
   "secure.title": "Sécuriser votre compte",
   "secure.intro": "Ce n'était pas vous ? Cela ferme toutes les sessions du compte et supprime son mot de passe. Vous en choisirez un nouveau avec « Mot de passe oublié ? ».",
   "secure.submit": "Sécuriser mon compte",
+  "secure.undone": "Annulé sur votre compte :",
+  "secure.undoneProvider": "{name} a été dissocié.",
+  "secure.undonePhone": "Le numéro de téléphone a été supprimé.",
+  "secure.undoneEmailChange": "Le changement d'adresse e-mail a été annulé : son lien de confirmation ne fonctionne plus.",
+  "secure.undoneEmailRestored": "L'adresse e-mail est de nouveau {email}.",
+  "secure.undoneNothing": "Rien d'autre n'avait été ajouté à votre compte depuis notre message.",
   "secure.done": "C'est fait : toutes les sessions ont été fermées et le mot de passe supprimé. Choisissez-en un nouveau avec « Mot de passe oublié ? ».",
 
   "unlock.title": "Débloquer votre compte",

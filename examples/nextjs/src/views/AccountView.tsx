@@ -1,8 +1,11 @@
 "use client";
 // /account: profile, email, phone, password, linked providers, sessions, security activity.
+// ?error=email_not_verified: a provider link was refused because the email is not confirmed
+// yet (the login page sends the signed-in browser here): said first, with the resend button.
 import Link from "next/link";
 import { useRef } from "react";
 
+import { VerifyEmailFirst } from "@/components/VerifyEmailFirst";
 import { Loading } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 import { signOut } from "@/lib/session";
@@ -13,9 +16,10 @@ import { PasswordSection } from "./account/PasswordSection";
 import { PhoneSection } from "./account/PhoneSection";
 import { ProfileSection } from "./account/ProfileSection";
 import { ProvidersSection } from "./account/ProvidersSection";
+import { Section } from "./account/Section";
 import { SessionsSection, type Reloadable } from "./account/SessionsSection";
 
-export function AccountView() {
+export function AccountView({ error }: { error?: string }) {
   const { t } = useI18n();
   const { user, setUser, reload, failed } = useUser();
   const sessions = useRef<Reloadable>(null);
@@ -36,6 +40,11 @@ export function AccountView() {
           <button type="button" className="secondary" onClick={() => void signOut()}>{t("common.signOut")}</button>
         </div>
       </div>
+      {error === "email_not_verified" && user.email && !user.emailVerified && (
+        <Section title={t("verifyFirst.linkTitle")}>
+          <VerifyEmailFirst what="link" email={user.email} />
+        </Section>
+      )}
       <ProfileSection user={user} onUser={setUser} />
       <EmailSection user={user} />
       <PhoneSection user={user} onUser={(u) => { setUser(u); void activity.current?.reload(); }} />

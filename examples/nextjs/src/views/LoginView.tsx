@@ -1,5 +1,7 @@
 "use client";
-// /login and /auth/login (where the API sends a failed provider sign-in with ?error=).
+// /login and /auth/login (where the API sends a failed provider sign-in with ?error=). A link
+// refused because the signed-in account's email is not confirmed goes on to /account, which
+// says so next to the button that sends the confirmation link again.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
@@ -24,11 +26,24 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [signedIn, setSignedIn] = useState(false);
+  // email_not_verified without pending=link is also a link refused to an account whose own
+  // email is not confirmed: its alert waits until we know which (the /account page says it).
+  const maybeRefusedLink = error === "email_not_verified" && pending !== "link";
+  const [checking, setChecking] = useState(maybeRefusedLink);
 
   // A failed link (started on /account) lands here too: the person is still signed in.
   useEffect(() => {
-    if (error) fetchMe().then((user) => setSignedIn(Boolean(user)), () => undefined);
-  }, [error]);
+    if (!error) return;
+    fetchMe()
+      .then((user) => {
+        if (maybeRefusedLink && user?.email && !user.emailVerified) {
+          return router.replace(`/account?error=${encodeURIComponent(error)}`);
+        }
+        setSignedIn(Boolean(user));
+        setChecking(false);
+      })
+      .catch(() => setChecking(false));
+  }, [error, maybeRefusedLink, router]);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -51,7 +66,7 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
   return (
     <section className="card narrow">
       <h1>{t("login.title")}</h1>
-      {error && !failure && <Alert><p>{tError(error)}</p></Alert>}
+      {error && !failure && !checking && <Alert><p>{tError(error)}</p></Alert>}
       {error && signedIn && <p><Link href="/account">{t("common.account")}</Link></p>}
       {linking && <Status>{t("login.pendingLink", { provider: displayName(providers, provider) })}</Status>}
       {failure?.code === "social_only" ? (

@@ -1,11 +1,13 @@
 "use client";
 // /secure-account and /unlock: a mailed link whose token is posted when the person clicks
 // (securing ends every session and removes the password: never on a mere page load).
+// Securing also says what it undid: what was added to the account since the notice's event.
 import Link from "next/link";
 import { useState } from "react";
 
 import { call, type Failure } from "@/api/call";
-import { api } from "@/api/client";
+import { api, type Undone } from "@/api/client";
+import { displayName, useProviders } from "@/components/ProviderButtons";
 import { Alert, FailureAlert, Status } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 
@@ -25,6 +27,7 @@ export function TokenActionView({ action, token }: { action: keyof typeof ACTION
   const texts = ACTIONS[action];
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
+  const [undone, setUndone] = useState<Undone | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
 
   async function confirm() {
@@ -34,6 +37,7 @@ export function TokenActionView({ action, token }: { action: keyof typeof ACTION
     const result = await call(() => api.POST(texts.path, { body: { token } }));
     setBusy(false);
     if (!result.ok) return setFailure(result.failure);
+    if ("undone" in result.data) setUndone(result.data.undone);
     setDone(true);
   }
 
@@ -44,7 +48,14 @@ export function TokenActionView({ action, token }: { action: keyof typeof ACTION
         <Alert><p>{tError("missing_token")}</p></Alert>
       ) : done ? (
         <>
-          <Status>{t(texts.done)}</Status>
+          {undone ? (
+            <div role="status" className="status">
+              <UndoneList undone={undone} />
+              <p>{t(texts.done)}</p>
+            </div>
+          ) : (
+            <Status>{t(texts.done)}</Status>
+          )}
           <p><Link href={texts.next} className="button">{t(texts.nextLabel)}</Link></p>
         </>
       ) : (
@@ -55,5 +66,26 @@ export function TokenActionView({ action, token }: { action: keyof typeof ACTION
         </>
       )}
     </section>
+  );
+}
+
+/** One sentence per thing "not you?" took back, or that nothing else had been added. */
+function UndoneList({ undone }: { undone: Undone }) {
+  const { t } = useI18n();
+  const providers = useProviders();
+  const sentences = [
+    ...undone.providersUnlinked.map((name) => t("secure.undoneProvider", { name: displayName(providers, name) })),
+    ...(undone.phoneRemoved ? [t("secure.undonePhone")] : []),
+    ...(undone.emailChangeCancelled ? [t("secure.undoneEmailChange")] : []),
+    ...(undone.emailRestored ? [t("secure.undoneEmailRestored", { email: undone.emailRestored })] : []),
+  ];
+  if (!sentences.length) return <p>{t("secure.undoneNothing")}</p>;
+  return (
+    <>
+      <p>{t("secure.undone")}</p>
+      <ul>
+        {sentences.map((sentence) => <li key={sentence}>{sentence}</li>)}
+      </ul>
+    </>
   );
 }

@@ -1,5 +1,6 @@
+import { first, type SearchParams } from "@/lib/paths";
 import { AccountView } from "@/views/AccountView";
 
-export default function AccountPage() {
-  return <AccountView />;
+export default async function AccountPage({ searchParams }: { searchParams: SearchParams }) {
+  return <AccountView error={first((await searchParams).error)} />;
 }

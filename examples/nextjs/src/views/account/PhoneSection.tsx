@@ -1,8 +1,12 @@
 "use client";
+// The phone number and its WhatsApp code. A code is only sent to (and taken from) an account
+// whose email is confirmed: until then the API answers email_not_verified, shown with a button
+// that sends the confirmation link again.
 import { useState } from "react";
 
 import { authed } from "@/api/call";
 import { api, type User } from "@/api/client";
+import { VerifyEmailFirst } from "@/components/VerifyEmailFirst";
 import { FailureAlert, Field, Status } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 import { Section, useAction } from "./Section";
@@ -52,7 +56,11 @@ export function PhoneSection({ user, onUser }: { user: User; onUser: (user: User
           })}
         </p>
       )}
-      <FailureAlert failure={failure} />
+      {failure?.code === "email_not_verified" && user.email ? (
+        <VerifyEmailFirst what="phone" email={user.email} />
+      ) : (
+        <FailureAlert failure={failure} />
+      )}
       <Status>{done}</Status>
       <form onSubmit={save} noValidate>
         <Field label={t("common.phone")} name="phoneNumber" type="tel" autoComplete="tel"
