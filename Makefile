@@ -7,8 +7,10 @@ VENV := .venv/bin
 dev: bootstrap
 	$(VENV)/python -OO -m web
 
-# Production: APP_ENV=production and one worker per core unless WORKERS/APP_ENV are set (env or
-# .env); each worker's pool from DATABASE_MAX_CONNECTIONS (docs/scaling.md). Migrate first.
+# Production: APP_ENV=production in every worker (whatever env or .env say), one worker per core
+# unless WORKERS is set (env or .env); each worker's pool from DATABASE_MAX_CONNECTIONS
+# (docs/scaling.md). Needs DATABASE_URL, SECRET_KEY, and SENDGRID_API_KEY or MESSAGES_TO_LOG=true.
+# Migrate first (make migrate): production does not migrate at start.
 serve: bootstrap
 	$(VENV)/python -OO -m web serve --production
 

@@ -33,7 +33,8 @@ SECRET = "workers-bench-secret-key-0123456789abcdef"  # production refuses the d
 def start(workers: int, port: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": f"{SERVER}/{DATABASE}", "HOST": "127.0.0.1", "PORT": str(port),
            "WORKERS": str(workers), "ACCESS_LOG": "false", "RATE_LIMIT_ENABLED": "false",
-           "SECRET_KEY": SECRET}
+           "SECRET_KEY": SECRET,
+           "MESSAGES_TO_LOG": "true"}  # production prints no message unless told to (no SendGrid here)
     return subprocess.Popen([str(PROJECT_DIR / ".venv" / "bin" / "python"), "-OO", "-m", "web", "serve", "--production"],
                             cwd=PROJECT_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True)

@@ -50,6 +50,9 @@ class PhoneCodePolicy:
     account_window: timedelta = timedelta(hours=24)
     per_address: AddressLimit = AddressLimit(requests=10, window=timedelta(hours=1))
     default_locale: str = "fr"  # DEFAULT_LOCALE: without a profile locale or Accept-Language
+    # False: no WhatsApp channel here (production without Twilio). Asking for a code answers
+    # channel_not_configured; notices that would go by WhatsApp are not sent.
+    whatsapp: bool = True
 
 
 @dataclass(frozen=True, slots=True)

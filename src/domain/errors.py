@@ -79,6 +79,11 @@ class ProviderNotConfigured(DomainError):
     pass
 
 
+class ChannelNotConfigured(DomainError):
+    """This deployment has no way to send the message the request asks for (WhatsApp
+    without Twilio in production): the route cannot work, whoever asks."""
+
+
 class InvalidState(DomainError):
     """The provider callback does not match a pending flow of this browser."""
 

@@ -47,8 +47,13 @@ class OidcProviderSettings(msgspec.Struct, frozen=True, kw_only=True):
         return self.display_name or self.name.capitalize()
 
 
+APP_ENVS = ("development", "production")
+# What DATABASE_URL may start with: PostgreSQL, spelled as libpq, SQLAlchemy or asyncpg do.
+DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg")
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    app_env: str = "development"
+    app_env: str = "development"  # development or production (nothing else: a typo is refused)
     # "localhost", not 127.0.0.1: the frontend is on localhost:3000, and cookies follow the
     # site, so an API on 127.0.0.1 is another site whose cookies the frontend never gets.
     host: str = "localhost"
@@ -104,6 +109,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     oidc: tuple[OidcProviderSettings, ...] = ()
     # Messages (README "Messages"): without credentials, a channel prints to the log.
     default_locale: str = "fr"
+    # A channel without credentials prints its messages to the log (true) or is off (false).
+    # Default: true in development, false in production (where printing must be a choice).
+    messages_to_log: bool | None = None
     outbox_dispatcher: bool = True  # deliver the outbox from this process
     sendgrid_api_key: str | None = None
     sendgrid_base_url: str = "https://api.sendgrid.com"
@@ -164,6 +172,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def twilio_enabled(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def print_messages(self) -> bool:
+        """MESSAGES_TO_LOG, or its default: true in development only."""
+        return (not self.production) if self.messages_to_log is None else self.messages_to_log
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        """Twilio; or, in development only, the log. Production never prints WhatsApp codes:
+        without Twilio the channel is off (its routes answer 503 channel_not_configured)."""
+        return self.twilio_enabled or (self.print_messages and not self.production)
 
     @property
     def api_url(self) -> str:
@@ -266,6 +285,8 @@ def _bad(field: str, expected: str, value: object) -> ConfigError:
 
 
 def _check(settings: Settings) -> None:
+    if settings.app_env not in APP_ENVS:  # first: every later rule depends on it
+        raise _bad("app_env", " or ".join(APP_ENVS), settings.app_env)
     if not 0 <= settings.port <= 65535:
         raise _bad("port", "a port number (0 to 65535)", settings.port)
     for field in ("workers", "database_pool_size", "database_max_connections"):
@@ -282,9 +303,12 @@ def _check(settings: Settings) -> None:
             raise _bad(field, "a number of seconds, 0 or more", getattr(settings, field))
     if settings.default_phone_region not in supported_regions():
         raise _bad("default_phone_region", "a region code such as FR or US", settings.default_phone_region)
+    _check_database_url(settings.database_url)
+    _check_secret_keys(settings)
+    if settings.production:
+        _check_production(settings)
     _check_messages(settings)
     _check_oauth2(settings)
-    _check_secret_keys(settings)
 
 
 def _check_secret_keys(settings: Settings) -> None:
@@ -299,12 +323,43 @@ def _check_secret_keys(settings: Settings) -> None:
             raise ConfigError(f"SECRET_KEY_FALLBACKS: key {position} is not 32 random characters or more")
 
 
+def _check_production(settings: Settings) -> None:
+    """Production means production:
+    - real secret keys (_check_secret_keys);
+    - DATABASE_URL: the embedded database is for development (its data lives in DATA_DIR,
+      beside the code, with no backups).
+    And a way to send email (_check_messages: MESSAGES_TO_LOG is false by default here, since
+    a reset link printed to the log is readable by whoever reads the log)."""
+    if settings.database_url is None:
+        raise ConfigError("DATABASE_URL: APP_ENV=production needs a PostgreSQL database "
+                          "(the embedded one is for development)")
+
+
+def _check_database_url(url: str | None) -> None:
+    """A PostgreSQL URL that parses: anything else fails at the first connection, far from
+    its cause. The value is never echoed: it may hold a password."""
+    if url is None:
+        return
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme.lower() not in DATABASE_SCHEMES:
+        got = f'a "{scheme}://" URL' if scheme and len(scheme) <= 30 else "something else"
+        raise ConfigError(f"DATABASE_URL: expected a postgresql://user:password@host:5432/database URL, got {got}")
+    try:
+        urlsplit(url).port  # noqa: B018 - parsed lazily: a port that is not a number raises here
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL: cannot be read as a URL ({exc})") from None
+
+
 def _check_messages(settings: Settings) -> None:
     if settings.default_locale not in ("fr", "en"):
         raise _bad("default_locale", "fr or en", settings.default_locale)
     _check_urls(settings, "sendgrid_base_url", "twilio_base_url")
     if settings.sendgrid_enabled and not settings.email_from:
         raise ConfigError("EMAIL_FROM: SENDGRID_API_KEY is set, so a verified sender address is needed")
+    if not (settings.sendgrid_enabled or settings.print_messages):  # emails are not optional
+        why = "APP_ENV=production" if settings.messages_to_log is None else "MESSAGES_TO_LOG=false"
+        raise ConfigError(f"SENDGRID_API_KEY: with {why}, emails need SendGrid (set it and EMAIL_FROM), "
+                          "or MESSAGES_TO_LOG=true to print them to the log instead")
     if bool(settings.twilio_account_sid) != bool(settings.twilio_auth_token):
         raise ConfigError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither")
     whatsapp_from = settings.twilio_whatsapp_from
@@ -315,7 +370,9 @@ def _check_messages(settings: Settings) -> None:
 
 
 def _check_oauth2(settings: Settings) -> None:
-    for provider in ("facebook", "github"):
+    """Each built-in provider's id and secret go together: one alone would leave the
+    provider silently off (or, for Google, answering 503 provider_not_configured)."""
+    for provider in ("google", "facebook", "github"):
         if bool(getattr(settings, f"{provider}_client_id")) != bool(getattr(settings, f"{provider}_client_secret")):
             name = provider.upper()
             raise ConfigError(f"{name}_CLIENT_ID and {name}_CLIENT_SECRET: set both or neither")

@@ -9,6 +9,8 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -32,10 +34,14 @@ def main(argv: list[str] | None = None) -> None:
                              "sessions must survive (docs/operations.md \"Rotate the secret key\")")
     parser.add_argument(
         "--production", action="store_true",
-        help="make serve: APP_ENV=production and WORKERS=one per core, unless set (environment or .env)",
+        help="make serve: APP_ENV=production whatever the environment or .env say, and "
+        "WORKERS=one per core unless set",
     )
     args = parser.parse_args(argv)
-    settings = load_settings_or_exit(production_defaults() if args.production else None)
+    if args.production:
+        settings = production_settings()
+    else:
+        settings = load_settings_or_exit()
     if args.command == "migrate":
         migrate(settings)
     elif args.command == "purge":
@@ -48,7 +54,21 @@ def main(argv: list[str] | None = None) -> None:
 
 def production_defaults() -> dict[str, str]:
     """One worker per core this process may run on (taskset and cpusets count)."""
-    return {"APP_ENV": "production", "WORKERS": str(len(os.sched_getaffinity(0)))}
+    return {"WORKERS": str(len(os.sched_getaffinity(0)))}
+
+
+def production_settings() -> Settings:
+    """--production, for this process and every worker it starts:
+    - APP_ENV=production, over whatever the environment or .env say (a flag that a stray
+      APP_ENV=development could undo would not mean production);
+    - WORKERS one per core unless the environment or .env set it.
+    Workers read their settings again (uvicorn imports the app by name), from the environment
+    they inherit: so both are written there, WORKERS as resolved here (each worker's pool is
+    its share of DATABASE_MAX_CONNECTIONS, and must be computed with the same count)."""
+    os.environ["APP_ENV"] = "production"
+    settings = load_settings_or_exit(production_defaults())
+    os.environ["WORKERS"] = str(settings.workers)
+    return settings
 
 
 def serve(settings: Settings) -> None:
@@ -127,11 +147,28 @@ def migrate(settings: Settings) -> None:
 
     url, embedded = open_database(settings)
     try:
-        revision = asyncio.run(migrate_url(url))
+        with one_line_database_problems("Cannot migrate"):
+            revision = asyncio.run(migrate_url(url))
     finally:
         if embedded is not None:
             embedded.stop()
     print(f"Database schema migrated: at revision {revision} (head).", flush=True)
+
+
+@contextmanager
+def one_line_database_problems(what: str) -> Iterator[None]:
+    """A database that cannot be used (no such database, refused, out of reach): one line
+    and exit 1, not a traceback. Anything else is a bug and keeps its traceback."""
+    from infrastructure.persistence.problems import database_problem
+
+    try:
+        yield
+    except Exception as error:
+        problem = database_problem(error)
+        if problem is None:
+            raise
+        print(f"{what}: {problem}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
 
 
 def purge(settings: Settings) -> None:
@@ -156,7 +193,8 @@ def purge(settings: Settings) -> None:
             await engine.dispose()
 
     try:
-        deleted = asyncio.run(run())
+        with one_line_database_problems("Cannot purge"):
+            deleted = asyncio.run(run())
     finally:
         if embedded is not None:
             embedded.stop()

@@ -177,7 +177,9 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             profile_policy=ProfilePolicy(
                 phone_region=settings.default_phone_region, local_http_photos=not settings.production
             ),
-            phone_code_policy=PhoneCodePolicy(default_locale=settings.default_locale),
+            phone_code_policy=PhoneCodePolicy(
+                default_locale=settings.default_locale, whatsapp=settings.whatsapp_enabled
+            ),
             default_locale=settings.default_locale,
         ),
         database=database,

@@ -28,6 +28,7 @@ from web.dependencies import use_case_dependencies
 from web.edge import Edge
 from web.errors import make_exception_handlers
 from web.frontend import Frontend
+from web.lifespan import SesameApp
 from web.openapi import BodySchemaPlugin, complete_schema
 from web.request import ApiRequest
 from web.form_login import redirect_form_failures
@@ -42,7 +43,7 @@ log = logging.getLogger("sesame")
 
 def create_app(
     settings: Settings | None = None, infrastructure: Infrastructure | None = None
-) -> Litestar:
+) -> SesameApp:
     settings = settings or load_settings_or_exit()
     for warning in site_warnings(
         settings.api_url, settings.frontend_origin, settings.cookie_samesite, settings.production
@@ -58,7 +59,7 @@ def create_app(
     # configured, so an unconfigured one answers 404.
     providers = sorted({"google", *infrastructure.ports.identity_providers})
     frontend = Frontend(settings.frontend_origin)
-    app = Litestar(
+    app = SesameApp(  # Litestar, with a database problem at start told in one line
         route_handlers=[
             AuthController,
             AccountsController,

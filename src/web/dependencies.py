@@ -75,7 +75,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
     issuer = SessionIssuer(ports.tokens, ports.ids, ports.policy)
     current_user = GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock)
     providers = ports.identity_providers
-    links = EmailLinks(ports.tokens, EmailLinkPolicy(), ports.default_locale)
+    links = EmailLinks(ports.tokens, EmailLinkPolicy(), ports.default_locale, ports.phone_code_policy.whatsapp)
     login_guard = LoginGuard(ports.attempts, LoginLimits())
     devices = DeviceCookies(ports.tokens)
     singletons = {

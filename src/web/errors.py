@@ -36,6 +36,7 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.InvalidToken: (400, "invalid_token", "This link is invalid, used or expired."),
     e.InvalidPassword: (403, "invalid_password", "The password is wrong."),
     e.ProviderNotConfigured: (503, "provider_not_configured", "This provider is not configured."),
+    e.ChannelNotConfigured: (503, "channel_not_configured", "WhatsApp messages are not configured on this server."),
     e.NoPhone: (400, "no_phone", "Add a phone number to the profile first."),
     e.AddressNotProven: (403, "email_not_verified", "Verify the account's email address first."),
     e.InvalidCode: (400, "invalid_code", "This code is wrong or expired."),

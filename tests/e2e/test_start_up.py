@@ -26,11 +26,11 @@ def environment(**env: str) -> dict[str, str]:
 
 
 @contextmanager
-def started(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`python -m web` until /health answers on 127.0.0.1 (ready or not); yields its URL."""
+def started(env: dict[str, str], log: Path, *args: str) -> Iterator[str]:
+    """`python -m web [args]` until /health answers on 127.0.0.1 (ready or not); yields its URL."""
     base_url = f"http://127.0.0.1:{env['PORT']}"
     with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "web"], cwd=ROOT, env=env, stdout=out,
+        process = subprocess.Popen([sys.executable, "-m", "web", *args], cwd=ROOT, env=env, stdout=out,
                                    stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -82,7 +82,7 @@ def test_production_on_an_unmigrated_database_is_not_ready_until_migrated(databa
     than the frontend on localhost): one start of the app serves both promises."""
     with sibling_database(database_url) as empty:
         env = environment(DATABASE_URL=empty, PORT=str(free_port()), APP_ENV="production",
-                          HOST="127.0.0.1", FRONTEND_ORIGIN="http://localhost:3000")
+                          HOST="127.0.0.1", FRONTEND_ORIGIN="http://localhost:3000", MESSAGES_TO_LOG="true")
         log = tmp_path / "prod.log"
         with started(env, log) as base_url:
             refused = httpx.get(f"{base_url}/health/ready")
@@ -100,6 +100,72 @@ def test_production_on_an_unmigrated_database_is_not_ready_until_migrated(databa
             assert "migrated" in migrated.stdout
             assert httpx.get(f"{base_url}/health/ready").status_code == 200  # no restart needed
         assert "Traceback" not in log.read_text()
+
+
+def test_serve_production_runs_every_worker_in_production_whatever_the_environment_says(database_url, tmp_path):
+    """make serve with APP_ENV=development (and RUN_MIGRATIONS unset) in the environment: the
+    workers read production, so a fresh database is not migrated at start (not ready until
+    `python -m web migrate`), cookies are Secure, and WhatsApp without Twilio is off."""
+    with sibling_database(database_url) as empty:
+        env = {**environment(DATABASE_URL=empty, PORT=str(free_port()), HOST="127.0.0.1",
+                             APP_ENV="development", WORKERS="2", MESSAGES_TO_LOG="true")}
+        del env["RUN_MIGRATIONS"]  # production's default: no migration at start
+        with started(env, tmp_path / "serve.log", "serve", "--production") as base_url:
+            assert httpx.get(f"{base_url}/health/ready").status_code == 503
+            migrated = subprocess.run([sys.executable, "-m", "web", "migrate"], cwd=ROOT, env=env,
+                                      capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+            assert migrated.returncode == 0, migrated.stderr
+            assert httpx.get(f"{base_url}/health/ready").status_code == 200
+            answers = [httpx.post(f"{base_url}/auth/register", json={"email": f"w{i}@example.com",
+                                                                      "password": "correct horse battery staple"})
+                       for i in range(4)]  # two workers: each takes some connections
+            for answer in answers:
+                assert answer.status_code == 201, answer.text
+                for cookie in answer.headers.get_list("set-cookie"):
+                    assert "secure" in cookie.lower(), cookie
+            for path, body in [("/auth/phone/verify/request", {}),
+                               ("/auth/forgot-password", {"phoneNumber": "+33612345678"})]:
+                refused = httpx.post(f"{base_url}{path}", json=body)
+                assert (refused.status_code, refused.json()["error"]) == (503, "channel_not_configured")
+        output = (tmp_path / "serve.log").read_text()
+        assert "Traceback" not in output and "starting 2 workers" in output
+
+
+PRODUCTION = {"APP_ENV": "production", "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/postgres",
+              "MESSAGES_TO_LOG": "true"}
+
+
+@pytest.mark.parametrize(("command", "env", "line"), [
+    (["serve"], {"APP_ENV": "prod"}, 'APP_ENV: expected development or production, got "prod"'),
+    (["serve"], {**PRODUCTION, "DATABASE_URL": ""},
+     "DATABASE_URL: APP_ENV=production needs a PostgreSQL database (the embedded one is for development)"),
+    (["serve", "--production"], {**PRODUCTION, "APP_ENV": "", "DATABASE_URL": ""},
+     "DATABASE_URL: APP_ENV=production needs a PostgreSQL database (the embedded one is for development)"),
+    (["serve", "--production"], {**PRODUCTION, "MESSAGES_TO_LOG": ""},
+     "SENDGRID_API_KEY: with APP_ENV=production, emails need SendGrid (set it and EMAIL_FROM), "
+     "or MESSAGES_TO_LOG=true to print them to the log instead"),
+    (["serve"], {"DATABASE_URL": "mysql://root:hunter2@127.0.0.1/sesame"},
+     'DATABASE_URL: expected a postgresql://user:password@host:5432/database URL, got a "mysql://" URL'),
+    (["migrate"], {"DATABASE_URL": "mysql://root:hunter2@127.0.0.1/sesame"},
+     'DATABASE_URL: expected a postgresql://user:password@host:5432/database URL, got a "mysql://" URL'),
+    (["serve"], {"GOOGLE_CLIENT_ID": "sesame.apps.googleusercontent.com"},
+     "GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET: set both or neither"),
+])
+def test_a_start_the_configuration_forbids_is_refused_in_one_line(command, env, line):
+    result = subprocess.run([sys.executable, "-m", "web", *command], cwd=ROOT,
+                            env=environment(PORT=str(free_port()), **env),
+                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert (result.returncode, result.stdout, result.stderr) == (3, "", f"Configuration error: {line}\n")
+
+
+def test_migrating_a_database_that_does_not_exist_is_one_line(database_url):
+    missing = database_url.rsplit("/", 1)[0] + "/sesame_no_such_database"
+    result = subprocess.run([sys.executable, "-m", "web", "migrate"], cwd=ROOT,
+                            env=environment(DATABASE_URL=missing), capture_output=True, text=True,
+                            timeout=60, stdin=subprocess.DEVNULL)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ('Cannot migrate: PostgreSQL refused the connection: database '
+                             '"sesame_no_such_database" does not exist\n')
 
 
 def test_make_oidc_dev_takes_email_and_name_and_says_to_start_the_api_in_a_second_terminal():

@@ -174,7 +174,7 @@ class World:
 
     @property
     def links(self) -> EmailLinks:
-        return EmailLinks(self.tokens, default_locale="fr")
+        return EmailLinks(self.tokens, default_locale="fr", whatsapp=self.phone_policy.whatsapp)
 
     @property
     def request_verification(self) -> RequestEmailVerification:

@@ -79,9 +79,88 @@ def test_a_configuration_error_is_one_line_naming_the_variable(env, line):
     assert str(error.value) == line
 
 
+# What production needs besides APP_ENV: a real secret, a database, a way to send email.
+PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/sesame",
+              "SENDGRID_API_KEY": "SG.x", "EMAIL_FROM": "no-reply@example.com"}
+
+
 def test_production_with_a_real_secret_starts_without_migrations():
-    s = settings(APP_ENV="production", SECRET_KEY="x" * 40)
+    s = settings(**PRODUCTION)
     assert s.production and not s.migrate_on_start
+
+
+@pytest.mark.parametrize("app_env", ["prod", "Production", "staging", "test", "dev"])
+def test_app_env_is_development_or_production_and_nothing_else(app_env):
+    """A typo must not start production as development, with the development secret."""
+    with pytest.raises(ConfigError) as error:
+        settings(APP_ENV=app_env)
+    assert str(error.value) == f'APP_ENV: expected development or production, got "{app_env}"'
+
+
+def test_production_refuses_the_embedded_database():
+    with pytest.raises(ConfigError) as error:
+        settings(**{**PRODUCTION, "DATABASE_URL": ""})
+    assert str(error.value) == (
+        "DATABASE_URL: APP_ENV=production needs a PostgreSQL database (the embedded one is for development)")
+
+
+def test_production_refuses_to_print_emails_unless_told_to():
+    without_sendgrid = {**PRODUCTION, "SENDGRID_API_KEY": "", "EMAIL_FROM": ""}
+    with pytest.raises(ConfigError) as error:
+        settings(**without_sendgrid)
+    assert str(error.value) == (
+        "SENDGRID_API_KEY: with APP_ENV=production, emails need SendGrid (set it and EMAIL_FROM), "
+        "or MESSAGES_TO_LOG=true to print them to the log instead")
+    s = settings(**without_sendgrid, MESSAGES_TO_LOG="true")
+    assert s.print_messages and not s.sendgrid_enabled
+
+
+def test_messages_to_log_is_on_in_development_and_off_in_production():
+    assert settings().print_messages
+    assert not settings(**PRODUCTION).print_messages
+    assert settings(MESSAGES_TO_LOG="false", SENDGRID_API_KEY="SG.x", EMAIL_FROM="a@example.com").print_messages is False
+    with pytest.raises(ConfigError, match="^SENDGRID_API_KEY: with MESSAGES_TO_LOG=false, emails need SendGrid"):
+        settings(MESSAGES_TO_LOG="false")
+
+
+TWILIO = {"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "TWILIO_WHATSAPP_FROM": "+14155238886"}
+
+
+@pytest.mark.parametrize(("env", "whatsapp"), [
+    ({}, True),  # development prints the codes
+    (TWILIO, True),
+    ({"MESSAGES_TO_LOG": "false", "SENDGRID_API_KEY": "SG.x", "EMAIL_FROM": "a@example.com"}, False),
+    (PRODUCTION, False),  # production never prints a WhatsApp code...
+    ({**PRODUCTION, "MESSAGES_TO_LOG": "true"}, False),  # ...even when it prints emails
+    ({**PRODUCTION, **TWILIO}, True),
+])
+def test_whatsapp_is_twilio_or_in_development_the_log(env, whatsapp):
+    assert settings(**env).whatsapp_enabled is whatsapp
+
+
+@pytest.mark.parametrize(("url", "line"), [
+    ("mysql://root:hunter2@db/sesame",
+     'DATABASE_URL: expected a postgresql://user:password@host:5432/database URL, got a "mysql://" URL'),
+    ("sqlite:///sesame.db",
+     'DATABASE_URL: expected a postgresql://user:password@host:5432/database URL, got a "sqlite://" URL'),
+    ("db.example.com/sesame",
+     "DATABASE_URL: expected a postgresql://user:password@host:5432/database URL, got something else"),
+    ("postgresql://u:hunter2@db:port/sesame",
+     "DATABASE_URL: cannot be read as a URL (Port could not be cast to integer value as 'port')"),
+    ("postgresql://u:hunter2@[::1/sesame", "DATABASE_URL: cannot be read as a URL (Invalid IPv6 URL)"),
+])
+def test_a_database_url_that_is_not_postgresql_is_one_line_without_its_password(url, line):
+    with pytest.raises(ConfigError) as error:
+        settings(DATABASE_URL=url)
+    assert str(error.value) == line and "hunter2" not in line
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://u:p@db:5432/sesame", "postgres://db/sesame", "postgresql+asyncpg://db/sesame",
+    "postgresql:///sesame?host=/var/run/postgresql",
+])
+def test_postgresql_urls_in_their_usual_forms_are_accepted(url):
+    assert settings(DATABASE_URL=url).database_url == url
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -150,6 +229,8 @@ OIDC_ACME = {"OIDC_PROVIDERS": "acme", "ACME_DISCOVERY_URL": "https://acme.examp
 
 
 @pytest.mark.parametrize(("env", "line"), [
+    ({"GOOGLE_CLIENT_ID": "x"}, "GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET: set both or neither"),
+    ({"GOOGLE_CLIENT_SECRET": "x"}, "GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET: set both or neither"),
     ({"FACEBOOK_CLIENT_ID": "x"}, "FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET: set both or neither"),
     ({"GITHUB_CLIENT_SECRET": "x"}, "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both or neither"),
     ({"FACEBOOK_GRAPH_URL": "graph.facebook.com"},
@@ -196,7 +277,7 @@ def test_process_and_connection_counts_must_be_positive(variable):
 def test_defaults_fill_what_neither_the_environment_nor_the_file_sets(tmp_path):
     env_file = tmp_path / ".env"
     env_file.write_text("WORKERS=3\n")
-    preset = {"APP_ENV": "production", "WORKERS": "8", "SECRET_KEY": "x" * 40}
+    preset = {**PRODUCTION, "WORKERS": "8"}
     s = load_settings({}, env_file=str(env_file), defaults=preset)
     assert (s.production, s.workers) == (True, 3)
     assert load_settings({"WORKERS": "5"}, env_file=str(env_file), defaults=preset).workers == 5

@@ -8,8 +8,8 @@ as the renderer's NEEDS table expects:
 - EMAIL_CHANGE_NOTICE to the old address: values {"new_email": masked, "stage": "requested"
   or "confirmed"}, secrets {"token"} (purpose secure_account: the "not you?" link);
 - PASSWORD_RESET to the address: secrets {"token"} (purpose password_reset, 15 min);
-- PASSWORD_CHANGED by email, else by WhatsApp to a verified number: values {"when"},
-  secrets {"token"} (purpose secure_account);
+- PASSWORD_CHANGED by email, else by WhatsApp to a verified number (when this deployment
+  has WhatsApp): values {"when"}, secrets {"token"} (purpose secure_account);
 - NEW_DEVICE to the address: values {"when", "ip", "browser"}, secrets {"token"} (purpose
   secure_account);
 - IDENTIFIER_LOCKED to the address: secrets {"token"} (purpose unlock, 1 h).
@@ -47,6 +47,7 @@ class EmailLinks:
     tokens: TokenMinter
     policy: EmailLinkPolicy = EmailLinkPolicy()
     default_locale: str = "fr"  # DEFAULT_LOCALE
+    whatsapp: bool = True  # False: no WhatsApp channel (PhoneCodePolicy.whatsapp)
 
     async def send_verification(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
         """A link proving the user's current address."""
@@ -83,10 +84,11 @@ class EmailLinks:
         self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime
     ) -> None:
         """Tell the owner the password changed, with a "not you?" link: by email, else by
-        WhatsApp to a verified number (an unverified one may be somebody else's), else not at all."""
+        WhatsApp to a verified number (an unverified one may be somebody else's), else not at all
+        (without a WhatsApp channel too: the change itself must not fail for want of a notice)."""
         channel: Channel = "email"
         recipient = user.email
-        if recipient is None and user.phone_verified:
+        if recipient is None and user.phone_verified and self.whatsapp:
             channel, recipient = "whatsapp", user.phone_number
         if recipient is None:
             return

@@ -24,7 +24,7 @@ from application.use_cases.phone_verification import NUMBER_QUOTA, PhoneCodeSend
 from application.use_cases.session_tokens import ClientInfo
 from domain.codes import RESET_PASSWORD
 from domain.credentials import normalize_email
-from domain.errors import InvalidInput
+from domain.errors import ChannelNotConfigured, InvalidInput
 from domain.users import User
 
 
@@ -42,6 +42,8 @@ class ForgotPassword:
 
     - exactly one of email and phoneNumber (400 otherwise; "" is not given); the email is
       normalized, the number read for DEFAULT_PHONE_REGION (400 when invalid);
+    - by phone without a WhatsApp channel: 503 channel_not_configured for any phoneNumber,
+      before the number is read or anything looked up (so it tells nothing of accounts);
     - a per-address limit, shared by every process (429 rate_limited: the only visible one);
     - by email: a single-use link valid 15 min, also to an account with no password (a
       provider-only user may set one this way);
@@ -70,6 +72,8 @@ class ForgotPassword:
             field = "phoneNumber" if email else "email"
             raise InvalidInput(field, "give either email or phoneNumber, not both" if email
                                else "give email or phoneNumber")
+        if phone_number and not self.code_policy.whatsapp:
+            raise ChannelNotConfigured()
         if email:
             request = RecoveryRequest(email=normalize_email(email))
         else:

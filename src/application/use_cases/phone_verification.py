@@ -12,7 +12,7 @@ from application.use_cases.address_limit import AddressLimiter, counter_key
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.session_tokens import ClientInfo
 from domain.codes import VERIFY_PHONE, CodeCheck, PhoneCode
-from domain.errors import InvalidCode, NoPhone, RateLimited, TooManyAttempts
+from domain.errors import ChannelNotConfigured, InvalidCode, NoPhone, RateLimited, TooManyAttempts
 from domain.locales import choose_locale
 from domain.ownership import require_proven_address
 from domain.users import User
@@ -27,6 +27,8 @@ ACCOUNT_QUOTA = "phone-code-account"
 class RequestPhoneCode:
     """Send a code to the profile's number (POST /auth/phone/verify/request).
 
+    - without a WhatsApp channel, refused first (503 channel_not_configured): nothing the
+      caller does can change it, and nothing is counted or looked up;
     - the account's email must be proven (403 email_not_verified: nothing is added to an
       unproven address), checked first;
     - the profile must have a number (400 no_phone); an already verified one gets a code too
@@ -50,6 +52,8 @@ class RequestPhoneCode:
     policy: PhoneCodePolicy = PhoneCodePolicy()
 
     async def execute(self, sid: str | None, client: ClientInfo) -> None:
+        if not self.policy.whatsapp:
+            raise ChannelNotConfigured()
         user = await self.current_user.require(sid)
         require_proven_address(user)
         if user.phone_number is None:

@@ -5,6 +5,7 @@ from abc import abstractmethod
 from typing import Protocol
 
 from application.ports.messages import Message
+from infrastructure.messaging.delivery import DeliveryError
 from infrastructure.messaging.rendering import Rendered
 
 
@@ -35,6 +36,21 @@ class ConsoleChannel(Channel):
         lines += [rendered.text.rstrip(), "-----"]
         print("\n".join(lines), flush=True)
         return f"console-{self._count}"
+
+    async def close(self) -> None:
+        pass
+
+
+class OffChannel(Channel):
+    """A medium this deployment does not send (WhatsApp without Twilio in production): no
+    use case enqueues for it, but a message enqueued before (when it was configured) fails
+    at once, unsent and unprinted: a code in the log of production is a leak."""
+
+    def __init__(self, medium: str) -> None:
+        self._medium = medium
+
+    async def send(self, message: Message, rendered: Rendered) -> str:
+        raise DeliveryError(f"no {self._medium} channel is configured", retryable=False)
 
     async def close(self) -> None:
         pass

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
-from infrastructure.messaging.channels import Channel, ConsoleChannel
+from infrastructure.messaging.channels import Channel, ConsoleChannel, OffChannel
 from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Renderer
 from infrastructure.persistence.outbox import OutboxStore
@@ -20,9 +20,12 @@ log = logging.getLogger("sesame")
 
 
 def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> dict[str, Channel]:
-    """SendGrid and Twilio when their credentials are set; otherwise the log. Their SDKs are
-    imported only then: a process that prints its messages does not carry them (~10 MiB)."""
-    channels: dict[str, Channel] = {"email": ConsoleChannel("email"), "whatsapp": ConsoleChannel("whatsapp")}
+    """SendGrid and Twilio when their credentials are set; otherwise the log (the settings
+    refuse email without either), and WhatsApp off when the log is not for it (production:
+    Settings.whatsapp_enabled). Their SDKs are imported only when used: a process that
+    prints its messages does not carry them (~10 MiB)."""
+    whatsapp = ConsoleChannel("whatsapp") if settings.whatsapp_enabled else OffChannel("whatsapp")
+    channels: dict[str, Channel] = {"email": ConsoleChannel("email"), "whatsapp": whatsapp}
     if settings.sendgrid_enabled and http is not None:
         from infrastructure.messaging.sendgrid_email import SendGridEmail
 
@@ -38,8 +41,10 @@ def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> di
             content_sid=settings.twilio_whatsapp_content_sid,
         )
     for medium, channel in channels.items():
-        if isinstance(channel, ConsoleChannel) and settings.production:
+        if isinstance(channel, ConsoleChannel) and settings.production:  # MESSAGES_TO_LOG=true
             log.warning("No credentials for %s messages: they are only printed to the log.", medium)
+        elif isinstance(channel, OffChannel):
+            log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.", medium)
     return channels
 
 

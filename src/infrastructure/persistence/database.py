@@ -23,6 +23,8 @@ import asyncpg
 from sqlalchemy import Connection, NullPool, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from infrastructure.persistence.problems import DatabaseProblem, database_problem
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -114,6 +116,7 @@ async def migrate(engine: AsyncEngine) -> None:
 
 
 MIGRATE_URL_ENV = "SESAME_MIGRATE_URL"  # the child's database: not on its command line (ps)
+DATABASE_PROBLEM_EXIT = 3  # the child's exit when it told a database problem in one line
 
 
 async def migrate_in_child(url: str) -> None:
@@ -125,8 +128,11 @@ async def migrate_in_child(url: str) -> None:
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     _, errors = await child.communicate()
+    told = errors.decode(errors="replace").strip()
+    if child.returncode == DATABASE_PROBLEM_EXIT:  # the child said it in one line
+        raise DatabaseProblem(f"Migrating the database failed: {told}")
     if child.returncode != 0:
-        raise RuntimeError(f"Migrating the database failed:\n{errors.decode(errors='replace')[-4000:]}")
+        raise RuntimeError(f"Migrating the database failed:\n{told[-4000:]}")
 
 
 async def migrate_url(url: str) -> str:
@@ -233,5 +239,17 @@ async def connection_limit(url: str, timeout: float = 3) -> int | None:
         await connection.close()
 
 
-if __name__ == "__main__":  # migrate_in_child's child
-    asyncio.run(migrate_url(os.environ[MIGRATE_URL_ENV]))
+def _migrate_as_child() -> None:
+    """migrate_in_child's child: a database problem is one line and DATABASE_PROBLEM_EXIT."""
+    try:
+        asyncio.run(migrate_url(os.environ[MIGRATE_URL_ENV]))
+    except Exception as error:
+        problem = database_problem(error)
+        if problem is None:
+            raise
+        print(problem, file=sys.stderr, flush=True)
+        raise SystemExit(DATABASE_PROBLEM_EXIT) from None
+
+
+if __name__ == "__main__":
+    _migrate_as_child()

@@ -22,8 +22,10 @@ class PhoneController(Controller):
         description="The code has 6 digits and is good for 10 minutes and 5 tries; a new code "
         "replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever "
         "its numbers, and a few per address an hour (429 with Retry-After). An account whose email "
-        "is unverified gets `email_not_verified` (403): verify it first.",
-        responses=failures("no_phone", "not_authenticated", "email_not_verified", "rate_limited", "not_ready"),
+        "is unverified gets `email_not_verified` (403): verify it first. A server without WhatsApp "
+        "(production without Twilio) answers `channel_not_configured` (503) to every request.",
+        responses=failures("no_phone", "not_authenticated", "email_not_verified", "rate_limited",
+                           "channel_not_configured", "not_ready"),
     )
     async def request_code(
         self, request: Request, request_phone_code: NamedDependency[RequestPhoneCode], sid: SidCookie

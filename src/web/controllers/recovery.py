@@ -36,8 +36,10 @@ class RecoveryController(Controller):
           "account matches, and whether or not a quota held the message back. By email: a link "
           "`FRONTEND_ORIGIN/reset-password?token=...`, 15 minutes, once. By phone: a 6-digit "
           "WhatsApp code, only to a number its account has verified; trade it at /auth/verify-phone. "
-          "At most 3 reset messages per account per 15 minutes, 5 codes per number a day.",
-          responses=failures("invalid_request", "rate_limited", "not_ready"))
+          "At most 3 reset messages per account per 15 minutes, 5 codes per number a day. A server "
+          "without WhatsApp (production without Twilio) answers `channel_not_configured` (503) to "
+          "every `phoneNumber`, known or not.",
+          responses=failures("invalid_request", "rate_limited", "channel_not_configured", "not_ready"))
     async def forgot(
         self, request: Request, data: JSONBody[ForgotPasswordBody],
         forgot_password: NamedDependency[ForgotPassword],

@@ -1,9 +1,11 @@
 """Which channel carries each medium, and the console channel a developer reads."""
 
 import httpx
+import pytest
 
 from application.ports.messages import PHONE_CODE, VERIFY_EMAIL, Message
-from infrastructure.messaging.channels import ConsoleChannel
+from infrastructure.messaging.channels import ConsoleChannel, OffChannel
+from infrastructure.messaging.delivery import DeliveryError
 from infrastructure.messaging.rendering import Renderer
 from infrastructure.messaging.sendgrid_email import SendGridEmail
 from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp
@@ -20,6 +22,18 @@ def channels(**env):
 def test_without_credentials_messages_go_to_the_console():
     found = channels()
     assert isinstance(found["email"], ConsoleChannel) and isinstance(found["whatsapp"], ConsoleChannel)
+
+
+PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/sesame"}
+
+
+async def test_production_without_twilio_has_no_whatsapp_channel_even_when_printing_emails(capsys):
+    found = channels(**PRODUCTION, MESSAGES_TO_LOG="true")
+    assert isinstance(found["email"], ConsoleChannel) and isinstance(found["whatsapp"], OffChannel)
+    code = Message(PHONE_CODE, "whatsapp", "+33612345678", "fr", secrets={"code": "123456"})
+    with pytest.raises(DeliveryError) as refused:  # a code enqueued before Twilio was removed
+        await found["whatsapp"].send(code, RENDERER.render(code))
+    assert not refused.value.retryable and "123456" not in capsys.readouterr().out
 
 
 def test_credentials_choose_sendgrid_and_twilio():

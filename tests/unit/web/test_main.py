@@ -46,7 +46,34 @@ def test_the_access_log_is_on_unless_turned_off(uvicorn_options, monkeypatch):
 
 def test_production_serves_one_worker_per_usable_core(monkeypatch):
     monkeypatch.setattr(entry.os, "sched_getaffinity", lambda pid: {0, 1, 2})
-    assert entry.production_defaults() == {"APP_ENV": "production", "WORKERS": "3"}
+    assert entry.production_defaults() == {"WORKERS": "3"}
+
+
+PRODUCTION_NEEDS = {"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/sesame", "MESSAGES_TO_LOG": "true"}
+
+
+@pytest.mark.parametrize("app_env", [None, "development"])
+def test_production_is_what_the_workers_read_whatever_the_environment_said(monkeypatch, tmp_path, app_env):
+    """Workers read their settings from the environment they inherit: --production writes
+    APP_ENV there, and WORKERS as resolved (one per core by default)."""
+    monkeypatch.chdir(tmp_path)
+    for name, value in {**PRODUCTION_NEEDS, "APP_ENV": app_env, "WORKERS": None}.items():
+        monkeypatch.setenv(name, value) if value else monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(entry.os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    assert entry.production_settings().production
+    assert (entry.os.environ["APP_ENV"], entry.os.environ["WORKERS"]) == ("production", "3")
+    assert load_settings_or_exit().production  # what a worker reads
+
+
+def test_production_keeps_the_workers_the_env_file_sets(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("APP_ENV=development\nWORKERS=2\n")
+    for name, value in PRODUCTION_NEEDS.items():
+        monkeypatch.setenv(name, value)
+    for name in ("APP_ENV", "WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    settings = entry.production_settings()
+    assert (settings.production, settings.workers, entry.os.environ["WORKERS"]) == (True, 2, "2")
 
 
 @pytest.mark.parametrize(("limit", "level", "words"), [

@@ -126,7 +126,7 @@ export interface paths {
         put?: never;
         /**
          * Send a password reset link (by email) or code (by WhatsApp)
-         * @description Give `email` or `phoneNumber`. The answer is the same whether or not an account matches, and whether or not a quota held the message back. By email: a link `FRONTEND_ORIGIN/reset-password?token=...`, 15 minutes, once. By phone: a 6-digit WhatsApp code, only to a number its account has verified; trade it at /auth/verify-phone. At most 3 reset messages per account per 15 minutes, 5 codes per number a day.
+         * @description Give `email` or `phoneNumber`. The answer is the same whether or not an account matches, and whether or not a quota held the message back. By email: a link `FRONTEND_ORIGIN/reset-password?token=...`, 15 minutes, once. By phone: a 6-digit WhatsApp code, only to a number its account has verified; trade it at /auth/verify-phone. At most 3 reset messages per account per 15 minutes, 5 codes per number a day. A server without WhatsApp (production without Twilio) answers `channel_not_configured` (503) to every `phoneNumber`, known or not.
          */
         post: operations["AuthForgotPasswordForgot"];
         delete?: never;
@@ -322,7 +322,7 @@ export interface paths {
         put?: never;
         /**
          * Send a WhatsApp code to the profile's phone number
-         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever its numbers, and a few per address an hour (429 with Retry-After). An account whose email is unverified gets `email_not_verified` (403): verify it first.
+         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever its numbers, and a few per address an hour (429 with Retry-After). An account whose email is unverified gets `email_not_verified` (403): verify it first. A server without WhatsApp (production without Twilio) answers `channel_not_configured` (503) to every request.
          */
         post: operations["AuthPhoneVerifyRequestRequestCode"];
         delete?: never;
@@ -1471,7 +1471,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_ready`: The database does not answer. */
+            /**
+             * @description `channel_not_configured`: WhatsApp messages are not configured on this server.
+             *     `not_ready`: The database does not answer.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1479,7 +1482,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "not_ready";
+                        error: "channel_not_configured" | "not_ready";
                         /** @description A sentence for people. */
                         message: string;
                     };
@@ -2270,7 +2273,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_ready`: The database does not answer. */
+            /**
+             * @description `channel_not_configured`: WhatsApp messages are not configured on this server.
+             *     `not_ready`: The database does not answer.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2278,7 +2284,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "not_ready";
+                        error: "channel_not_configured" | "not_ready";
                         /** @description A sentence for people. */
                         message: string;
                     };
