@@ -14,6 +14,7 @@ The files come from template_sources: the shipped ones, or their TEMPLATES_DIR o
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from urllib.parse import quote
 
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, select_autoescape
@@ -153,10 +154,24 @@ class Renderer:
 
 
 def problem_in(name: str, exc: TemplateError) -> str:
-    """One line, starting with the file at fault. A syntax error names its own file (maybe
-    one that `name` extends or includes) and line; Jinja prints it on several lines."""
+    """One line, starting with the file at fault and its line: Jinja prints a syntax error on
+    several lines, and the file at fault may be one that `name` extends or includes."""
     if isinstance(exc, TemplateSyntaxError):
-        text = f"{exc.name or name}: line {exc.lineno}: {exc.message}"
+        where = (exc.name or name, exc.lineno)
     else:
-        text = f"{name}: {exc}"
-    return " ".join(text.split())
+        where = _innermost_template_line(exc) or (name, None)
+    line = f"line {where[1]}: " if where[1] else ""
+    return " ".join(f"{where[0]}: {line}{exc.message or exc}".split())
+
+
+def _innermost_template_line(exc: BaseException) -> tuple[str, int] | None:
+    """Jinja rewrites a rendering error's traceback into frames of the template files (their
+    path, their line): the last is where it happened. Names are `<locale>/<file>`."""
+    found = None
+    frame = exc.__traceback__
+    while frame is not None:
+        path = PurePath(frame.tb_frame.f_code.co_filename)
+        if path.suffix in (".html", ".txt"):
+            found = ("/".join(path.parts[-2:]), frame.tb_lineno)
+        frame = frame.tb_next
+    return found
