@@ -31,7 +31,7 @@ def templates_dir(tmp_path):
 
 @pytest.fixture
 def acme_server(database_url, templates_dir):
-    """A server of its own (its own database: the shared server's dispatcher would deliver
+    """A server of its own (its own database: the other tests' server would deliver
     this one's messages with its own templates), sending through its own fake SendGrid."""
     with FakeSendGrid(api_key="SG.acme") as mail, sibling_database(database_url) as url:
         asyncio.run(migrate_url(url))
