@@ -9,6 +9,9 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from domain.credentials import visible_text
+from domain.errors import InvalidInput
+from domain.profile import photo_url
 from infrastructure.phone_numbers import supported_regions
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0123456789"
@@ -16,6 +19,8 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0123456789"
 # that exits with it (a bad setting fails the same way every time).
 STARTUP_FAILURE_EXIT = 3
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+DEFAULT_APP_NAME = "Sésame"
+MAX_APP_NAME = 60  # fits a subject line and a phone's notification
 
 
 FACEBOOK_GRAPH_VERSION = "v26.0"  # newest in Meta's changelog (2026-07); raise it when Meta retires it
@@ -54,6 +59,11 @@ DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg")
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     app_env: str = "development"  # development or production (nothing else: a typo is refused)
+    # Whose service this is (README "Messages"): the name every message and the OpenAPI
+    # title show, a logo for the HTML emails, and a folder of templates overriding ours.
+    app_name: str = DEFAULT_APP_NAME
+    mail_logo_url: str | None = None  # https (http://localhost too in development)
+    templates_dir: str | None = None  # its fr/ and en/ files replace the shipped ones
     # "localhost", not 127.0.0.1: the frontend is on localhost:3000, and cookies follow the
     # site, so an API on 127.0.0.1 is another site whose cookies the frontend never gets.
     host: str = "localhost"
@@ -308,6 +318,7 @@ def _check(settings: Settings) -> None:
     if settings.production:
         _check_production(settings)
     _check_messages(settings)
+    _check_branding(settings)
     _check_oauth2(settings)
 
 
@@ -367,6 +378,51 @@ def _check_messages(settings: Settings) -> None:
         raise ConfigError("TWILIO_WHATSAPP_FROM: Twilio is configured, so a sender number (+E164) is needed")
     if whatsapp_from and not E164.fullmatch(whatsapp_from.removeprefix("whatsapp:")):
         raise _bad("twilio_whatsapp_from", "a number in E.164 form (+14155238886)", whatsapp_from)
+
+
+def _check_branding(settings: Settings) -> None:
+    """APP_NAME: visible text, on one line, of at most MAX_APP_NAME characters. MAIL_LOGO_URL:
+    the rule of a profile photo (https, a real host, nothing that could end an HTML
+    attribute; http://localhost in development only). TEMPLATES_DIR: a directory whose
+    templates all render (infrastructure.messaging.template_check)."""
+    name = settings.app_name
+    if not name.strip() or len(name) > MAX_APP_NAME or not _visible(name):
+        shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)  # the line stays one
+        raise _bad("app_name", f"a name of 1 to {MAX_APP_NAME} visible characters, on one line", shown)
+    if settings.mail_logo_url is not None:
+        _check_logo(settings.mail_logo_url, local_http=not settings.production)
+    if settings.templates_dir is not None:
+        _check_templates(settings)
+
+
+def _visible(text: str) -> bool:
+    try:
+        visible_text("app_name", text)
+    except InvalidInput:
+        return False
+    return True
+
+
+def _check_logo(url: str, *, local_http: bool) -> None:
+    try:
+        photo_url(url, local_http=local_http)
+    except InvalidInput as exc:
+        # The photo rule words it for a profile ("must be an https URL"): keep its reason.
+        raise ConfigError(f'MAIL_LOGO_URL: {exc.message}, got "{url}"') from None
+
+
+def _check_templates(settings: Settings) -> None:
+    """Jinja is imported only here: a process without TEMPLATES_DIR checks nothing (the
+    shipped templates are tested, and a name or a URL cannot break them)."""
+    if not Path(settings.templates_dir or "").is_dir():
+        raise _bad("templates_dir", "a directory", settings.templates_dir)
+    from infrastructure.messaging.rendering import Branding
+    from infrastructure.messaging.template_check import TemplateProblem, check_templates
+
+    try:
+        check_templates(settings.templates_dir, Branding(settings.app_name, settings.mail_logo_url))
+    except TemplateProblem as exc:
+        raise ConfigError(f"TEMPLATES_DIR: {exc}") from None
 
 
 def _check_oauth2(settings: Settings) -> None:

@@ -91,7 +91,7 @@ def create_app(
         on_startup=infrastructure.on_startup,
         on_shutdown=infrastructure.on_shutdown,
         openapi_config=OpenAPIConfig(
-            title="Sésame",
+            title=settings.app_name,  # APP_NAME: the service's name, not ours
             version="1.0.0",
             description="Authentication API for the Next.js frontend (reference: docs/api.md in "
             'the repository). Every error is `{"error", "message"}` (plus `fields` for '

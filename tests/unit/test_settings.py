@@ -281,3 +281,32 @@ def test_defaults_fill_what_neither_the_environment_nor_the_file_sets(tmp_path):
     s = load_settings({}, env_file=str(env_file), defaults=preset)
     assert (s.production, s.workers) == (True, 3)
     assert load_settings({"WORKERS": "5"}, env_file=str(env_file), defaults=preset).workers == 5
+
+
+def test_messages_speak_in_sesame_s_name_by_default_without_a_logo_or_overrides():
+    s = settings()
+    assert (s.app_name, s.mail_logo_url, s.templates_dir) == ("Sésame", None, None)
+    s = settings(APP_NAME="Acme Corp", MAIL_LOGO_URL="https://cdn.acme.example/logo.png")
+    assert (s.app_name, s.mail_logo_url) == ("Acme Corp", "https://cdn.acme.example/logo.png")
+
+
+def test_a_local_http_logo_is_for_development_only():
+    assert settings(MAIL_LOGO_URL="http://localhost:3000/logo.png").mail_logo_url == "http://localhost:3000/logo.png"
+    with pytest.raises(ConfigError, match="^MAIL_LOGO_URL: must be an https URL"):
+        settings(MAIL_LOGO_URL="http://localhost:3000/logo.png", APP_ENV="production", SECRET_KEY="k" * 40,
+                 DATABASE_URL="postgresql://db.example/sesame", MESSAGES_TO_LOG="true")
+
+
+@pytest.mark.parametrize(("env", "line"), [
+    ({"APP_NAME": "A" * 61}, "APP_NAME: expected a name of 1 to 60 visible characters, on one line"),
+    ({"APP_NAME": "Acme\nInc"}, 'APP_NAME: expected a name of 1 to 60 visible characters, on one line, got "Acme\\u000aInc"'),
+    ({"APP_NAME": "Acme\u200b"}, "APP_NAME: expected a name"),  # invisible
+    ({"APP_NAME": "   "}, "APP_NAME: expected a name"),
+    ({"MAIL_LOGO_URL": "http://cdn.acme.example/logo.png"}, 'MAIL_LOGO_URL: must be an https URL, got "http'),
+    ({"MAIL_LOGO_URL": 'https://cdn.acme.example/"onerror="x'}, "MAIL_LOGO_URL: must not contain quotes"),
+    ({"MAIL_LOGO_URL": "logo.png"}, "MAIL_LOGO_URL: must be a URL with a host"),
+])
+def test_a_branding_error_is_one_line_naming_the_variable(env, line):
+    with pytest.raises(ConfigError) as error:
+        settings(**env)
+    assert str(error.value).startswith(line) and "\n" not in str(error.value)

@@ -13,6 +13,8 @@ as the renderer's NEEDS table expects:
 - NEW_DEVICE to the address: values {"when", "ip", "browser"}, secrets {"token"} (purpose
   secure_account);
 - IDENTIFIER_LOCKED to the address: secrets {"token"} (purpose unlock, 1 h).
+The renderer adds to each: `link` (built from the token), `app_name` and `logo_url` (whose
+messages these are), and `subject` to the HTML part.
 """
 
 from dataclasses import dataclass

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel, ConsoleChannel, OffChannel
 from infrastructure.messaging.dispatcher import OutboxDispatcher
-from infrastructure.messaging.rendering import Renderer
+from infrastructure.messaging.rendering import Branding, Renderer
 from infrastructure.persistence.outbox import OutboxStore
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.settings import Settings
@@ -48,12 +48,19 @@ def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> di
     return channels
 
 
+def renderer(settings: Settings) -> Renderer:
+    return Renderer(
+        settings.frontend_origin, settings.default_locale,
+        branding=Branding(settings.app_name, settings.mail_logo_url), templates_dir=settings.templates_dir,
+    )
+
+
 def outbox_dispatcher(
     settings: Settings, engine: AsyncEngine, cipher: TokenCipher, clock: Clock, http: "httpx.AsyncClient | None"
 ) -> OutboxDispatcher:
     return OutboxDispatcher(
         OutboxStore(engine, cipher),
-        Renderer(settings.frontend_origin, settings.default_locale),
+        renderer(settings),
         message_channels(settings, http),
         clock,
         listen_dsn=engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
