@@ -71,6 +71,8 @@ class Supervisor:
 
     async def _start_when_usable(self) -> None:
         await self._wait_usable(first=True)
+        if self._stopping:  # stopped while waiting: the jobs never start
+            return
         for job in self._jobs:
             self._tasks[job.name] = asyncio.create_task(self._keep(job), name=f"sesame-{job.name}")
         log.info("background jobs started: %s", ", ".join(job.name for job in self._jobs))

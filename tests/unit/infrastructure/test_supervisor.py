@@ -131,3 +131,14 @@ async def test_stop_lets_a_winding_job_finish_and_cancels_the_rest():
     await asyncio.wait_for(idle.running.wait(), BOUND)
     await asyncio.wait_for(jobs.stop(), BOUND)
     assert finished.is_set()
+
+
+async def test_stopped_while_waiting_for_the_database_it_starts_nothing():
+    gate = Gate(answer=False)
+    purge = Scripted()
+    jobs = supervisor(gate, ("purge", purge))
+    await jobs.start()
+    await asyncio.wait_for(gate.asked.wait(), BOUND)
+    await asyncio.wait_for(jobs.stop(), BOUND)
+    gate.answer = True
+    assert purge.runs == 0 and not jobs.started.is_set()
