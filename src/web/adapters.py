@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advanced_alchemy.config import SQLAlchemyAsyncConfig
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.identity import IdentityProvider
 from application.policy import PhoneCodePolicy, ProfilePolicy, SessionPolicy
@@ -23,16 +22,17 @@ from infrastructure.persistence.database import (
     EmbeddedPostgres,
     database_config,
     migrate_in_child,
-    schema_head,
-    schema_state,
+    schema_missing,
 )
 from infrastructure.persistence.housekeeping import PeriodicPurge
+from infrastructure.persistence.readiness import SchemaReadiness
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.security.codes import RandomCodes
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import Settings
+from infrastructure.supervisor import Job, Supervisor
 from web.dependencies import Ports
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ class Infrastructure:
     database: SQLAlchemyAsyncConfig
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
+    # Whether a failed request met a schema behind the code (503 not_ready, not a 500).
+    schema_behind: Callable[[Exception], bool] = lambda _: False
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
@@ -68,33 +70,31 @@ def open_database(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
     return embedded.start(), embedded
 
 
-def schema_checks(
-    engine: AsyncEngine,
-) -> tuple[Callable[[], Awaitable[str | None]], Callable[[], Awaitable[bool]]]:
-    """Readiness means the schema is at the head revision: an unmigrated database answers
-    SELECT 1 while every request fails. The head is read here, once."""
-    head = schema_head()
+def warn_at_start(readiness: SchemaReadiness) -> Hook:
+    """One line at start when the schema is not usable yet, saying what to run (the
+    supervisor then waits quietly, and the service turns ready by itself once migrated)."""
 
-    async def schema_problem() -> str | None:
-        if (await schema_state(engine, head)).current:
-            return None
-        return "The database schema is not migrated to this version (run: python -m web migrate)."
-
-    async def at_head_or_warn() -> bool:
+    async def warn() -> None:
         try:
-            state = await schema_state(engine, head)
-        except Exception as exc:  # not fatal at start: /health/ready keeps answering 503
-            log.warning("The database does not answer at start (%s); /health/ready answers 503.", exc)
-            return False
-        if not state.current:
+            state = await readiness.check()
+        except Exception as exc:  # not fatal: /health/ready answers 503 until it answers
+            log.warning("The database does not answer at start (%s); /health/ready answers 503 "
+                        "until it does.", exc)
+            return
+        if not state.usable:
             log.warning(
-                "The database schema is at revision %s, this version needs %s: every request will "
-                "fail and /health/ready answers 503 until you run %s.",
-                state.revision or "none (never migrated)", head, MIGRATE_COMMAND,
+                "The database schema is at revision %s, this version needs %s or newer: requests "
+                "answer 503 not_ready until you run %s (no restart needed).",
+                state.revision or "none (never migrated)", state.head, MIGRATE_COMMAND,
             )
-        return state.current
 
-    return schema_problem, at_head_or_warn
+    return warn
+
+
+def schema_behind(readiness: SchemaReadiness) -> Callable[[Exception], bool]:
+    """A missing table or column while the schema is not known usable: not migrated yet,
+    so 503. Once usable it is a bug (500). Reads the last check, never queries."""
+    return lambda error: not readiness.usable and schema_missing(error)
 
 
 def outside_http(settings: Settings) -> "httpx.AsyncClient | None":
@@ -137,27 +137,23 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     dispatcher = (
         outbox_dispatcher(settings, engine, cipher, clock, http) if settings.outbox_dispatcher else None
     )
-
-    schema_problem, at_head_or_warn = schema_checks(engine)
+    readiness = SchemaReadiness(engine)
+    # The jobs need the tables: started once the schema is usable, restarted if they stop.
+    jobs = [Job(purge.name, purge.run), *(dispatcher.jobs() if dispatcher is not None else [])]
+    supervisor = Supervisor(readiness.usable_now, jobs)
 
     async def migrate_database() -> None:
-        # Already at head (every start but the first of a version): no Alembic in this process.
+        # Already usable (every start but the first of a version): no Alembic in this process.
         try:
-            if (await schema_state(engine, schema_head())).current:
+            if (await readiness.check()).usable:
                 return
         except Exception:  # the migration tells (and fails the start) as before
             pass
         await migrate_in_child(url)
 
-    async def start_background_when_migrated() -> None:
-        if await at_head_or_warn():  # they need the tables (else a traceback an hour)
-            await purge.start()
-            if dispatcher is not None:
-                await dispatcher.start()
-
-    async def stop_dispatcher() -> None:
+    async def close_dispatcher() -> None:
         if dispatcher is not None:
-            await dispatcher.stop()
+            await dispatcher.close()
 
     infrastructure = Infrastructure(
         ports=Ports(
@@ -170,7 +166,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             ids=Uuid7Ids(),
             policy=session_policy(settings),
             attempts=SqlAttemptCounter(engine) if settings.rate_limit_enabled else UncountedAttempts(),
-            schema_problem=schema_problem,
+            schema_problem=readiness.problem,
             identity_providers=configured_identity_providers(settings, http),
             phones=LibPhoneNumbers(),
             codes=RandomCodes(),
@@ -183,12 +179,13 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             default_locale=settings.default_locale,
         ),
         database=database,
+        schema_behind=schema_behind(readiness),
     )
     if settings.migrate_on_start:
         infrastructure.on_startup.append(migrate_database)
-    infrastructure.on_startup.append(start_background_when_migrated)  # after migrations
+    infrastructure.on_startup += [warn_at_start(readiness), supervisor.start]  # after migrations
     infrastructure.on_shutdown += [
-        stop_dispatcher, purge.stop, hot.close, engine.dispose, hasher.close
+        supervisor.stop, close_dispatcher, hot.close, engine.dispose, hasher.close
     ]
     if http is not None:
         infrastructure.on_shutdown.append(http.aclose)

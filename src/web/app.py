@@ -77,7 +77,10 @@ def create_app(
         ],
         dependencies=use_case_dependencies(infrastructure.ports, cookies, frontend),
         exception_handlers=redirect_form_failures(
-            make_exception_handlers(cookies, DATABASE_ERRORS, database_unavailable), frontend
+            make_exception_handlers(
+                cookies, DATABASE_ERRORS, database_unavailable, infrastructure.schema_behind
+            ),
+            frontend,
         ),
         before_request=make_request_guard(settings.cors_origins),
         cors_config=CORSConfig(

@@ -74,13 +74,17 @@ def make_exception_handlers(
     cookies: CookiePolicy,
     database_errors: tuple[type[Exception], ...] = (),
     database_unavailable: Callable[[Exception], bool] = lambda _: True,
+    schema_behind: Callable[[Exception], bool] = lambda _: False,
 ) -> dict:
     """`database_errors`: what the database adapter raises; `database_unavailable` tells
-    which of those mean it cannot be reached (503 not_ready) rather than a bug (500)."""
+    which of those mean it cannot be reached, and `schema_behind` which met a schema not
+    migrated yet (both 503 not_ready), rather than a bug (500)."""
 
     def database_error(request: Request, exc: Exception) -> Response:
         if database_unavailable(exc):
             return not_ready(request, exc)
+        if schema_behind(exc):
+            return not_migrated(request, exc)
         return internal_error(request, exc)
 
     def domain_error(request: Request, exc: e.DomainError) -> Response:
@@ -150,6 +154,12 @@ def not_ready(_: Request, exc: Exception) -> Response:
     # One line, no traceback: the database is down, not our code (and recovery is automatic).
     log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
     return error_response(503, "not_ready", "The database does not answer.")
+
+
+def not_migrated(_: Request, exc: Exception) -> Response:
+    # One line, no traceback: an operator step is missing, not our code (readiness says it too).
+    log.warning("database schema not migrated yet: %s: %s", type(exc).__name__, exc)
+    return error_response(503, "not_ready", "The database schema is not migrated to this version.")
 
 
 def internal_error(_: Request, exc: Exception) -> Response:

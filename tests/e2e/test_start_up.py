@@ -1,20 +1,30 @@
 """What a newcomer sees when starting the service: `python -m web` (make dev) and the
-uvicorn factory, in subprocesses, reading what they print."""
+uvicorn factory, in subprocesses, reading what they print. And the promise "start, whatever
+the database is doing": before its database is up or migrated the service answers 503
+not_ready, then serves (and delivers its emails) without a restart."""
 
+import asyncio
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
-from tests.support.database import sibling_database
+from infrastructure.persistence.database import REVISIONS, VERSION_TABLE
+from tests.support.database import restartable_database, sibling_database
+from tests.support.e2e_fixtures import messaging_env
+from tests.support.http import PASSWORD, assert_error
 from tests.support.loopback import has_ipv6_loopback
 from tests.support.server import ROOT, free_port
+
+BOUND = 60  # seconds: a bound on waits that end by themselves, not a timing
 
 SECRET = "start-up-secret-key-0123456789abcdef012345"
 
@@ -77,17 +87,21 @@ def test_make_dev_serves_localhost_on_every_loopback_address_without_warnings(da
     assert "Warning" not in output and "WARNING" not in output, output
 
 
-def test_production_on_an_unmigrated_database_is_not_ready_until_migrated(database_url, tmp_path):
+def test_production_on_an_unmigrated_database_is_not_ready_until_migrated_then_serves_and_mails(
+    database_url, mail, whatsapp, tmp_path
+):
     """Also: each problem is one line at start (here the API on 127.0.0.1, another site
     than the frontend on localhost): one start of the app serves both promises."""
     with sibling_database(database_url) as empty:
         env = environment(DATABASE_URL=empty, PORT=str(free_port()), APP_ENV="production",
-                          HOST="127.0.0.1", FRONTEND_ORIGIN="http://localhost:3000", MESSAGES_TO_LOG="true")
+                          HOST="127.0.0.1", FRONTEND_ORIGIN="http://localhost:3000",
+                          **messaging_env(mail, whatsapp))
         log = tmp_path / "prod.log"
         with started(env, log) as base_url:
             refused = httpx.get(f"{base_url}/health/ready")
-            assert refused.status_code == 503 and refused.json()["error"] == "not_ready"
+            assert_error(refused, 503, "not_ready")
             assert "not migrated" in refused.json()["message"]
+            assert_error(register(base_url, an_email()), 503, "not_ready")  # no table yet: not a 500
             output = log.read_text().splitlines()
             [unmigrated] = [line for line in output if "make migrate" in line]
             assert "schema" in unmigrated
@@ -99,6 +113,7 @@ def test_production_on_an_unmigrated_database_is_not_ready_until_migrated(databa
             assert migrated.returncode == 0, migrated.stderr
             assert "migrated" in migrated.stdout
             assert httpx.get(f"{base_url}/health/ready").status_code == 200  # no restart needed
+            serves_and_mails(base_url, mail)
         assert "Traceback" not in log.read_text()
 
 
@@ -166,6 +181,75 @@ def test_migrating_a_database_that_does_not_exist_is_one_line(database_url):
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ('Cannot migrate: PostgreSQL refused the connection: database '
                              '"sesame_no_such_database" does not exist\n')
+
+
+def test_started_while_postgresql_is_down_it_serves_and_mails_once_it_is_up(mail, whatsapp, tmp_path):
+    with restartable_database() as postgres:
+        postgres.stop()
+        env = environment(DATABASE_URL=postgres.url, PORT=str(free_port()), **messaging_env(mail, whatsapp))
+        log = tmp_path / "down.log"
+        with started(env, log) as base_url:
+            assert_error(httpx.get(f"{base_url}/health/ready"), 503, "not_ready")
+            assert_error(register(base_url, an_email()), 503, "not_ready")
+            postgres.start()
+            until(lambda: httpx.get(f"{base_url}/health/ready").status_code == 200, log)
+            serves_and_mails(base_url, mail)
+        output = log.read_text()
+        assert "Traceback" not in output, output
+        assert output.count("background jobs wait") == 1  # said once, not once a poll
+
+
+@pytest.mark.parametrize("revision, status", [
+    ("0099_from_a_later_version", 200),  # migrated by a newer version: this one still serves
+    (REVISIONS[-2], 503),  # older than this version needs
+], ids=["unknown-is-newer", "older"])
+def test_readiness_takes_the_head_or_newer_and_refuses_older(database_url, revision, status, tmp_path):
+    with sibling_database(database_url) as url:
+        subprocess.run([sys.executable, "-m", "web", "migrate"], cwd=ROOT, check=True, capture_output=True,
+                       env=environment(DATABASE_URL=url), timeout=60, stdin=subprocess.DEVNULL)
+        asyncio.run(_set_revision(url, revision))
+        log = tmp_path / "revision.log"
+        with started(environment(DATABASE_URL=url, PORT=str(free_port())), log) as base_url:
+            probes = [httpx.get(f"{base_url}/health/ready") for _ in range(3)]
+        if status == 503:
+            for probe in probes:
+                assert_error(probe, 503, "not_ready")
+        else:
+            assert [probe.status_code for probe in probes] == [200] * 3
+        unknown = [line for line in log.read_text().splitlines() if "does not know" in line]
+        assert len(unknown) == (1 if status == 200 else 0), unknown  # once, not once a probe
+        assert "Traceback" not in log.read_text()
+
+
+def register(base_url: str, email: str) -> httpx.Response:
+    return httpx.post(f"{base_url}/auth/register", json={"email": email, "password": PASSWORD}, timeout=30)
+
+
+def an_email() -> str:
+    return f"start-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def serves_and_mails(base_url: str, mail) -> None:
+    """A registration succeeds and its verification email is delivered: the dispatcher runs."""
+    email = an_email()
+    assert register(base_url, email).status_code == 201
+    message = asyncio.run(mail.wait_for(to=email, timeout=BOUND))
+    assert message.token
+
+
+def until(condition: Callable[[], bool], log: Path) -> None:
+    deadline = time.monotonic() + BOUND
+    while not condition():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+
+
+async def _set_revision(url: str, revision: str) -> None:
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(f"UPDATE {VERSION_TABLE} SET version_num = $1", revision)
+    finally:
+        await connection.close()
 
 
 def test_make_oidc_dev_takes_email_and_name_and_says_to_start_the_api_in_a_second_terminal():

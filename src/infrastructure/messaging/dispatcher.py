@@ -27,6 +27,7 @@ from infrastructure.messaging.delivery import DeliveryError
 from infrastructure.messaging.rendering import Renderer, RenderError
 from infrastructure.persistence.database import CONNECT_TIMEOUT, database_unavailable
 from infrastructure.persistence.outbox import LEASE, NOTIFY_CHANNEL, Claimed, Outcome, OutboxStore
+from infrastructure.supervisor import Job
 
 log = logging.getLogger(__name__)
 
@@ -116,16 +117,24 @@ class OutboxDispatcher:
             await asyncio.sleep(1)
 
     # -- running in the background -----------------------------------------------------------
-    async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._run(), name="sesame-outbox")]
+    def jobs(self) -> list[Job]:
+        """Its loops, for the supervisor (which starts them once the schema is usable and
+        restarts one that stops); channels are closed by `close` after."""
+        jobs = [Job("outbox delivery", self.deliver_forever, wind_down=self.wind_down)]
         if self._listen_dsn is not None:
-            self._tasks.append(asyncio.create_task(self._listen(), name="sesame-outbox-listen"))
+            jobs.append(Job("outbox listener", self.listen_forever))
+        return jobs
+
+    async def start(self) -> None:
+        """Unsupervised (tests, tools): the loops as tasks of their own."""
+        self._tasks = [asyncio.create_task(self.deliver_forever(), name="sesame-outbox")]
+        if self._listen_dsn is not None:
+            self._tasks.append(asyncio.create_task(self.listen_forever(), name="sesame-outbox-listen"))
 
     async def stop(self) -> None:
         """Let the message being sent finish (a cancelled send may have reached the provider,
         and would go again once its lease runs out), then close everything."""
-        self._stopping = True
-        self._wake.set()
+        self.wind_down()
         run, *listeners = self._tasks or [None]
         for task in listeners:
             task.cancel()
@@ -136,13 +145,22 @@ class OutboxDispatcher:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.close()
+
+    def wind_down(self) -> None:
+        """Finish the pass under way, then let deliver_forever return."""
+        self._stopping = True
+        self._wake.set()
+
+    async def close(self) -> None:
         for channel in self._channels.values():
             await channel.close()
 
     def wake(self) -> None:
         self._wake.set()
 
-    async def _run(self) -> None:
+    async def deliver_forever(self) -> None:
+        """Passes until wound down; a failed pass is told and the next one tried."""
         while not self._stopping:
             self._wake.clear()  # a NOTIFY during the pass below wakes the next one
             try:
@@ -165,7 +183,8 @@ class OutboxDispatcher:
         # At least a moment: a due row may be another dispatcher's, being claimed right now.
         return min(max((due - self._clock.now()).total_seconds(), 0.2), self._poll_every)
 
-    async def _listen(self) -> None:
+    async def listen_forever(self) -> None:
+        """LISTEN on a connection of its own, re-opened whenever it drops (until cancelled)."""
         while True:
             connection = None
             try:

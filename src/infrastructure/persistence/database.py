@@ -1,9 +1,9 @@
 """The database: engine and session factory, the embedded server, migrations.
 
 Alembic is imported only to migrate (`python -m web migrate`, and MIGRATE_ON_START's child
-process): the serving process checks readiness against SCHEMA_HEAD, a constant that a unit test
-holds equal to the migrations' head (loading Alembic and its script directory costs ~8-13 MiB per
-worker, kept for the life of the process)."""
+process): the serving process checks readiness against REVISIONS and SCHEMA_HEAD, constants that
+a unit test holds equal to the migrations' chain and head (loading Alembic and its script
+directory costs ~8-13 MiB per worker, kept for the life of the process)."""
 
 import asyncio
 import logging
@@ -29,9 +29,18 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The revision this code needs: the migrations' head. A new migration must update it
-# (tests/unit/infrastructure/test_schema_head.py compares it with Alembic's script directory).
-SCHEMA_HEAD = "0006_phone_changed_at"
+# Every revision this code knows, oldest first; the last is the one it needs. A new migration
+# must be appended (tests/unit/infrastructure/test_schema_head.py compares this with Alembic's
+# script directory). Readiness reads a revision's age from its place here.
+REVISIONS: tuple[str, ...] = (
+    "0001",
+    "0002",
+    "0003_formlink",
+    "0004_sessions",
+    "0005_purge_indexes",
+    "0006_phone_changed_at",
+)
+SCHEMA_HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_versions"
 CONNECT_TIMEOUT = 5  # seconds: PostgreSQL answers a connection in milliseconds when it is up
 _MIGRATION_LOCK = 0x5E5A3E  # pg advisory lock: one process migrates, the others wait
@@ -58,21 +67,40 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+# What a statement meets on a schema older than the code: a table, column or type it lacks.
+SCHEMA_MISSING: tuple[type[Exception], ...] = (
+    asyncpg.UndefinedTableError, asyncpg.UndefinedColumnError, asyncpg.UndefinedObjectError,
+)
+
+
 def database_unavailable(error: BaseException) -> bool:
     """Whether `error` means the database is out of reach (so: 503 and retry later), not a
     bug. Raw asyncpg errors arrive unwrapped from the prepared /auth/me query; SQLAlchemy
     wraps the others (the driver's error is its `orig`, or the cause of it)."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
+    for error in _error_chain(error):
         if isinstance(error, (*DATABASE_UNAVAILABLE, *SERVER_GOING_AWAY)):
             return True
         if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
             return True  # "connection is closed": it died while idle in the pool
         if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
             return True
-        error = getattr(error, "orig", None) or error.__cause__
     return False
+
+
+def schema_missing(error: BaseException) -> bool:
+    """Whether `error` is a statement meeting a table, column or type that does not exist:
+    a schema behind the code while it is not migrated yet, a bug once it is (the caller,
+    who knows where the schema stands, tells which)."""
+    return any(isinstance(error, SCHEMA_MISSING) for error in _error_chain(error))
+
+
+def _error_chain(error: BaseException | None):
+    """`error`, then what it wraps: SQLAlchemy's `orig`, else the cause (cycles cut)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = getattr(error, "orig", None) or error.__cause__
 
 
 def database_config(url: str, pool_size: int = 20) -> SQLAlchemyAsyncConfig:
@@ -175,12 +203,31 @@ def migrations_head() -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class SchemaState:
+    """Where the schema stands against the code's head. Rules: the head or a later revision
+    of REVISIONS is usable; a revision not in REVISIONS is taken as newer (a later version
+    migrated it: old and new code serve side by side during a rolling deploy), so usable
+    too; an earlier revision, or none, is not."""
+
     revision: str | None  # None: never migrated
     head: str
+    known: tuple[str, ...] = REVISIONS
 
     @property
     def current(self) -> bool:
         return self.revision == self.head
+
+    @property
+    def unknown(self) -> bool:
+        """Migrated by a version this code does not know (taken as newer)."""
+        return self.revision is not None and self.revision not in self.known
+
+    @property
+    def usable(self) -> bool:
+        if self.revision is None:
+            return False
+        if self.unknown:
+            return True
+        return self.known.index(self.revision) >= self.known.index(self.head)
 
 
 async def schema_state(engine: AsyncEngine, head: str) -> SchemaState:

@@ -9,7 +9,6 @@ one huge WAL burst, and several processes purging at once share the work instead
 on each other."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -73,27 +72,23 @@ async def purge_expired(engine: AsyncEngine, now: datetime, batch: int = BATCH) 
 
 
 class PeriodicPurge:
+    """The hourly purge, as a supervised job (infrastructure/supervisor.py).
+
+    Rules: it purges at once, then every `every`; it catches nothing: a database that goes
+    away mid-purge (a restart) or a bug stops the run, and the supervisor tells it (one line
+    for the database, a traceback for a bug) and starts it again once the database answers,
+    which purges again at once: nothing waits an hour for a purge that was cut short."""
+
+    name = "purge"
+
     def __init__(self, engine: AsyncEngine, clock: Clock, every: timedelta = timedelta(hours=1)) -> None:
         self._engine = engine
         self._clock = clock
         self._every = every
-        self._task: asyncio.Task | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sesame-purge")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
+    async def run(self) -> None:
         while True:
-            try:
-                deleted = await purge_expired(self._engine, self._clock.now())
-                if any(deleted.values()):
-                    log.info("purged expired rows: %s", ", ".join(f"{n} {t}" for t, n in deleted.items() if n))
-            except Exception:  # a failed purge must not kill the loop; next hour retries
-                log.exception("purge of expired rows failed")
+            deleted = await purge_expired(self._engine, self._clock.now())
+            if any(deleted.values()):
+                log.info("purged expired rows: %s", ", ".join(f"{n} {t}" for t, n in deleted.items() if n))
             await asyncio.sleep(self._every.total_seconds())

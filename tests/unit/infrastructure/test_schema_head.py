@@ -5,12 +5,48 @@ import os
 import subprocess
 import sys
 
-from infrastructure.persistence.database import SCHEMA_HEAD, migrations_head, schema_head
+import pytest
+
+from infrastructure.persistence.database import (
+    REVISIONS,
+    SCHEMA_HEAD,
+    SchemaState,
+    _alembic_config,
+    migrations_head,
+    schema_head,
+)
 
 
 def test_schema_head_is_the_migrations_head():
     # A new migration fails here until SCHEMA_HEAD names it.
     assert schema_head() == SCHEMA_HEAD == migrations_head()
+
+
+def test_the_known_revisions_are_the_migrations_chain_oldest_first():
+    # Readiness tells older from newer by this list: a new migration is appended to it.
+    from alembic.script import ScriptDirectory
+
+    chain = [script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()]
+    assert REVISIONS == tuple(reversed(chain))
+
+
+@pytest.mark.parametrize("revision, usable", [
+    (None, False),  # never migrated
+    (REVISIONS[0], False),  # older: this code needs what came after
+    (REVISIONS[-2], False),
+    (SCHEMA_HEAD, True),
+    ("0099_from_a_later_version", True),  # unknown: taken as newer (migrate, then roll out)
+])
+def test_the_head_or_newer_is_usable_and_older_is_not(revision, usable):
+    state = SchemaState(revision, SCHEMA_HEAD)
+    assert state.usable is usable
+    assert state.unknown is (revision == "0099_from_a_later_version")
+
+
+def test_a_revision_newer_than_the_head_and_known_is_usable():
+    # An older version's code, once a newer migration it knows of is applied (the list is its own).
+    assert SchemaState("b", "a", known=("a", "b")).usable
+    assert not SchemaState("a", "b", known=("a", "b")).usable
 
 
 def test_the_app_does_not_import_alembic():
