@@ -77,6 +77,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_pool_size: int = 20  # connections per process, unless DATABASE_MAX_CONNECTIONS divides
     # All the connections this instance (every worker) may hold; each worker's pool is derived.
     database_max_connections: int | None = None
+    # Behind a transaction-pooling PgBouncer (docs/operations.md "PgBouncer"): no prepared
+    # statement outlives its transaction, and nothing relies on session state.
+    database_pgbouncer: bool = False
+    # A direct PostgreSQL connection (not through the pooler), for LISTEN and migrations.
+    database_direct_url: str | None = None
     data_dir: str = ".data"
     # Password work per process (infrastructure/security/passwords.py): threads hashing
     # (each holds argon2's 19 MiB while busy), and requests holding a place, running or
@@ -141,9 +146,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return (not self.production) if self.run_migrations is None else self.run_migrations
 
     @property
+    def listens(self) -> bool:
+        """Whether the outbox dispatcher LISTENs: not through PgBouncer (a pooled server
+        connection serves other clients between transactions, so it would hear nothing),
+        unless DATABASE_DIRECT_URL gives it a connection of its own; else it polls."""
+        return self.outbox_dispatcher and (self.database_direct_url is not None or not self.database_pgbouncer)
+
+    @property
     def listener_connections(self) -> int:
         """Held by each process beside its pool: the outbox dispatcher's LISTEN connection."""
-        return 1 if self.outbox_dispatcher else 0
+        return 1 if self.listens else 0
 
     @property
     def pool_size(self) -> int:
@@ -314,6 +326,10 @@ def _check(settings: Settings) -> None:
     if settings.default_phone_region not in supported_regions():
         raise _bad("default_phone_region", "a region code such as FR or US", settings.default_phone_region)
     _check_database_url(settings.database_url)
+    _check_database_url(settings.database_direct_url, "DATABASE_DIRECT_URL")
+    if settings.database_direct_url is not None and settings.database_url is None:
+        raise ConfigError("DATABASE_DIRECT_URL: set with DATABASE_URL only (it is DATABASE_URL's "
+                          "database, reached without PgBouncer)")
     _check_secret_keys(settings)
     if settings.production:
         _check_production(settings)
@@ -346,7 +362,7 @@ def _check_production(settings: Settings) -> None:
                           "(the embedded one is for development)")
 
 
-def _check_database_url(url: str | None) -> None:
+def _check_database_url(url: str | None, name: str = "DATABASE_URL") -> None:
     """A PostgreSQL URL that parses: anything else fails at the first connection, far from
     its cause. The value is never echoed: it may hold a password."""
     if url is None:
@@ -354,11 +370,11 @@ def _check_database_url(url: str | None) -> None:
     scheme = url.partition("://")[0] if "://" in url else ""
     if scheme.lower() not in DATABASE_SCHEMES:
         got = f'a "{scheme}://" URL' if scheme and len(scheme) <= 30 else "something else"
-        raise ConfigError(f"DATABASE_URL: expected a postgresql://user:password@host:5432/database URL, got {got}")
+        raise ConfigError(f"{name}: expected a postgresql://user:password@host:5432/database URL, got {got}")
     try:
         urlsplit(url).port  # noqa: B018 - parsed lazily: a port that is not a number raises here
     except ValueError as exc:
-        raise ConfigError(f"DATABASE_URL: cannot be read as a URL ({exc})") from None
+        raise ConfigError(f"{name}: cannot be read as a URL ({exc})") from None
 
 
 def _check_messages(settings: Settings) -> None:

@@ -99,6 +99,13 @@ def check_connection_budget(settings: Settings) -> None:
     from infrastructure.persistence.database import connection_limit
 
     needed, listener = settings.connections_needed, settings.listener_connections
+    if settings.database_pgbouncer:  # the pools are PgBouncer's clients: its pool sizes PostgreSQL's share
+        pooled = max(1, settings.workers) * settings.pool_size
+        listening = (f", and {needed - pooled} outbox listener(s) on DATABASE_DIRECT_URL" if listener
+                     else "; the outbox is polled each second (no DATABASE_DIRECT_URL to LISTEN on)")
+        log.info("Sésame will hold up to %d connections to PgBouncer (see its max_client_conn)%s",
+                 pooled, listening)
+        return
     shape = (f"{settings.workers} worker(s) x ({settings.pool_size} pooled"
              f"{' + 1 outbox listener' if listener else ''}) = {needed} PostgreSQL connections")
     limit = asyncio.run(connection_limit(settings.database_url))
@@ -143,12 +150,12 @@ class _Server(uvicorn.Server):
 def migrate(settings: Settings) -> None:
     """Non-interactive: what a deployment runs before starting the new version."""
     from infrastructure.persistence.database import migrate_url
-    from web.adapters import open_database
+    from web.adapters import migration_target, open_database
 
     url, embedded = open_database(settings)
     try:
         with one_line_database_problems("Cannot migrate"):
-            revision = asyncio.run(migrate_url(url))
+            revision = asyncio.run(migrate_url(*migration_target(settings, url)))
     finally:
         if embedded is not None:
             embedded.stop()
@@ -176,17 +183,14 @@ def purge(settings: Settings) -> None:
     job on instances started with the periodic purge off, or after a long outage."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import NullPool
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from infrastructure.persistence.database import asyncpg_url
+    from infrastructure.persistence.database import tool_engine
     from infrastructure.persistence.housekeeping import purge_expired
     from web.adapters import open_database
 
     url, embedded = open_database(settings)
 
     async def run() -> dict[str, int]:
-        engine = create_async_engine(asyncpg_url(url), poolclass=NullPool)
+        engine = tool_engine(url, settings.database_pgbouncer)
         try:
             return await purge_expired(engine, datetime.now(UTC))
         finally:
@@ -207,10 +211,7 @@ def rotate_keys(settings: Settings) -> None:
     ciphertext needs a fallback, but digests do (sids, refresh tokens, links, codes are
     one-way: they cannot be re-made): a fallback dropped now ends the sessions and voids
     the links made under it. docs/operations.md says how long to keep it."""
-    from sqlalchemy import NullPool
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from infrastructure.persistence.database import asyncpg_url
+    from infrastructure.persistence.database import tool_engine
     from infrastructure.persistence.key_rotation import reseal_all
     from infrastructure.security.cipher import TokenCipher
     from web.adapters import open_database
@@ -219,7 +220,7 @@ def rotate_keys(settings: Settings) -> None:
     cipher = TokenCipher(settings.secret_key, settings.secret_key_fallbacks)
 
     async def run():
-        engine = create_async_engine(asyncpg_url(url), poolclass=NullPool)
+        engine = tool_engine(url, settings.database_pgbouncer)
         try:
             return await reseal_all(engine, cipher)
         finally:

@@ -70,6 +70,23 @@ def open_database(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
     return embedded.start(), embedded
 
 
+def listen_url(settings: Settings, url: str) -> str | None:
+    """Where the outbox dispatcher LISTENs (`url`: the database in use): DATABASE_DIRECT_URL
+    when set; none through PgBouncer without it (it polls, Settings.listens); else `url`."""
+    if not settings.listens:
+        return None
+    return settings.database_direct_url or url
+
+
+def migration_target(settings: Settings, url: str) -> tuple[str, bool]:
+    """Where migrations run, and whether through PgBouncer: DATABASE_DIRECT_URL when set (DDL
+    holds its locks for the whole migration: better not on a pooled server connection that
+    PgBouncer's timeouts may cut), else `url`."""
+    if settings.database_direct_url is not None:
+        return settings.database_direct_url, False
+    return url, settings.database_pgbouncer
+
+
 def warn_at_start(readiness: SchemaReadiness) -> Hook:
     """One line at start when the schema is not usable yet, saying what to run (the
     supervisor then waits quietly, and the service turns ready by itself once migrated)."""
@@ -123,9 +140,10 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     # DATABASE_POOL_SIZE in all: half for /auth/me and refresh's single statements, on the
     # driver (persistence/driver_pool.py), half for the units of work.
     hot_connections = max(1, settings.pool_size // 2)
-    database = database_config(url, max(1, settings.pool_size - hot_connections))
+    pgbouncer = settings.database_pgbouncer  # no prepared statement outlives its transaction
+    database = database_config(url, max(1, settings.pool_size - hot_connections), pgbouncer=pgbouncer)
     engine = database.get_engine()
-    hot = DriverPool.of(engine, hot_connections)
+    hot = DriverPool.of(engine, hot_connections, pgbouncer=pgbouncer)
     session_maker = database.create_session_maker()
     hasher = Argon2PasswordHasher(
         threads=settings.password_hash_threads, queue_limit=settings.password_queue_limit
@@ -135,7 +153,8 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     purge = PeriodicPurge(engine, clock)
     http = outside_http(settings)
     dispatcher = (
-        outbox_dispatcher(settings, engine, cipher, clock, http) if settings.outbox_dispatcher else None
+        outbox_dispatcher(settings, engine, cipher, clock, http, listen_url=listen_url(settings, url))
+        if settings.outbox_dispatcher else None
     )
     readiness = SchemaReadiness(engine)
     # The jobs need the tables: started once the schema is usable, restarted if they stop.
@@ -149,7 +168,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
                 return
         except Exception:  # the migration tells (and fails the start) as before
             pass
-        await migrate_in_child(url)
+        await migrate_in_child(*migration_target(settings, url))
 
     async def close_dispatcher() -> None:
         if dispatcher is not None:

@@ -310,3 +310,32 @@ def test_a_branding_error_is_one_line_naming_the_variable(env, line):
     with pytest.raises(ConfigError) as error:
         settings(**env)
     assert str(error.value).startswith(line) and "\n" not in str(error.value)
+
+
+def test_pgbouncer_is_off_by_default_and_the_dispatcher_listens_on_database_url():
+    s = settings(DATABASE_URL="postgresql://db/sesame")
+    assert (s.database_pgbouncer, s.database_direct_url, s.listens, s.listener_connections) == (
+        False, None, True, 1)
+
+
+@pytest.mark.parametrize(("env", "listens", "needed"), [
+    ({}, False, 2 * 10),  # through PgBouncer, no direct connection: the dispatcher polls
+    ({"DATABASE_DIRECT_URL": "postgresql://db:5432/sesame"}, True, 2 * (10 + 1)),
+    ({"OUTBOX_DISPATCHER": "false", "DATABASE_DIRECT_URL": "postgresql://db:5432/sesame"}, False, 2 * 10),
+])
+def test_behind_pgbouncer_the_dispatcher_listens_only_on_a_direct_url(env, listens, needed):
+    s = settings(DATABASE_URL="postgresql://bouncer:6432/sesame", DATABASE_PGBOUNCER="true",
+                 WORKERS="2", DATABASE_POOL_SIZE="10", **env)
+    assert s.database_pgbouncer and (s.listens, s.connections_needed) == (listens, needed)
+
+
+@pytest.mark.parametrize(("env", "line"), [
+    ({"DATABASE_URL": "postgresql://bouncer/x", "DATABASE_DIRECT_URL": "mysql://db/x"},
+     'DATABASE_DIRECT_URL: expected a postgresql://user:password@host:5432/database URL, got a "mysql://" URL'),
+    ({"DATABASE_DIRECT_URL": "postgresql://db/x"}, "DATABASE_DIRECT_URL: set with DATABASE_URL only"),
+    ({"DATABASE_PGBOUNCER": "maybe"}, 'DATABASE_PGBOUNCER: expected true or false'),
+])
+def test_pgbouncer_settings_errors_name_the_variable(env, line):
+    with pytest.raises(ConfigError) as error:
+        settings(**env)
+    assert str(error.value).startswith(line), str(error.value)

@@ -43,7 +43,19 @@ REVISIONS: tuple[str, ...] = (
 SCHEMA_HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_versions"
 CONNECT_TIMEOUT = 5  # seconds: PostgreSQL answers a connection in milliseconds when it is up
-_MIGRATION_LOCK = 0x5E5A3E  # pg advisory lock: one process migrates, the others wait
+# pg advisory lock: one process migrates, the others wait. Transaction-scoped (xact), so it
+# holds behind a transaction-pooling PgBouncer too: the migration is one transaction.
+_MIGRATION_LOCK = 0x5E5A3E
+# Behind a transaction-pooling PgBouncer (DATABASE_PGBOUNCER), a client connection gets a
+# server connection for one transaction only, and not the same one each time: a named
+# prepared statement made on one is missing on the next, or clashes with another client's
+# of the same name (asyncpg numbers them per connection: __asyncpg_stmt_1__...). So asyncpg
+# caches none (statement_cache_size=0: its statements are unnamed, parsed and run in one
+# exchange before the Sync that lets PgBouncer take the server connection back) and neither
+# does SQLAlchemy's dialect (prepared_statement_cache_size=0: it prepares unnamed ones too).
+# This works with any PgBouncer version, costing a Parse per statement.
+PGBOUNCER_DRIVER_OPTIONS: dict[str, int] = {"statement_cache_size": 0}
+PGBOUNCER_CONNECT_ARGS: dict[str, int] = {**PGBOUNCER_DRIVER_OPTIONS, "prepared_statement_cache_size": 0}
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +115,20 @@ def _error_chain(error: BaseException | None):
         error = getattr(error, "orig", None) or error.__cause__
 
 
-def database_config(url: str, pool_size: int = 20) -> SQLAlchemyAsyncConfig:
+def pgbouncer_connect_args(pgbouncer: bool) -> dict[str, int]:
+    """What SQLAlchemy's asyncpg dialect is given to connect: PGBOUNCER_CONNECT_ARGS behind
+    PgBouncer, nothing else (asyncpg and SQLAlchemy cache prepared statements: the default)."""
+    return dict(PGBOUNCER_CONNECT_ARGS) if pgbouncer else {}
+
+
+def tool_engine(url: str, pgbouncer: bool = False) -> AsyncEngine:
+    """A pool-less engine for a command (migrate, purge, rotate-keys): one connection a use."""
+    return create_async_engine(
+        asyncpg_url(url), poolclass=NullPool, connect_args=pgbouncer_connect_args(pgbouncer)
+    )
+
+
+def database_config(url: str, pool_size: int = 20, pgbouncer: bool = False) -> SQLAlchemyAsyncConfig:
     """advanced-alchemy's config: gives the engine and the session maker.
     Commits belong to our unit of work, so no autocommit handler is installed.
 
@@ -118,12 +143,16 @@ def database_config(url: str, pool_size: int = 20) -> SQLAlchemyAsyncConfig:
     SQLAlchemy then replaces every connection the pool held before.
 
     A statement's parameters stay out of its errors (hide_parameters): an error is logged,
-    and parameters hold emails, phone numbers and digests that no log line should."""
+    and parameters hold emails, phone numbers and digests that no log line should.
+
+    `pgbouncer`: behind a transaction-pooling PgBouncer, no named prepared statements
+    (PGBOUNCER_CONNECT_ARGS)."""
     return SQLAlchemyAsyncConfig(
         connection_string=asyncpg_url(url),
         engine_config=EngineConfig(
             pool_size=pool_size, max_overflow=0, pool_timeout=10,
-            connect_args={"timeout": CONNECT_TIMEOUT}, hide_parameters=True,
+            connect_args={"timeout": CONNECT_TIMEOUT, **pgbouncer_connect_args(pgbouncer)},
+            hide_parameters=True,
         ),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,
@@ -144,15 +173,16 @@ async def migrate(engine: AsyncEngine) -> None:
 
 
 MIGRATE_URL_ENV = "SESAME_MIGRATE_URL"  # the child's database: not on its command line (ps)
+MIGRATE_PGBOUNCER_ENV = "SESAME_MIGRATE_PGBOUNCER"  # "1": that URL is a transaction-pooling PgBouncer
 DATABASE_PROBLEM_EXIT = 3  # the child's exit when it told a database problem in one line
 
 
-async def migrate_in_child(url: str) -> None:
+async def migrate_in_child(url: str, pgbouncer: bool = False) -> None:
     """MIGRATE_ON_START: upgrade from a short-lived child process (this module run as a
     script), so that Alembic never enters a serving process. Its failure fails the start."""
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", __name__,
-        env={**os.environ, MIGRATE_URL_ENV: url},
+        env={**os.environ, MIGRATE_URL_ENV: url, MIGRATE_PGBOUNCER_ENV: "1" if pgbouncer else ""},
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     _, errors = await child.communicate()
@@ -163,9 +193,10 @@ async def migrate_in_child(url: str) -> None:
         raise RuntimeError(f"Migrating the database failed:\n{told[-4000:]}")
 
 
-async def migrate_url(url: str) -> str:
-    """`python -m web migrate`: upgrade the database at `url`; returns the revision it is at."""
-    engine = create_async_engine(asyncpg_url(url), poolclass=NullPool)
+async def migrate_url(url: str, pgbouncer: bool = False) -> str:
+    """`python -m web migrate`: upgrade the database at `url` (`pgbouncer`: reached through a
+    transaction-pooling PgBouncer); returns the revision it is at."""
+    engine = tool_engine(url, pgbouncer)
     try:
         await migrate(engine)
         return (await schema_state(engine, schema_head())).revision or ""
@@ -269,12 +300,13 @@ class EmbeddedPostgres:
             self._server = None
 
 
-async def connection_limit(url: str, timeout: float = 3) -> int | None:
+async def connection_limit(url: str, timeout: float = 3, pgbouncer: bool = False) -> int | None:
     """How many connections the server gives ordinary users: max_connections less the
     superuser reserve. None when it does not answer in `timeout` s (the check is advice)."""
     dsn = asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+    options = PGBOUNCER_DRIVER_OPTIONS if pgbouncer else {}
     try:
-        connection = await asyncpg.connect(dsn, timeout=timeout)
+        connection = await asyncpg.connect(dsn, timeout=timeout, **options)
     except (OSError, asyncpg.PostgresError, TimeoutError):
         return None
     try:
@@ -289,7 +321,7 @@ async def connection_limit(url: str, timeout: float = 3) -> int | None:
 def _migrate_as_child() -> None:
     """migrate_in_child's child: a database problem is one line and DATABASE_PROBLEM_EXIT."""
     try:
-        asyncio.run(migrate_url(os.environ[MIGRATE_URL_ENV]))
+        asyncio.run(migrate_url(os.environ[MIGRATE_URL_ENV], os.environ.get(MIGRATE_PGBOUNCER_ENV) == "1"))
     except Exception as error:
         problem = database_problem(error)
         if problem is None:

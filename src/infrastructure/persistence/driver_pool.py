@@ -8,6 +8,11 @@ asyncpg's wraps it in a proxy, a future, a timer and a shielded task, about a fi
 put back; it is not reset, as these statements leave no session state behind. Connections
 open on first use (a database that is down at start only makes these requests answer 503
 until it is back), and one that was closed (the server restarted) is dropped for a new one.
+
+Each connection prepares a statement once and keeps it (asyncpg's statement cache): one round
+trip a request. Behind a transaction-pooling PgBouncer (`pgbouncer=True`) a prepared
+statement would not outlive its transaction's server connection, so none is kept: each
+statement is parsed unnamed and run in the same exchange (PGBOUNCER_DRIVER_OPTIONS).
 """
 
 import asyncio
@@ -16,24 +21,26 @@ from collections import deque
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infrastructure.persistence.database import CONNECT_TIMEOUT, SERVER_GOING_AWAY
+from infrastructure.persistence.database import CONNECT_TIMEOUT, PGBOUNCER_DRIVER_OPTIONS, SERVER_GOING_AWAY
 
 ACQUIRE_TIMEOUT = 10  # seconds, as SQLAlchemy's pool_timeout; a TimeoutError is an OSError: 503
 
 
 class DriverPool:
-    def __init__(self, dsn: str, size: int) -> None:
+    def __init__(self, dsn: str, size: int, *, pgbouncer: bool = False) -> None:
         self._dsn = dsn
         self._size = size
+        self._options = PGBOUNCER_DRIVER_OPTIONS if pgbouncer else {}
         self._idle: list[asyncpg.Connection] = []
         self._opened = 0  # idle, in use, or connecting
         self._waiters: deque[asyncio.Future] = deque()
         self._closed = False
 
     @classmethod
-    def of(cls, engine: AsyncEngine, size: int) -> "DriverPool":
+    def of(cls, engine: AsyncEngine, size: int, *, pgbouncer: bool = False) -> "DriverPool":
         """On the database of `engine`, with its credentials."""
-        return cls(engine.url.set(drivername="postgresql").render_as_string(hide_password=False), size)
+        dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return cls(dsn, size, pgbouncer=pgbouncer)
 
     async def fetchrow(self, query: str, *args: object) -> asyncpg.Record | None:
         connection = await self._take()
@@ -67,7 +74,7 @@ class DriverPool:
         if self._opened < self._size:
             self._opened += 1
             try:
-                return await asyncpg.connect(self._dsn, timeout=CONNECT_TIMEOUT)
+                return await asyncpg.connect(self._dsn, timeout=CONNECT_TIMEOUT, **self._options)
             except BaseException:
                 self._opened -= 1
                 self._wake_one()  # a waiter may now open one itself

@@ -48,3 +48,39 @@ async def test_a_refused_statement_keeps_the_connection():
     with pytest.raises(asyncpg.UniqueViolationError):
         await pool.fetchrow("SELECT 1")
     assert pool._idle == [connection] and not connection.terminated
+
+
+class Answering:
+    async def fetchrow(self, *_):
+        return None
+
+    def is_closed(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize(("pgbouncer", "options"), [
+    (False, {"timeout": 5}),  # asyncpg's statement cache: prepared once, one round trip after
+    (True, {"timeout": 5, "statement_cache_size": 0}),  # unnamed statements only
+])
+async def test_behind_pgbouncer_no_statement_is_kept_prepared(monkeypatch, pgbouncer, options):
+    opened = []
+
+    async def connect(dsn, **given):
+        opened.append(given)
+        return Answering()
+
+    monkeypatch.setattr(asyncpg, "connect", connect)
+    pool = DriverPool("postgresql://unused", 1, pgbouncer=pgbouncer)
+    await pool.fetchrow("SELECT 1")
+    assert opened == [options]
+
+
+@pytest.mark.parametrize(("pgbouncer", "extra"), [
+    (False, {}),
+    (True, {"statement_cache_size": 0, "prepared_statement_cache_size": 0}),
+])
+def test_behind_pgbouncer_sqlalchemy_prepares_no_named_statement(pgbouncer, extra):
+    from infrastructure.persistence.database import database_config
+
+    config = database_config("postgresql://db/x", pgbouncer=pgbouncer)
+    assert config.engine_config.connect_args == {"timeout": 5, **extra}

@@ -92,3 +92,22 @@ def test_the_start_says_what_the_workers_will_hold(monkeypatch, caplog, limit, l
     with caplog.at_level("INFO", logger="uvicorn.error"):
         entry.check_connection_budget(s)
     assert [(r.levelname, words in r.getMessage()) for r in caplog.records] == [(level, True)]
+
+
+@pytest.mark.parametrize(("env", "words"), [
+    ({}, "up to 40 connections to PgBouncer (see its max_client_conn); the outbox is polled each second"),
+    ({"DATABASE_DIRECT_URL": "postgresql://db/x"},
+     "up to 40 connections to PgBouncer (see its max_client_conn), and 2 outbox listener(s) on DATABASE_DIRECT_URL"),
+])
+def test_behind_pgbouncer_the_start_counts_pgbouncer_s_clients(monkeypatch, caplog, env, words):
+    async def connection_limit(url):
+        raise AssertionError("PostgreSQL's max_connections does not bound PgBouncer's clients")
+
+    monkeypatch.setattr("infrastructure.persistence.database.connection_limit", connection_limit)
+    from infrastructure.settings import load_settings
+
+    s = load_settings({"WORKERS": "2", "DATABASE_URL": "postgresql://bouncer/x", "DATABASE_PGBOUNCER": "true", **env},
+                      env_file="/nonexistent")
+    with caplog.at_level("INFO", logger="uvicorn.error"):
+        entry.check_connection_budget(s)
+    assert [(r.levelname, words in r.getMessage()) for r in caplog.records] == [("INFO", True)]
