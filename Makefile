@@ -22,6 +22,7 @@ migrate: bootstrap  # upgrade the schema of DATABASE_URL (or the embedded one) t
 rotate-keys: bootstrap
 	$(VENV)/python -m web rotate-keys
 
+# tests/e2e/test_pgbouncer.py installs Debian's pgbouncer itself when run as root (CI), else skips.
 test: bootstrap lint-imports browser-deps
 	$(VENV)/python -m pytest tests
 
