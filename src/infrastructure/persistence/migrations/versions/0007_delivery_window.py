@@ -3,6 +3,8 @@ needs for rotated refresh tokens, used links, expired codes and old security eve
 
 deliver_until is NULL on rows enqueued before: their deadline is computed from their
 template and created_at (infrastructure/messaging/delivery.py), so nothing is backfilled.
+The indexes are skipped when they exist: on a large security_events table an operator may
+build them beforehand with CREATE INDEX CONCURRENTLY (docs/operations.md "Retention").
 
 Revision ID: 0007_delivery_window
 Revises: 0006_phone_changed_at
@@ -22,11 +24,11 @@ depends_on = None
 def upgrade() -> None:
     op.add_column('outbox_messages', sa.Column('deliver_until', DateTimeUTC(timezone=True), nullable=True))
     op.create_index('ix_refresh_tokens_rotated_at', 'refresh_tokens', ['rotated_at'],
-                    postgresql_where=sa.text('rotated_at IS NOT NULL'))
+                    postgresql_where=sa.text('rotated_at IS NOT NULL'), if_not_exists=True)
     op.create_index('ix_verification_tokens_used_at', 'verification_tokens', ['used_at'],
-                    postgresql_where=sa.text('used_at IS NOT NULL'))
-    op.create_index('ix_verification_codes_expires_at', 'verification_codes', ['expires_at'])
-    op.create_index('ix_security_events_created_at', 'security_events', ['created_at'])
+                    postgresql_where=sa.text('used_at IS NOT NULL'), if_not_exists=True)
+    op.create_index('ix_verification_codes_expires_at', 'verification_codes', ['expires_at'], if_not_exists=True)
+    op.create_index('ix_security_events_created_at', 'security_events', ['created_at'], if_not_exists=True)
 
 
 def downgrade() -> None:
