@@ -69,7 +69,7 @@ class Claimed:
     created_at: datetime
     message: Message | None  # None: its secret cannot be read (SECRET_KEY changed)
     deliver_until: datetime  # past it, the message is abandoned
-    template: str = ""
+    template: str  # for the log: the message itself may be unreadable
 
 
 Outcome = Literal["sent", "retry", "failed"]
@@ -93,12 +93,12 @@ class OutboxStore:
                 .order_by(table.c.next_attempt_at).limit(limit)
                 .with_for_update(skip_locked=True)
             )).all()
-            claimed = []
+            claimed, late = [], []
             for row in rows:
                 deadline = self._deadline(row)
                 if expired(deadline, now):  # no dispatcher ran in time, or a crash cost the last chance
                     await connection.execute(self._finish(row.id, "abandoned", "past its deadline before sending"))
-                    abandoned(row.id, row.template, deadline)
+                    late.append((row.id, row.template, deadline))
                     continue
                 await connection.execute(
                     update(table).where(table.c.id == row.id)
@@ -107,6 +107,8 @@ class OutboxStore:
                 claimed.append(Claimed(
                     row.id, row.attempts + 1, row.created_at, self._message(row), deadline, row.template
                 ))
+        for id, template, deadline in late:  # told once committed
+            abandoned(id, template, deadline)
         return claimed
 
     async def record(
