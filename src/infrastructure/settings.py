@@ -131,6 +131,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     twilio_whatsapp_from: str | None = None  # +E164 (the sandbox: +14155238886)
     twilio_base_url: str = "https://api.twilio.com"
     twilio_whatsapp_content_sid: str | None = None  # HX...: the approved authentication template
+    # Retention (docs/operations.md "Retention"): rotated refresh tokens, ended sessions, used
+    # or expired links and codes, finished outbox messages are purged this many days after
+    # they ended; security events this many days after they happened.
+    retention_days: int = 30
+    events_retention_days: int = 400
 
     @property
     def production(self) -> bool:
@@ -311,6 +316,9 @@ def _check(settings: Settings) -> None:
     for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace"):
         if getattr(settings, field) < 0:
             raise _bad(field, "a number of seconds, 0 or more", getattr(settings, field))
+    for field in ("retention_days", "events_retention_days"):
+        if getattr(settings, field) < 1:
+            raise _bad(field, "a number of days, 1 or more", getattr(settings, field))
     if settings.default_phone_region not in supported_regions():
         raise _bad("default_phone_region", "a region code such as FR or US", settings.default_phone_region)
     _check_database_url(settings.database_url)

@@ -181,14 +181,14 @@ def purge(settings: Settings) -> None:
 
     from infrastructure.persistence.database import asyncpg_url
     from infrastructure.persistence.housekeeping import purge_expired
-    from web.adapters import open_database
+    from web.adapters import open_database, retention
 
     url, embedded = open_database(settings)
 
     async def run() -> dict[str, int]:
         engine = create_async_engine(asyncpg_url(url), poolclass=NullPool)
         try:
-            return await purge_expired(engine, datetime.now(UTC))
+            return await purge_expired(engine, datetime.now(UTC), retention=retention(settings))
         finally:
             await engine.dispose()
 

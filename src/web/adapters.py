@@ -24,7 +24,7 @@ from infrastructure.persistence.database import (
     migrate_in_child,
     schema_missing,
 )
-from infrastructure.persistence.housekeeping import PeriodicPurge
+from infrastructure.persistence.housekeeping import PeriodicPurge, Retention
 from infrastructure.persistence.readiness import SchemaReadiness
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
@@ -52,6 +52,10 @@ class Infrastructure:
     on_shutdown: list[Hook] = field(default_factory=list)
     # Whether a failed request met a schema behind the code (503 not_ready, not a 500).
     schema_behind: Callable[[Exception], bool] = lambda _: False
+
+
+def retention(settings: Settings) -> Retention:
+    return Retention(days=settings.retention_days, events_days=settings.events_retention_days)
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
@@ -132,7 +136,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     )
     cipher = TokenCipher(settings.secret_key, settings.secret_key_fallbacks)
     clock = SystemClock()
-    purge = PeriodicPurge(engine, clock)
+    purge = PeriodicPurge(engine, clock, retention=retention(settings))
     http = outside_http(settings)
     dispatcher = (
         outbox_dispatcher(settings, engine, cipher, clock, http) if settings.outbox_dispatcher else None
