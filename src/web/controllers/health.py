@@ -1,11 +1,12 @@
 from collections.abc import Awaitable, Callable
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 
 from web.dto import StatusOut
 from web.errors import error_response
 from web.openapi import failures
+from web.server import DRAINING
 
 
 class HealthController(Controller):
@@ -19,11 +20,15 @@ class HealthController(Controller):
     @get(
         "/ready",
         summary="Readiness: the database answers and its schema is migrated",
+        description="503 `not_ready` too once the process is shutting down (on the connections "
+                    "it still serves): a load balancer stops sending it requests.",
         responses=failures("not_ready"),
     )
     async def ready(
-        self, schema_problem: NamedDependency[Callable[[], Awaitable[str | None]]]
+        self, request: Request, schema_problem: NamedDependency[Callable[[], Awaitable[str | None]]]
     ) -> Response[StatusOut]:
+        if request.scope.get(DRAINING):
+            return error_response(503, "not_ready", "The server is shutting down.")
         try:
             problem = await schema_problem()
         except Exception:  # any failure to reach the database means "not ready"
