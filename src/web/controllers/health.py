@@ -20,14 +20,12 @@ class HealthController(Controller):
     @get(
         "/ready",
         summary="Readiness: the database answers and its schema is migrated",
-        description="503 `not_ready` too once the process is shutting down (on the connections "
-                    "it still serves): a load balancer stops sending it requests.",
         responses=failures("not_ready"),
     )
     async def ready(
         self, request: Request, schema_problem: NamedDependency[Callable[[], Awaitable[str | None]]]
     ) -> Response[StatusOut]:
-        if request.scope.get(DRAINING):
+        if request.scope.get(DRAINING):  # shutting down: a load balancer stops sending it requests
             return error_response(503, "not_ready", "The server is shutting down.")
         try:
             problem = await schema_problem()
