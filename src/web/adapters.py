@@ -144,7 +144,9 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     readiness = SchemaReadiness(engine)
     # The jobs need the tables: started once the schema is usable, restarted if they stop.
     jobs = [Job(purge.name, purge.run), *(dispatcher.jobs() if dispatcher is not None else [])]
-    supervisor = Supervisor(readiness.usable_now, jobs)
+    # Stopped once the requests in flight are done: the message being sent gets SHUTDOWN_GRACE
+    # to go; one still sending then is cut, and its claim's lease hands it to another sender.
+    supervisor = Supervisor(readiness.usable_now, jobs, grace=settings.shutdown_grace)
 
     async def migrate_database() -> None:
         # Already usable (every start but the first of a version): no Alembic in this process.
