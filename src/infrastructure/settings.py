@@ -73,6 +73,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str | None = None  # where browsers reach the API; see api_url
     workers: int = 1  # processes serving HOST:PORT (python -m web)
     access_log: bool = True  # one line per request; off when a proxy in front logs them
+    # Seconds the requests in flight get after SIGTERM (new connections are refused at once);
+    # the background jobs then get as long to finish the message being sent (README "Serving").
+    shutdown_grace: float = 10
     database_url: str | None = None
     database_pool_size: int = 20  # connections per process, unless DATABASE_MAX_CONNECTIONS divides
     # All the connections this instance (every worker) may hold; each worker's pool is derived.
@@ -136,6 +139,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     twilio_whatsapp_from: str | None = None  # +E164 (the sandbox: +14155238886)
     twilio_base_url: str = "https://api.twilio.com"
     twilio_whatsapp_content_sid: str | None = None  # HX...: the approved authentication template
+    # Retention (docs/operations.md "Retention"): rotated refresh tokens, ended sessions, used
+    # or expired links and codes, finished outbox messages are purged this many days after
+    # they ended; security events this many days after they happened.
+    retention_days: int = 30
+    events_retention_days: int = 400
 
     @property
     def production(self) -> bool:
@@ -320,9 +328,12 @@ def _check(settings: Settings) -> None:
     for field in ("password_hash_threads", "password_queue_limit"):
         if getattr(settings, field) < 1:
             raise _bad(field, "a whole number, 1 or more", getattr(settings, field))
-    for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace"):
+    for field in ("session_ttl", "refresh_ttl", "refresh_reuse_grace", "shutdown_grace"):
         if getattr(settings, field) < 0:
             raise _bad(field, "a number of seconds, 0 or more", getattr(settings, field))
+    for field in ("retention_days", "events_retention_days"):
+        if getattr(settings, field) < 1:
+            raise _bad(field, "a number of days, 1 or more", getattr(settings, field))
     if settings.default_phone_region not in supported_regions():
         raise _bad("default_phone_region", "a region code such as FR or US", settings.default_phone_region)
     _check_database_url(settings.database_url)

@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 from infrastructure.settings import STARTUP_FAILURE_EXIT, Settings, load_settings_or_exit
 from web.access_log import log_config
 from web.listeners import describe, listening_sockets
-from web.server import PROTOCOL_OPTIONS
+from web.server import PROTOCOL_OPTIONS, DrainingMultiprocess
 
 # The app and the database are imported when used: a bad setting is told at once.
 
@@ -83,7 +82,7 @@ def serve(settings: Settings) -> None:
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     if config.workers > 1:  # as uvicorn.run does: a supervisor starts the workers on our sockets
         log.info("Sésame starting %d workers on %s (%s)", config.workers, url, describe(sockets))
-        Multiprocess(config, sockets=sockets).run()
+        DrainingMultiprocess(config, sockets=sockets).run()  # closes our sockets too on SIGTERM
         return
     server = _Server(config, url=url, addresses=describe(sockets))
     server.run(sockets=sockets)
@@ -128,13 +127,17 @@ def server_options(settings: Settings) -> dict:
         factory=True, host=settings.host, port=settings.port, workers=settings.workers,
         forwarded_allow_ips=settings.forwarded_allow_ips,  # read from .env too, unlike uvicorn
         access_log=settings.access_log,
+        timeout_graceful_shutdown=settings.shutdown_grace,  # then the requests still running are cut
         log_config=log_config(),  # uvicorn's, but a provider callback's code and state are never logged
         **PROTOCOL_OPTIONS,  # headers capped, slow clients cut off (web/server.py)
     )
 
 
 class _Server(uvicorn.Server):
-    """uvicorn prints no URL when given sockets; this prints it once the app has started."""
+    """uvicorn prints no URL when given sockets; this prints it once the app has started.
+    And a shutdown asked for by SIGTERM or Ctrl+C, once done, is exit 0: uvicorn raises the
+    signal again after it, which kills the process with it (status 143, or a
+    KeyboardInterrupt traceback)."""
 
     def __init__(self, config: uvicorn.Config, url: str, addresses: str) -> None:
         super().__init__(config)
@@ -145,6 +148,10 @@ class _Server(uvicorn.Server):
         await super().startup(sockets)
         if self.started:
             log.info("Sésame running on %s (%s; Press CTRL+C to quit)", self._url, self._addresses)
+
+    async def _serve(self, sockets=None) -> None:
+        await super()._serve(sockets)
+        self._captured_signals.clear()  # handled: not raised again once the handlers are restored
 
 
 def migrate(settings: Settings) -> None:
@@ -185,14 +192,14 @@ def purge(settings: Settings) -> None:
 
     from infrastructure.persistence.database import tool_engine
     from infrastructure.persistence.housekeeping import purge_expired
-    from web.adapters import open_database
+    from web.adapters import open_database, retention
 
     url, embedded = open_database(settings)
 
     async def run() -> dict[str, int]:
         engine = tool_engine(url, settings.database_pgbouncer)
         try:
-            return await purge_expired(engine, datetime.now(UTC))
+            return await purge_expired(engine, datetime.now(UTC), retention=retention(settings))
         finally:
             await engine.dispose()
 

@@ -24,7 +24,7 @@ from infrastructure.persistence.database import (
     migrate_in_child,
     schema_missing,
 )
-from infrastructure.persistence.housekeeping import PeriodicPurge
+from infrastructure.persistence.housekeeping import PeriodicPurge, Retention
 from infrastructure.persistence.readiness import SchemaReadiness
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
@@ -52,6 +52,10 @@ class Infrastructure:
     on_shutdown: list[Hook] = field(default_factory=list)
     # Whether a failed request met a schema behind the code (503 not_ready, not a 500).
     schema_behind: Callable[[Exception], bool] = lambda _: False
+
+
+def retention(settings: Settings) -> Retention:
+    return Retention(days=settings.retention_days, events_days=settings.events_retention_days)
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
@@ -150,7 +154,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     )
     cipher = TokenCipher(settings.secret_key, settings.secret_key_fallbacks)
     clock = SystemClock()
-    purge = PeriodicPurge(engine, clock)
+    purge = PeriodicPurge(engine, clock, retention=retention(settings))
     http = outside_http(settings)
     dispatcher = (
         outbox_dispatcher(settings, engine, cipher, clock, http, listen_url=listen_url(settings, url))
@@ -159,7 +163,9 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     readiness = SchemaReadiness(engine)
     # The jobs need the tables: started once the schema is usable, restarted if they stop.
     jobs = [Job(purge.name, purge.run), *(dispatcher.jobs() if dispatcher is not None else [])]
-    supervisor = Supervisor(readiness.usable_now, jobs)
+    # Stopped once the requests in flight are done: the message being sent gets SHUTDOWN_GRACE
+    # to go; one still sending then is cut, and its claim's lease hands it to another sender.
+    supervisor = Supervisor(readiness.usable_now, jobs, grace=settings.shutdown_grace)
 
     async def migrate_database() -> None:
         # Already usable (every start but the first of a version): no Alembic in this process.

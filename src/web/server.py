@@ -19,11 +19,25 @@ still goes at once; what the pause bounds is a client that ignores Retry-After. 
 200 connections of logins in a tight loop: without it, the refusals alone (about 2 200/s, each
 a full pass through the app) took the core, and `/auth/me` p99 went 5 -> 148 ms; with it, each
 such connection costs one refusal per second (docs/performance.md, "Overload").
+
+Shutdown (README, "Serving"): on SIGTERM the listening sockets stop at once, in every process
+(uvicorn closes a worker's copies, but with several workers the parent keeps its own open:
+the kernel went on completing connections nobody accepted, which hung, then were reset when
+the parent exited; `DrainingMultiprocess` stops them). The connections already open are
+served: a request in flight finishes (uvicorn cuts it after timeout_graceful_shutdown,
+SHUTDOWN_GRACE), and a keep-alive connection is not closed under a request the client may be
+sending: its next request is answered, `Connection: close`, with DRAINING in its scope
+(`/health/ready` answers 503), and an idle one closes at its keep-alive timeout.
 """
 
 import asyncio
+import contextlib
+import os
+import signal
+import socket
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.supervisors import Multiprocess
 
 # Every request the schema allows fits (a 2048-character `redirect` percent-encoded may take
 # 24 KiB); a request past it is answered 400, the code clients and schemathesis expect.
@@ -32,6 +46,7 @@ REQUEST_DEADLINE_SECONDS = 5.0
 KEEP_ALIVE_SECONDS = 5  # uvicorn's default, stated so that it stays with the deadline above
 LINGER_SECONDS = 1.0  # after a refusal, what still arrives is read and dropped this long
 PAUSE_READING = "sesame.pause_reading"  # scope key: seconds not to read this connection after the answer
+DRAINING = "sesame.draining"  # scope key: the server is shutting down; this connection closes after the answer
 
 
 def _error_bytes(status: int, reason: str, message: str) -> bytes:
@@ -54,7 +69,18 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_message = False  # from a request's first byte to the end of its body
         self._deadline: asyncio.TimerHandle | None = None
         self._refused = False
+        self._draining = False
         self._arm_deadline()
+
+    def shutdown(self) -> None:
+        """The server is shutting down (uvicorn calls this on every open connection once the
+        listening sockets are closed). uvicorn closes an idle connection here and now; but a
+        client may have sent its next request already, which that close would reset. So an idle
+        connection stays open: its next request is answered (Connection: close), or it closes at
+        its keep-alive timeout (or its request deadline, if it never sent anything)."""
+        self._draining = True
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False  # in flight: its answer says Connection: close
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_deadline()
@@ -93,6 +119,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._reading_head = False
         self._head_bytes = 0
         super().on_headers_complete()
+        if self._draining and self.cycle is not None:  # the app's task has not started yet
+            self.cycle.keep_alive = False
+            self.cycle.scope[DRAINING] = True  # type: ignore[typeddict-unknown-key]
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -142,6 +171,65 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.can_write_eof():
             self.transport.write_eof()
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+
+class DrainingMultiprocess(Multiprocess):
+    """uvicorn's supervisor of several workers, which stops the listening sockets itself on
+    SIGTERM (or SIGINT), at once, for every process.
+
+    The workers inherited these sockets, and each closes its copy when it begins shutting
+    down; but the parent keeps its own, so the socket still listens: new connections wait in
+    its queue with nobody to accept them, and are reset when the parent exits. Closing the
+    parent's copy is not enough either: the socket would stop listening only when the last
+    worker closes its copy, after the others have begun answering `Connection: close`; a
+    client reconnecting in between would land in a queue that is about to be reset. So the
+    signal handler shuts the sockets down (shutdown(2) on a listening socket stops it for
+    every process holding it: new connections are refused) and forwards the signal to the
+    workers; uvicorn's loop then closes the parent's copies and waits for the workers.
+    (Between the two, a worker's loop may poll its stopped socket for a tenth of a second:
+    uvloop retries the accept silently.)"""
+
+    def __init__(self, config, sockets: list[socket.socket]) -> None:
+        super().__init__(config, sockets)
+        self.stopping = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._stop_listening_then_queue)
+
+    def _stop_listening_then_queue(self, sig: int, frame: object) -> None:
+        if not self.stopping:
+            self.stopping = True
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):  # not listening (yet or any more)
+                    sock.shutdown(socket.SHUT_RD)
+            for process in list(self.processes):
+                if process.pid is not None and process.exitcode is None:
+                    with contextlib.suppress(OSError):
+                        os.kill(process.pid, signal.SIGTERM)
+        self.signal_queue.append(sig)  # uvicorn's loop handles it: closes, terminates, joins
+
+    def handle_term(self) -> None:
+        self._close_sockets()
+        super().handle_term()
+
+    def handle_int(self) -> None:
+        self._close_sockets()
+        super().handle_int()
+
+    def _close_sockets(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+    def keep_subprocess_alive(self) -> None:
+        if not self.stopping:  # a worker that has finished is not replaced
+            super().keep_subprocess_alive()
+
+    def handle_hup(self) -> None:
+        if not self.stopping:  # no new workers on stopped sockets
+            super().handle_hup()
+
+    def handle_ttin(self) -> None:
+        if not self.stopping:
+            super().handle_ttin()
 
 
 # What `python -m web` adds to uvicorn's options (uvicorn's CLI: --http web.server:GuardedHttpToolsProtocol).

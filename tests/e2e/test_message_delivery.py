@@ -116,3 +116,16 @@ async def test_a_whatsapp_code_goes_in_the_approved_template(enqueue, whatsapp, 
     assert message.sender == f"whatsapp:{WHATSAPP_FROM}"
     row = await finished(db, phone)
     assert (row["status"], row["secret"], row["provider_message_id"]) == ("sent", None, message.sid)
+
+
+async def test_a_429_with_retry_after_delays_the_next_try_that_long(enqueue, mail, new_email, db):
+    address = new_email()
+    await quiet(db)
+    mail.fail_next(1, 429, retry_after="3")  # longer than the 2 s the backoff would wait
+    await enqueue(Message(VERIFY_EMAIL, "email", address, "fr", {}, {"token": "e2e-token-5"}))
+    assert (await mail.wait_for(to=address)).token == "e2e-token-5"
+    refused, accepted = mail_requests_to(mail, address)
+    assert (refused.status, accepted.status) == (429, 202)
+    assert accepted.at - refused.at >= 3
+    row = await finished(db, address)
+    assert (row["status"], row["attempts"]) == ("sent", 2)

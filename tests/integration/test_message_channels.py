@@ -108,3 +108,21 @@ async def test_failures_are_classified_and_never_retried_by_the_channel(provider
         await send(channel, message)
     assert error.value.retryable is retryable
     assert len(fake.requests) == before + 1  # one request: no retry of the SDK's own
+
+
+@pytest.mark.parametrize("status", [429, 503])
+@pytest.mark.parametrize("value", ["3", "Wed, 21 Oct 2026 07:28:00 GMT"])
+async def test_a_providers_retry_after_is_passed_on_as_received(provider, status, value):
+    channel, fake, message = provider
+    fake.fail_next(1, status, retry_after=value)
+    with pytest.raises(DeliveryError) as error:
+        await send(channel, message)
+    assert (error.value.retryable, error.value.retry_after) == (True, value)
+
+
+async def test_a_failure_without_retry_after_has_none(provider):
+    channel, fake, message = provider
+    fake.fail_next(1, 429)
+    with pytest.raises(DeliveryError) as error:
+        await send(channel, message)
+    assert error.value.retry_after is None

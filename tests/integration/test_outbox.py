@@ -1,14 +1,16 @@
-"""The outbox on PostgreSQL: enqueued with the change, claimed by one dispatcher, retried,
-abandoned, its secrets encrypted and erased, its dispatcher woken by NOTIFY."""
+"""The outbox on PostgreSQL: enqueued with the change and its deadline, claimed by one
+dispatcher, retried (backoff, Retry-After) until that deadline, then abandoned, its secrets
+encrypted and erased, its dispatcher woken by NOTIFY."""
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from application.ports.messages import PHONE_CODE, VERIFY_EMAIL, Message
-from infrastructure.messaging.delivery import MAX_ATTEMPTS, retry_delay
+from application.ports.messages import PASSWORD_CHANGED, PASSWORD_RESET, PHONE_CODE, VERIFY_EMAIL, Message
+from infrastructure.messaging.delivery import MAX_DELAY, retry_delay
 from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Renderer
 from infrastructure.persistence.outbox import LEASE, OutboxStore
@@ -68,7 +70,7 @@ def dispatcher(engine, clock, channel):
 async def rows(engine) -> list:
     async with engine.connect() as connection:
         return (await connection.execute(text(
-            "SELECT status, attempts, secret, provider_message_id, next_attempt_at, last_error "
+            "SELECT id, template, status, attempts, secret, provider_message_id, next_attempt_at, last_error "
             "FROM outbox_messages ORDER BY created_at"
         ))).all()
 
@@ -152,24 +154,125 @@ async def test_only_a_dispatcher_that_saw_the_outage_hastens_the_waiting_message
     assert [m.recipient for m, _ in channel.sent] == ["later@example.com"]
 
 
-async def test_a_message_is_abandoned_after_8_attempts_and_its_secret_erased(engine, enqueue, dispatcher, channel, clock):
-    await enqueue(verification())
-    channel.fail_next(100)
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        assert await dispatcher.deliver_due() == 1
-        clock.advance(seconds=retry_delay(attempt).total_seconds())
-    assert await dispatcher.deliver_due() == 0
+def reset_link(to: str = "ada@example.com") -> Message:
+    return Message(PASSWORD_RESET, "email", to, "fr", {}, {"token": TOKEN})
+
+
+async def deadlines(engine) -> dict[str, datetime]:
+    async with engine.connect() as connection:
+        return dict((await connection.execute(text(
+            "SELECT template, deliver_until FROM outbox_messages"))).all())
+
+
+async def test_each_message_is_enqueued_with_the_deadline_of_its_template(engine, enqueue, clock):
+    await enqueue(verification(), reset_link("bob@example.com"),
+                  Message(PHONE_CODE, "whatsapp", "+33612345678", "en", {}, {"code": "493817"}),
+                  Message(PASSWORD_CHANGED, "email", "carol@example.com", "en"))
+    assert await deadlines(engine) == {
+        VERIFY_EMAIL: clock.now() + timedelta(hours=24), PASSWORD_RESET: clock.now() + timedelta(minutes=15),
+        PHONE_CODE: clock.now() + timedelta(minutes=10), PASSWORD_CHANGED: clock.now() + timedelta(hours=24),
+    }
+
+
+async def outage(engine, dispatcher, channel, clock, lasting: timedelta) -> None:
+    """The provider refuses every try for `lasting`; the dispatcher tries whenever one is due
+    (the fake clock jumps from one due time to the next: no real time passes)."""
+    channel.fail_next(10_000)
+    end = clock.now() + lasting
+    while clock.now() < end:
+        await dispatcher.deliver_due()
+        due = await OutboxStore(engine, CIPHER).next_due()
+        if due is None:
+            break
+        clock.advance(seconds=max((min(due, end) - clock.now()).total_seconds(), 0.001))
+    channel.reset()
+
+
+async def test_an_hour_long_outage_loses_no_verification_email_but_abandons_a_reset_link(
+    engine, enqueue, dispatcher, channel, clock, caplog
+):
+    await enqueue(verification("ada@example.com"), reset_link("bob@example.com"))
+    with caplog.at_level(logging.WARNING, logger="infrastructure.persistence.outbox"):
+        await outage(engine, dispatcher, channel, clock, timedelta(hours=1))
+    by_template = {row.template: row for row in await rows(engine)}
+    reset = by_template[PASSWORD_RESET]
+    assert (reset.status, reset.secret) == ("abandoned", None)
+    assert by_template[VERIFY_EMAIL].status == "pending"  # still tried, every 5 min at most
+    assert by_template[VERIFY_EMAIL].next_attempt_at - clock.now() <= MAX_DELAY
+    [line] = [r.getMessage() for r in caplog.records if "abandoned" in r.getMessage()]
+    assert str(reset.id) in line and PASSWORD_RESET in line and "bob@example.com" not in line
+    clock.advance(seconds=MAX_DELAY.total_seconds())  # SendGrid is back: the next try goes
+    assert await dispatcher.deliver_due() == 1
+    assert [m.recipient for m, _ in channel.sent] == ["ada@example.com"]
+    assert {r.template: r.status for r in await rows(engine)} == {VERIFY_EMAIL: "sent", PASSWORD_RESET: "abandoned"}
+
+
+async def test_the_reset_link_is_abandoned_by_its_15_minutes_and_never_tried_after(
+    engine, enqueue, dispatcher, channel, clock
+):
+    await enqueue(reset_link())
+    start = clock.now()
+    await outage(engine, dispatcher, channel, clock, timedelta(minutes=20))
     [row] = await rows(engine)
-    assert (row.status, row.attempts, row.secret) == ("abandoned", MAX_ATTEMPTS, None)
-    assert channel.tries == MAX_ATTEMPTS
+    assert row.status == "abandoned"
+    # Tried until the last try that could still land in time (13.5 min: the next would be at 18.5).
+    assert start + timedelta(minutes=13) < clock.now() < start + timedelta(minutes=15)
+    tries = channel.tries
+    clock.advance(hours=1)
+    assert await dispatcher.deliver_due() == 0 and channel.tries == tries
 
 
-async def test_a_message_older_than_a_day_is_abandoned_unsent(engine, enqueue, dispatcher, channel, clock):
-    await enqueue(verification())
-    clock.advance(hours=24)  # the dispatcher was down all this time
+async def test_a_message_past_its_deadline_is_abandoned_unsent(engine, enqueue, dispatcher, channel, clock, caplog):
+    await enqueue(verification(), reset_link("bob@example.com"))
+    clock.advance(minutes=15)  # the dispatcher was down all this time
+    with caplog.at_level(logging.WARNING, logger="infrastructure.persistence.outbox"):
+        await dispatcher.deliver_due()
+    [line] = [r.getMessage() for r in caplog.records if "abandoned" in r.getMessage()]
+    assert PASSWORD_RESET in line and "bob@example.com" not in line
+    assert {row.template: row.status for row in await rows(engine)} == {VERIFY_EMAIL: "sent", PASSWORD_RESET: "abandoned"}
+    assert [m.template for m, _ in channel.sent] == [VERIFY_EMAIL]
+    clock.advance(hours=24)
+    await enqueue(verification("late@example.com"))
+    clock.advance(hours=24)
+    await dispatcher.deliver_due()
+    assert channel.tries == 1 and [r.secret for r in await rows(engine)] == [None, None, None]
+
+
+async def test_a_row_from_before_the_deadline_column_gets_the_deadline_of_its_template(
+    engine, enqueue, dispatcher, channel, clock
+):
+    await enqueue(reset_link())
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE outbox_messages SET deliver_until = NULL"))
+    clock.advance(minutes=15)
     await dispatcher.deliver_due()
     [row] = await rows(engine)
-    assert (row.status, row.secret, channel.tries) == ("abandoned", None, 0)
+    assert (row.status, channel.tries) == ("abandoned", 0)
+
+
+async def test_a_retry_after_delays_the_next_try_and_is_kept_when_the_provider_comes_back(
+    engine, enqueue, dispatcher, channel, clock
+):
+    await enqueue(verification("early@example.com"))
+    channel.fail_next(1, retry_after="30")
+    await dispatcher.deliver_due()
+    [row] = await rows(engine)
+    assert row.next_attempt_at == clock.now() + timedelta(seconds=30)  # not the 2 s backoff
+    clock.advance(seconds=1)
+    await enqueue(verification("later@example.com"))
+    assert await dispatcher.deliver_due() == 1  # a success: the waiting one is hastened, to its Retry-After
+    due = [r.next_attempt_at for r in await rows(engine) if r.status == "pending"]
+    assert due == [clock.now() + timedelta(seconds=29)]
+    clock.advance(seconds=29)
+    assert await dispatcher.deliver_due() == 1
+
+
+async def test_a_retry_after_past_the_deadline_abandons_the_message(engine, enqueue, dispatcher, channel):
+    await enqueue(reset_link())
+    channel.fail_next(1, retry_after="900")  # 15 min: the link is dead by then
+    await dispatcher.deliver_due()
+    [row] = await rows(engine)
+    assert (row.status, row.secret) == ("abandoned", None)
 
 
 class StoreThatLosesTheDatabase(OutboxStore):
@@ -283,15 +386,19 @@ async def test_stop_ends_the_dispatcher_cleanly(engine, clock, channel):
     assert all(task.done() for task in dispatcher._tasks)
 
 
-async def test_the_purge_deletes_finished_messages_after_30_days_and_keeps_waiting_ones(
+async def test_the_purge_deletes_finished_messages_after_the_retention_and_keeps_waiting_ones(
     engine, enqueue, dispatcher, channel, clock
 ):
-    from infrastructure.persistence.housekeeping import KEEP_MESSAGES, purge_expired
+    from infrastructure.persistence.housekeeping import Retention, purge_expired
 
     await enqueue(verification("sent@example.com"))
     await dispatcher.deliver_due()
     await enqueue(verification("waiting@example.com"))
-    await purge_expired(engine, clock.now() + KEEP_MESSAGES - timedelta(seconds=1))
+    await purge_expired(engine, clock.now() + timedelta(days=30) - timedelta(seconds=1))
     assert len(await rows(engine)) == 2
-    await purge_expired(engine, clock.now() + KEEP_MESSAGES)
+    await purge_expired(engine, clock.now() + timedelta(days=30))
     assert [row.status for row in await rows(engine)] == ["pending"]
+    await enqueue(verification("sent-too@example.com"))
+    await dispatcher.deliver_due()
+    await purge_expired(engine, clock.now() + timedelta(days=7), retention=Retention(days=7))
+    assert [row.status for row in await rows(engine)] == []

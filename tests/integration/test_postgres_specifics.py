@@ -175,13 +175,13 @@ async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config, 
 
     store = sql_store(db_config, driver_pool)
     live = await new_session(store)
-    await new_session(store, expires_at=NOW + timedelta(days=1))  # dead for 8 days by then
+    await new_session(store, expires_at=NOW + timedelta(days=1))  # dead for 31 days by then (RETENTION_DAYS: 30)
     async with store.new_uow() as uow:
         await uow.flows.add(ProviderFlow(b"s" * 32, b"b" * 32, "google", "n", "v", NOW, NOW + timedelta(minutes=10)))
         await uow.pending_links.add(PendingLink(
             b"p" * 32, live.user_id, ProviderIdentity("google", "g-1"), NOW, NOW + timedelta(minutes=10)))
         await uow.commit()
-    later = NOW + timedelta(days=9)
+    later = NOW + timedelta(days=32)
     await purge_expired(engine, later)
     async with engine.connect() as connection:
         sessions = set((await connection.execute(text("SELECT id FROM sessions"))).scalars())
@@ -213,7 +213,7 @@ async def test_the_purge_goes_batch_by_batch_until_nothing_is_left(engine, db_co
     store = sql_store(db_config, driver_pool)
     sessions = [await new_session(store, expires_at=NOW + timedelta(days=1)) for _ in range(5)]
     live = await new_session(store)
-    deleted = await purge_expired(engine, NOW + timedelta(days=9), batch=2)  # 3 batches each
+    deleted = await purge_expired(engine, NOW + timedelta(days=32), batch=2)  # 3 batches each
     async with engine.connect() as connection:
         left = set((await connection.execute(text("SELECT id FROM sessions"))).scalars())
         tokens = (await connection.execute(text("SELECT count(*) FROM refresh_tokens"))).scalar_one()

@@ -200,7 +200,7 @@ async def seeded_user_id(engine):
         return await connection.scalar(text("SELECT md5(:label)::uuid"), {"label": f"u{USER}"})
 
 
-@pytest.mark.parametrize("table", ["session_sids", "sessions", "outbox_messages"])
+@pytest.mark.parametrize("table", ["session_sids", "sessions", "refresh_tokens", "outbox_messages", "security_events"])
 async def test_the_purge_finds_doomed_rows_by_index(seeded, table):
     from infrastructure.persistence.housekeeping import purge_expired
 

@@ -16,8 +16,13 @@ class ScriptedChannel(Channel):
         self._answers: list[DeliveryError] = []
         self._arrived = asyncio.Condition()
 
-    def fail_next(self, count: int, *, retryable: bool = True) -> None:
-        self._answers += [DeliveryError("scripted failure", retryable=retryable)] * count
+    def fail_next(self, count: int, *, retryable: bool = True, retry_after: str | None = None) -> None:
+        """The next `count` tries fail; `retry_after`: the Retry-After the provider gave."""
+        self._answers += [DeliveryError("scripted failure", retryable=retryable, retry_after=retry_after)] * count
+
+    def reset(self) -> None:
+        """The provider answers again: the failures not yet given are forgotten."""
+        self._answers.clear()
 
     async def send(self, message: Message, rendered: Rendered) -> str:
         self.tries += 1

@@ -5,6 +5,7 @@ the credentials, record every request, and can be told to fail the next N reques
     with FakeSendGrid(api_key="SG.test") as mail, FakeTwilio(sid, token) as whatsapp:
         # point the app at mail.base_url (SENDGRID_BASE_URL) and whatsapp.base_url (TWILIO_BASE_URL)
         mail.fail_next(2, 503)                     # 503, 429, 400, 500... or "timeout"
+        mail.fail_next(1, 429, retry_after="3")    # with a Retry-After header (seconds or an HTTP date)
         mail.go_down(); ...; mail.come_back()      # a full outage: connections refused meanwhile
         email = await mail.wait_for(to="ada@example.com")
         email.subject, email.html, email.text, email.links, email.token   # token: of the first link
@@ -14,7 +15,8 @@ the credentials, record every request, and can be told to fail the next N reques
 `wait_for` returns the next delivered message to that recipient that no earlier `wait_for`
 returned (so successive calls walk through a recipient's messages in order), or raises
 AssertionError after `timeout` seconds. `delivered` lists every accepted message, `requests`
-every request received (with the status answered), failed ones included.
+every request received (with the status answered, and when: `at`, time.monotonic()),
+failed ones included.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class ReceivedRequest:
     headers: dict[str, str]
     body: bytes
     status: int | None  # what the fake answered (None: it hung up, as on a timeout)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass(frozen=True)
@@ -106,17 +109,19 @@ class _FakeProvider(ServedInBackground, Generic[T]):
     def __init__(self) -> None:
         self.requests: list[ReceivedRequest] = []
         self.delivered: list[T] = []
-        self._failures: list[int | str] = []
+        self._failures: list[tuple[int | str, dict[str, str]]] = []
         self._returned: set[int] = set()  # indexes in `delivered` already given by wait_for
         self._lock = threading.RLock()
         self.down = False
 
     # -- knobs and inspection ----------------------------------------------------------------
-    def fail_next(self, count: int = 1, answer: int | str = 503) -> None:
+    def fail_next(self, count: int = 1, answer: int | str = 503, *, retry_after: str | None = None) -> None:
         """The next `count` requests get `answer`: an HTTP status (503, 429, 400...) or
-        "timeout" (the request is held `hang_seconds`, then the connection closes)."""
+        "timeout" (the request is held `hang_seconds`, then the connection closes); with a
+        `Retry-After: <retry_after>` header when given."""
+        headers = {"Retry-After": retry_after} if retry_after is not None else {}
         with self._lock:
-            self._failures.extend([answer] * count)
+            self._failures.extend([(answer, headers)] * count)
 
     def go_down(self) -> None:
         """A full outage, as when the provider's front door is gone: the port refuses new
@@ -154,9 +159,9 @@ class _FakeProvider(ServedInBackground, Generic[T]):
             await asyncio.sleep(0.05)
 
     # -- for the handler ---------------------------------------------------------------------
-    def _next_failure(self) -> int | str | None:
+    def _next_failure(self) -> tuple[int | str, dict[str, str]] | tuple[None, dict[str, str]]:
         with self._lock:
-            return self._failures.pop(0) if self._failures else None
+            return self._failures.pop(0) if self._failures else (None, {})
 
     def _record(self, request: ReceivedRequest, message: T | None = None) -> None:
         with self._lock:
@@ -246,7 +251,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake._record(ReceivedRequest(self.command, path, headers, body, None))
             self.close_connection = True
             return
-        failure = fake._next_failure()
+        failure, failure_headers = fake._next_failure()
         if failure == "timeout":
             fake._record(ReceivedRequest(self.command, path, headers, body, None))
             time.sleep(fake.hang_seconds)
@@ -254,7 +259,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if failure is not None:
             fake._record(ReceivedRequest(self.command, path, headers, body, int(failure)))
-            status, extra, payload = _json(int(failure), {"errors": [{"message": f"fake failure {failure}"}]})
+            status, extra, payload = _json(
+                int(failure), {"errors": [{"message": f"fake failure {failure}"}]}, failure_headers
+            )
             self._answer(status, extra, payload)
             return
         status, extra, payload, *message = fake.handle(self.command, path, headers, body)

@@ -52,6 +52,16 @@ async def test_sendgrid_refuses_a_wrong_key_and_fails_on_demand():
     assert len(fake.delivered) == 1
 
 
+async def test_a_failure_may_carry_a_retry_after_and_requests_are_timed():
+    with FakeSendGrid(api_key="SG.k") as fake:
+        fake.fail_next(1, 429, retry_after="3")
+        async with httpx.AsyncClient(base_url=fake.base_url) as http:
+            answers = [await http.post("/v3/mail/send", json=sendgrid_body("a@example.com"),
+                                       headers={"Authorization": "Bearer SG.k"}) for _ in range(2)]
+    assert [(a.status_code, a.headers.get("Retry-After")) for a in answers] == [(429, "3"), (202, None)]
+    assert fake.requests[0].at <= fake.requests[1].at
+
+
 async def test_sendgrid_timeout_holds_the_request_then_hangs_up():
     with FakeSendGrid(api_key="SG.k") as fake:
         fake.hang_seconds = 0.5

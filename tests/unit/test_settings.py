@@ -339,3 +339,10 @@ def test_pgbouncer_settings_errors_name_the_variable(env, line):
     with pytest.raises(ConfigError) as error:
         settings(**env)
     assert str(error.value).startswith(line), str(error.value)
+
+
+def test_shutdown_grace_is_ten_seconds_unless_set_and_never_negative():
+    assert settings().shutdown_grace == 10 and settings(SHUTDOWN_GRACE="2.5").shutdown_grace == 2.5
+    with pytest.raises(ConfigError) as error:
+        settings(SHUTDOWN_GRACE="-1")
+    assert str(error.value) == 'SHUTDOWN_GRACE: expected a number of seconds, 0 or more, got "-1.0"'

@@ -1,20 +1,51 @@
-"""When to try a message again, and what a provider's answer means (the contract's "Delivery")."""
+"""When to try a message again, how long it is worth trying, and what a provider's answer
+means (the contract's "Delivery").
 
-from datetime import datetime, timedelta
+A message is tried until its deadline (`deliver_until`, set when it is enqueued): as long
+as what it carries can still be used (a reset link 15 min, a code 10 min...), a day for a
+notice. Between tries: about 2 s, doubling, at most 5 min, and never before a provider's
+`Retry-After`. A retry that would come after the deadline is not made: the message is
+abandoned instead."""
+
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from application.policy import EmailLinkPolicy, PhoneCodePolicy
+from application.ports.messages import (
+    EMAIL_CHANGE,
+    IDENTIFIER_LOCKED,
+    PASSWORD_RESET,
+    PHONE_CODE,
+    VERIFY_EMAIL,
+)
 
 FIRST_RETRY = timedelta(seconds=2)
-MAX_DELAY = timedelta(minutes=10)
-MAX_ATTEMPTS = 8
-MAX_AGE = timedelta(hours=24)
+MAX_DELAY = timedelta(minutes=5)
+NOTICE_LIFETIME = timedelta(hours=24)  # a notice (password changed, new device...) is news for a day
+
+# How long each kind of message is worth delivering: the life of the link or code it carries
+# (the use cases' policies), a day for notices (every template not listed here).
+USEFUL_FOR: dict[str, timedelta] = {
+    PASSWORD_RESET: EmailLinkPolicy().reset_link_ttl,  # 15 min
+    PHONE_CODE: PhoneCodePolicy().code_ttl,  # 10 min
+    VERIFY_EMAIL: EmailLinkPolicy().link_ttl,  # 24 h
+    EMAIL_CHANGE: EmailLinkPolicy().link_ttl,  # 24 h
+    IDENTIFIER_LOCKED: EmailLinkPolicy().unlock_ttl,  # 1 h: the unlock link
+}
+
+# Answers whose Retry-After says when to come back (RFC 9110 and RFC 6585).
+RETRY_AFTER_STATUSES = (429, 503)
 
 
 class DeliveryError(Exception):
     """A channel could not hand the message over. `retryable`: the outbox tries again later
-    (network error, 429, 5xx); otherwise the message fails at once (any other 4xx)."""
+    (network error, 429, 5xx); otherwise the message fails at once (any other 4xx).
+    `retry_after`: the provider's Retry-After header as received (seconds or an HTTP date)."""
 
-    def __init__(self, reason: str, *, retryable: bool) -> None:
+    def __init__(self, reason: str, *, retryable: bool, retry_after: str | None = None) -> None:
         super().__init__(reason)
         self.retryable = retryable
+        self.retry_after = retry_after
 
 
 def retryable_status(status: int) -> bool:
@@ -22,17 +53,52 @@ def retryable_status(status: int) -> bool:
     return status == 429 or status >= 500
 
 
-def failed_answer(provider: str, status: int, detail: str = "") -> DeliveryError:
+def failed_answer(provider: str, status: int, detail: str = "", retry_after: str | None = None) -> DeliveryError:
     reason = f"{provider} answered {status}" + (f": {detail[:500]}" if detail else "")
-    return DeliveryError(reason, retryable=retryable_status(status))
+    return DeliveryError(
+        reason, retryable=retryable_status(status),
+        retry_after=retry_after if status in RETRY_AFTER_STATUSES else None,
+    )
+
+
+def deliver_until(template: str, enqueued_at: datetime) -> datetime:
+    """The message's deadline: past it, delivering it is of no use."""
+    return enqueued_at + USEFUL_FOR.get(template, NOTICE_LIFETIME)
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """The wait after the `attempts`-th failed try: 2 s, 4 s, 8 s... at most 10 min."""
-    doublings = min(attempts - 1, 20)  # far past MAX_DELAY already; no overflow
+    """The wait after the `attempts`-th failed try: 2 s, 4 s, 8 s... at most 5 min."""
+    doublings = min(max(attempts - 1, 0), 20)  # far past MAX_DELAY already; no overflow
     return min(FIRST_RETRY * 2**doublings, MAX_DELAY)
 
 
-def give_up(attempts: int, created_at: datetime, now: datetime) -> bool:
-    """After 8 tries, or once the message is a day old, it is abandoned."""
-    return attempts >= MAX_ATTEMPTS or now - created_at >= MAX_AGE
+def retry_after(value: str | None, now: datetime) -> datetime | None:
+    """When a Retry-After header lets us come back: delay-seconds or an HTTP date; None when
+    absent or unreadable (the backoff alone decides then)."""
+    if value is None or not (value := value.strip()):
+        return None
+    if value.isdigit():
+        return now + timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def next_attempt(
+    attempts: int, now: datetime, deadline: datetime, not_before: datetime | None = None
+) -> datetime | None:
+    """When to try again after the `attempts`-th failed try: the backoff, and not before the
+    provider's Retry-After. None: that would be past the deadline, the message is abandoned."""
+    due = now + retry_delay(attempts)
+    if not_before is not None:
+        due = max(due, not_before)
+    return due if due < deadline else None
+
+
+def expired(deadline: datetime, now: datetime) -> bool:
+    """Whether a message not yet sent is past use (a dispatcher that was down, or late)."""
+    return now >= deadline

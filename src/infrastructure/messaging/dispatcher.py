@@ -1,9 +1,10 @@
 """Delivers the outbox: claims due messages, renders and sends them, records the outcome.
 
-Retries back off (delivery.retry_delay), each message on its own schedule; but once a
-channel that failed here takes a message again, the messages waiting out a delay for it go
-at once (OutboxStore.hasten): after an outage, delivery resumes with the first success, not
-with each message's next turn.
+Retries back off (delivery.next_attempt: 2 s doubling to 5 min, never before a provider's
+Retry-After), each message on its own schedule until its deadline; but once a channel that
+failed here takes a message again, the messages waiting out a delay for it go at once
+(OutboxStore.hasten; not before a Retry-After it gave here): after an outage, delivery
+resumes with the first success, not with each message's next turn.
 
 A try's outcome is stored even when the database drops out just after the provider took
 the message: it is retried within the claim's lease, so the message is not sent again.
@@ -18,12 +19,13 @@ import contextlib
 import logging
 import time
 from collections.abc import Mapping
+from datetime import datetime
 
 import asyncpg
 
 from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel
-from infrastructure.messaging.delivery import DeliveryError
+from infrastructure.messaging.delivery import DeliveryError, retry_after
 from infrastructure.messaging.rendering import Renderer, RenderError
 from infrastructure.persistence.database import CONNECT_TIMEOUT, database_unavailable
 from infrastructure.persistence.outbox import LEASE, NOTIFY_CHANNEL, Claimed, Outcome, OutboxStore
@@ -51,6 +53,7 @@ class OutboxDispatcher:
         self._record_patience = LEASE.total_seconds() * 0.75 if record_patience is None else record_patience
         self._wake = asyncio.Event()
         self._failing: set[str] = set()  # channels whose last try here was a retryable failure
+        self._held: dict[str, datetime] = {}  # the latest Retry-After each failing channel gave here
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
         self.listening = asyncio.Event()  # set while LISTEN is active (tests wait on it)
@@ -81,10 +84,14 @@ class OutboxDispatcher:
             provider_id = await channel.send(message, rendered)
         except DeliveryError as exc:
             outcome = "retry" if exc.retryable else "failed"
+            not_before = retry_after(exc.retry_after, self._clock.now()) if exc.retryable else None
             if exc.retryable:
                 self._failing.add(message.channel)
-            status = await self._record(claimed, outcome, error=str(exc))
-            log.warning("%s message %s not sent: %s (now %s)", message.template, claimed.id, exc, status)
+                if not_before is not None:
+                    self._held[message.channel] = max(not_before, self._held.get(message.channel, not_before))
+            status = await self._record(claimed, outcome, error=str(exc), not_before=not_before)
+            if status != "abandoned":  # an abandoned message gets its own line (outbox.abandoned)
+                log.warning("%s message %s not sent: %s (now %s)", message.template, claimed.id, exc, status)
         except RenderError as exc:
             await self._record(claimed, "failed", error=str(exc))
             log.error("message %s cannot be rendered: %s", claimed.id, exc)
@@ -97,12 +104,13 @@ class OutboxDispatcher:
                 await self._provider_back(message.channel)
 
     async def _provider_back(self, channel: str) -> None:
-        hastened = await self._store.hasten(channel, self._clock.now())
+        hastened = await self._store.hasten(channel, self._clock.now(), self._held.get(channel))
         self._failing.discard(channel)  # only once done: else the next success tries again
+        self._held.pop(channel, None)
         if hastened:
             log.info("%s delivers again: %d waiting message(s) due now", channel, hastened)
 
-    async def _record(self, claimed: Claimed, outcome: Outcome, **details: str | None) -> str:
+    async def _record(self, claimed: Claimed, outcome: Outcome, **details: str | datetime | None) -> str:
         """Store the outcome; while the database does not answer, try again (each second,
         for `record_patience`): a "sent" lost here would send the message twice."""
         deadline = time.monotonic() + self._record_patience

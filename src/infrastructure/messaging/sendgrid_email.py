@@ -41,7 +41,7 @@ class SendGridEmail(Channel):
         except httpx.HTTPError as exc:  # refused, reset, timed out: it may work later
             raise DeliveryError(f"SendGrid unreachable: {exc!r}", retryable=True) from exc
         if answer.status_code >= 300:
-            raise failed_answer("SendGrid", answer.status_code, answer.text)
+            raise failed_answer("SendGrid", answer.status_code, answer.text, answer.headers.get("Retry-After"))
         return answer.headers.get("X-Message-Id", "")
 
     async def close(self) -> None:

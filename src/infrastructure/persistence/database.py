@@ -39,6 +39,7 @@ REVISIONS: tuple[str, ...] = (
     "0004_sessions",
     "0005_purge_indexes",
     "0006_phone_changed_at",
+    "0007_delivery_window",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_versions"

@@ -2,11 +2,13 @@
 by the dispatcher (infrastructure/messaging/dispatcher.py), which uses OutboxStore.
 
 A row's life: pending -> sending (claimed: attempts + 1, a lease in next_attempt_at) -> sent,
-or back to pending (retry later), or failed (refused for good), or abandoned (8 tries or a
-day). A claim whose lease runs out (the process died mid-send) is claimed again: a message is
-never lost. The secret (link token, code) is encrypted, and erased once sent, failed or abandoned."""
+or back to pending (retry later), or failed (refused for good), or abandoned (still not sent
+at its deadline, `deliver_until`: what it carries is of no use any more). A claim whose lease
+runs out (the process died mid-send) is claimed again: a message is never lost while it is
+useful. The secret (link token, code) is encrypted, and erased once sent, failed or abandoned."""
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -17,9 +19,11 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from application.ports.messages import Message, Outbox
-from infrastructure.messaging.delivery import give_up, retry_delay
+from infrastructure.messaging.delivery import deliver_until, expired, next_attempt
 from infrastructure.persistence.tables import OutboxMessageRow
 from infrastructure.security.cipher import TokenCipher, Unreadable
+
+log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "sesame_outbox"
 # Longer than a provider call may take (its timeout), so a live claim never runs out.
@@ -46,9 +50,16 @@ class SqlOutbox(Outbox):
             attempts=0,
             next_attempt_at=now,
             created_at=now,
+            deliver_until=deliver_until(message.template, now),
         ))
         # Delivered to listeners when (and only if) this transaction commits.
         await self._session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+
+
+def abandoned(id: UUID, template: str, deadline: datetime) -> None:
+    """The one line an abandoned message gets: its id and template, never its recipient."""
+    log.warning("message %s (%s) abandoned: not delivered by its deadline %s; its secret is erased",
+                id, template, deadline.isoformat(timespec="seconds"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,8 @@ class Claimed:
     attempt: int  # this try's number, 1 for the first; fences the outcome against a re-claim
     created_at: datetime
     message: Message | None  # None: its secret cannot be read (SECRET_KEY changed)
+    deliver_until: datetime  # past it, the message is abandoned
+    template: str  # for the log: the message itself may be unreadable
 
 
 Outcome = Literal["sent", "retry", "failed"]
@@ -80,55 +93,65 @@ class OutboxStore:
                 .order_by(table.c.next_attempt_at).limit(limit)
                 .with_for_update(skip_locked=True)
             )).all()
-            claimed = []
+            claimed, late = [], []
             for row in rows:
-                if give_up(row.attempts, row.created_at, now):  # a run that crashed or came too late
-                    await connection.execute(self._finish(row.id, "abandoned", "gave up before sending"))
+                deadline = self._deadline(row)
+                if expired(deadline, now):  # no dispatcher ran in time, or a crash cost the last chance
+                    await connection.execute(self._finish(row.id, "abandoned", "past its deadline before sending"))
+                    late.append((row.id, row.template, deadline))
                     continue
                 await connection.execute(
                     update(table).where(table.c.id == row.id)
                     .values(status="sending", attempts=row.attempts + 1, next_attempt_at=now + LEASE)
                 )
-                claimed.append(Claimed(row.id, row.attempts + 1, row.created_at, self._message(row)))
+                claimed.append(Claimed(
+                    row.id, row.attempts + 1, row.created_at, self._message(row), deadline, row.template
+                ))
+        for id, template, deadline in late:  # told once committed
+            abandoned(id, template, deadline)
         return claimed
 
     async def record(
         self, claimed: Claimed, outcome: Outcome, now: datetime, *,
-        provider_id: str | None = None, error: str | None = None,
+        provider_id: str | None = None, error: str | None = None, not_before: datetime | None = None,
     ) -> str:
-        """Store how the try went; returns the row's new status."""
+        """Store how the try went; returns the row's new status. A retry comes after the
+        backoff and not before `not_before` (the provider's Retry-After); one that would come
+        past the message's deadline is not made: the message is abandoned."""
         table = OutboxMessageRow.__table__
+        due = None if outcome != "retry" else next_attempt(claimed.attempt, now, claimed.deliver_until, not_before)
         if outcome == "sent":
             # Whatever happened to the claim meanwhile, the provider has it now.
             statement = self._finish(claimed.id, "sent", None).values(
                 sent_at=now, provider_message_id=provider_id
             )
             status = "sent"
-        elif outcome == "failed" or give_up(claimed.attempt, claimed.created_at, now):
+        elif outcome == "failed" or due is None:
             status = "failed" if outcome == "failed" else "abandoned"
             statement = self._finish(claimed.id, status, error).where(*self._fence(claimed))
         else:
             status = "pending"
             statement = (
                 update(table).where(*self._fence(claimed))
-                .values(
-                    status="pending", next_attempt_at=now + retry_delay(claimed.attempt), last_error=error
-                )
+                .values(status="pending", next_attempt_at=due, last_error=error)
             )
         async with self._engine.begin() as connection:
-            await connection.execute(statement)
+            updated = (await connection.execute(statement)).rowcount
+        if status == "abandoned" and updated:
+            abandoned(claimed.id, claimed.template, claimed.deliver_until)
         return status
 
-    async def hasten(self, channel: str, now: datetime) -> int:
+    async def hasten(self, channel: str, now: datetime, not_before: datetime | None = None) -> int:
         """The provider of `channel` takes messages again: those waiting out a retry delay
-        for it (they failed in the same outage) are due now, and every dispatcher is woken.
-        Returns how many."""
+        for it (they failed in the same outage) are due now, or at `not_before` (a Retry-After
+        it asked for still runs), and every dispatcher is woken. Returns how many."""
         table = OutboxMessageRow.__table__
+        due = max(now, not_before) if not_before is not None else now
         async with self._engine.begin() as connection:
             hastened = (await connection.execute(
                 update(table)
-                .where(table.c.channel == channel, table.c.status == "pending", table.c.next_attempt_at > now)
-                .values(next_attempt_at=now)
+                .where(table.c.channel == channel, table.c.status == "pending", table.c.next_attempt_at > due)
+                .values(next_attempt_at=due)
             )).rowcount
             if hastened:
                 await connection.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
@@ -140,6 +163,11 @@ class OutboxStore:
             return await connection.scalar(
                 select(func.min(table.c.next_attempt_at)).where(table.c.status.in_(WAITING))
             )
+
+    @staticmethod
+    def _deadline(row) -> datetime:
+        # Rows enqueued before the column existed: the same table, from their creation.
+        return row.deliver_until or deliver_until(row.template, row.created_at)
 
     def _message(self, row) -> Message | None:
         try:

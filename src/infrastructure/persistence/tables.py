@@ -124,6 +124,8 @@ class RefreshTokenRow(DefaultBase):
     __tablename__ = "refresh_tokens"
     __table_args__ = (
         UniqueConstraint("session_id", "generation", name="uq_refresh_tokens_generation"),
+        # for the purge of rotated tokens (housekeeping.py)
+        Index("ix_refresh_tokens_rotated_at", "rotated_at", postgresql_where=text("rotated_at IS NOT NULL")),
     )
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     session_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("sessions.id", ondelete="CASCADE"))
@@ -139,6 +141,7 @@ class VerificationTokenRow(DefaultBase):
     __table_args__ = (
         Index("ix_verification_tokens_user_purpose", "user_id", "purpose"),
         Index("ix_verification_tokens_expires_at", "expires_at"),  # for the purge
+        Index("ix_verification_tokens_used_at", "used_at", postgresql_where=text("used_at IS NOT NULL")),
     )
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
@@ -153,7 +156,10 @@ class VerificationCodeRow(DefaultBase):
     """Short numeric codes sent by WhatsApp: few attempts, then burned."""
 
     __tablename__ = "verification_codes"
-    __table_args__ = (Index("ix_verification_codes_phone_purpose", "phone_number", "purpose"),)
+    __table_args__ = (
+        Index("ix_verification_codes_phone_purpose", "phone_number", "purpose"),
+        Index("ix_verification_codes_expires_at", "expires_at"),  # for the purge
+    )
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
     user_id: Mapped[UUID] = _user_fk()
     purpose: Mapped[str] = mapped_column(String(32))
@@ -206,6 +212,9 @@ class OutboxMessageRow(DefaultBase):
     secret: Mapped[str | None] = mapped_column(Text)  # encrypted; erased once sent or abandoned
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Past it, the message is abandoned (infrastructure/messaging/delivery.py); NULL on rows
+    # enqueued before the column: their deadline is computed from template and created_at.
+    deliver_until: Mapped[datetime | None] = mapped_column(DateTimeUTC)
 
 
 class RateLimitRow(DefaultBase):
@@ -223,6 +232,7 @@ class SecurityEventRow(DefaultBase):
     """Why things happened to an account (linked, verified by Google, sessions revoked...)."""
 
     __tablename__ = "security_events"
+    __table_args__ = (Index("ix_security_events_created_at", "created_at"),)  # for the purge
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
     user_id: Mapped[UUID | None] = _user_fk(nullable=True)
     kind: Mapped[str] = mapped_column(String(48))

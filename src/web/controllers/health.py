@@ -1,11 +1,12 @@
 from collections.abc import Awaitable, Callable
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 
 from web.dto import StatusOut
 from web.errors import error_response
 from web.openapi import failures
+from web.server import DRAINING
 
 
 class HealthController(Controller):
@@ -22,8 +23,10 @@ class HealthController(Controller):
         responses=failures("not_ready"),
     )
     async def ready(
-        self, schema_problem: NamedDependency[Callable[[], Awaitable[str | None]]]
+        self, request: Request, schema_problem: NamedDependency[Callable[[], Awaitable[str | None]]]
     ) -> Response[StatusOut]:
+        if request.scope.get(DRAINING):  # shutting down: a load balancer stops sending it requests
+            return error_response(503, "not_ready", "The server is shutting down.")
         try:
             problem = await schema_problem()
         except Exception:  # any failure to reach the database means "not ready"
