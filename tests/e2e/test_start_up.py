@@ -16,6 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 from infrastructure.persistence.database import REVISIONS, VERSION_TABLE
 from tests.support.database import restartable_database, sibling_database
@@ -174,7 +175,8 @@ def test_a_start_the_configuration_forbids_is_refused_in_one_line(command, env, 
 
 
 def test_migrating_a_database_that_does_not_exist_is_one_line(database_url):
-    missing = database_url.rsplit("/", 1)[0] + "/sesame_no_such_database"
+    # The same server, another database name (an embedded server's socket is in the query).
+    missing = make_url(database_url).set(database="sesame_no_such_database").render_as_string(hide_password=False)
     result = subprocess.run([sys.executable, "-m", "web", "migrate"], cwd=ROOT,
                             env=environment(DATABASE_URL=missing), capture_output=True, text=True,
                             timeout=60, stdin=subprocess.DEVNULL)
