@@ -94,10 +94,10 @@ bootstrap:
 	@$(UV) sync --frozen --quiet
 	@UV='$(UV)' scripts/fast_argon2.sh
 
-# The benchmark harness is NOT in this repository: it is the mission's shared folder
-# (loadtest.py, run_ours.sh, the peers). BENCH_DIR says where; ../shared/bench by default.
+# The benchmark harness is NOT in this repository: an external folder with loadtest.py,
+# run_ours.sh, run_peers.sh and the two peers. BENCH_DIR says where it is.
 BENCH_DIR ?= ../shared/bench
-# make bench: a short run beside the peers, then the issue 13 ratios as PASS/FAIL lines.
+# make bench: a short run beside the peers, then the performance targets' ratios as PASS/FAIL lines.
 # BENCH_ARGS goes to the harness (default: 1 rep x 5 s); RAW=path/raw.json judges a past run.
 bench: bootstrap
 	BENCH_DIR='$(BENCH_DIR)' $(VENV)/python scripts/bench_guard.py $(if $(RAW),--raw '$(RAW)') $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""`make bench`: a short benchmark beside the peers, then issue 13's targets as PASS/FAIL lines.
+"""`make bench`: a short benchmark beside the peers, then the performance targets as PASS/FAIL lines.
 
 It runs BENCH_DIR/run_peers.sh with scripts/sesame.bench.toml (Sésame as in production,
 `python -OO -m web`, beside fastapi-users and Express + Passport in one interleaved run, each
@@ -30,7 +30,7 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 
 def checks(results: dict, ours: str = OURS, express: str = EXPRESS) -> list[tuple[str, float | None, str, float]]:
-    """(what, measured ratio, comparison, bound): issue 13, item 1."""
+    """(what, measured ratio, comparison, bound): the performance targets."""
     def f(system: str, scenario: str, metric: str = "rps") -> float | None:
         return figure(results, system, scenario, metric)
 

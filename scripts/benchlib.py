@@ -2,7 +2,7 @@
 Sésame's endpoints in it, and its raw.json.
 
 The harness (loadtest.py, run_ours.sh, the peers) lives OUTSIDE this repository, in the
-mission's shared folder: BENCH_DIR, by default ../shared/bench from the project's root.
+external harness folder named by BENCH_DIR (a sibling folder of the project by default).
 """
 
 import json
@@ -15,13 +15,13 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def bench_dir() -> Path:
-    """BENCH_DIR, or ../shared/bench; stops with one line saying where it looked."""
+    """BENCH_DIR, or the default sibling folder; stops with one line saying where it looked."""
     path = Path(os.environ.get("BENCH_DIR") or PROJECT_DIR.parent / "shared" / "bench").resolve()
     if not (path / "loadtest.py").is_file():
         raise SystemExit(
             f"The benchmark harness is not in {path} (no loadtest.py there). It is not part of this "
             "repository: set BENCH_DIR to the folder holding loadtest.py and run_ours.sh, e.g. "
-            "make bench BENCH_DIR=/path/to/shared/bench"
+            "make bench BENCH_DIR=/path/to/harness"
         )
     return path
 

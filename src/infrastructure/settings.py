@@ -74,7 +74,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int = 1  # processes serving HOST:PORT (python -m web)
     access_log: bool = True  # one line per request; off when a proxy in front logs them
     # Seconds the requests in flight get after SIGTERM (new connections are refused at once);
-    # the background jobs then get as long to finish the message being sent (README "Serving").
+    # the background jobs then get as long to finish the message being sent (docs/operations.md "Serving").
     shutdown_grace: float = 10
     database_url: str | None = None
     database_pool_size: int = 20  # connections per process, unless DATABASE_MAX_CONNECTIONS divides

@@ -1,4 +1,4 @@
-"""Wire shapes of the contract (../shared/API.md): camelCase JSON, unknown fields refused.
+"""Wire shapes of the HTTP contract (docs/api.md): camelCase JSON, unknown fields refused.
 
 Length caps here are coarse guards (a 1 MB "email" never reaches the domain); the domain
 owns the precise rules and their messages. The patterns are documentation only (msgspec

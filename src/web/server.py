@@ -11,7 +11,7 @@ before anything is buffered or parsed, at the cost of one comparison per read:
   (while still in the headers) and close.
 
 Measured against h11 (which caps headers but has no deadline either) and an ASGI guard
-(which only runs after the headers are parsed): see README, "Serving".
+(which only runs after the headers are parsed): see docs/operations.md, "Serving".
 
 And one courtesy it enforces: a client answered 503 `busy` with `Retry-After: N` is not read
 for N seconds on that connection (the app marks the scope with PAUSE_READING). The answer
@@ -20,7 +20,7 @@ still goes at once; what the pause bounds is a client that ignores Retry-After. 
 a full pass through the app) took the core, and `/auth/me` p99 went 5 -> 148 ms; with it, each
 such connection costs one refusal per second (docs/performance.md, "Overload").
 
-Shutdown (README, "Serving"): on SIGTERM the listening sockets stop at once, in every process
+Shutdown (docs/operations.md, "Serving"): on SIGTERM the listening sockets stop at once, in every process
 (uvicorn closes a worker's copies, but with several workers the parent keeps its own open:
 the kernel went on completing connections nobody accepted, which hung, then were reset when
 the parent exited; `DrainingMultiprocess` stops them). The connections already open are

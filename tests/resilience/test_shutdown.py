@@ -1,4 +1,4 @@
-"""Shutdown (README "Serving"): on SIGTERM the service refuses new connections at once, in
+"""Shutdown (docs/operations.md, "Serving"): on SIGTERM the service refuses new connections at once, in
 every process, serves the connections it has (the request in flight finishes with its normal
 answer; a keep-alive connection's next request is answered 503 `not_ready` on
 `/health/ready`, with `Connection: close`), and exits 0 without a traceback. With one

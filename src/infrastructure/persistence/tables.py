@@ -1,4 +1,4 @@
-"""The schema for the whole mission (later features fill the tables they own).
+"""The schema of the whole service (each feature fills the tables it owns).
 
 Secrets never sit here in a usable form: tokens and codes are HMAC digests, provider
 tokens are encrypted by the application before they are written.
