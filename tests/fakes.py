@@ -32,6 +32,7 @@ from application.ports.persistence import (
     UserRepository,
 )
 from application.ports.phones import PhoneNumbers
+from application.ports.telemetry import Telemetry
 from application.ports.security import (
     Clock,
     CodeGenerator,
@@ -681,3 +682,37 @@ class InMemoryAttemptCounter(AttemptCounter):
         assert len(key) <= self.MAX_KEY, f"key overflows the column: {key}"
         hits, start = self.windows.get(key, (0, now))
         return (0, now) if start <= now - window else (hits, start)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedEvent:
+    event: str
+    ip: str | None
+    user_id: UUID | None = None
+    reason: str | None = None
+
+
+class RecordingTelemetry(Telemetry):
+    """What the use cases reported, in order: outcomes by kind, and security events."""
+
+    def __init__(self) -> None:
+        self.logins: list[tuple[str, str]] = []
+        self.registrations: list[str] = []
+        self.refreshes: list[str] = []
+        self.events: list[ReportedEvent] = []
+        self.refusals: list[tuple[str, str | None]] = []
+
+    def login(self, method: str, outcome: str) -> None:
+        self.logins.append((method, outcome))
+
+    def registration(self, outcome: str) -> None:
+        self.registrations.append(outcome)
+
+    def refresh(self, outcome: str) -> None:
+        self.refreshes.append(outcome)
+
+    def security(self, event: str, ip: str | None, user_id: UUID | None = None, reason: str | None = None) -> None:
+        self.events.append(ReportedEvent(event, ip, user_id, reason))
+
+    def refused(self, refusal: str, ip: str | None) -> None:
+        self.refusals.append((refusal, ip))

@@ -73,6 +73,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str | None = None  # where browsers reach the API; see api_url
     workers: int = 1  # processes serving HOST:PORT (python -m web)
     access_log: bool = True  # one line per request; off when a proxy in front logs them
+    # Log lines as text or one JSON object each (docs/operations.md "Logs"); default: json
+    # in production, text in development.
+    log_format: str | None = None
+    # Prometheus metrics on their own port (docs/operations.md "Metrics"); unset: none.
+    metrics_port: int | None = None
     # Seconds the requests in flight get after SIGTERM (new connections are refused at once);
     # the background jobs then get as long to finish the message being sent (docs/operations.md "Serving").
     shutdown_grace: float = 10
@@ -148,6 +153,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def production(self) -> bool:
         return self.app_env == "production"
+
+    @property
+    def log_style(self) -> str:
+        """LOG_FORMAT, or its default: json in production, text in development."""
+        return self.log_format or ("json" if self.production else "text")
 
     @property
     def migrate_on_start(self) -> bool:
@@ -319,6 +329,7 @@ def _check(settings: Settings) -> None:
         raise _bad("app_env", " or ".join(APP_ENVS), settings.app_env)
     if not 0 <= settings.port <= 65535:
         raise _bad("port", "a port number (0 to 65535)", settings.port)
+    _check_observability(settings)
     for field in ("workers", "database_pool_size", "database_max_connections"):
         value = getattr(settings, field)
         if value is not None and value < 1:
@@ -347,6 +358,21 @@ def _check(settings: Settings) -> None:
     _check_messages(settings)
     _check_branding(settings)
     _check_oauth2(settings)
+
+
+LOG_FORMATS = ("json", "text")
+
+
+def _check_observability(settings: Settings) -> None:
+    """LOG_FORMAT is json or text; METRICS_PORT a port of its own: the metrics are never
+    served on the public port (they tell who fails to sign in, and how often)."""
+    if settings.log_format is not None and settings.log_format not in LOG_FORMATS:
+        raise _bad("log_format", " or ".join(LOG_FORMATS), settings.log_format)
+    port = settings.metrics_port
+    if port is not None and not 1 <= port <= 65535:
+        raise _bad("metrics_port", "a port number (1 to 65535)", port)
+    if port is not None and port == settings.port:
+        raise ConfigError(f"METRICS_PORT: {port} is PORT too; the metrics need a port of their own")
 
 
 def _check_secret_keys(settings: Settings) -> None:

@@ -11,13 +11,17 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from infrastructure.settings import STARTUP_FAILURE_EXIT, Settings, load_settings_or_exit
-from web.access_log import log_config
 from web.listeners import describe, listening_sockets
+from web.observability.log_setup import configure_logging, logging_config
 from web.server import PROTOCOL_OPTIONS, DrainingMultiprocess
+
+if TYPE_CHECKING:
+    from infrastructure.observability.exporter import MetricsExporter
 
 # The app and the database are imported when used: a bad setting is told at once.
 
@@ -41,6 +45,8 @@ def main(argv: list[str] | None = None) -> None:
         settings = production_settings()
     else:
         settings = load_settings_or_exit()
+    if args.command != "serve":  # serving: uvicorn applies it, in every process it starts
+        configure_logging(settings.log_style)
     if args.command == "migrate":
         migrate(settings)
     elif args.command == "purge":
@@ -73,21 +79,58 @@ def production_settings() -> Settings:
 def serve(settings: Settings) -> None:
     try:
         sockets = listening_sockets(settings.host, settings.port)
+        metrics_sockets = (listening_sockets(settings.host, settings.metrics_port)
+                           if settings.metrics_port is not None else [])
     except OSError as exc:
         print(f"Cannot start: {exc.strerror}", file=sys.stderr, flush=True)
         raise SystemExit(STARTUP_FAILURE_EXIT) from None
+    exporter = metrics_exporter(settings, metrics_sockets) if metrics_sockets else None
+    try:
+        run_server(settings, sockets, exporter)
+    finally:
+        if exporter is not None:
+            exporter.close()
+
+
+def run_server(settings: Settings, sockets: list, exporter: "MetricsExporter | None") -> None:
     config = uvicorn.Config("web.app:create_app", **server_options(settings))
     check_connection_budget(settings)  # once uvicorn's logging is set up: its lines go there too
-    host, port = settings.host, sockets[0].getsockname()[1]
-    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    url = http_url(settings.host, sockets[0].getsockname()[1])
+    if exporter is not None:
+        exporter.start()
+        log.info("Sésame metrics on %s/metrics", http_url(settings.host, settings.metrics_port))
     if config.workers > 1:  # as uvicorn.run does: a supervisor starts the workers on our sockets
         log.info("Sésame starting %d workers on %s (%s)", config.workers, url, describe(sockets))
-        DrainingMultiprocess(config, sockets=sockets).run()  # closes our sockets too on SIGTERM
+        gone = exporter.worker_gone if exporter is not None else None
+        DrainingMultiprocess(config, sockets=sockets, on_worker_gone=gone).run()  # closes our sockets on SIGTERM
         return
     server = _Server(config, url=url, addresses=describe(sockets))
     server.run(sockets=sockets)
     if not server.started:  # the application's start-up failed (as uvicorn.run exits)
         raise SystemExit(STARTUP_FAILURE_EXIT)
+
+
+def http_url(host: str, port: int | None) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def metrics_exporter(settings: Settings, sockets: list) -> "MetricsExporter":
+    """METRICS_PORT's endpoint, over a fresh PROMETHEUS_MULTIPROC_DIR made before any worker
+    (or this process's app) loads prometheus_client; the outbox gauges need DATABASE_URL (the
+    embedded database of development is each worker's own to start)."""
+    from infrastructure.observability.multiprocess import fresh_directory
+
+    directory = fresh_directory()
+    from infrastructure.observability.exporter import MetricsExporter, OutboxGauges
+    from infrastructure.persistence.database import PGBOUNCER_DRIVER_OPTIONS, asyncpg_url
+
+    outbox = None
+    url = settings.database_direct_url or settings.database_url
+    if url is not None:
+        pooled = settings.database_pgbouncer and settings.database_direct_url is None
+        dsn = asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+        outbox = OutboxGauges(dsn, **(PGBOUNCER_DRIVER_OPTIONS if pooled else {}))
+    return MetricsExporter(directory, sockets, outbox)
 
 
 def check_connection_budget(settings: Settings) -> None:
@@ -126,9 +169,9 @@ def server_options(settings: Settings) -> dict:
     return dict(
         factory=True, host=settings.host, port=settings.port, workers=settings.workers,
         forwarded_allow_ips=settings.forwarded_allow_ips,  # read from .env too, unlike uvicorn
-        access_log=settings.access_log,
+        access_log=False,  # the app writes its own (ACCESS_LOG: web.observability.access)
         timeout_graceful_shutdown=settings.shutdown_grace,  # then the requests still running are cut
-        log_config=log_config(),  # uvicorn's, but a provider callback's code and state are never logged
+        log_config=logging_config(settings.log_style),  # one setup for every logger, in every process
         **PROTOCOL_OPTIONS,  # headers capped, slow clients cut off (web/server.py)
     )
 

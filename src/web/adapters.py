@@ -1,6 +1,7 @@
 """The only place (with app.py) that knows infrastructure: it picks an adapter per port."""
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,6 +14,7 @@ from application.ports.identity import IdentityProvider
 from application.policy import PhoneCodePolicy, ProfilePolicy, SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.messaging.wiring import outbox_dispatcher
+from infrastructure.observability.telemetry import LogTelemetry
 from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
@@ -38,6 +40,8 @@ from web.dependencies import Ports
 if TYPE_CHECKING:
     import httpx
 
+    from infrastructure.observability.metrics import Metrics
+
 Hook = Callable[[], Awaitable[None] | None]
 
 log = logging.getLogger("sesame")
@@ -52,6 +56,8 @@ class Infrastructure:
     on_shutdown: list[Hook] = field(default_factory=list)
     # Whether a failed request met a schema behind the code (503 not_ready, not a 500).
     schema_behind: Callable[[Exception], bool] = lambda _: False
+    # Told each answered request (route, method, status, seconds) when metrics are on.
+    observe_request: Callable[[str, str, int, float], None] | None = None
 
 
 def retention(settings: Settings) -> Retention:
@@ -139,6 +145,24 @@ def configured_identity_providers(
     return identity_providers(settings, http)
 
 
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def worker_metrics(settings: Settings) -> "Metrics | None":
+    """This process's metrics, when METRICS_PORT is set and `python -m web` serves them (it
+    makes PROMETHEUS_MULTIPROC_DIR, fresh, before any worker starts). Elsewhere (a bare
+    uvicorn, a test's app) nothing would read them: none are kept, and prometheus_client is
+    not even loaded."""
+    if settings.metrics_port is None:
+        return None
+    if not os.environ.get(MULTIPROCESS_DIR):
+        log.warning("METRICS_PORT is served by `python -m web` only: this process keeps no metrics.")
+        return None
+    from infrastructure.observability.metrics import Metrics
+
+    return Metrics()
+
+
 def build_infrastructure(settings: Settings) -> Infrastructure:
     url, embedded = open_database(settings)
     # DATABASE_POOL_SIZE in all: half for /auth/me and refresh's single statements, on the
@@ -156,8 +180,11 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock, retention=retention(settings))
     http = outside_http(settings)
+    metrics = worker_metrics(settings)
     dispatcher = (
-        outbox_dispatcher(settings, engine, cipher, clock, http, listen_url=listen_url(settings, url))
+        outbox_dispatcher(
+            settings, engine, cipher, clock, http, listen_url=listen_url(settings, url), observer=metrics
+        )
         if settings.outbox_dispatcher else None
     )
     readiness = SchemaReadiness(engine)
@@ -195,6 +222,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             identity_providers=configured_identity_providers(settings, http),
             phones=LibPhoneNumbers(),
             codes=RandomCodes(),
+            telemetry=LogTelemetry(metrics),
             profile_policy=ProfilePolicy(
                 phone_region=settings.default_phone_region, local_http_photos=not settings.production
             ),
@@ -205,6 +233,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
         ),
         database=database,
         schema_behind=schema_behind(readiness),
+        observe_request=metrics.observe_request if metrics is not None else None,
     )
     if settings.migrate_on_start:
         infrastructure.on_startup.append(migrate_database)
@@ -212,8 +241,24 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     infrastructure.on_shutdown += [
         supervisor.stop, close_dispatcher, hot.close, engine.dispose, hasher.close
     ]
+    if metrics is not None:
+        sample_gauges(infrastructure, metrics, engine, hot, hasher)
     if http is not None:
         infrastructure.on_shutdown.append(http.aclose)
     if embedded is not None:
         infrastructure.on_shutdown.append(embedded.stop)
     return infrastructure
+
+
+def sample_gauges(
+    infrastructure: Infrastructure, metrics: "Metrics", engine, hot: DriverPool, hasher: Argon2PasswordHasher
+) -> None:
+    """The pools' and the password queue's gauges, sampled while the process serves."""
+    from infrastructure.observability.sampling import GaugeSampler, driver_pool_usage, queue_pool_usage
+
+    sampler = GaugeSampler(metrics, {
+        "units": lambda: queue_pool_usage(engine.pool),  # the units of work's SQLAlchemy pool
+        "hot": lambda: driver_pool_usage(hot),  # /auth/me's and refresh's single statements
+    }, lambda: hasher.queued)
+    infrastructure.on_startup.append(sampler.start)
+    infrastructure.on_shutdown.insert(0, sampler.stop)

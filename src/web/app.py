@@ -26,6 +26,7 @@ from web.controllers.providers import provider_controller
 from web.cookies import CookiePolicy
 from web.dependencies import use_case_dependencies
 from web.edge import Edge
+from web.observability.access import ObservedRequests
 from web.errors import make_exception_handlers
 from web.frontend import Frontend
 from web.lifespan import SesameApp
@@ -78,7 +79,8 @@ def create_app(
         dependencies=use_case_dependencies(infrastructure.ports, cookies, frontend),
         exception_handlers=redirect_form_failures(
             make_exception_handlers(
-                cookies, DATABASE_ERRORS, database_unavailable, infrastructure.schema_behind
+                cookies, DATABASE_ERRORS, database_unavailable, infrastructure.schema_behind,
+                telemetry=infrastructure.ports.telemetry,
             ),
             frontend,
         ),
@@ -107,9 +109,13 @@ def create_app(
         response_headers=[ResponseHeader(name="X-Content-Type-Options", value="nosniff")],
         request_class=ApiRequest,
         debug=False,
+        logging_config=None,  # the process's one setup (web.observability.log_setup) stays as it is
     )
     complete_schema(app)
-    app.asgi_handler = Edge(app.asgi_handler, app.cors_config.is_origin_allowed)  # outside CORS
+    app.asgi_handler = ObservedRequests(  # outermost: every answer has its id, line and measures
+        Edge(app.asgi_handler, app.cors_config.is_origin_allowed),  # outside CORS
+        access_log=settings.access_log, observe=infrastructure.observe_request,
+    )
     return app
 
 

@@ -19,6 +19,7 @@ from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
+from application.ports.telemetry import Telemetry
 from application.use_cases.current_user import GetCurrentUser
 from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.email_change import RequestEmailChange
@@ -66,6 +67,7 @@ class Ports:
     schema_problem: Callable[[], Awaitable[str | None]]
     phones: PhoneNumbers
     codes: CodeGenerator
+    telemetry: Telemetry  # outcomes counted, security events written (docs/operations.md)
     profile_policy: ProfilePolicy = ProfilePolicy()
     phone_code_policy: PhoneCodePolicy = PhoneCodePolicy()
     default_locale: str = "fr"  # DEFAULT_LOCALE: the language of messages, failing better
@@ -80,15 +82,17 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
     devices = DeviceCookies(ports.tokens)
     singletons = {
         "register_user": RegisterLocalUser(
-            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links, devices
+            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links, devices,
+            ports.telemetry,
         ),
         "login": LoginWithPassword(
             ports.new_uow, ports.hasher, ports.clock, issuer, login_guard, ports.tokens, ports.ids,
-            LockNotice(ports.new_uow, links, ports.clock), NewDeviceAlert(links), devices,
+            LockNotice(ports.new_uow, links, ports.clock), NewDeviceAlert(links), devices, ports.telemetry,
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(
-            ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy, ports.refresh_rotation
+            ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy, ports.refresh_rotation,
+            ports.telemetry,
         ),
         "logout": Logout(ports.new_uow, ports.tokens, ports.clock),
         "session_management": SessionManagement(current_user, ports.new_uow, ports.tokens, ports.clock),
@@ -98,7 +102,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         ),
         "complete_provider_sign_in": CompleteProviderSignIn(
             providers, ports.new_uow, ports.tokens, ports.clock, ports.ids, issuer, NewDeviceAlert(links),
-            devices,
+            devices, ports.telemetry,
         ),
         "list_linked_accounts": ListLinkedAccounts(current_user, ports.new_uow),
         "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),
@@ -141,8 +145,8 @@ def _recovery(ports: Ports, current_user: GetCurrentUser, links: EmailLinks, gua
             ports.phone_code_policy, ports.profile_policy,
         ),
         "reset_password": ResetPassword(ports.new_uow, ports.hasher, ports.tokens, ports.clock, links, guard),
-        "secure_account": SecureAccount(ports.new_uow, ports.tokens, ports.clock),
-        "unlock_account": UnlockAccount(ports.new_uow, ports.tokens, ports.clock, guard),
+        "secure_account": SecureAccount(ports.new_uow, ports.tokens, ports.clock, ports.telemetry),
+        "unlock_account": UnlockAccount(ports.new_uow, ports.tokens, ports.clock, guard, ports.telemetry),
         "change_password": ChangePassword(
             current_user, ports.new_uow, ports.hasher, ports.tokens, ports.clock,
             ConfirmPassword(ports.hasher, guard, ports.clock), links,

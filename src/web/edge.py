@@ -33,7 +33,12 @@ class Edge:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
         if method == "HEAD":
-            await self.app({**scope, "method": "GET"}, receive, _without_body(send))  # type: ignore[misc]
+            as_get = {**scope, "method": "GET"}
+            try:
+                await self.app(as_get, receive, _without_body(send))  # type: ignore[arg-type]
+            finally:  # the route it matched, for the access line and the metrics
+                if "path_template" in as_get:
+                    scope["path_template"] = as_get["path_template"]  # type: ignore[typeddict-unknown-key]
         elif method == "OPTIONS" and (origin := _header(scope, b"origin")) is not None:
             if not self.is_origin_allowed(origin):
                 await _send_error(send, *_FOREIGN_ORIGIN)

@@ -9,7 +9,9 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from application.ports.telemetry import Telemetry
 from domain import errors as e
+from web.client import client_address
 from web.cookies import REFRESH, CookiePolicy
 from web.dto import ErrorOut, FieldError
 from web.request import ClientDisconnected
@@ -75,10 +77,12 @@ def make_exception_handlers(
     database_errors: tuple[type[Exception], ...] = (),
     database_unavailable: Callable[[Exception], bool] = lambda _: True,
     schema_behind: Callable[[Exception], bool] = lambda _: False,
+    telemetry: Telemetry | None = None,
 ) -> dict:
     """`database_errors`: what the database adapter raises; `database_unavailable` tells
     which of those mean it cannot be reached, and `schema_behind` which met a schema not
-    migrated yet (both 503 not_ready), rather than a bug (500)."""
+    migrated yet (both 503 not_ready), rather than a bug (500). `telemetry` is told each
+    refusal for a while (429 rate_limited, 503 busy), whichever route answered it."""
 
     def database_error(request: Request, exc: Exception) -> Response:
         if database_unavailable(exc):
@@ -102,6 +106,9 @@ def make_exception_handlers(
             response.headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, e.PasswordWorkBusy):  # web/server.py: not read again before then
             request.scope[PAUSE_READING] = exc.retry_after  # type: ignore[literal-required]
+        if telemetry is not None and isinstance(exc, (e.RateLimited, e.PasswordWorkBusy)):
+            ip = client_address(request.client.host if request.client else None)
+            telemetry.refused("rate_limited" if isinstance(exc, e.RateLimited) else "busy", ip)
         return response
 
     return {

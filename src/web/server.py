@@ -35,6 +35,7 @@ import contextlib
 import os
 import signal
 import socket
+from collections.abc import Callable
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
@@ -187,11 +188,17 @@ class DrainingMultiprocess(Multiprocess):
     every process holding it: new connections are refused) and forwards the signal to the
     workers; uvicorn's loop then closes the parent's copies and waits for the workers.
     (Between the two, a worker's loop may poll its stopped socket for a tenth of a second:
-    uvloop retries the accept silently.)"""
+    uvloop retries the accept silently.)
 
-    def __init__(self, config, sockets: list[socket.socket]) -> None:
+    `on_worker_gone` is told the pid of each worker that exited or was replaced (the metrics
+    stop counting its gauges)."""
+
+    def __init__(
+        self, config, sockets: list[socket.socket], on_worker_gone: Callable[[int], None] | None = None
+    ) -> None:
         super().__init__(config, sockets)
         self.stopping = False
+        self._on_worker_gone = on_worker_gone
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._stop_listening_then_queue)
 
@@ -221,7 +228,10 @@ class DrainingMultiprocess(Multiprocess):
 
     def keep_subprocess_alive(self) -> None:
         if not self.stopping:  # a worker that has finished is not replaced
-            super().keep_subprocess_alive()
+            self._telling_who_left(super().keep_subprocess_alive)
+
+    def restart_all(self) -> None:
+        self._telling_who_left(super().restart_all)
 
     def handle_hup(self) -> None:
         if not self.stopping:  # no new workers on stopped sockets
@@ -230,6 +240,17 @@ class DrainingMultiprocess(Multiprocess):
     def handle_ttin(self) -> None:
         if not self.stopping:
             super().handle_ttin()
+
+    def handle_ttou(self) -> None:
+        self._telling_who_left(super().handle_ttou)
+
+    def _telling_who_left(self, step: Callable[[], None]) -> None:
+        before = {process.pid for process in self.processes}
+        step()
+        if self._on_worker_gone is not None:
+            for pid in before - {process.pid for process in self.processes}:
+                if pid is not None:
+                    self._on_worker_gone(pid)
 
 
 # What `python -m web` adds to uvicorn's options (uvicorn's CLI: --http web.server:GuardedHttpToolsProtocol).

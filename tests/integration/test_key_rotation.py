@@ -19,7 +19,7 @@ from domain.links import VERIFY_EMAIL, LinkToken
 from infrastructure.clock import Uuid7Ids
 from infrastructure.security.tokens import HmacTokenMinter
 from tests.factories import UserFactory
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, RecordingTelemetry
 
 OLD, NEW = "old-key-" + "a" * 32, "new-key-" + "b" * 32
 BEFORE, DURING, AFTER = HmacTokenMinter(OLD), HmacTokenMinter(NEW, [OLD]), HmacTokenMinter(NEW)
@@ -33,7 +33,9 @@ class Keys:
         policy = SessionPolicy()
         self.issuer = SessionIssuer(tokens, Uuid7Ids(), policy)
         self.me = GetCurrentUser(store.current_user, tokens, clock)
-        self.refresh = RefreshSession(store.new_uow, tokens, clock, self.issuer, policy, store.rotation)
+        self.refresh = RefreshSession(
+            store.new_uow, tokens, clock, self.issuer, policy, store.rotation, RecordingTelemetry()
+        )
         self.logout = Logout(store.new_uow, tokens, clock)
         self.tokens, self.store = tokens, store
 

@@ -49,6 +49,7 @@ from tests.fakes import (
     InMemoryCurrentUserQuery,
     InMemoryDatabase,
     InMemoryRefreshRotation,
+    RecordingTelemetry,
 )
 
 CLIENT = ClientInfo(ip="203.0.113.7", user_agent="pytest")
@@ -75,6 +76,7 @@ class World:
     profile_policy: ProfilePolicy = field(default_factory=ProfilePolicy)
     phone_policy: PhoneCodePolicy = field(default_factory=PhoneCodePolicy)
     recovery_policy: RecoveryPolicy = field(default_factory=RecoveryPolicy)
+    telemetry: RecordingTelemetry = field(default_factory=RecordingTelemetry)
 
     @property
     def providers(self) -> dict:
@@ -96,7 +98,7 @@ class World:
     def register(self) -> RegisterLocalUser:
         return RegisterLocalUser(
             self.new_uow, self.hasher, self.clock, FakeIds(), self.issuer, self.attempts,
-            self.links, self.devices, self.register_limit,
+            self.links, self.devices, self.telemetry, self.register_limit,
         )
 
     @property
@@ -104,7 +106,7 @@ class World:
         return LoginWithPassword(
             self.new_uow, self.hasher, self.clock, self.issuer, LoginGuard(self.attempts, self.limits),
             self.tokens, FakeIds(), LockNotice(self.new_uow, self.links, self.clock),
-            NewDeviceAlert(self.links), self.devices,
+            NewDeviceAlert(self.links), self.devices, self.telemetry,
         )
 
     @property
@@ -118,7 +120,8 @@ class World:
     @property
     def refresh(self) -> RefreshSession:
         return RefreshSession(
-            self.new_uow, self.tokens, self.clock, self.issuer, self.policy, InMemoryRefreshRotation(self.db)
+            self.new_uow, self.tokens, self.clock, self.issuer, self.policy, InMemoryRefreshRotation(self.db),
+            self.telemetry,
         )
 
     @property
@@ -144,7 +147,7 @@ class World:
     def complete_provider(self) -> CompleteProviderSignIn:
         return CompleteProviderSignIn(
             self.providers, self.new_uow, self.tokens, self.clock, FakeIds(), self.issuer,
-            NewDeviceAlert(self.links), self.devices,
+            NewDeviceAlert(self.links), self.devices, self.telemetry,
         )
 
     @property
@@ -213,11 +216,13 @@ class World:
 
     @property
     def secure_account(self) -> SecureAccount:
-        return SecureAccount(self.new_uow, self.tokens, self.clock)
+        return SecureAccount(self.new_uow, self.tokens, self.clock, self.telemetry)
 
     @property
     def unlock(self) -> UnlockAccount:
-        return UnlockAccount(self.new_uow, self.tokens, self.clock, LoginGuard(self.attempts, self.limits))
+        return UnlockAccount(
+            self.new_uow, self.tokens, self.clock, LoginGuard(self.attempts, self.limits), self.telemetry
+        )
 
     @property
     def change_password(self) -> ChangePassword:

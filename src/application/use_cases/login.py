@@ -2,15 +2,19 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher, TokenMinter
+from application.ports.telemetry import Telemetry
 from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.login_guard import LoginGuard
 from application.use_cases.provider_links import link_identity
 from application.use_cases.new_device import NewDeviceAlert
+from application.use_cases.outcomes import login_outcome
 from application.use_cases.register import SignedIn
 from application.use_cases.session_tokens import ClientInfo, SessionIssuer
 from application.use_cases.unlock import LockNotice
 from domain.credentials import check_password_length, normalize_identifier
-from domain.errors import AccountAlreadyLinked, InvalidCredentials, SocialOnlyAccount
+from domain.errors import (
+    AccountAlreadyLinked, AccountLocked, DomainError, InvalidCredentials, SocialOnlyAccount,
+)
 from domain.flows import PendingLink
 from domain.users import User
 
@@ -43,7 +47,11 @@ class LoginWithPassword:
       for this very account (the password is the proof) and the account's email is proven,
       else it is dropped. A failed
       login leaves it. If the identity or the account's slot for that provider was taken
-      meanwhile, nothing is linked and the login still succeeds.
+      meanwhile, nothing is linked and the login still succeeds;
+    - every attempt reports its outcome (Telemetry.login, method `password`); a wrong password
+      and an attempt refused by a lock each report `login_failed` (reason `invalid_credentials`
+      or `locked`), and the attempt that sets a lock `account_locked`, with the account's id
+      when the identifier is an account's.
     """
 
     new_uow: UnitOfWorkFactory
@@ -56,10 +64,23 @@ class LoginWithPassword:
     lock_notice: LockNotice
     new_device: NewDeviceAlert
     devices: DeviceCookies
+    telemetry: Telemetry
 
     async def execute(
         self, identifier: str, password: str, client: ClientInfo, pending_link: str | None = None,
         device_cookie: str | None = None,
+    ) -> SignedIn:
+        try:
+            signed_in = await self._attempt(identifier, password, client, pending_link, device_cookie)
+        except DomainError as refusal:
+            self.telemetry.login("password", login_outcome(refusal))
+            raise
+        self.telemetry.login("password", "success")
+        return signed_in
+
+    async def _attempt(
+        self, identifier: str, password: str, client: ClientInfo, pending_link: str | None,
+        device_cookie: str | None,
     ) -> SignedIn:
         check_password_length(password)
         identifier = normalize_identifier(identifier)
@@ -76,11 +97,19 @@ class LoginWithPassword:
         if user is not None and user.password_hash is None and user.providers:
             raise SocialOnlyAccount(user.providers)  # no password to guess
         device = self.devices.recognise(device_cookie, user.id) if user is not None else None
-        attempt = await self.guard.admit(user, identifier, self.clock.now(), device)
+        user_id = user.id if user is not None else None
+        try:
+            attempt = await self.guard.admit(user, identifier, self.clock.now(), device)
+        except AccountLocked:
+            self.telemetry.security("login_failed", client.ip, user_id, reason="locked")
+            raise
         check = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not check.valid:
-            if user is not None and attempt.locks:
-                await self.lock_notice.send(user, client)
+            self.telemetry.security("login_failed", client.ip, user_id, reason="invalid_credentials")
+            if attempt.locks:
+                self.telemetry.security("account_locked", client.ip, user_id)
+                if user is not None:
+                    await self.lock_notice.send(user, client)
             raise InvalidCredentials()
         await self.guard.succeeded(attempt.key)
         new_hash = await self.hasher.hash(password) if check.needs_rehash else None

@@ -7,6 +7,7 @@ from application.policy import ProviderFlowPolicy
 from application.ports.identity import IdentityProvider
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, TokenMinter
+from application.ports.telemetry import Telemetry
 from application.use_cases.account_ownership import hand_over
 from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.new_device import NewDeviceAlert
@@ -15,6 +16,7 @@ from application.use_cases.session_tokens import ClientInfo, IssuedTokens, Sessi
 from domain.errors import (
     AccessDenied,
     AccountAlreadyLinked,
+    DomainError,
     EmailNotVerified,
     EmailTaken,
     InvalidState,
@@ -71,7 +73,9 @@ class CompleteProviderSignIn:
       callbacks for one new identity make one user: the loser retries and signs in;
     - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction;
     - a sign-in (not a link) gives the browser a device cookie for the user, unless it holds
-      a valid one for that user already (DeviceCookies).
+      a valid one for that user already (DeviceCookies);
+    - a sign-in reports `success`, a refused callback `failed` (Telemetry.login, the
+      provider's name as method); a link is no sign-in and reports nothing.
     """
 
     providers: Mapping[str, IdentityProvider]
@@ -82,9 +86,20 @@ class CompleteProviderSignIn:
     issuer: SessionIssuer
     new_device: NewDeviceAlert
     devices: DeviceCookies
+    telemetry: Telemetry
     policy: ProviderFlowPolicy = ProviderFlowPolicy()
 
     async def execute(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
+        try:
+            signed_in = await self._complete(callback, client)
+        except DomainError:
+            self.telemetry.login(callback.provider, "failed")
+            raise
+        if signed_in.tokens is not None:
+            self.telemetry.login(callback.provider, "success")
+        return signed_in
+
+    async def _complete(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
         idp = self.providers.get(callback.provider)
         if idp is None:
             raise ProviderNotConfigured()

@@ -4,6 +4,7 @@ from datetime import datetime
 from application.policy import SessionPolicy
 from application.ports.persistence import RefreshRotation, UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
+from application.ports.telemetry import Telemetry
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.errors import InvalidRefresh, NoRefreshToken
 from domain.sessions import RefreshClaim, RefreshVerdict, judge_refresh
@@ -20,7 +21,10 @@ class RefreshSession:
       `refresh_reuse_detected` recorded with the presenter's ip and user agent;
     - nothing outlives the session's absolute lifetime;
     - the usual case, a token's first use in a live session, is one atomic step (the
-      RefreshRotation port); every other case is claimed and judged in a unit of work.
+      RefreshRotation port); every other case is claimed and judged in a unit of work;
+    - each refresh reports its outcome (Telemetry.refresh): `rotated`, `grace` (a replay
+      within the window), `reuse_detected` (also a security event, with the owner's id) or
+      `invalid` (no token, an unknown one, or one of an ended session).
     """
 
     new_uow: UnitOfWorkFactory
@@ -29,9 +33,11 @@ class RefreshSession:
     issuer: SessionIssuer
     policy: SessionPolicy
     rotation: RefreshRotation
+    telemetry: Telemetry
 
     async def execute(self, refresh_token: str | None, client: ClientInfo = ClientInfo()) -> IssuedTokens:
         if not refresh_token:
+            self.telemetry.refresh("invalid")
             raise NoRefreshToken()
         now = self.clock.now()
         successor, sid = self.tokens.successor(refresh_token), self.tokens.new_token()
@@ -40,6 +46,7 @@ class RefreshSession:
             now, self.policy.session_ttl,
         )
         if rotated is not None:
+            self.telemetry.refresh("rotated")
             return IssuedTokens(now, sid, rotated.sid_expires_at, successor, rotated.session_expires_at)
         return await self._judge(refresh_token, client, now)
 
@@ -48,6 +55,7 @@ class RefreshSession:
         async with self.new_uow() as uow:
             claim = await uow.sessions.claim_refresh_token(self.tokens.digests(refresh_token), now)
             if claim is None:
+                self.telemetry.refresh("invalid")
                 raise InvalidRefresh()
             verdict = judge_refresh(claim, now, self.policy.reuse_grace)
             if verdict is RefreshVerdict.REUSE:
@@ -56,11 +64,16 @@ class RefreshSession:
                     await uow.events.record(owner, "refresh_reuse_detected", {"sessionId": str(claim.session.id)},
                                             now, client.ip, client.user_agent)
                 await uow.commit()
-            if verdict in (RefreshVerdict.REUSE, RefreshVerdict.DEAD):
+                self.telemetry.refresh("reuse_detected")
+                self.telemetry.security("refresh_reuse_detected", client.ip, owner)
+                raise InvalidRefresh()
+            if verdict is RefreshVerdict.DEAD:
+                self.telemetry.refresh("invalid")
                 raise InvalidRefresh()
             successor = await self._successor(uow, claim, refresh_token, verdict, now)
             issued = await self.issuer.grant_sid(uow, claim.session, now, successor)
             await uow.commit()
+        self.telemetry.refresh("grace" if verdict is RefreshVerdict.REPLAY else "rotated")
         return issued
 
     async def _successor(

@@ -4,9 +4,11 @@ from application.policy import AddressLimit
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher
+from application.ports.telemetry import Telemetry
 from application.use_cases.address_limit import AddressLimiter
 from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.email_links import EmailLinks
+from application.use_cases.outcomes import registration_outcome
 from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.credentials import (
     check_new_password,
@@ -14,7 +16,7 @@ from domain.credentials import (
     normalize_name,
     normalize_username,
 )
-from domain.errors import EmailTaken, UsernameTaken
+from domain.errors import DomainError, EmailTaken, UsernameTaken
 from domain.users import Profile, User
 
 
@@ -51,7 +53,8 @@ class RegisterLocalUser:
       validation, before the address limit and any lookup);
     - a verification link is sent to the email, in the same transaction as the user;
     - the browser is given a device cookie for the new account (DeviceCookies): whatever it
-      held before cannot be the new account's.
+      held before cannot be the new account's;
+    - every attempt reports its outcome (Telemetry.registration).
     """
 
     new_uow: UnitOfWorkFactory
@@ -62,9 +65,19 @@ class RegisterLocalUser:
     attempts: AttemptCounter
     links: EmailLinks
     devices: DeviceCookies
+    telemetry: Telemetry
     limit: AddressLimit = AddressLimit()
 
     async def execute(self, registration: Registration, client: ClientInfo) -> SignedIn:
+        try:
+            signed_in = await self._attempt(registration, client)
+        except DomainError as refusal:
+            self.telemetry.registration(registration_outcome(refusal))
+            raise
+        self.telemetry.registration("created")
+        return signed_in
+
+    async def _attempt(self, registration: Registration, client: ClientInfo) -> SignedIn:
         email = normalize_email(registration.email)
         username = normalize_username(registration.username)
         profile = Profile(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
+from application.ports.telemetry import Telemetry
 from application.use_cases.account_ownership import take_back
 from application.use_cases.link_claims import claim_link
 from application.use_cases.session_tokens import ClientInfo
@@ -25,7 +26,8 @@ class SecureAccount:
       went to, verified by this click;
     - then every session of the account is revoked and its password removed;
     - all in one transaction, with one `account_secured` event whose detail lists what was
-      undone, and `password_removed`; the answer says what was undone;
+      undone, and `password_removed`; the answer says what was undone; once committed,
+      `account_secured` is reported as a security event (Telemetry);
     - the owner gets back in through /auth/forgot-password (or a provider), which only the
       mailbox (or verified phone, or provider) owner can use.
     """
@@ -33,6 +35,7 @@ class SecureAccount:
     new_uow: UnitOfWorkFactory
     tokens: TokenMinter
     clock: Clock
+    telemetry: Telemetry
 
     async def execute(self, token: str, client: ClientInfo) -> Undo:
         now = self.clock.now()
@@ -47,4 +50,5 @@ class SecureAccount:
             await uow.events.record(user.id, "account_secured", detail, now, client.ip, client.user_agent)
             await uow.events.record(user.id, "password_removed", {}, now, client.ip, client.user_agent)
             await uow.commit()
+        self.telemetry.security("account_secured", client.ip, user.id)
         return undone

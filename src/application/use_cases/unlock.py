@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
+from application.ports.telemetry import Telemetry
 from application.use_cases.email_links import EmailLinks
 from application.use_cases.link_claims import claim_link
 from application.use_cases.login_guard import LoginGuard
@@ -47,13 +48,14 @@ class UnlockAccount:
       claimed atomically and used up;
     - every failure count of the account is cleared, its own (unknown browsers) and each of
       its devices' (LoginGuard.lift_all), so its locks are gone in every process;
-      `account_unlocked` is recorded.
+      `account_unlocked` is recorded, and reported as a security event (Telemetry).
     """
 
     new_uow: UnitOfWorkFactory
     tokens: TokenMinter
     clock: Clock
     guard: LoginGuard
+    telemetry: Telemetry
 
     async def execute(self, token: str, client: ClientInfo) -> None:
         now = self.clock.now()
@@ -62,3 +64,4 @@ class UnlockAccount:
             await uow.events.record(user.id, "account_unlocked", {}, now, client.ip, client.user_agent)
             await uow.commit()
         await self.guard.lift_all(user)
+        self.telemetry.security("account_unlocked", client.ip, user.id)

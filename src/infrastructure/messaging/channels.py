@@ -1,12 +1,15 @@
 """How a rendered message leaves: one channel per medium. The port lives here, inside
 infrastructure: only the dispatcher sends, and use cases never do (they enqueue)."""
 
+import logging
 from abc import abstractmethod
 from typing import Protocol
 
 from application.ports.messages import Message
 from infrastructure.messaging.delivery import DeliveryError
 from infrastructure.messaging.rendering import Rendered
+
+log = logging.getLogger("sesame.messages")
 
 
 class Channel(Protocol):
@@ -20,16 +23,24 @@ class Channel(Protocol):
 
 
 class ConsoleChannel(Channel):
-    """Without credentials: the message is printed to the process's output, so a developer
-    running `make dev` reads the links and codes in the log. Never the default in production
-    for real users (a warning says so at start)."""
+    """Without credentials: in development (`reveal`), the message is printed whole to the
+    process's output (not its log), so a developer running `make dev` reads the links and
+    codes there. In production (MESSAGES_TO_LOG=true) no log line holds a message's body,
+    recipient, link or code: it is written as one line saying which message was due, and is
+    not delivered (a warning says so at start)."""
 
-    def __init__(self, medium: str) -> None:
+    def __init__(self, medium: str, reveal: bool = True) -> None:
         self._medium = medium
+        self._reveal = reveal
         self._count = 0
 
     async def send(self, message: Message, rendered: Rendered) -> str:
         self._count += 1
+        if not self._reveal:
+            log.info("%s message %s (%s) not sent: no %s credentials; MESSAGES_TO_LOG writes no "
+                     "recipient, link or code in production", self._medium, message.template,
+                     message.locale, self._medium)
+            return f"console-{self._count}"
         lines = [f"----- {self._medium} to {message.recipient} ({message.template}, {message.locale})"]
         if rendered.subject is not None:
             lines.append(f"Subject: {rendered.subject}")

@@ -27,6 +27,7 @@ from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel
 from infrastructure.messaging.delivery import DeliveryError, retry_after
 from infrastructure.messaging.rendering import Renderer, RenderError
+from infrastructure.observability.reports import OutboxObserver
 from infrastructure.persistence.database import CONNECT_TIMEOUT, database_unavailable
 from infrastructure.persistence.outbox import LEASE, NOTIFY_CHANNEL, Claimed, Outcome, OutboxStore
 from infrastructure.supervisor import Job
@@ -39,8 +40,10 @@ class OutboxDispatcher:
         self, store: OutboxStore, renderer: Renderer, channels: Mapping[str, Channel], clock: Clock,
         *, listen_dsn: str | None = None, poll_every: float = 30, batch: int = 10,
         reconnect_after: float = 2, stop_grace: float = 15, record_patience: float | None = None,
+        observer: OutboxObserver | None = None,
     ) -> None:
         self._store = store
+        self._observer = observer  # told when the delivery loop runs (sesame_dispatcher_up)
         self._renderer = renderer
         self._channels = channels
         self._clock = clock
@@ -169,6 +172,15 @@ class OutboxDispatcher:
 
     async def deliver_forever(self) -> None:
         """Passes until wound down; a failed pass is told and the next one tried."""
+        if self._observer is not None:
+            self._observer.dispatcher_running(True)
+        try:
+            await self._deliver_passes()
+        finally:
+            if self._observer is not None:
+                self._observer.dispatcher_running(False)
+
+    async def _deliver_passes(self) -> None:
         while not self._stopping:
             self._wake.clear()  # a NOTIFY during the pass below wakes the next one
             try:

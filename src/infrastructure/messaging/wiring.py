@@ -9,6 +9,7 @@ from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel, ConsoleChannel, OffChannel
 from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Branding, Renderer
+from infrastructure.observability.reports import OutboxObserver
 from infrastructure.persistence.outbox import OutboxStore
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.settings import Settings
@@ -24,8 +25,9 @@ def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> di
     refuse email without either), and WhatsApp off when the log is not for it (production:
     Settings.whatsapp_enabled). Their SDKs are imported only when used: a process that
     prints its messages does not carry them (~10 MiB)."""
-    whatsapp = ConsoleChannel("whatsapp") if settings.whatsapp_enabled else OffChannel("whatsapp")
-    channels: dict[str, Channel] = {"email": ConsoleChannel("email"), "whatsapp": whatsapp}
+    reveal = not settings.production  # development's terminal only: never a link in production's log
+    whatsapp = ConsoleChannel("whatsapp", reveal) if settings.whatsapp_enabled else OffChannel("whatsapp")
+    channels: dict[str, Channel] = {"email": ConsoleChannel("email", reveal), "whatsapp": whatsapp}
     if settings.sendgrid_enabled and http is not None:
         from infrastructure.messaging.sendgrid_email import SendGridEmail
 
@@ -42,7 +44,8 @@ def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> di
         )
     for medium, channel in channels.items():
         if isinstance(channel, ConsoleChannel) and settings.production:  # MESSAGES_TO_LOG=true
-            log.warning("No credentials for %s messages: they are only printed to the log.", medium)
+            log.warning("No credentials for %s messages: they are not sent, only named in the log "
+                        "(never their recipient, link or code).", medium)
         elif isinstance(channel, OffChannel):
             log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.", medium)
     return channels
@@ -61,16 +64,18 @@ POLL_WITHOUT_LISTEN = 1  # second
 
 def outbox_dispatcher(
     settings: Settings, engine: AsyncEngine, cipher: TokenCipher, clock: Clock,
-    http: "httpx.AsyncClient | None", *, listen_url: str | None,
+    http: "httpx.AsyncClient | None", *, listen_url: str | None, observer: OutboxObserver | None = None,
 ) -> OutboxDispatcher:
-    """Woken by NOTIFY on a connection to `listen_url`; without one, it polls each second."""
+    """Woken by NOTIFY on a connection to `listen_url`; without one, it polls each second.
+    `observer`: told each delivery's outcome and whether the loop runs (the metrics)."""
     options = {} if listen_url is not None else {"poll_every": POLL_WITHOUT_LISTEN}
     return OutboxDispatcher(
-        OutboxStore(engine, cipher),
+        OutboxStore(engine, cipher, observer),
         renderer(settings),
         message_channels(settings, http),
         clock,
         listen_dsn=None if listen_url is None else listen_dsn(listen_url),
+        observer=observer,
         **options,
     )
 

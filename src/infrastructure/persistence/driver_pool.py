@@ -58,6 +58,11 @@ class DriverPool:
         self._give_back(connection)
         return row
 
+    def usage(self) -> tuple[int, int, int]:
+        """(in use, idle, not opened yet): what the pool gauges show."""
+        idle = len(self._idle)
+        return self._opened - idle, idle, max(0, self._size - self._opened)
+
     async def close(self) -> None:
         self._closed = True
         idle, self._idle = self._idle, []

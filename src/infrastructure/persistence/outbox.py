@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from application.ports.messages import Message, Outbox
 from infrastructure.messaging.delivery import deliver_until, expired, next_attempt
+from infrastructure.observability.reports import MessageOutcome, OutboxObserver
 from infrastructure.persistence.tables import OutboxMessageRow
 from infrastructure.security.cipher import TokenCipher, Unreadable
 
@@ -70,18 +71,24 @@ class Claimed:
     message: Message | None  # None: its secret cannot be read (SECRET_KEY changed)
     deliver_until: datetime  # past it, the message is abandoned
     template: str  # for the log: the message itself may be unreadable
+    channel: str  # for the metrics, likewise
 
 
 Outcome = Literal["sent", "retry", "failed"]
+# A row's status after a try, as the metrics name it.
+_REPORTED: dict[str, MessageOutcome] = {
+    "sent": "sent", "pending": "retried", "failed": "failed", "abandoned": "abandoned",
+}
 
 
 class OutboxStore:
     """The dispatcher's side of the table. Each call is its own short transaction: no row
     lock is held while a provider is called."""
 
-    def __init__(self, engine: AsyncEngine, cipher: TokenCipher) -> None:
+    def __init__(self, engine: AsyncEngine, cipher: TokenCipher, observer: OutboxObserver | None = None) -> None:
         self._engine = engine
         self._cipher = cipher
+        self._observer = observer  # told each try's outcome (the metrics)
 
     async def claim(self, now: datetime, limit: int) -> list[Claimed]:
         """Due messages, each claimed by one caller only (SKIP LOCKED: concurrent dispatchers
@@ -98,17 +105,19 @@ class OutboxStore:
                 deadline = self._deadline(row)
                 if expired(deadline, now):  # no dispatcher ran in time, or a crash cost the last chance
                     await connection.execute(self._finish(row.id, "abandoned", "past its deadline before sending"))
-                    late.append((row.id, row.template, deadline))
+                    late.append((row.id, row.template, deadline, row.channel))
                     continue
                 await connection.execute(
                     update(table).where(table.c.id == row.id)
                     .values(status="sending", attempts=row.attempts + 1, next_attempt_at=now + LEASE)
                 )
                 claimed.append(Claimed(
-                    row.id, row.attempts + 1, row.created_at, self._message(row), deadline, row.template
+                    row.id, row.attempts + 1, row.created_at, self._message(row), deadline, row.template,
+                    row.channel,
                 ))
-        for id, template, deadline in late:  # told once committed
+        for id, template, deadline, channel in late:  # told once committed
             abandoned(id, template, deadline)
+            self._report(channel, "abandoned")
         return claimed
 
     async def record(
@@ -139,7 +148,13 @@ class OutboxStore:
             updated = (await connection.execute(statement)).rowcount
         if status == "abandoned" and updated:
             abandoned(claimed.id, claimed.template, claimed.deliver_until)
+        if updated:
+            self._report(claimed.channel, _REPORTED[status])
         return status
+
+    def _report(self, channel: str, outcome: MessageOutcome) -> None:
+        if self._observer is not None:
+            self._observer.message(channel, outcome)
 
     async def hasten(self, channel: str, now: datetime, not_before: datetime | None = None) -> int:
         """The provider of `channel` takes messages again: those waiting out a retry delay

@@ -101,6 +101,11 @@ class Argon2PasswordHasher(PasswordHasher):
         self._trim_timer: asyncio.TimerHandle | None = None
         self._dummy_hash = self._argon2.hash("sesame-dummy-password")
 
+    @property
+    def queued(self) -> int:
+        """Requests holding a place for password work now (the queue gauge)."""
+        return self._queued
+
     @asynccontextmanager
     async def reserve(self) -> AsyncIterator[None]:
         if self._queued >= self._queue_limit:

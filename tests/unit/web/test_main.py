@@ -4,6 +4,7 @@ import pytest
 
 from infrastructure.settings import load_settings_or_exit
 from web import __main__ as entry
+from web.observability.log_setup import logging_config
 from web.server import GuardedHttpToolsProtocol
 
 
@@ -38,10 +39,14 @@ def test_python_m_web_serves_with_the_header_cap_and_request_deadline(uvicorn_op
     assert options["timeout_keep_alive"] == 5
 
 
-def test_the_access_log_is_on_unless_turned_off(uvicorn_options, monkeypatch):
-    assert uvicorn_options()["access_log"] is True
-    monkeypatch.setenv("ACCESS_LOG", "false")
-    assert uvicorn_options()["access_log"] is False
+@pytest.mark.parametrize(("env", "style"), [({}, "text"), ({"LOG_FORMAT": "json"}, "json")])
+def test_uvicorn_writes_no_access_line_and_logs_through_the_one_setup(uvicorn_options, monkeypatch, env, style):
+    """The app writes the access line (ACCESS_LOG); uvicorn's own would hold the query string."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    options = uvicorn_options()
+    assert options["access_log"] is False
+    assert options["log_config"] == logging_config(style)
 
 
 def test_production_serves_one_worker_per_usable_core(monkeypatch):
