@@ -121,15 +121,11 @@ def metrics_exporter(settings: Settings, sockets: list) -> "MetricsExporter":
     from infrastructure.observability.multiprocess import fresh_directory
 
     directory = fresh_directory()
-    from infrastructure.observability.exporter import MetricsExporter, OutboxGauges
-    from infrastructure.persistence.database import PGBOUNCER_DRIVER_OPTIONS, asyncpg_url
+    from infrastructure.observability.exporter import MetricsExporter, outbox_gauges
 
-    outbox = None
     url = settings.database_direct_url or settings.database_url
-    if url is not None:
-        pooled = settings.database_pgbouncer and settings.database_direct_url is None
-        dsn = asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
-        outbox = OutboxGauges(dsn, **(PGBOUNCER_DRIVER_OPTIONS if pooled else {}))
+    pooled = settings.database_pgbouncer and settings.database_direct_url is None
+    outbox = outbox_gauges(url, pooled) if url is not None else None
     return MetricsExporter(directory, sockets, outbox)
 
 

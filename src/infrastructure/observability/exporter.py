@@ -25,6 +25,7 @@ from prometheus_client.exposition import MetricsHandler
 from prometheus_client.registry import Collector
 
 from infrastructure.observability.multiprocess import remove_directory
+from infrastructure.persistence.database import PGBOUNCER_DRIVER_OPTIONS, asyncpg_url
 
 log = logging.getLogger("sesame.metrics")
 
@@ -72,6 +73,12 @@ class OutboxGauges(Collector):
         finally:
             await connection.close(timeout=QUERY_TIMEOUT)
         return row[0], row[1]
+
+
+def outbox_gauges(url: str, pgbouncer: bool = False) -> OutboxGauges:
+    """On the database at `url` (`pgbouncer`: a transaction-pooling PgBouncer)."""
+    dsn = asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+    return OutboxGauges(dsn, **(PGBOUNCER_DRIVER_OPTIONS if pgbouncer else {}))
 
 
 class _MetricsOnly(MetricsHandler):

@@ -53,6 +53,18 @@ async def test_the_console_prints_the_link_and_the_code(capsys):
     assert "http://localhost:3000/verify-email?token=tok" in out and "493817 is your" in out
 
 
+async def test_production_s_console_names_the_message_and_prints_no_recipient_link_or_code(capsys, caplog):
+    [console] = [channels(**PRODUCTION, MESSAGES_TO_LOG="true")["email"]]
+    email = Message(VERIFY_EMAIL, "email", "ada@example.com", "en", {}, {"token": "tok-0123456789"})
+    with caplog.at_level("INFO", logger="sesame.messages"):
+        await console.send(email, RENDERER.render(email))
+    [line] = [record.getMessage() for record in caplog.records if record.name == "sesame.messages"]
+    assert "verify_email" in line and "not sent" in line
+    printed = capsys.readouterr().out
+    for secret in ("ada@example.com", "tok-0123456789", "verify-email?"):
+        assert secret not in line and secret not in printed
+
+
 def test_sendgrid_body_is_built_by_the_sdk_with_both_parts():
     channel = SendGridEmail(httpx.AsyncClient(), "SG.x", "Sésame <no-reply@example.com>")
     email = Message(VERIFY_EMAIL, "email", "ada@example.com", "fr", {}, {"token": "tok"})
