@@ -1,10 +1,10 @@
 """The two shapes of a log line (LOG_FORMAT), and the request id each line carries.
 
 - json (production's default): one JSON object a line, `time` (ISO 8601 UTC, milliseconds),
-  `level`, `logger`, `message`, `request_id` when written while serving a request, then the
-  line's own fields (the access line's `method`, `route`, `path`, `status`, `duration_ms`,
-  `client`; a security line's `event`, `user_id`, `client`...), and `exception` (the
-  traceback) when there is one. A log shipper needs no pattern to read it.
+  `level`, `logger`, `message`, `pid` (which worker), `request_id` when written while serving
+  a request, then the line's own fields (the access line's `method`, `route`, `path`, `status`,
+  `duration_ms`, `client`; a security line's `event`, `user_id`, `client`...), and `exception`
+  (the traceback) when there is one. A log shipper needs no pattern to read it.
 - text (development's default): uvicorn's look, `INFO:     message`, coloured on a terminal,
   the request id at the end of the line, a traceback below it.
 
@@ -44,6 +44,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which worker
         }
         request_id = record.__dict__.get("request_id")
         if request_id is not None:

@@ -19,7 +19,7 @@ ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 def test_a_json_line_has_the_contract_s_fields_then_its_own(json_log):
     log.warning("security event %s", "login_failed", extra={"event": "login_failed", "client": "203.0.113.7"})
     [line] = json_log.lines()
-    assert list(line)[:4] == ["time", "level", "logger", "message"]
+    assert list(line)[:5] == ["time", "level", "logger", "message", "pid"]
     assert ISO_UTC.fullmatch(line["time"])
     assert (line["level"], line["logger"], line["message"]) == ("WARNING", "sesame.test", "security event login_failed")
     assert (line["event"], line["client"]) == ("login_failed", "203.0.113.7")
