@@ -9,6 +9,7 @@ import asyncio
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -84,7 +85,13 @@ def serve(settings: Settings) -> None:
     except OSError as exc:
         print(f"Cannot start: {exc.strerror}", file=sys.stderr, flush=True)
         raise SystemExit(STARTUP_FAILURE_EXIT) from None
-    exporter = metrics_exporter(settings, metrics_sockets) if metrics_sockets else None
+    try:
+        exporter = metrics_exporter(settings, metrics_sockets) if metrics_sockets else None
+    except OSError as exc:  # a read-only /tmp (a container's read-only root filesystem)
+        print(f"Cannot start: METRICS_PORT needs a private directory for the workers' metrics: "
+              f"{exc.strerror} in {tempfile.gettempdir()}; set TMPDIR to a writable directory",
+              file=sys.stderr, flush=True)
+        raise SystemExit(STARTUP_FAILURE_EXIT) from None
     try:
         run_server(settings, sockets, exporter)
     finally:
