@@ -5,12 +5,9 @@ scrape time with one query (what waits, and for how long)."""
 import asyncio
 from datetime import timedelta
 
-import pytest
-from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
 from infrastructure.observability.exporter import OutboxGauges, outbox_gauges
-from infrastructure.observability.metrics import Metrics
 from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Renderer
 from infrastructure.persistence.outbox import OutboxStore
@@ -19,22 +16,13 @@ from tests.integration.test_outbox import (  # noqa: F401 (clock, new_uow, enque
     clock, enqueue, new_uow, reset_link, verification,
 )
 from tests.support.channels import ScriptedChannel
+from tests.unit.infrastructure.test_telemetry_adapter import metrics, registry  # noqa: F401 (fixtures)
 
 
 def observed_dispatcher(engine, clock, channel, metrics) -> OutboxDispatcher:
     """As infrastructure.messaging.wiring builds it with metrics on."""
     return OutboxDispatcher(OutboxStore(engine, CIPHER, metrics), Renderer("http://localhost:3000"),
                             {"email": channel}, clock, observer=metrics)
-
-
-@pytest.fixture
-def registry():
-    return CollectorRegistry()
-
-
-@pytest.fixture
-def metrics(registry):
-    return Metrics(registry)
 
 
 def delivered(registry, outcome: str, channel: str = "email") -> float:

@@ -116,16 +116,16 @@ def test_a_database_error_with_its_parameters_and_the_row_it_refused(handler):
 
 
 @pytest.mark.parametrize("line", [
-    f"GET /auth/google/callback?code=4/0Ab-code&state=s3cr3t-state HTTP/1.1",
+    "GET /auth/google/callback?code=4/0Ab-code&state=s3cr3t-state HTTP/1.1",
     f"Cookie: sid={TOKEN}; refresh_token={TOKEN}",
     f"headers [(b'cookie', b'sid={TOKEN}; device=hunter2pw')]",
     f"Set-Cookie: refresh_token={TOKEN}; Path=/auth; HttpOnly",
     f"{{'set-cookie': 'sid={TOKEN}'}}",
     f"Authorization: Bearer {TOKEN}",
-    f"connecting to postgresql://sesame:hunter2pw@db.internal:5432/sesame",
+    "connecting to postgresql://sesame:hunter2pw@db.internal:5432/sesame",
     f'body {{"password": "hunter2pw", "newPassword": "hunter2pw", "token": "{TOKEN}"}}',
     f"form password=hunter2pw&email={EMAIL}",
-    f"{{'code': '4/0Ab-code', 'state': 's3cr3t-state'}}",
+    "{'code': '4/0Ab-code', 'state': 's3cr3t-state'}",
     "SendGrid key SG.abcdefghijklmnop.hunter2pwhunter2pwhunter2pwhunter2pw rejected",
     f"ContentVariables {{\"1\": \"493817\"}} to {PHONE}",
     f"a JWT eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJnLWFsaWNlIiwiZW1haWwiOiJhZGEifQ.{TOKEN}",
