@@ -14,6 +14,7 @@ from application.ports.identity import IdentityProvider
 from application.policy import PhoneCodePolicy, ProfilePolicy, SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.messaging.wiring import outbox_dispatcher
+from infrastructure.observability import multiprocess
 from infrastructure.observability.telemetry import LogTelemetry
 from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
@@ -145,9 +146,6 @@ def configured_identity_providers(
     return identity_providers(settings, http)
 
 
-MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
-
-
 def worker_metrics(settings: Settings) -> "Metrics | None":
     """This process's metrics, when METRICS_PORT is set and `python -m web` serves them (it
     makes PROMETHEUS_MULTIPROC_DIR, fresh, before any worker starts). Elsewhere (a bare
@@ -155,7 +153,7 @@ def worker_metrics(settings: Settings) -> "Metrics | None":
     not even loaded."""
     if settings.metrics_port is None:
         return None
-    if not os.environ.get(MULTIPROCESS_DIR):
+    if not os.environ.get(multiprocess.VARIABLE):
         log.warning("METRICS_PORT is served by `python -m web` only: this process keeps no metrics.")
         return None
     from infrastructure.observability.metrics import Metrics

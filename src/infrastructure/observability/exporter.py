@@ -34,7 +34,7 @@ QUERY_TIMEOUT = 3  # seconds: a scrape waits this long at most for the outbox ga
 WARN_EVERY = 60  # seconds: a database away is told once a minute, not once a scrape
 # pending and sending rows (sending: claimed, not yet finished), through ix_outbox_messages_due.
 OUTBOX_QUERY = (
-    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"
+    "SELECT count(*), greatest(coalesce(extract(epoch FROM now() - min(created_at)), 0), 0)::float8"
     " FROM outbox_messages WHERE status IN ('pending', 'sending')"
 )
 
