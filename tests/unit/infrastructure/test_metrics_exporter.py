@@ -23,6 +23,7 @@ WORKER = textwrap.dedent("""
     from infrastructure.observability.metrics import Metrics
     metrics = Metrics()
     metrics.observe_request("/auth/me", "GET", 200, 0.002)
+    metrics.flush()
     metrics.logins.labels("password", "success").inc()
     metrics.dispatcher_running(True)
     metrics.db_pool.labels("hot", "in_use").set(3)
