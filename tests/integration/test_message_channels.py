@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from application.ports.messages import PASSWORD_CHANGED, PHONE_CODE, VERIFY_EMAIL, Message
-from infrastructure.messaging.delivery import DeliveryError
+from infrastructure.messaging.delivery_error import DeliveryError
 from infrastructure.messaging.rendering import Renderer
 from infrastructure.messaging.sendgrid_email import SendGridEmail
 from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp

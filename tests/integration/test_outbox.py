@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from application.ports.messages import PASSWORD_CHANGED, PASSWORD_RESET, PHONE_CODE, VERIFY_EMAIL, Message
-from infrastructure.messaging.delivery import MAX_DELAY, retry_delay
+from infrastructure.outbox.retry_policy import MAX_DELAY, retry_delay
 from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Renderer
 from infrastructure.persistence.outbox import LEASE, OutboxStore

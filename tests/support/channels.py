@@ -4,7 +4,7 @@ import asyncio
 
 from application.ports.messages import Message
 from infrastructure.messaging.channels import Channel
-from infrastructure.messaging.delivery import DeliveryError
+from infrastructure.messaging.delivery_error import DeliveryError
 from infrastructure.messaging.rendering import Rendered
 
 

@@ -5,7 +5,7 @@ from abc import abstractmethod
 from typing import Protocol
 
 from application.ports.messages import Message
-from infrastructure.messaging.delivery import DeliveryError
+from infrastructure.messaging.delivery_error import DeliveryError
 from infrastructure.messaging.rendering import Rendered
 
 

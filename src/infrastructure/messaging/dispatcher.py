@@ -25,7 +25,8 @@ import asyncpg
 
 from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel
-from infrastructure.messaging.delivery import DeliveryError, retry_after
+from infrastructure.messaging.delivery_error import DeliveryError
+from infrastructure.outbox.retry_policy import retry_after
 from infrastructure.messaging.rendering import Renderer, RenderError
 from infrastructure.persistence.database import CONNECT_TIMEOUT, database_unavailable
 from infrastructure.persistence.outbox import LEASE, NOTIFY_CHANNEL, Claimed, Outcome, OutboxStore

@@ -7,7 +7,7 @@ from sendgrid.helpers.mail import Mail
 
 from application.ports.messages import Message
 from infrastructure.messaging.channels import Channel
-from infrastructure.messaging.delivery import DeliveryError, failed_answer
+from infrastructure.messaging.delivery_error import DeliveryError, failed_answer
 from infrastructure.messaging.rendering import Rendered
 
 

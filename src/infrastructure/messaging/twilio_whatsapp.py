@@ -17,7 +17,7 @@ from twilio.rest import Client
 
 from application.ports.messages import PHONE_CODE, Message
 from infrastructure.messaging.channels import Channel
-from infrastructure.messaging.delivery import DeliveryError, failed_answer
+from infrastructure.messaging.delivery_error import DeliveryError, failed_answer
 from infrastructure.messaging.rendering import Rendered
 
 # The SDK logs every request's headers at INFO; only its warnings are worth the log.

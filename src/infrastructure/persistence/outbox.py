@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from application.ports.messages import Message, Outbox
-from infrastructure.messaging.delivery import deliver_until, expired, next_attempt
+from infrastructure.outbox.retry_policy import deliver_until, expired, next_attempt
 from infrastructure.persistence.tables import OutboxMessageRow
 from infrastructure.security.cipher import TokenCipher, Unreadable
 

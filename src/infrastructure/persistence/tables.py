@@ -212,7 +212,7 @@ class OutboxMessageRow(DefaultBase):
     secret: Mapped[str | None] = mapped_column(Text)  # encrypted; erased once sent or abandoned
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)
-    # Past it, the message is abandoned (infrastructure/messaging/delivery.py); NULL on rows
+    # Past it, the message is abandoned (infrastructure/outbox/retry_policy.py); NULL on rows
     # enqueued before the column: their deadline is computed from template and created_at.
     deliver_until: Mapped[datetime | None] = mapped_column(DateTimeUTC)
 

@@ -5,7 +5,7 @@ import pytest
 
 from application.ports.messages import PHONE_CODE, VERIFY_EMAIL, Message
 from infrastructure.messaging.channels import ConsoleChannel, OffChannel
-from infrastructure.messaging.delivery import DeliveryError
+from infrastructure.messaging.delivery_error import DeliveryError
 from infrastructure.messaging.rendering import Renderer
 from infrastructure.messaging.sendgrid_email import SendGridEmail
 from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp

@@ -1,6 +1,6 @@
 """Retries as the contract's "Delivery" says: about 2 s first, doubling, at most 5 min apart,
 never before a provider's Retry-After, for as long as the message is useful (its deadline,
-from its template); 429, 5xx retried, other 4xx final."""
+from its template)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -16,15 +16,7 @@ from application.ports.messages import (
     PHONE_CODE,
     VERIFY_EMAIL,
 )
-from infrastructure.messaging.delivery import (
-    deliver_until,
-    expired,
-    failed_answer,
-    next_attempt,
-    retry_after,
-    retry_delay,
-    retryable_status,
-)
+from infrastructure.outbox.retry_policy import deliver_until, expired, next_attempt, retry_after, retry_delay
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -90,22 +82,3 @@ def test_a_retry_after_past_the_deadline_abandons():
 def test_a_message_unsent_at_its_deadline_is_past_use():
     assert not expired(T0 + timedelta(minutes=15), T0 + timedelta(minutes=14, seconds=59))
     assert expired(T0 + timedelta(minutes=15), T0 + timedelta(minutes=15))
-
-
-@pytest.mark.parametrize(("status", "retryable"), [
-    (429, True), (500, True), (502, True), (503, True), (504, True),
-    (400, False), (401, False), (403, False), (404, False), (413, False), (451, False),
-])
-def test_provider_answers_are_classified(status, retryable):
-    assert retryable_status(status) is retryable
-    assert failed_answer("SendGrid", status, "detail").retryable is retryable
-
-
-@pytest.mark.parametrize(("status", "kept"), [(429, True), (503, True), (500, False), (400, False)])
-def test_retry_after_is_kept_from_429_and_503_answers(status, kept):
-    assert failed_answer("SendGrid", status, "", "3").retry_after == ("3" if kept else None)
-
-
-def test_a_failure_names_the_provider_its_status_and_a_bounded_detail():
-    error = failed_answer("Twilio", 400, "x" * 2000)
-    assert str(error).startswith("Twilio answered 400: x") and len(str(error)) < 600

@@ -1,5 +1,6 @@
-"""When to try a message again, how long it is worth trying, and what a provider's answer
-means (the contract's "Delivery").
+"""When to try a message again, and how long it is worth trying (the contract's "Delivery").
+Whether a failed try may be tried again at all is the channel's word (DeliveryError.retryable,
+infrastructure/messaging/delivery_error.py).
 
 A message is tried until its deadline (`deliver_until`, set when it is enqueued): as long
 as what it carries can still be used (a reset link 15 min, a code 10 min...), a day for a
@@ -32,33 +33,6 @@ USEFUL_FOR: dict[str, timedelta] = {
     EMAIL_CHANGE: EmailLinkPolicy().link_ttl,  # 24 h
     IDENTIFIER_LOCKED: EmailLinkPolicy().unlock_ttl,  # 1 h: the unlock link
 }
-
-# Answers whose Retry-After says when to come back (RFC 9110 and RFC 6585).
-RETRY_AFTER_STATUSES = (429, 503)
-
-
-class DeliveryError(Exception):
-    """A channel could not hand the message over. `retryable`: the outbox tries again later
-    (network error, 429, 5xx); otherwise the message fails at once (any other 4xx).
-    `retry_after`: the provider's Retry-After header as received (seconds or an HTTP date)."""
-
-    def __init__(self, reason: str, *, retryable: bool, retry_after: str | None = None) -> None:
-        super().__init__(reason)
-        self.retryable = retryable
-        self.retry_after = retry_after
-
-
-def retryable_status(status: int) -> bool:
-    """429 (too many requests) and 5xx may succeed later; another 4xx never will."""
-    return status == 429 or status >= 500
-
-
-def failed_answer(provider: str, status: int, detail: str = "", retry_after: str | None = None) -> DeliveryError:
-    reason = f"{provider} answered {status}" + (f": {detail[:500]}" if detail else "")
-    return DeliveryError(
-        reason, retryable=retryable_status(status),
-        retry_after=retry_after if status in RETRY_AFTER_STATUSES else None,
-    )
 
 
 def deliver_until(template: str, enqueued_at: datetime) -> datetime:
