@@ -26,6 +26,7 @@ from infrastructure.persistence.database import (
 )
 from infrastructure.persistence.housekeeping import PeriodicPurge, Retention
 from infrastructure.persistence.readiness import SchemaReadiness
+from infrastructure.outbox.store import SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.security.codes import RandomCodes
@@ -182,7 +183,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
 
     infrastructure = Infrastructure(
         ports=Ports(
-            new_uow=lambda: SqlUnitOfWork(session_maker, cipher),
+            new_uow=lambda: SqlUnitOfWork(session_maker, cipher, outbox=SqlOutbox),
             current_user_query=SqlCurrentUserQuery(hot),
             refresh_rotation=SqlRefreshRotation(hot),
             hasher=hasher,

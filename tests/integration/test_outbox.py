@@ -13,7 +13,7 @@ from application.ports.messages import PASSWORD_CHANGED, PASSWORD_RESET, PHONE_C
 from infrastructure.outbox.retry_policy import MAX_DELAY, retry_delay
 from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Renderer
-from infrastructure.persistence.outbox import LEASE, OutboxStore
+from infrastructure.outbox.store import LEASE, OutboxStore, SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from tests.fakes import FakeClock
 from tests.integration.conftest import CIPHER
@@ -42,7 +42,7 @@ def channel():
 @pytest.fixture
 def new_uow(engine, db_config):
     maker = db_config.create_session_maker()
-    return lambda: SqlUnitOfWork(maker, CIPHER)
+    return lambda: SqlUnitOfWork(maker, CIPHER, outbox=SqlOutbox)
 
 
 @pytest.fixture
@@ -192,7 +192,7 @@ async def test_an_hour_long_outage_loses_no_verification_email_but_abandons_a_re
     engine, enqueue, dispatcher, channel, clock, caplog
 ):
     await enqueue(verification("ada@example.com"), reset_link("bob@example.com"))
-    with caplog.at_level(logging.WARNING, logger="infrastructure.persistence.outbox"):
+    with caplog.at_level(logging.WARNING, logger="infrastructure.outbox.store"):
         await outage(engine, dispatcher, channel, clock, timedelta(hours=1))
     by_template = {row.template: row for row in await rows(engine)}
     reset = by_template[PASSWORD_RESET]
@@ -225,7 +225,7 @@ async def test_the_reset_link_is_abandoned_by_its_15_minutes_and_never_tried_aft
 async def test_a_message_past_its_deadline_is_abandoned_unsent(engine, enqueue, dispatcher, channel, clock, caplog):
     await enqueue(verification(), reset_link("bob@example.com"))
     clock.advance(minutes=15)  # the dispatcher was down all this time
-    with caplog.at_level(logging.WARNING, logger="infrastructure.persistence.outbox"):
+    with caplog.at_level(logging.WARNING, logger="infrastructure.outbox.store"):
         await dispatcher.deliver_due()
     [line] = [r.getMessage() for r in caplog.records if "abandoned" in r.getMessage()]
     assert PASSWORD_RESET in line and "bob@example.com" not in line

@@ -19,13 +19,15 @@ from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import AccountRow
 from tests.integration.conftest import CIPHER, Store
 from tests.integration.test_session_repository import NOW, digest, new_session
+from infrastructure.outbox.store import SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
 def sql_store(db_config, driver_pool) -> Store:
     maker = db_config.create_session_maker()
     return Store(
-        lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(driver_pool), SqlRefreshRotation(driver_pool)
+        lambda: SqlUnitOfWork(maker, CIPHER, outbox=SqlOutbox),
+        SqlCurrentUserQuery(driver_pool), SqlRefreshRotation(driver_pool),
     )
 
 

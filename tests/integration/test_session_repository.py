@@ -10,6 +10,7 @@ from domain.sessions import Rotation, Session
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import SecurityEventRow
+from infrastructure.outbox.store import SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from tests.factories import UserFactory
 from tests.integration.conftest import CIPHER, Store
@@ -253,7 +254,8 @@ async def test_a_kind_outside_the_contract_is_refused_before_it_is_written(store
 
 
 async def test_rows_of_an_older_version_read_as_contract_kinds_and_others_are_skipped(engine, db_config, driver_pool):
-    store = Store(lambda: SqlUnitOfWork(db_config.create_session_maker(), CIPHER), SqlCurrentUserQuery(driver_pool),
+    maker = db_config.create_session_maker()
+    store = Store(lambda: SqlUnitOfWork(maker, CIPHER, outbox=SqlOutbox), SqlCurrentUserQuery(driver_pool),
                   SqlRefreshRotation(driver_pool))
     session = await new_session(store)
     async with engine.begin() as connection:

@@ -29,7 +29,7 @@ from infrastructure.messaging.delivery_error import DeliveryError
 from infrastructure.outbox.retry_policy import retry_after
 from infrastructure.messaging.rendering import Renderer, RenderError
 from infrastructure.persistence.database import CONNECT_TIMEOUT, database_unavailable
-from infrastructure.persistence.outbox import LEASE, NOTIFY_CHANNEL, Claimed, Outcome, OutboxStore
+from infrastructure.outbox.store import LEASE, NOTIFY_CHANNEL, Claimed, Outcome, OutboxStore
 from infrastructure.supervisor import Job
 
 log = logging.getLogger(__name__)

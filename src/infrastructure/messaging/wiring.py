@@ -9,7 +9,7 @@ from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel, ConsoleChannel, OffChannel
 from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Branding, Renderer
-from infrastructure.persistence.outbox import OutboxStore
+from infrastructure.outbox.store import OutboxStore
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.settings import Settings
 

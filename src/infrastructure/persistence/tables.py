@@ -189,6 +189,11 @@ class OAuthFlowRow(DefaultBase):
     used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
 
 
+# An outbox message's status (its life: infrastructure/outbox/store.py).
+OUTBOX_WAITING = ("pending", "sending")  # sending: claimed; due again only if its lease ran out
+OUTBOX_FINISHED = ("sent", "failed", "abandoned")
+
+
 class OutboxMessageRow(DefaultBase):
     """Emails and WhatsApp messages, written in the transaction that creates them and
     delivered by a worker with retries, so none is lost or sent for a rolled-back change."""

@@ -1,8 +1,10 @@
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.ports.messages import Outbox
 from application.ports.persistence import UnitOfWork
 from infrastructure.persistence.account_repositories import (
     SqlAccountRepository,
@@ -10,7 +12,6 @@ from infrastructure.persistence.account_repositories import (
     SqlSecurityEvents,
 )
 from infrastructure.persistence.link_tokens import SqlLinkTokenRepository
-from infrastructure.persistence.outbox import SqlOutbox
 from infrastructure.persistence.pending_links import SqlPendingLinkRepository
 from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
 from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
@@ -18,9 +19,16 @@ from infrastructure.security.cipher import TokenCipher
 
 
 class SqlUnitOfWork(UnitOfWork):
-    def __init__(self, session_maker: async_sessionmaker[AsyncSession], cipher: TokenCipher) -> None:
+    """`outbox` writes messages in the transaction (infrastructure.outbox.store.SqlOutbox):
+    given, since the outbox sits above persistence (it knows the table, not the reverse)."""
+
+    def __init__(
+        self, session_maker: async_sessionmaker[AsyncSession], cipher: TokenCipher, *,
+        outbox: Callable[[AsyncSession, TokenCipher], Outbox],
+    ) -> None:
         self._session_maker = session_maker
         self._cipher = cipher
+        self._outbox = outbox
 
     async def __aenter__(self) -> Self:
         self._session = self._session_maker()
@@ -32,7 +40,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.phone_codes = SqlPhoneCodeRepository(self._session)
         self.links = SqlLinkTokenRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
-        self.outbox = SqlOutbox(self._session, self._cipher)
+        self.outbox = self._outbox(self._session, self._cipher)
         return self
 
     async def __aexit__(

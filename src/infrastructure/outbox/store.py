@@ -1,5 +1,5 @@
-"""The outbox on `outbox_messages`: written inside the use case's transaction, delivered later
-by the dispatcher (infrastructure/messaging/dispatcher.py), which uses OutboxStore.
+"""The outbox on `outbox_messages`: written inside the use case's transaction (SqlOutbox, in
+the unit of work), delivered later by the dispatcher, which uses OutboxStore.
 
 A row's life: pending -> sending (claimed: attempts + 1, a lease in next_attempt_at) -> sent,
 or back to pending (retry later), or failed (refused for good), or abandoned (still not sent
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from application.ports.messages import Message, Outbox
 from infrastructure.outbox.retry_policy import deliver_until, expired, next_attempt
-from infrastructure.persistence.tables import OutboxMessageRow
+from infrastructure.persistence.tables import OUTBOX_WAITING, OutboxMessageRow
 from infrastructure.security.cipher import TokenCipher, Unreadable
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "sesame_outbox"
 # Longer than a provider call may take (its timeout), so a live claim never runs out.
 LEASE = timedelta(seconds=60)
-WAITING = ("pending", "sending")  # sending: claimed; due again only if its lease ran out
-FINISHED = ("sent", "failed", "abandoned")
 
 
 class SqlOutbox(Outbox):
@@ -89,7 +87,7 @@ class OutboxStore:
         table = OutboxMessageRow.__table__
         async with self._engine.begin() as connection:
             rows = (await connection.execute(
-                select(table).where(table.c.status.in_(WAITING), table.c.next_attempt_at <= now)
+                select(table).where(table.c.status.in_(OUTBOX_WAITING), table.c.next_attempt_at <= now)
                 .order_by(table.c.next_attempt_at).limit(limit)
                 .with_for_update(skip_locked=True)
             )).all()
@@ -161,7 +159,7 @@ class OutboxStore:
         table = OutboxMessageRow.__table__
         async with self._engine.connect() as connection:
             return await connection.scalar(
-                select(func.min(table.c.next_attempt_at)).where(table.c.status.in_(WAITING))
+                select(func.min(table.c.next_attempt_at)).where(table.c.status.in_(OUTBOX_WAITING))
             )
 
     @staticmethod
