@@ -12,7 +12,7 @@ from advanced_alchemy.config import SQLAlchemyAsyncConfig
 from application.ports.identity import IdentityProvider
 from application.policy import PhoneCodePolicy, ProfilePolicy, SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
-from infrastructure.messaging.wiring import outbox_dispatcher
+from infrastructure.outbox.wiring import outbox_dispatcher
 from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery

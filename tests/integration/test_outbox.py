@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 
 from application.ports.messages import PASSWORD_CHANGED, PASSWORD_RESET, PHONE_CODE, VERIFY_EMAIL, Message
-from infrastructure.outbox.retry_policy import MAX_DELAY, retry_delay
-from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Renderer
+from infrastructure.outbox.dispatcher import OutboxDispatcher
+from infrastructure.outbox.retry_policy import MAX_DELAY, retry_delay
 from infrastructure.outbox.store import LEASE, OutboxStore, SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from tests.fakes import FakeClock

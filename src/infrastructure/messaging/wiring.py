@@ -1,16 +1,10 @@
-"""The channels and the dispatcher the settings ask for."""
+"""The channels and the renderer the settings ask for."""
 
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel, ConsoleChannel, OffChannel
-from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Branding, Renderer
-from infrastructure.outbox.store import OutboxStore
-from infrastructure.security.cipher import TokenCipher
 from infrastructure.settings import Settings
 
 if TYPE_CHECKING:
@@ -53,29 +47,3 @@ def renderer(settings: Settings) -> Renderer:
         settings.frontend_origin, settings.default_locale,
         branding=Branding(settings.app_name, settings.mail_logo_url), templates_dir=settings.templates_dir,
     )
-
-
-# Without LISTEN (behind PgBouncer, no DATABASE_DIRECT_URL), how often the dispatcher looks.
-POLL_WITHOUT_LISTEN = 1  # second
-
-
-def outbox_dispatcher(
-    settings: Settings, engine: AsyncEngine, cipher: TokenCipher, clock: Clock,
-    http: "httpx.AsyncClient | None", *, listen_url: str | None,
-) -> OutboxDispatcher:
-    """Woken by NOTIFY on a connection to `listen_url`; without one, it polls each second."""
-    options = {} if listen_url is not None else {"poll_every": POLL_WITHOUT_LISTEN}
-    return OutboxDispatcher(
-        OutboxStore(engine, cipher),
-        renderer(settings),
-        message_channels(settings, http),
-        clock,
-        listen_dsn=None if listen_url is None else listen_dsn(listen_url),
-        **options,
-    )
-
-
-def listen_dsn(url: str) -> str:
-    """asyncpg's form of a PostgreSQL URL (SQLAlchemy's +asyncpg dropped)."""
-    scheme, sep, rest = url.partition("://")
-    return f"postgresql://{rest}" if sep and scheme.lower() in ("postgresql+asyncpg", "postgres") else url

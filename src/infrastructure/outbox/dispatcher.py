@@ -1,6 +1,6 @@
 """Delivers the outbox: claims due messages, renders and sends them, records the outcome.
 
-Retries back off (delivery.next_attempt: 2 s doubling to 5 min, never before a provider's
+Retries back off (retry_policy.next_attempt: 2 s doubling to 5 min, never before a provider's
 Retry-After), each message on its own schedule until its deadline; but once a channel that
 failed here takes a message again, the messages waiting out a delay for it go at once
 (OutboxStore.hasten; not before a Retry-After it gave here): after an outage, delivery
@@ -12,7 +12,7 @@ the message: it is retried within the claim's lease, so the message is not sent 
 Woken at once by NOTIFY (SqlOutbox notifies on commit) on a dedicated asyncpg connection,
 re-opened if it drops; otherwise it sleeps until the next retry comes due, and at most
 `poll_every` seconds (a NOTIFY missed while reconnecting waits that long at worst). Several
-processes may run it: each message is claimed by one (outbox.OutboxStore.claim)."""
+processes may run it: each message is claimed by one (store.OutboxStore.claim)."""
 
 import asyncio
 import contextlib
@@ -26,10 +26,10 @@ import asyncpg
 from application.ports.security import Clock
 from infrastructure.messaging.channels import Channel
 from infrastructure.messaging.delivery_error import DeliveryError
-from infrastructure.outbox.retry_policy import retry_after
 from infrastructure.messaging.rendering import Renderer, RenderError
-from infrastructure.persistence.database import CONNECT_TIMEOUT, database_unavailable
+from infrastructure.outbox.retry_policy import retry_after
 from infrastructure.outbox.store import LEASE, NOTIFY_CHANNEL, Claimed, Outcome, OutboxStore
+from infrastructure.persistence.database import CONNECT_TIMEOUT, database_unavailable
 from infrastructure.supervisor import Job
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class OutboxDispatcher:
                 if not_before is not None:
                     self._held[message.channel] = max(not_before, self._held.get(message.channel, not_before))
             status = await self._record(claimed, outcome, error=str(exc), not_before=not_before)
-            if status != "abandoned":  # an abandoned message gets its own line (outbox.abandoned)
+            if status != "abandoned":  # an abandoned message gets its own line (store.abandoned)
                 log.warning("%s message %s not sent: %s (now %s)", message.template, claimed.id, exc, status)
         except RenderError as exc:
             await self._record(claimed, "failed", error=str(exc))
