@@ -135,7 +135,7 @@ def configured_identity_providers(
 ) -> dict[str, IdentityProvider]:
     if not settings.identity_providers_enabled or http is None:
         return {}  # and authlib, joserfc stay unimported, SendGrid's client or not
-    from infrastructure.oidc.registry import identity_providers
+    from infrastructure.providers.registry import identity_providers
 
     return identity_providers(settings, http)
 

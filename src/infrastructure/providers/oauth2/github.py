@@ -6,8 +6,8 @@ import httpx
 
 from domain.errors import ProviderError
 from domain.identities import ProviderIdentity
-from infrastructure.oauth2.code_flow import OAuth2Client, fetch_json, provider_tokens, text
-from infrastructure.oauth2.provider import OAuth2IdentityProvider
+from infrastructure.providers.code_flow import OAuth2Client, fetch_json, provider_tokens, text
+from infrastructure.providers.oauth2.provider import OAuth2IdentityProvider
 
 SCOPE = "read:user user:email"
 API_HEADERS = {

@@ -6,7 +6,7 @@ import httpx
 
 from application.ports.identity import IdentityProvider
 from domain.identities import ProviderIdentity
-from infrastructure.oauth2.code_flow import OAuth2Client
+from infrastructure.providers.code_flow import OAuth2Client
 
 
 class OAuth2IdentityProvider(IdentityProvider):

@@ -4,9 +4,9 @@ GitHub when configured, then every OIDC_PROVIDERS entry. Another provider is one
 import httpx
 
 from application.ports.identity import IdentityProvider
-from infrastructure.oauth2.facebook import FacebookIdentityProvider
-from infrastructure.oauth2.github import GitHubIdentityProvider
-from infrastructure.oidc.provider import OidcClientConfig, OidcIdentityProvider
+from infrastructure.providers.oauth2.facebook import FacebookIdentityProvider
+from infrastructure.providers.oauth2.github import GitHubIdentityProvider
+from infrastructure.providers.oidc.provider import OidcClientConfig, OidcIdentityProvider
 from infrastructure.settings import OidcProviderSettings, Settings
 
 

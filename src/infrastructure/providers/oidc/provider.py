@@ -1,6 +1,6 @@
 """Any OpenID Connect provider, from its discovery document (Google by default).
 
-The code flow is infrastructure.oauth2.code_flow's (PKCE S256, the exchange over the shared
+The code flow is infrastructure.providers.code_flow's (PKCE S256, the exchange over the shared
 httpx client); joserfc verifies the ID token against the provider's JWKS, which is cached and
 fetched again when a token names a key id we do not know (key rotation).
 """
@@ -16,7 +16,7 @@ from joserfc.jwk import KeySet
 from application.ports.identity import IdentityProvider
 from domain.errors import ProviderError
 from domain.identities import ProviderIdentity
-from infrastructure.oauth2.code_flow import OAuth2Client, fetch_json, provider_tokens
+from infrastructure.providers.code_flow import OAuth2Client, fetch_json, provider_tokens
 
 log = logging.getLogger(__name__)
 
