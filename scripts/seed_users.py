@@ -30,7 +30,8 @@ from uuid import UUID
 import asyncpg
 import uuid_utils
 
-from infrastructure.persistence.database import asyncpg_url, migrate_url
+from infrastructure.persistence.engine import asyncpg_url
+from infrastructure.persistence.migrate import migrate_url
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import load_settings

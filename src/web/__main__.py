@@ -95,7 +95,7 @@ def check_connection_budget(settings: Settings) -> None:
     past max_connections, requests fail with "too many clients" under load, not at start."""
     if settings.database_url is None:  # the embedded server is sized for development
         return
-    from infrastructure.persistence.database import connection_limit
+    from infrastructure.persistence.engine import connection_limit
 
     needed, listener = settings.connections_needed, settings.listener_connections
     if settings.database_pgbouncer:  # the pools are PgBouncer's clients: its pool sizes PostgreSQL's share
@@ -156,7 +156,7 @@ class _Server(uvicorn.Server):
 
 def migrate(settings: Settings) -> None:
     """Non-interactive: what a deployment runs before starting the new version."""
-    from infrastructure.persistence.database import migrate_url
+    from infrastructure.persistence.migrate import migrate_url
     from web.adapters import migration_target, open_database
 
     url, embedded = open_database(settings)
@@ -190,7 +190,7 @@ def purge(settings: Settings) -> None:
     job on instances started with the periodic purge off, or after a long outage."""
     from datetime import UTC, datetime
 
-    from infrastructure.persistence.database import tool_engine
+    from infrastructure.persistence.engine import tool_engine
     from infrastructure.persistence.housekeeping import purge_expired
     from web.adapters import open_database, retention
 
@@ -218,7 +218,7 @@ def rotate_keys(settings: Settings) -> None:
     ciphertext needs a fallback, but digests do (sids, refresh tokens, links, codes are
     one-way: they cannot be re-made): a fallback dropped now ends the sessions and voids
     the links made under it. docs/operations.md says how long to keep it."""
-    from infrastructure.persistence.database import tool_engine
+    from infrastructure.persistence.engine import tool_engine
     from infrastructure.persistence.key_rotation import reseal_all
     from infrastructure.security.cipher import TokenCipher
     from web.adapters import open_database

@@ -18,12 +18,10 @@ from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAtte
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.driver_pool import DriverPool
 from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
-from infrastructure.persistence.database import (
-    EmbeddedPostgres,
-    database_config,
-    migrate_in_child,
-    schema_missing,
-)
+from infrastructure.persistence.embedded_postgres import EmbeddedPostgres
+from infrastructure.persistence.engine import database_config
+from infrastructure.persistence.errors import schema_missing
+from infrastructure.persistence.migrate import migrate_in_child
 from infrastructure.persistence.housekeeping import PeriodicPurge, Retention
 from infrastructure.persistence.readiness import SchemaReadiness
 from infrastructure.outbox.store import SqlOutbox

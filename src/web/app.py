@@ -10,7 +10,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
-from infrastructure.persistence.database import DATABASE_ERRORS, database_unavailable
+from infrastructure.persistence.errors import DATABASE_ERRORS, database_unavailable
 from infrastructure.settings import Settings, load_settings_or_exit
 from web.adapters import Infrastructure, build_infrastructure
 from web.controllers.account_security import AccountSecurityController

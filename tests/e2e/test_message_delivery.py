@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from application.ports.messages import PHONE_CODE, VERIFY_EMAIL, Message
-from infrastructure.persistence.database import database_config
+from infrastructure.persistence.engine import database_config
 from infrastructure.outbox.store import SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher

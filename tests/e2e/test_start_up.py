@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from infrastructure.persistence.database import REVISIONS, VERSION_TABLE
+from infrastructure.persistence.schema_version import REVISIONS, VERSION_TABLE
 from tests.support.database import restartable_database, sibling_database
 from tests.support.e2e_fixtures import messaging_env
 from tests.support.http import PASSWORD, assert_error

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.database import database_config
+from infrastructure.persistence.engine import database_config
 from infrastructure.persistence.driver_pool import DriverPool
 from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import DefaultBase

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.database import asyncpg_url
+from infrastructure.persistence.engine import asyncpg_url
 from infrastructure.persistence.driver_pool import DriverPool
 from infrastructure.persistence.repositories import SqlSessionRepository
 from infrastructure.security.passwords import Argon2PasswordHasher

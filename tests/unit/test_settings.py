@@ -1,6 +1,6 @@
 import pytest
 
-from infrastructure.persistence.database import asyncpg_url
+from infrastructure.persistence.engine import asyncpg_url
 from infrastructure.settings import DEV_SECRET_KEY, ConfigError, load_settings
 
 

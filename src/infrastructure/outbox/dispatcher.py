@@ -29,7 +29,8 @@ from infrastructure.messaging.delivery_error import DeliveryError
 from infrastructure.messaging.rendering import Renderer, RenderError
 from infrastructure.outbox.retry_policy import retry_after
 from infrastructure.outbox.store import LEASE, NOTIFY_CHANNEL, Claimed, Outcome, OutboxStore
-from infrastructure.persistence.database import CONNECT_TIMEOUT, database_unavailable
+from infrastructure.persistence.engine import CONNECT_TIMEOUT
+from infrastructure.persistence.errors import database_unavailable
 from infrastructure.supervisor import Job
 
 log = logging.getLogger(__name__)

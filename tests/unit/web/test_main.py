@@ -85,7 +85,7 @@ def test_the_start_says_what_the_workers_will_hold(monkeypatch, caplog, limit, l
     async def connection_limit(url):
         return limit
 
-    monkeypatch.setattr("infrastructure.persistence.database.connection_limit", connection_limit)
+    monkeypatch.setattr("infrastructure.persistence.engine.connection_limit", connection_limit)
     from infrastructure.settings import load_settings
 
     s = load_settings({"WORKERS": "2", "DATABASE_URL": "postgresql://db/x"}, env_file="/nonexistent")
@@ -103,7 +103,7 @@ def test_behind_pgbouncer_the_start_counts_pgbouncer_s_clients(monkeypatch, capl
     async def connection_limit(url):
         raise AssertionError("PostgreSQL's max_connections does not bound PgBouncer's clients")
 
-    monkeypatch.setattr("infrastructure.persistence.database.connection_limit", connection_limit)
+    monkeypatch.setattr("infrastructure.persistence.engine.connection_limit", connection_limit)
     from infrastructure.settings import load_settings
 
     s = load_settings({"WORKERS": "2", "DATABASE_URL": "postgresql://bouncer/x", "DATABASE_PGBOUNCER": "true", **env},
