@@ -12,20 +12,20 @@ from advanced_alchemy.config import SQLAlchemyAsyncConfig
 from application.ports.identity import IdentityProvider
 from application.policy import PhoneCodePolicy, ProfilePolicy, SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
+from infrastructure.outbox.store import SqlOutbox
 from infrastructure.outbox.wiring import outbox_dispatcher
-from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.persistence.attempts import SqlAttemptCounter, UncountedAttempts
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.driver_pool import DriverPool
-from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.embedded_postgres import EmbeddedPostgres
 from infrastructure.persistence.engine import database_config
 from infrastructure.persistence.errors import schema_missing
-from infrastructure.persistence.migrate import migrate_in_child
 from infrastructure.persistence.housekeeping import PeriodicPurge, Retention
+from infrastructure.persistence.migrate import migrate_in_child
 from infrastructure.persistence.readiness import SchemaReadiness
-from infrastructure.outbox.store import SqlOutbox
+from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
+from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.security.codes import RandomCodes
 from infrastructure.security.passwords import Argon2PasswordHasher

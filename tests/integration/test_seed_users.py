@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.engine import asyncpg_url
 from infrastructure.persistence.driver_pool import DriverPool
-from infrastructure.persistence.repositories import SqlSessionRepository
+from infrastructure.persistence.engine import asyncpg_url
+from infrastructure.persistence.sessions import SqlSessionRepository
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 

@@ -1,8 +1,10 @@
 """Which database errors mean what: the database out of reach (503, and retry later: not a
-bug), or a statement meeting a schema older than the code."""
+bug), a statement meeting a schema older than the code, or a unique constraint that stands
+for a domain rule (an email taken)."""
 
 import asyncpg
 from sqlalchemy import exc
+from sqlalchemy.exc import IntegrityError
 
 # What a database that is down or out of reach raises: connecting lets the socket's OSError
 # through (refused, unknown host, timed out); a lost connection, a server that is starting,
@@ -58,3 +60,11 @@ def _error_chain(error: BaseException | None):
         seen.add(id(error))
         yield error
         error = getattr(error, "orig", None) or error.__cause__
+
+
+def translate_unique_violation(exc: IntegrityError, errors: dict[str, type[Exception]]) -> None:
+    """Raise the domain error for a known unique constraint; the database is the
+    arbiter, so two concurrent registrations cannot both win."""
+    constraint = getattr(exc.orig.__cause__, "constraint_name", None)
+    if constraint in errors:
+        raise errors[constraint]() from exc

@@ -6,15 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.ports.messages import Outbox
 from application.ports.persistence import UnitOfWork
-from infrastructure.persistence.account_repositories import (
-    SqlAccountRepository,
-    SqlFlowRepository,
-    SqlSecurityEvents,
-)
+from infrastructure.persistence.accounts import SqlAccountRepository
+from infrastructure.persistence.flows import SqlFlowRepository
 from infrastructure.persistence.link_tokens import SqlLinkTokenRepository
 from infrastructure.persistence.pending_links import SqlPendingLinkRepository
 from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
-from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
+from infrastructure.persistence.security_events import SqlSecurityEvents
+from infrastructure.persistence.sessions import SqlSessionRepository
+from infrastructure.persistence.users import SqlUserRepository
 from infrastructure.security.cipher import TokenCipher
 
 
