@@ -4,7 +4,7 @@ then the performance targets as PASS/FAIL lines (bench/targets.py).
 A regression guard, not a test: a short run on a busy machine is noisy, so read a FAIL as
 "measure again, properly", then judge that run with RAW= (or --raw).
 
-    make bench                                        # 1 rep x 5 s, about 4 minutes
+    make bench                                        # 1 rep x 5 s, about 5 minutes
     make bench BENCH_ARGS="--reps 3 --duration 20"    # the run docs/performance.md quotes
     make bench RAW=.bench/results/<stamp>/raw.json    # only judge a finished run
     .venv/bin/python -m bench [--raw FILE] [any option of python -m bench.loadtest]

@@ -125,7 +125,7 @@ def run(chosen: list[dict], opts: argparse.Namespace) -> Path:
             "driver": driver_said(driver.name), "options": {k: v for k, v in vars(opts).items()},
             "systems": {system["name"]: system["file"] for system in chosen}}
     log(f"machine: {meta['machine']}; load driver: {meta['driver']}")
-    log(f"servers on CPU {opts.server_cpu}, load driver on CPU {opts.client_cpu}; results in {folder}")
+    log(f"servers it starts on CPU {opts.server_cpu}, load driver on CPU {opts.client_cpu}; results in {folder}")
     raw, results = folder / "raw.json", []
     for rep in range(1, opts.reps + 1):
         shift = (rep - 1) % len(chosen)

@@ -147,7 +147,7 @@ def write(meta: dict, runs: list[dict], opts: Namespace) -> str:
     lines = [
         f"# Sésame's benchmark ({meta['date']})", "",
         f"- Machine: {meta['machine']}",
-        f"- Pinning: each server on CPU {opts.server_cpu}, the load driver and this harness on CPU "
+        f"- Pinning: each server the driver starts on CPU {opts.server_cpu}, the load driver on CPU "
         f"{opts.client_cpu}; PostgreSQL not pinned (it floats over both)",
         f"- Load driver: {meta['driver']}",
         f"- Runs: {opts.reps} interleaved repetition(s); {opts.duration:g} s per measurement after a "
