@@ -33,7 +33,7 @@ class Load:
 
 
 def choose(requested: str) -> str:
-    """"wrk" or "python": what `requested` ("auto", "wrk", "python") comes to on this machine."""
+    """The driver that `requested` ("auto", "wrk" or "python") comes to on this machine."""
     if requested == "python" or (requested == "auto" and not shutil.which("wrk")):
         return "python"
     if not shutil.which("wrk"):

@@ -122,7 +122,7 @@ def run(chosen: list[dict], opts: argparse.Namespace) -> Path:
     folder = Path(opts.out) / datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(),
-            "driver": driver_said(driver.name), "options": {k: v for k, v in vars(opts).items()},
+            "driver": driver_said(driver.name), "options": dict(vars(opts)),
             "systems": {system["name"]: system["file"] for system in chosen}}
     log(f"machine: {meta['machine']}; load driver: {meta['driver']}")
     log(f"servers it starts on CPU {opts.server_cpu}, load driver on CPU {opts.client_cpu}; results in {folder}")

@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SCRATCH=${BENCH_SCRATCH:-$ROOT/.bench}
 PEERS=$ROOT/bench/peers
 # The Python peer runs on Sésame's interpreter: the figures compare frameworks, not Pythons.
-PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
+PYTHON=$ROOT/.venv/bin/python
 
 fail() { echo "bench: $*" >&2; exit 1; }
 
