@@ -1,9 +1,7 @@
-"""scripts/seed_users.py (the scale benchmark's seed) writes sessions the service accepts."""
+"""bench/seed_users.py (the scale benchmark's seed) writes sessions the service accepts."""
 
 import asyncio
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
@@ -15,8 +13,7 @@ from infrastructure.persistence.sessions import SqlSessionRepository
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-import seed_users  # noqa: E402
+from bench import seed_users
 
 SECRET = "seed-test-secret-key-0123456789abcdef"
 

@@ -1,6 +1,6 @@
 """Seed N users straight into PostgreSQL with COPY, for the scale benchmark (docs/scaling.md).
 
-    .venv/bin/python scripts/seed_users.py --users 1000000 --database-url postgresql://postgres@127.0.0.1/db
+    .venv/bin/python -m bench.seed_users --users 1000000 --database-url postgresql://postgres@127.0.0.1/db
 
 Each user gets what a password registration and one login leave behind: a `users` row (email
 `seed<i>@example.com`, verified), a profile, a `signed_in` security event, and one live
