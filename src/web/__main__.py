@@ -15,9 +15,9 @@ from contextlib import contextmanager
 import uvicorn
 
 from infrastructure.settings import STARTUP_FAILURE_EXIT, Settings, load_settings_or_exit
-from web.access_log import log_config
-from web.listeners import describe, listening_sockets
-from web.server import PROTOCOL_OPTIONS, DrainingMultiprocess
+from web.serving.access_log import log_config
+from web.serving.listeners import describe, listening_sockets
+from web.serving.server import PROTOCOL_OPTIONS, DrainingMultiprocess
 
 # The app and the database are imported when used: a bad setting is told at once.
 
@@ -129,7 +129,7 @@ def server_options(settings: Settings) -> dict:
         access_log=settings.access_log,
         timeout_graceful_shutdown=settings.shutdown_grace,  # then the requests still running are cut
         log_config=log_config(),  # uvicorn's, but a provider callback's code and state are never logged
-        **PROTOCOL_OPTIONS,  # headers capped, slow clients cut off (web/server.py)
+        **PROTOCOL_OPTIONS,  # headers capped, slow clients cut off (web/serving/server.py)
     )
 
 

@@ -11,6 +11,7 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 from infrastructure.persistence.database import DATABASE_ERRORS, database_unavailable
+from infrastructure.persistence.problems import database_problem
 from infrastructure.settings import Settings, load_settings_or_exit
 from web.adapters import Infrastructure, build_infrastructure
 from web.controllers.account_security import AccountSecurityController
@@ -28,7 +29,7 @@ from web.dependencies import use_case_dependencies
 from web.edge import Edge
 from web.errors import make_exception_handlers
 from web.frontend import Frontend
-from web.lifespan import SesameApp
+from web.serving.lifespan import SesameApp
 from web.openapi import BodySchemaPlugin, complete_schema
 from web.request import ApiRequest
 from web.form_login import redirect_form_failures
@@ -107,6 +108,7 @@ def create_app(
         response_headers=[ResponseHeader(name="X-Content-Type-Options", value="nosniff")],
         request_class=ApiRequest,
         debug=False,
+        start_problem=database_problem,  # a database that cannot be used: one line, not a traceback
     )
     complete_schema(app)
     app.asgi_handler = Edge(app.asgi_handler, app.cors_config.is_origin_allowed)  # outside CORS

@@ -4,7 +4,7 @@ import pytest
 
 from infrastructure.settings import load_settings_or_exit
 from web import __main__ as entry
-from web.server import GuardedHttpToolsProtocol
+from web.serving.server import GuardedHttpToolsProtocol
 
 
 @pytest.fixture
