@@ -24,17 +24,17 @@ from web.controllers.profile import ProfileController
 from web.controllers.recovery import RecoveryController
 from web.controllers.sessions import EventsController, SessionsController
 from web.controllers.providers import provider_controller
-from web.cookies import CookiePolicy
+from web.edge.cookies import CookiePolicy
 from web.dependencies import use_case_dependencies
-from web.edge import Edge
+from web.edge.head_and_preflight import HeadAndPreflight
 from web.errors import make_exception_handlers
 from web.frontend import Frontend
 from web.serving.lifespan import SesameApp
 from web.openapi import BodySchemaPlugin, complete_schema
-from web.request import ApiRequest
-from web.form_login import redirect_form_failures
-from web.request_guard import make_request_guard
-from web.sites import site_warnings
+from web.edge.request import ApiRequest
+from web.edge.form_login import redirect_form_failures
+from web.edge.request_guard import make_request_guard
+from web.edge.sites import site_warnings
 
 MAX_BODY_BYTES = 64 * 1024
 DOCS_ASSETS = "/schema/assets"
@@ -111,7 +111,7 @@ def create_app(
         start_problem=database_problem,  # a database that cannot be used: one line, not a traceback
     )
     complete_schema(app)
-    app.asgi_handler = Edge(app.asgi_handler, app.cors_config.is_origin_allowed)  # outside CORS
+    app.asgi_handler = HeadAndPreflight(app.asgi_handler, app.cors_config.is_origin_allowed)  # outside CORS
     return app
 
 

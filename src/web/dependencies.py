@@ -44,7 +44,7 @@ from application.use_cases.register import RegisterLocalUser
 from application.use_cases.secure_account import SecureAccount
 from application.use_cases.session_tokens import SessionIssuer
 from application.use_cases.unlock import LockNotice, UnlockAccount
-from web.cookies import CookiePolicy
+from web.edge.cookies import CookiePolicy
 from web.frontend import Frontend
 
 

@@ -10,9 +10,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from domain import errors as e
-from web.cookies import REFRESH, CookiePolicy
+from web.edge.cookies import REFRESH, CookiePolicy
 from web.dto import ErrorOut, FieldError
-from web.request import ClientDisconnected
+from web.edge.request import ClientDisconnected
 from web.serving.server import PAUSE_READING
 
 log = logging.getLogger("sesame.errors")

@@ -14,9 +14,9 @@ from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser, Registration
 from domain.credentials import visible_text
 from domain.errors import InvalidInput
-from web.client import client_info
-from web.cookies import DEVICE, PENDING_LINK, REFRESH, SID, CookiePolicy
-from web.form_login import FORM_LOGIN, is_form_post, see_other
+from web.edge.client import client_info
+from web.edge.cookies import DEVICE, PENDING_LINK, REFRESH, SID, CookiePolicy
+from web.edge.form_login import FORM_LOGIN, is_form_post, see_other
 from web.frontend import Frontend
 from web.dto import LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
 from web.openapi import SESSION_COOKIES, SIGN_IN_COOKIES, failures, sets_cookies

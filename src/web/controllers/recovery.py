@@ -11,7 +11,7 @@ from application.use_cases.forgot_password import ForgotPassword, RecoveryReques
 from application.use_cases.password_change import ChangePassword
 from application.use_cases.password_reset import ResetPassword, VerifyResetCode
 from application.use_cases.session_tokens import ClientInfo
-from web.client import client_info
+from web.edge.client import client_info
 from web.controllers.auth import SidCookie
 from web.dto import (
     ChangePasswordBody,

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 from sqlalchemy import exc as sa_exc
 
 from infrastructure.persistence.database import DATABASE_ERRORS, database_unavailable, schema_missing
-from web.cookies import CookiePolicy
+from web.edge.cookies import CookiePolicy
 from web.errors import make_exception_handlers
 
 

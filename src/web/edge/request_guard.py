@@ -3,14 +3,14 @@
 SameSite=Lax already keeps our cookies off cross-site POSTs; on top of that, a browser
 request from a foreign Origin never reaches a state-changing handler, and bodies must be
 JSON (an HTML form cannot send application/json without a CORS preflight). The one
-exception, the HTML-form login (web.form_login), must carry an allowed Origin.
+exception, the HTML-form login (web.edge.form_login), must carry an allowed Origin.
 """
 
 from litestar import Request, Response
 
 from web.dto import FieldError
 from web.errors import error_response, invalid_request
-from web.form_login import FORM, accepts_form
+from web.edge.form_login import FORM, accepts_form
 
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
