@@ -6,8 +6,8 @@ from litestar.params import PathParameter
 
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from web.edge.client import client_info
-from web.controllers.auth import SidCookie
 from web.dto import AccountOut, AccountsOut, OkOut, ProvidersOut
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 

@@ -6,8 +6,8 @@ from litestar.params import JSONBody
 
 from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
 from web.edge.client import client_info
-from web.controllers.auth import SidCookie
 from web.dto import OkOut, PhoneCodeBody, UserOkOut, UserOut
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 

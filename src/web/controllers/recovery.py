@@ -12,7 +12,6 @@ from application.use_cases.password_change import ChangePassword
 from application.use_cases.password_reset import ResetPassword, VerifyResetCode
 from application.use_cases.session_tokens import ClientInfo
 from web.edge.client import client_info
-from web.controllers.auth import SidCookie
 from web.dto import (
     ChangePasswordBody,
     ForgotPasswordBody,
@@ -21,6 +20,7 @@ from web.dto import (
     ResetTokenOut,
     VerifyResetCodeBody,
 )
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 log = logging.getLogger("sesame.recovery")
