@@ -26,8 +26,7 @@ from web.edge.cookies import REFRESH
 from web.dto import Body
 from web.errors import CLEARS_REFRESH, DOMAIN_ERRORS, RETRY_AFTER
 from web.edge.form_login import FORM, FORM_LOGIN
-
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+from web.edge.request_guard import UNSAFE_METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +59,7 @@ def _catalog() -> dict[str, Failure]:
 FAILURES = _catalog()
 _RETRY_AFTER = frozenset(DOMAIN_ERRORS[t][1] for t in RETRY_AFTER)
 _CLEARS_REFRESH = frozenset(DOMAIN_ERRORS[t][1] for t in CLEARS_REFRESH)
-# What the request guard (web.edge.request_guard) may answer to any POST, PUT, PATCH or DELETE:
+# What the request guard (web.edge.request_guard) may answer to any of its UNSAFE_METHODS:
 # a foreign Origin, or a body that is not JSON.
 _GUARD = ("forbidden_origin", "invalid_request")
 

@@ -12,14 +12,15 @@ from web.dto import FieldError
 from web.errors import error_response, invalid_request
 from web.edge.form_login import FORM, accepts_form
 
-_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The methods that change state: the guard stands before each (and the schema says so).
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def make_request_guard(trusted_origins: list[str]):
     trusted = frozenset(o.rstrip("/") for o in trusted_origins)
 
     async def guard(request: Request) -> Response | None:
-        if request.method not in _UNSAFE:
+        if request.method not in UNSAFE_METHODS:
             return None
         origin = request.headers.get("origin")
         form = request.content_type[0] == FORM and accepts_form(request)  # with a body or not
