@@ -157,7 +157,7 @@ class _Server(uvicorn.Server):
 def migrate(settings: Settings) -> None:
     """Non-interactive: what a deployment runs before starting the new version."""
     from infrastructure.persistence.database import migrate_url
-    from web.adapters import migration_target, open_database
+    from web.composition.adapters import migration_target, open_database
 
     url, embedded = open_database(settings)
     try:
@@ -192,7 +192,7 @@ def purge(settings: Settings) -> None:
 
     from infrastructure.persistence.database import tool_engine
     from infrastructure.persistence.housekeeping import purge_expired
-    from web.adapters import open_database, retention
+    from web.composition.adapters import open_database, retention
 
     url, embedded = open_database(settings)
 
@@ -221,7 +221,7 @@ def rotate_keys(settings: Settings) -> None:
     from infrastructure.persistence.database import tool_engine
     from infrastructure.persistence.key_rotation import reseal_all
     from infrastructure.security.cipher import TokenCipher
-    from web.adapters import open_database
+    from web.composition.adapters import open_database
 
     url, embedded = open_database(settings)
     cipher = TokenCipher(settings.secret_key, settings.secret_key_fallbacks)

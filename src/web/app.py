@@ -13,7 +13,7 @@ from swagger_ui_bundle import swagger_ui_path
 from infrastructure.persistence.database import DATABASE_ERRORS, database_unavailable
 from infrastructure.persistence.problems import database_problem
 from infrastructure.settings import Settings, load_settings_or_exit
-from web.adapters import Infrastructure, build_infrastructure
+from web.composition.adapters import Infrastructure, build_infrastructure
 from web.controllers.account_security import AccountSecurityController
 from web.controllers.accounts import AccountsController, ProvidersController
 from web.controllers.auth import AuthController
@@ -25,7 +25,7 @@ from web.controllers.recovery import RecoveryController
 from web.controllers.sessions import EventsController, SessionsController
 from web.controllers.providers import provider_controller
 from web.edge.cookies import CookiePolicy
-from web.dependencies import use_case_dependencies
+from web.composition.use_cases import use_case_dependencies
 from web.edge.head_and_preflight import HeadAndPreflight
 from web.errors import make_exception_handlers
 from web.frontend import Frontend

@@ -51,7 +51,7 @@ def test_a_revision_newer_than_the_head_and_known_is_usable():
 
 def test_the_app_does_not_import_alembic():
     code = (
-        "import sys, web.app, web.adapters, infrastructure.persistence.database;"
+        "import sys, web.app, web.composition.adapters, infrastructure.persistence.database;"
         "print(sorted(m for m in ('alembic', 'advanced_alchemy.extensions.litestar') if m in sys.modules))"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}

@@ -19,7 +19,7 @@ def app_raising(error: Exception, schema_usable: bool = True) -> Litestar:
     async def fails() -> None:
         raise error
 
-    def schema_behind(exc: Exception) -> bool:  # as web.adapters wires it, on a readiness flag
+    def schema_behind(exc: Exception) -> bool:  # as web.composition.adapters wires it, on a readiness flag
         return not schema_usable and schema_missing(exc)
 
     handlers = make_exception_handlers(

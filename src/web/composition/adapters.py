@@ -1,4 +1,4 @@
-"""The only place (with app.py) that knows infrastructure: it picks an adapter per port."""
+"""Which adapter stands behind each port, picked from the settings (web.composition)."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -33,7 +33,7 @@ from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import Settings
 from infrastructure.supervisor import Job, Supervisor
-from web.dependencies import Ports
+from web.composition.use_cases import Ports
 
 if TYPE_CHECKING:
     import httpx
