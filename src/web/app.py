@@ -47,19 +47,20 @@ def create_app(
 ) -> SesameApp:
     settings = settings or load_settings_or_exit()
     for warning in site_warnings(
-        settings.api_url, settings.frontend_origin, settings.cookie_samesite, settings.production
+        settings.serving.api_url, settings.serving.frontend_origin, settings.sessions.cookie_samesite,
+        settings.production,
     ):
         log.warning(warning)
     infrastructure = infrastructure or build_infrastructure(settings)
     cookies = CookiePolicy(
         secure=settings.production,
-        samesite=settings.cookie_samesite,  # type: ignore[arg-type]
-        domain=settings.cookie_domain,
+        samesite=settings.sessions.cookie_samesite,  # type: ignore[arg-type]
+        domain=settings.sessions.cookie_domain,
     )
     # Google always has its routes (answering 503 until configured); others only when
     # configured, so an unconfigured one answers 404.
     providers = sorted({"google", *infrastructure.ports.identity_providers})
-    frontend = Frontend(settings.frontend_origin)
+    frontend = Frontend(settings.serving.frontend_origin)
     app = SesameApp(  # Litestar, with a database problem at start told in one line
         route_handlers=[
             AuthController,
@@ -83,9 +84,9 @@ def create_app(
             ),
             frontend,
         ),
-        before_request=make_request_guard(settings.cors_origins),
+        before_request=make_request_guard(settings.serving.cors_origins),
         cors_config=CORSConfig(
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.serving.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=["Content-Type"],
             allow_credentials=True,
@@ -95,7 +96,7 @@ def create_app(
         on_startup=infrastructure.on_startup,
         on_shutdown=infrastructure.on_shutdown,
         openapi_config=OpenAPIConfig(
-            title=settings.app_name,  # APP_NAME: the service's name, not ours
+            title=settings.branding.app_name,  # APP_NAME: the service's name, not ours
             version="1.0.0",
             description="Authentication API for the Next.js frontend (reference: docs/api.md in "
             'the repository). Every error is `{"error", "message"}` (plus `fields` for '
