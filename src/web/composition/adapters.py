@@ -3,14 +3,12 @@
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advanced_alchemy.config import SQLAlchemyAsyncConfig
 
 from application.ports.identity import IdentityProvider
-from application.policy import PhoneCodePolicy, ProfilePolicy, SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.messaging.wiring import outbox_dispatcher
 from infrastructure.phone_numbers import LibPhoneNumbers
@@ -56,14 +54,6 @@ class Infrastructure:
 
 def retention(settings: Settings) -> Retention:
     return Retention(days=settings.retention.days, events_days=settings.retention.events_days)
-
-
-def session_policy(settings: Settings) -> SessionPolicy:
-    return SessionPolicy(
-        session_ttl=timedelta(seconds=settings.sessions.session_ttl),
-        refresh_ttl=timedelta(seconds=settings.sessions.refresh_ttl),
-        reuse_grace=timedelta(seconds=settings.sessions.refresh_reuse_grace),
-    )
 
 
 def open_database(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
@@ -189,19 +179,11 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             tokens=HmacTokenMinter(settings.keys.secret_key, settings.keys.fallbacks),
             clock=clock,
             ids=Uuid7Ids(),
-            policy=session_policy(settings),
             attempts=SqlAttemptCounter(engine) if settings.limits.rate_limit_enabled else UncountedAttempts(),
             schema_problem=readiness.problem,
             identity_providers=configured_identity_providers(settings, http),
             phones=LibPhoneNumbers(),
             codes=RandomCodes(),
-            profile_policy=ProfilePolicy(
-                phone_region=settings.profiles.default_phone_region, local_http_photos=not settings.production
-            ),
-            phone_code_policy=PhoneCodePolicy(
-                default_locale=settings.messaging.default_locale, whatsapp=settings.whatsapp_enabled
-            ),
-            default_locale=settings.messaging.default_locale,
         ),
         database=database,
         schema_behind=schema_behind(readiness),
