@@ -111,8 +111,9 @@ async def seed(args: argparse.Namespace) -> None:
     hasher = Argon2PasswordHasher()
     password_hash = await hasher.hash(PASSWORD)  # once: see the module's docstring
     hasher.close()
-    minter = HmacTokenMinter(settings.secret_key)
-    session_ttl, refresh_ttl = timedelta(seconds=settings.session_ttl), timedelta(seconds=settings.refresh_ttl)
+    minter = HmacTokenMinter(settings.keys.secret_key)
+    sessions = settings.sessions
+    session_ttl, refresh_ttl = timedelta(seconds=sessions.session_ttl), timedelta(seconds=sessions.refresh_ttl)
     dsn = asyncpg_url(args.database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
     connection = await asyncpg.connect(dsn)
     await connection.execute("SET synchronous_commit = off")  # a crash means re-seeding anyway

@@ -10,10 +10,10 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from domain import errors as e
-from web.cookies import REFRESH, CookiePolicy
+from web.edge.cookies import REFRESH, CookiePolicy
 from web.dto import ErrorOut, FieldError
-from web.request import ClientDisconnected
-from web.server import PAUSE_READING
+from web.edge.request import ClientDisconnected
+from web.serving.server import PAUSE_READING
 
 log = logging.getLogger("sesame.errors")
 
@@ -100,7 +100,7 @@ def make_exception_handlers(
             cookies.clear(response, REFRESH)
         if isinstance(exc, RETRY_AFTER):
             response.headers["Retry-After"] = str(exc.retry_after)
-        if isinstance(exc, e.PasswordWorkBusy):  # web/server.py: not read again before then
+        if isinstance(exc, e.PasswordWorkBusy):  # web/serving/server.py: not read again before then
             request.scope[PAUSE_READING] = exc.retry_after  # type: ignore[literal-required]
         return response
 

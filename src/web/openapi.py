@@ -22,12 +22,11 @@ from litestar.typing import FieldDefinition
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin  # Litestar's own, extended
 from msgspec import Struct
 
-from web.cookies import REFRESH
+from web.edge.cookies import REFRESH
 from web.dto import Body
 from web.errors import CLEARS_REFRESH, DOMAIN_ERRORS, RETRY_AFTER
-from web.form_login import FORM, FORM_LOGIN
-
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+from web.edge.form_login import FORM, FORM_LOGIN
+from web.edge.request_guard import UNSAFE_METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +59,7 @@ def _catalog() -> dict[str, Failure]:
 FAILURES = _catalog()
 _RETRY_AFTER = frozenset(DOMAIN_ERRORS[t][1] for t in RETRY_AFTER)
 _CLEARS_REFRESH = frozenset(DOMAIN_ERRORS[t][1] for t in CLEARS_REFRESH)
-# What the request guard (web.request_guard) may answer to any POST, PUT, PATCH or DELETE:
+# What the request guard (web.edge.request_guard) may answer to any of its UNSAFE_METHODS:
 # a foreign Origin, or a body that is not JSON.
 _GUARD = ("forbidden_origin", "invalid_request")
 
@@ -182,7 +181,7 @@ def _complete_redirects(operation: Operation) -> None:
 
 
 def _accept_form(operation: Operation) -> None:
-    """The HTML-form login: the same fields form-encoded, answered by a 303 (web.form_login)."""
+    """The HTML-form login: the same fields form-encoded, answered by a 303 (web.edge.form_login)."""
     content = operation.request_body.content
     content[FORM] = OpenAPIMediaType(schema=content["application/json"].schema)
     operation.responses["303"] = OpenAPIResponse(

@@ -20,19 +20,20 @@ def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> di
     prints its messages does not carry them (~10 MiB)."""
     whatsapp = ConsoleChannel("whatsapp") if settings.whatsapp_enabled else OffChannel("whatsapp")
     channels: dict[str, Channel] = {"email": ConsoleChannel("email"), "whatsapp": whatsapp}
-    if settings.sendgrid_enabled and http is not None:
+    sendgrid, twilio = settings.messaging.sendgrid, settings.messaging.twilio
+    if sendgrid.enabled and http is not None:
         from infrastructure.messaging.sendgrid_email import SendGridEmail
 
         channels["email"] = SendGridEmail(
-            http, settings.sendgrid_api_key or "", settings.email_from or "", settings.sendgrid_base_url
+            http, sendgrid.api_key or "", sendgrid.email_from or "", sendgrid.base_url
         )
-    if settings.twilio_enabled:
+    if twilio.enabled:
         from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp
 
         channels["whatsapp"] = TwilioWhatsApp(
-            settings.twilio_account_sid or "", settings.twilio_auth_token or "",
-            settings.twilio_whatsapp_from or "", base_url=settings.twilio_base_url,
-            content_sid=settings.twilio_whatsapp_content_sid,
+            twilio.account_sid or "", twilio.auth_token or "",
+            twilio.whatsapp_from or "", base_url=twilio.base_url,
+            content_sid=twilio.whatsapp_content_sid,
         )
     for medium, channel in channels.items():
         if isinstance(channel, ConsoleChannel) and settings.production:  # MESSAGES_TO_LOG=true
@@ -44,6 +45,7 @@ def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> di
 
 def renderer(settings: Settings) -> Renderer:
     return Renderer(
-        settings.frontend_origin, settings.default_locale,
-        branding=Branding(settings.app_name, settings.mail_logo_url), templates_dir=settings.templates_dir,
+        settings.serving.frontend_origin, settings.messaging.default_locale,
+        branding=Branding(settings.branding.app_name, settings.branding.mail_logo_url),
+        templates_dir=settings.branding.templates_dir,
     )

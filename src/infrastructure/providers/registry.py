@@ -1,5 +1,6 @@
-"""Which identity providers this deployment offers, from the settings: Google, Facebook and
-GitHub when configured, then every OIDC_PROVIDERS entry. Another provider is one more entry."""
+"""Which identity providers this deployment offers, from the settings: one adapter per entry
+of Settings.providers (Google, Facebook and GitHub when configured, then every
+OIDC_PROVIDERS entry), in their order. Another provider is one more kind here."""
 
 import httpx
 
@@ -7,52 +8,63 @@ from application.ports.identity import IdentityProvider
 from infrastructure.providers.oauth2.facebook import FacebookIdentityProvider
 from infrastructure.providers.oauth2.github import GitHubIdentityProvider
 from infrastructure.providers.oidc.provider import OidcClientConfig, OidcIdentityProvider
-from infrastructure.settings import OidcProviderSettings, Settings
+from infrastructure.settings import Settings
+from infrastructure.settings.providers import (
+    FacebookSettings,
+    GitHubSettings,
+    GoogleSettings,
+    OidcProviderSettings,
+    ProviderSettings,
+)
 
 
 def identity_providers(settings: Settings, http: httpx.AsyncClient) -> dict[str, IdentityProvider]:
     """The configured providers, in the order the frontend shows them."""
-    providers: dict[str, IdentityProvider] = {}
-    if settings.google_enabled:
-        google = OidcClientConfig(
-            name="google",
-            discovery_url=settings.google_discovery_url,
-            client_id=settings.google_client_id,
-            client_secret=settings.google_client_secret,
-            redirect_uri=settings.google_redirect_uri,
-            authorize_params={"access_type": settings.google_access_type, "prompt": settings.google_prompt},
-        )
-        providers["google"] = OidcIdentityProvider(google, http)
-    if settings.facebook_enabled:
-        providers["facebook"] = FacebookIdentityProvider(
-            client_id=settings.facebook_client_id,
-            client_secret=settings.facebook_client_secret,
-            redirect_uri=settings.facebook_callback_url or settings.callback_url("facebook"),
-            authorize_url=settings.facebook_authorize_url,
-            graph_url=settings.facebook_graph_url,
-            http=http,
-        )
-    if settings.github_enabled:
-        providers["github"] = GitHubIdentityProvider(
-            client_id=settings.github_client_id,
-            client_secret=settings.github_client_secret,
-            redirect_uri=settings.github_callback_url or settings.callback_url("github"),
-            oauth_url=settings.github_oauth_url,
-            api_url=settings.github_api_url,
-            http=http,
-        )
-    for oidc in settings.oidc:
-        providers[oidc.name] = OidcIdentityProvider(_oidc_config(oidc, settings), http)
-    return providers
+    return {name: _provider(provider, http) for name, provider in settings.providers.items()}
 
 
-def _oidc_config(oidc: OidcProviderSettings, settings: Settings) -> OidcClientConfig:
+def _provider(provider: ProviderSettings, http: httpx.AsyncClient) -> IdentityProvider:
+    match provider:
+        case GoogleSettings():
+            google = OidcClientConfig(
+                name=provider.name,
+                discovery_url=provider.discovery_url,
+                client_id=provider.client_id,
+                client_secret=provider.client_secret,
+                redirect_uri=provider.callback_url,
+                authorize_params={"access_type": provider.access_type, "prompt": provider.prompt},
+            )
+            return OidcIdentityProvider(google, http)
+        case FacebookSettings():
+            return FacebookIdentityProvider(
+                client_id=provider.client_id,
+                client_secret=provider.client_secret,
+                redirect_uri=provider.callback_url,
+                authorize_url=provider.authorize_url,
+                graph_url=provider.graph_url,
+                http=http,
+            )
+        case GitHubSettings():
+            return GitHubIdentityProvider(
+                client_id=provider.client_id,
+                client_secret=provider.client_secret,
+                redirect_uri=provider.callback_url,
+                oauth_url=provider.oauth_url,
+                api_url=provider.api_url,
+                http=http,
+            )
+        case OidcProviderSettings():
+            return OidcIdentityProvider(_oidc_config(provider), http)
+    raise TypeError(f"no adapter for {type(provider).__name__}")
+
+
+def _oidc_config(oidc: OidcProviderSettings) -> OidcClientConfig:
     return OidcClientConfig(
         name=oidc.name,
         discovery_url=oidc.discovery_url,
         client_id=oidc.client_id,
         client_secret=oidc.client_secret,
-        redirect_uri=oidc.callback_url or settings.callback_url(oidc.name),
+        redirect_uri=oidc.callback_url,
         display_name=oidc.title,
         trust_email_verified=oidc.trust_email_verified,
     )

@@ -6,7 +6,7 @@ from litestar.params import JSONBody
 
 from application.use_cases.secure_account import SecureAccount
 from application.use_cases.unlock import UnlockAccount
-from web.client import client_info
+from web.edge.client import client_info
 from web.dto import AccountLinkBody, OkOut, SecuredOut, UndoneOut
 from web.openapi import failures
 

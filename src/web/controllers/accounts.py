@@ -5,9 +5,9 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from web.edge.client import client_info
 from web.dto import AccountOut, AccountsOut, OkOut, ProvidersOut
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 

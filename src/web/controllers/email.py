@@ -6,9 +6,9 @@ from litestar.params import JSONBody
 
 from application.use_cases.email_change import RequestEmailChange
 from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from web.edge.client import client_info
 from web.dto import EmailChangeBody, OkOut, UserOkOut, UserOut, VerifyEmailBody
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 

@@ -5,9 +5,9 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from web.edge.client import client_info
 from web.dto import OkOut, PhoneCodeBody, UserOkOut, UserOut
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 

@@ -12,9 +12,8 @@ from litestar.response import Redirect
 from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
 from application.use_cases.provider_start import StartProviderSignIn
 from domain.errors import DomainError, InvalidState, LinkPending, ProviderError
-from web.client import client_info
-from web.controllers.auth import DeviceCookie, SidCookie
-from web.cookies import CookiePolicy, flow_cookie
+from web.edge.client import client_info
+from web.edge.cookies import CookiePolicy, DeviceCookie, SidCookie, flow_cookie
 from web.frontend import Frontend
 from web.openapi import SIGN_IN_COOKIES, failures, sets_cookies
 

@@ -11,8 +11,7 @@ from application.use_cases.forgot_password import ForgotPassword, RecoveryReques
 from application.use_cases.password_change import ChangePassword
 from application.use_cases.password_reset import ResetPassword, VerifyResetCode
 from application.use_cases.session_tokens import ClientInfo
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from web.edge.client import client_info
 from web.dto import (
     ChangePasswordBody,
     ForgotPasswordBody,
@@ -21,6 +20,7 @@ from web.dto import (
     ResetTokenOut,
     VerifyResetCodeBody,
 )
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 log = logging.getLogger("sesame.recovery")

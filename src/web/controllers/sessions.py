@@ -9,9 +9,9 @@ from litestar.params import Parameter, PathParameter
 from application.use_cases.security_activity import ListSecurityEvents
 from application.use_cases.session_management import SessionManagement
 from domain.activity import DEFAULT_EVENTS, MAX_EVENTS
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from web.edge.client import client_info
 from web.dto import EventOut, EventsOut, OkOut, RevokedOut, SessionOut, SessionsOut
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 

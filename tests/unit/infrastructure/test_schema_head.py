@@ -45,7 +45,7 @@ def test_a_revision_newer_than_the_head_and_known_is_usable():
 
 def test_the_app_does_not_import_alembic():
     code = (
-        "import sys, web.app, web.adapters, infrastructure.persistence.migrate;"
+        "import sys, web.app, web.composition.adapters, infrastructure.persistence.migrate;"
         "print(sorted(m for m in ('alembic', 'advanced_alchemy.extensions.litestar') if m in sys.modules))"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}

@@ -8,7 +8,7 @@ from uvicorn.logging import AccessFormatter
 
 from infrastructure.settings import load_settings_or_exit
 from web.__main__ import server_options
-from web.access_log import ACCESS_LOGGER, CallbackQueryFilter, log_config
+from web.serving.access_log import ACCESS_LOGGER, CallbackQueryFilter, log_config
 
 
 def access_line(path_with_query: str) -> str:

@@ -4,7 +4,7 @@ import pytest
 
 from infrastructure.settings import load_settings_or_exit
 from web import __main__ as entry
-from web.server import GuardedHttpToolsProtocol
+from web.serving.server import GuardedHttpToolsProtocol
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_production_keeps_the_workers_the_env_file_sets(monkeypatch, tmp_path):
     for name in ("APP_ENV", "WORKERS"):
         monkeypatch.delenv(name, raising=False)
     settings = entry.production_settings()
-    assert (settings.production, settings.workers, entry.os.environ["WORKERS"]) == (True, 2, "2")
+    assert (settings.production, settings.serving.workers, entry.os.environ["WORKERS"]) == (True, 2, "2")
 
 
 @pytest.mark.parametrize(("limit", "level", "words"), [

@@ -2,10 +2,11 @@
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Response
 from litestar.datastructures import Cookie
+from litestar.params import CookieParameter
 
 from application.use_cases.session_tokens import IssuedTokens
 
@@ -20,6 +21,25 @@ FLOW_MAX_AGE = 600  # a provider sign-in must come back within 10 minutes
 PENDING_LINK_MAX_AGE = 600  # as long as the pending link itself (ProviderFlowPolicy)
 DEVICE_MAX_AGE = 365 * 24 * 3600  # a year: the browser stays known between sign-ins
 
+
+# What a route reads of them, as parameters (the OpenAPI schema shows their descriptions).
+SidCookie = Annotated[str | None, CookieParameter(
+    name=SID, required=False, description="The session cookie; a value the server did not issue is ignored."
+)]
+RefreshCookie = Annotated[str | None, CookieParameter(
+    name=REFRESH, required=False, description="The refresh cookie (sent on /auth paths only)."
+)]
+PendingLinkCookie = Annotated[str | None, CookieParameter(
+    name=PENDING_LINK, required=False,
+    description="Set by a provider callback that ended with `pending=link`: this login, to that "
+    "account, links the provider.",
+)]
+DeviceCookie = Annotated[str | None, CookieParameter(
+    name=DEVICE, required=False,
+    description="Set by every sign-in: with a valid one for the account, this browser's failed "
+    "passwords are counted and locked on their own, and the account's lock (set by failures "
+    "from other browsers) does not apply to it. A forged or another account's counts as none.",
+)]
 
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.-]+")  # our tokens: written as they are, never quoted
 

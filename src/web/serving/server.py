@@ -232,7 +232,7 @@ class DrainingMultiprocess(Multiprocess):
             super().handle_ttin()
 
 
-# What `python -m web` adds to uvicorn's options (uvicorn's CLI: --http web.server:GuardedHttpToolsProtocol).
+# What `python -m web` adds to uvicorn's options (uvicorn's CLI: --http web.serving.server:GuardedHttpToolsProtocol).
 # ws="none": the API has no WebSocket route, and uvicorn's "auto" imports the websockets
 # library in every worker (~1 MiB); an Upgrade request is then answered as plain HTTP.
 PROTOCOL_OPTIONS = {

@@ -25,7 +25,7 @@ _REFUSED_PREFLIGHT = (400, ErrorOut("invalid_request", "This method or header is
 _HEADERS = [(k.lower().encode(), v.encode()) for k, v in ERROR_HEADERS.items()]
 
 
-class Edge:
+class HeadAndPreflight:
     def __init__(self, app: ASGIApp, is_origin_allowed: Callable[[str], bool]) -> None:
         self.app = app
         self.is_origin_allowed = is_origin_allowed

@@ -3,23 +3,24 @@
 SameSite=Lax already keeps our cookies off cross-site POSTs; on top of that, a browser
 request from a foreign Origin never reaches a state-changing handler, and bodies must be
 JSON (an HTML form cannot send application/json without a CORS preflight). The one
-exception, the HTML-form login (web.form_login), must carry an allowed Origin.
+exception, the HTML-form login (web.edge.form_login), must carry an allowed Origin.
 """
 
 from litestar import Request, Response
 
 from web.dto import FieldError
 from web.errors import error_response, invalid_request
-from web.form_login import FORM, accepts_form
+from web.edge.form_login import FORM, accepts_form
 
-_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The methods that change state: the guard stands before each (and the schema says so).
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def make_request_guard(trusted_origins: list[str]):
     trusted = frozenset(o.rstrip("/") for o in trusted_origins)
 
     async def guard(request: Request) -> Response | None:
-        if request.method not in _UNSAFE:
+        if request.method not in UNSAFE_METHODS:
             return None
         origin = request.headers.get("origin")
         form = request.content_type[0] == FORM and accepts_form(request)  # with a body or not

@@ -4,7 +4,7 @@
   raised RecursionError, a 500 with a traceback: it is now a malformed body (400).
 - A client that disconnects mid-body made Litestar raise a 500 ("client disconnected
   prematurely"), logged with a traceback: it is now ClientDisconnected, logged in one line.
-- A form body (see web.form_login) on a route that accepts one is read as the object
+- A form body (see web.edge.form_login) on a route that accepts one is read as the object
   its fields make, so the route's body type checks it as it checks JSON.
 - Of two cookies with one name, Litestar kept the last. Browsers send the most specific
   first (RFC 6265 5.4: longer Path first), so a cookie planted for a parent domain by a
@@ -20,7 +20,7 @@ from litestar import Request
 from litestar.exceptions import ClientException, InternalServerException, SerializationException
 from litestar.types import Empty
 
-from web.form_login import FORM, accepts_form
+from web.edge.form_login import FORM, accepts_form
 
 _LITESTAR_DISCONNECT = "client disconnected prematurely"  # litestar.connection.request.stream
 

@@ -1,16 +1,14 @@
-"""The only place (with app.py) that knows infrastructure: it picks an adapter per port."""
+"""Which adapter stands behind each port, picked from the settings (web.composition)."""
 
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advanced_alchemy.config import SQLAlchemyAsyncConfig
 
 from application.ports.identity import IdentityProvider
-from application.policy import PhoneCodePolicy, ProfilePolicy, SessionPolicy
 from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.outbox.store import SqlOutbox
 from infrastructure.outbox.wiring import outbox_dispatcher
@@ -32,7 +30,7 @@ from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import Settings
 from infrastructure.supervisor import Job, Supervisor
-from web.dependencies import Ports
+from web.composition.use_cases import Ports
 
 if TYPE_CHECKING:
     import httpx
@@ -54,22 +52,14 @@ class Infrastructure:
 
 
 def retention(settings: Settings) -> Retention:
-    return Retention(days=settings.retention_days, events_days=settings.events_retention_days)
-
-
-def session_policy(settings: Settings) -> SessionPolicy:
-    return SessionPolicy(
-        session_ttl=timedelta(seconds=settings.session_ttl),
-        refresh_ttl=timedelta(seconds=settings.refresh_ttl),
-        reuse_grace=timedelta(seconds=settings.refresh_reuse_grace),
-    )
+    return Retention(days=settings.retention.days, events_days=settings.retention.events_days)
 
 
 def open_database(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
     """DATABASE_URL, or an embedded server started for this process (stop it at the end)."""
-    if settings.database_url is not None:
-        return settings.database_url, None
-    embedded = EmbeddedPostgres(Path(settings.data_dir) / "postgres")
+    if settings.database.url is not None:
+        return settings.database.url, None
+    embedded = EmbeddedPostgres(Path(settings.database.data_dir) / "postgres")
     return embedded.start(), embedded
 
 
@@ -78,16 +68,16 @@ def listen_url(settings: Settings, url: str) -> str | None:
     when set; none through PgBouncer without it (it polls, Settings.listens); else `url`."""
     if not settings.listens:
         return None
-    return settings.database_direct_url or url
+    return settings.database.direct_url or url
 
 
 def migration_target(settings: Settings, url: str) -> tuple[str, bool]:
     """Where migrations run, and whether through PgBouncer: DATABASE_DIRECT_URL when set (DDL
     holds its locks for the whole migration: better not on a pooled server connection that
     PgBouncer's timeouts may cut), else `url`."""
-    if settings.database_direct_url is not None:
-        return settings.database_direct_url, False
-    return url, settings.database_pgbouncer
+    if settings.database.direct_url is not None:
+        return settings.database.direct_url, False
+    return url, settings.database.pgbouncer
 
 
 def warn_at_start(readiness: SchemaReadiness) -> Hook:
@@ -121,7 +111,7 @@ def outside_http(settings: Settings) -> "httpx.AsyncClient | None":
     """The HTTP client of identity providers (discovery, JWKS, tokens) and SendGrid, or None
     when this deployment talks to neither: then httpx, authlib and joserfc are never imported
     (about 7 MiB per worker, docs/performance.md)."""
-    if not (settings.identity_providers_enabled or settings.sendgrid_enabled):
+    if not (settings.providers or settings.messaging.sendgrid.enabled):
         return None
     import httpx
 
@@ -131,7 +121,7 @@ def outside_http(settings: Settings) -> "httpx.AsyncClient | None":
 def configured_identity_providers(
     settings: Settings, http: "httpx.AsyncClient | None"
 ) -> dict[str, IdentityProvider]:
-    if not settings.identity_providers_enabled or http is None:
+    if not settings.providers or http is None:
         return {}  # and authlib, joserfc stay unimported, SendGrid's client or not
     from infrastructure.providers.registry import identity_providers
 
@@ -143,28 +133,28 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     # DATABASE_POOL_SIZE in all: half for /auth/me and refresh's single statements, on the
     # driver (persistence/driver_pool.py), half for the units of work.
     hot_connections = max(1, settings.pool_size // 2)
-    pgbouncer = settings.database_pgbouncer  # no prepared statement outlives its transaction
+    pgbouncer = settings.database.pgbouncer  # no prepared statement outlives its transaction
     database = database_config(url, max(1, settings.pool_size - hot_connections), pgbouncer=pgbouncer)
     engine = database.get_engine()
     hot = DriverPool.of(engine, hot_connections, pgbouncer=pgbouncer)
     session_maker = database.create_session_maker()
     hasher = Argon2PasswordHasher(
-        threads=settings.password_hash_threads, queue_limit=settings.password_queue_limit
+        threads=settings.limits.password_hash_threads, queue_limit=settings.limits.password_queue_limit
     )
-    cipher = TokenCipher(settings.secret_key, settings.secret_key_fallbacks)
+    cipher = TokenCipher(settings.keys.secret_key, settings.keys.fallbacks)
     clock = SystemClock()
     purge = PeriodicPurge(engine, clock, retention=retention(settings))
     http = outside_http(settings)
     dispatcher = (
         outbox_dispatcher(settings, engine, cipher, clock, http, listen_url=listen_url(settings, url))
-        if settings.outbox_dispatcher else None
+        if settings.messaging.outbox_dispatcher else None
     )
     readiness = SchemaReadiness(engine)
     # The jobs need the tables: started once the schema is usable, restarted if they stop.
     jobs = [Job(purge.name, purge.run), *(dispatcher.jobs() if dispatcher is not None else [])]
     # Stopped once the requests in flight are done: the message being sent gets SHUTDOWN_GRACE
     # to go; one still sending then is cut, and its claim's lease hands it to another sender.
-    supervisor = Supervisor(readiness.usable_now, jobs, grace=settings.shutdown_grace)
+    supervisor = Supervisor(readiness.usable_now, jobs, grace=settings.serving.shutdown_grace)
 
     async def migrate_database() -> None:
         # Already usable (every start but the first of a version): no Alembic in this process.
@@ -185,22 +175,14 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             current_user_query=SqlCurrentUserQuery(hot),
             refresh_rotation=SqlRefreshRotation(hot),
             hasher=hasher,
-            tokens=HmacTokenMinter(settings.secret_key, settings.secret_key_fallbacks),
+            tokens=HmacTokenMinter(settings.keys.secret_key, settings.keys.fallbacks),
             clock=clock,
             ids=Uuid7Ids(),
-            policy=session_policy(settings),
-            attempts=SqlAttemptCounter(engine) if settings.rate_limit_enabled else UncountedAttempts(),
+            attempts=SqlAttemptCounter(engine) if settings.limits.rate_limit_enabled else UncountedAttempts(),
             schema_problem=readiness.problem,
             identity_providers=configured_identity_providers(settings, http),
             phones=LibPhoneNumbers(),
             codes=RandomCodes(),
-            profile_policy=ProfilePolicy(
-                phone_region=settings.default_phone_region, local_http_photos=not settings.production
-            ),
-            phone_code_policy=PhoneCodePolicy(
-                default_locale=settings.default_locale, whatsapp=settings.whatsapp_enabled
-            ),
-            default_locale=settings.default_locale,
         ),
         database=database,
         schema_behind=schema_behind(readiness),

@@ -1,4 +1,4 @@
-"""What controllers receive: the use cases, built once from ports in the composition root."""
+"""What controllers receive: the use cases, built once from the ports and the policies."""
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -44,7 +44,7 @@ from application.use_cases.register import RegisterLocalUser
 from application.use_cases.secure_account import SecureAccount
 from application.use_cases.session_tokens import SessionIssuer
 from application.use_cases.unlock import LockNotice, UnlockAccount
-from web.cookies import CookiePolicy
+from web.edge.cookies import CookiePolicy
 from web.frontend import Frontend
 
 
@@ -59,24 +59,45 @@ class Ports:
     tokens: TokenMinter
     clock: Clock
     ids: IdGenerator
-    policy: SessionPolicy
     attempts: AttemptCounter
     identity_providers: Mapping[str, IdentityProvider]
     # None when the database serves this version's schema, else why not; raises when it is down.
     schema_problem: Callable[[], Awaitable[str | None]]
     phones: PhoneNumbers
     codes: CodeGenerator
-    profile_policy: ProfilePolicy = ProfilePolicy()
-    phone_code_policy: PhoneCodePolicy = PhoneCodePolicy()
-    default_locale: str = "fr"  # DEFAULT_LOCALE: the language of messages, failing better
 
 
-def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Frontend) -> dict[str, Provide]:
-    issuer = SessionIssuer(ports.tokens, ports.ids, ports.policy)
+@dataclass(frozen=True, slots=True)
+class Policies:
+    """The rules the use cases apply, as the settings made them (web.composition.policies)."""
+
+    sessions: SessionPolicy
+    login: LoginLimits
+    provider_flow: ProviderFlowPolicy
+    email_links: EmailLinkPolicy
+    recovery: RecoveryPolicy
+    phone_codes: PhoneCodePolicy
+    profile: ProfilePolicy
+
+    # DEFAULT_LOCALE and whether WhatsApp is on are held once, by the phone-code policy;
+    # the mailed links and notices read them here.
+    @property
+    def default_locale(self) -> str:
+        return self.phone_codes.default_locale
+
+    @property
+    def whatsapp(self) -> bool:
+        return self.phone_codes.whatsapp
+
+
+def use_case_dependencies(
+    ports: Ports, policies: Policies, cookies: CookiePolicy, frontend: Frontend
+) -> dict[str, Provide]:
+    issuer = SessionIssuer(ports.tokens, ports.ids, policies.sessions)
     current_user = GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock)
     providers = ports.identity_providers
-    links = EmailLinks(ports.tokens, EmailLinkPolicy(), ports.default_locale, ports.phone_code_policy.whatsapp)
-    login_guard = LoginGuard(ports.attempts, LoginLimits())
+    links = EmailLinks(ports.tokens, policies.email_links, policies.default_locale, policies.whatsapp)
+    login_guard = LoginGuard(ports.attempts, policies.login)
     devices = DeviceCookies(ports.tokens)
     singletons = {
         "register_user": RegisterLocalUser(
@@ -88,13 +109,13 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(
-            ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy, ports.refresh_rotation
+            ports.new_uow, ports.tokens, ports.clock, issuer, policies.sessions, ports.refresh_rotation
         ),
         "logout": Logout(ports.new_uow, ports.tokens, ports.clock),
         "session_management": SessionManagement(current_user, ports.new_uow, ports.tokens, ports.clock),
         "list_security_events": ListSecurityEvents(current_user, ports.new_uow),
         "start_provider_sign_in": StartProviderSignIn(
-            providers, ports.new_uow, ports.tokens, ports.clock, current_user, ProviderFlowPolicy()
+            providers, ports.new_uow, ports.tokens, ports.clock, current_user, policies.provider_flow
         ),
         "complete_provider_sign_in": CompleteProviderSignIn(
             providers, ports.new_uow, ports.tokens, ports.clock, ports.ids, issuer, NewDeviceAlert(links),
@@ -103,14 +124,14 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         "list_linked_accounts": ListLinkedAccounts(current_user, ports.new_uow),
         "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),
         "update_profile": UpdateProfile(
-            current_user, ports.new_uow, ports.phones, ports.clock, ports.profile_policy
+            current_user, ports.new_uow, ports.phones, ports.clock, policies.profile
         ),
         "request_phone_code": RequestPhoneCode(
             current_user, ports.new_uow, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids,
-            ports.phone_code_policy,
+            policies.phone_codes,
         ),
         "verify_phone": VerifyPhone(
-            current_user, ports.new_uow, ports.tokens, ports.clock, ports.phone_code_policy
+            current_user, ports.new_uow, ports.tokens, ports.clock, policies.phone_codes
         ),
         "request_email_verification": RequestEmailVerification(
             current_user, ports.new_uow, ports.clock, ports.attempts, links
@@ -119,7 +140,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         "request_email_change": RequestEmailChange(
             current_user, ports.new_uow, ports.hasher, ports.clock, links, login_guard
         ),
-        **_recovery(ports, current_user, links, login_guard),
+        **_recovery(ports, policies, current_user, links, login_guard),
         "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
@@ -129,16 +150,17 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
             for name, value in singletons.items()}
 
 
-def _recovery(ports: Ports, current_user: GetCurrentUser, links: EmailLinks, guard: LoginGuard) -> dict:
-    policy = RecoveryPolicy()
+def _recovery(
+    ports: Ports, policies: Policies, current_user: GetCurrentUser, links: EmailLinks, guard: LoginGuard
+) -> dict:
     return {
         "forgot_password": ForgotPassword(
             ports.new_uow, ports.phones, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids,
-            links, policy, ports.phone_code_policy, ports.profile_policy,
+            links, policies.recovery, policies.phone_codes, policies.profile,
         ),
         "verify_reset_code": VerifyResetCode(
-            ports.new_uow, ports.phones, ports.tokens, ports.attempts, ports.clock, policy,
-            ports.phone_code_policy, ports.profile_policy,
+            ports.new_uow, ports.phones, ports.tokens, ports.attempts, ports.clock, policies.recovery,
+            policies.phone_codes, policies.profile,
         ),
         "reset_password": ResetPassword(ports.new_uow, ports.hasher, ports.tokens, ports.clock, links, guard),
         "secure_account": SecureAccount(ports.new_uow, ports.tokens, ports.clock),
