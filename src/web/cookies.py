@@ -7,7 +7,7 @@ from typing import Any, Literal
 from litestar import Response
 from litestar.datastructures import Cookie
 
-from application.use_cases.session_tokens import IssuedTokens
+from application.services.session_tokens import IssuedTokens
 
 SID = "sid"
 REFRESH = "refresh_token"

@@ -19,21 +19,21 @@ from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
+from application.services.device_cookies import DeviceCookies
+from application.services.email_links import EmailLinks
+from application.services.lock_notice import LockNotice
+from application.services.login_guard import LoginGuard
+from application.services.new_device import NewDeviceAlert
+from application.services.password_confirmation import ConfirmPassword
+from application.services.session_tokens import SessionIssuer
 from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.device_cookies import DeviceCookies
 from application.use_cases.email_change import RequestEmailChange
-from application.use_cases.email_links import EmailLinks
 from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
 from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
 from application.use_cases.login import LoginWithPassword
-from application.use_cases.login_guard import LoginGuard
 from application.use_cases.logout import Logout
-from application.use_cases.new_device import NewDeviceAlert
-from application.use_cases.security_activity import ListSecurityEvents
-from application.use_cases.session_management import SessionManagement
 from application.use_cases.password_change import ChangePassword
-from application.use_cases.password_confirmation import ConfirmPassword
 from application.use_cases.password_reset import ResetPassword, VerifyResetCode
 from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
 from application.use_cases.profile import UpdateProfile
@@ -42,8 +42,9 @@ from application.use_cases.provider_start import StartProviderSignIn
 from application.use_cases.refresh import RefreshSession
 from application.use_cases.register import RegisterLocalUser
 from application.use_cases.secure_account import SecureAccount
-from application.use_cases.session_tokens import SessionIssuer
-from application.use_cases.unlock import LockNotice, UnlockAccount
+from application.use_cases.security_activity import ListSecurityEvents
+from application.use_cases.session_management import SessionManagement
+from application.use_cases.unlock import UnlockAccount
 from web.cookies import CookiePolicy
 from web.frontend import Frontend
 

@@ -2,10 +2,10 @@
 
 import asyncio
 
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.login_guard import LoginGuard
+from application.services.email_links import EmailLinks
+from application.services.login_guard import LoginGuard
+from application.services.session_tokens import ClientInfo
 from application.use_cases.password_reset import ResetPassword
-from application.use_cases.session_tokens import ClientInfo
 from application.policy import LoginLimits
 from domain.errors import InvalidToken
 from domain.links import PASSWORD_RESET, LinkToken

@@ -2,11 +2,11 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, PasswordHasher
+from application.services.email_links import REQUESTED, EmailLinks
+from application.services.login_guard import LoginGuard
+from application.services.password_confirmation import ConfirmPassword
+from application.services.session_tokens import ClientInfo
 from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.email_links import REQUESTED, EmailLinks
-from application.use_cases.login_guard import LoginGuard
-from application.use_cases.password_confirmation import ConfirmPassword
-from application.use_cases.session_tokens import ClientInfo
 from domain import links
 from domain.credentials import normalize_email
 from domain.errors import EmailTaken, InvalidInput

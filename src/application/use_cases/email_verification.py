@@ -1,4 +1,4 @@
-"""Proving an email address, and switching to a new one, by the links of use_cases.email_links."""
+"""Proving an email address, and switching to a new one, by the links of services.email_links."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,12 +7,12 @@ from application.policy import EmailLinkPolicy
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.use_cases.account_ownership import void_address_links
-from application.use_cases.address_limit import counter_key
+from application.services.account_ownership import void_address_links
+from application.services.address_limit import counter_key
+from application.services.email_links import CONFIRMED, EmailLinks
+from application.services.link_claims import claim_link
+from application.services.session_tokens import ClientInfo
 from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.email_links import CONFIRMED, EmailLinks
-from application.use_cases.link_claims import claim_link
-from application.use_cases.session_tokens import ClientInfo
 from domain import links
 from domain.errors import EmailTaken, InvalidToken, RateLimited
 from domain.links import LinkToken, mask_email

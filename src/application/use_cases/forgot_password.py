@@ -18,10 +18,10 @@ from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, CodeGenerator, IdGenerator, TokenMinter
-from application.use_cases.address_limit import AddressLimiter, counter_key
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.phone_verification import NUMBER_QUOTA, PhoneCodeSender
-from application.use_cases.session_tokens import ClientInfo
+from application.services.address_limit import AddressLimiter, counter_key
+from application.services.email_links import EmailLinks
+from application.services.phone_codes import NUMBER_QUOTA, PhoneCodeSender
+from application.services.session_tokens import ClientInfo
 from domain.codes import RESET_PASSWORD
 from domain.credentials import normalize_email
 from domain.errors import ChannelNotConfigured, InvalidInput

@@ -2,8 +2,8 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock
+from application.services.session_tokens import ClientInfo
 from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.session_tokens import ClientInfo
 from domain.errors import LastLoginMethod, NotAuthenticated, NotLinked
 from domain.identities import LinkedAccount
 from domain.users import User

@@ -2,13 +2,12 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher, TokenMinter
-from application.use_cases.device_cookies import DeviceCookies
-from application.use_cases.login_guard import LoginGuard
-from application.use_cases.provider_links import link_identity
-from application.use_cases.new_device import NewDeviceAlert
-from application.use_cases.register import SignedIn
-from application.use_cases.session_tokens import ClientInfo, SessionIssuer
-from application.use_cases.unlock import LockNotice
+from application.services.device_cookies import DeviceCookies
+from application.services.lock_notice import LockNotice
+from application.services.login_guard import LoginGuard
+from application.services.new_device import NewDeviceAlert
+from application.services.provider_links import link_identity
+from application.services.session_tokens import ClientInfo, SessionIssuer, SignedIn
 from domain.credentials import check_password_length, normalize_identifier
 from domain.errors import AccountAlreadyLinked, InvalidCredentials, SocialOnlyAccount
 from domain.flows import PendingLink

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.use_cases.session_tokens import ClientInfo
+from application.services.session_tokens import ClientInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,32 +1,13 @@
-"""A new password, by a signed-in user (POST /auth/password/change); and what every new
-password brings, by change or by reset (replace_password)."""
-
 from dataclasses import dataclass
-from datetime import datetime
-from uuid import UUID
 
-from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
+from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, PasswordHasher, TokenMinter
+from application.services.email_links import EmailLinks
+from application.services.password_confirmation import ConfirmPassword
+from application.services.password_replacement import replace_password
+from application.services.session_tokens import ClientInfo
 from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.password_confirmation import ConfirmPassword
-from application.use_cases.session_tokens import ClientInfo
-from domain.activity import EventKind
 from domain.credentials import check_new_password
-from domain.users import User
-
-
-async def replace_password(
-    uow: UnitOfWork, links: EmailLinks, user: User, password_hash: str, kind: EventKind,
-    client: ClientInfo, now: datetime, keep: UUID | None = None, detail: dict | None = None,
-) -> None:
-    """Set the hash and revoke every session but `keep` (whoever had the old password may
-    hold one), record `kind` with the client's ip and user agent and send the "password changed" notice with its "not you?"
-    link, all in the caller's unit of work."""
-    await uow.users.set_password_hash(user.id, password_hash)
-    await uow.sessions.revoke_all_for_user(user.id, now, kind, keep=keep)
-    await uow.events.record(user.id, kind, detail or {}, now, client.ip, client.user_agent)
-    await links.send_password_changed(uow, user, client, now)
 
 
 @dataclass(frozen=True, slots=True)

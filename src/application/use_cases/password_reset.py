@@ -9,13 +9,13 @@ from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, PasswordHasher, TokenMinter
-from application.use_cases.account_ownership import hand_over
-from application.use_cases.address_limit import AddressLimiter
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.link_claims import claim_link
-from application.use_cases.login_guard import LoginGuard
-from application.use_cases.password_change import replace_password
-from application.use_cases.session_tokens import ClientInfo
+from application.services.account_ownership import hand_over
+from application.services.address_limit import AddressLimiter
+from application.services.email_links import EmailLinks
+from application.services.link_claims import claim_link
+from application.services.login_guard import LoginGuard
+from application.services.password_replacement import replace_password
+from application.services.session_tokens import ClientInfo
 from domain import links
 from domain.codes import RESET_PASSWORD, CodeCheck
 from domain.credentials import check_new_password

@@ -5,20 +5,17 @@ from datetime import datetime, timedelta
 
 from application.policy import PhoneCodePolicy
 from application.ports.limits import AttemptCounter
-from application.ports.messages import PHONE_CODE, Message
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, CodeGenerator, IdGenerator, TokenMinter
-from application.use_cases.address_limit import AddressLimiter, counter_key
+from application.services.address_limit import AddressLimiter, counter_key
+from application.services.phone_codes import NUMBER_QUOTA, PhoneCodeSender
+from application.services.session_tokens import ClientInfo
 from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.session_tokens import ClientInfo
-from domain.codes import VERIFY_PHONE, CodeCheck, PhoneCode
+from domain.codes import VERIFY_PHONE, CodeCheck
 from domain.errors import ChannelNotConfigured, InvalidCode, NoPhone, RateLimited, TooManyAttempts
-from domain.locales import choose_locale
 from domain.ownership import require_proven_address
 from domain.users import User
 
-# The per-number quota of WhatsApp codes, shared by every purpose (verification, reset).
-NUMBER_QUOTA = "phone-code-number"
 # The per-account quota of verification codes, whatever the numbers they went to.
 ACCOUNT_QUOTA = "phone-code-account"
 
@@ -72,30 +69,6 @@ class RequestPhoneCode:
         window = await self.attempts.hit(counter_key(quota, subject), period, now)
         if window.hits > limit:
             raise RateLimited(window.retry_after(now))
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneCodeSender:
-    """A new code for one account, number and purpose: stored as its keyed digest (replacing
-    the account's earlier code of that purpose) and enqueued for WhatsApp, in the caller's
-    unit of work, so both commit or neither does."""
-
-    codes: CodeGenerator
-    tokens: TokenMinter
-    ids: IdGenerator
-    policy: PhoneCodePolicy = PhoneCodePolicy()
-
-    async def send(
-        self, uow: UnitOfWork, user: User, phone_number: str, purpose: str, client: ClientInfo, now: datetime
-    ) -> None:
-        code = self.codes.new_code()
-        await uow.phone_codes.add(PhoneCode(
-            id=self.ids.new_id(), user_id=user.id, purpose=purpose, phone_number=phone_number,
-            digest=self.tokens.digest(code), created_at=now, expires_at=now + self.policy.code_ttl,
-        ), now)
-        locale = choose_locale(user.profile.locale, client.accept_language, self.policy.default_locale)
-        message = Message(PHONE_CODE, "whatsapp", phone_number, locale, secrets={"code": code})
-        await uow.outbox.enqueue(message, now)
 
 
 @dataclass(frozen=True, slots=True)

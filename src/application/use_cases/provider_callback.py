@@ -7,11 +7,11 @@ from application.policy import ProviderFlowPolicy
 from application.ports.identity import IdentityProvider
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, TokenMinter
-from application.use_cases.account_ownership import hand_over
-from application.use_cases.device_cookies import DeviceCookies
-from application.use_cases.new_device import NewDeviceAlert
-from application.use_cases.provider_links import link_identity, linked_account
-from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
+from application.services.account_ownership import hand_over
+from application.services.device_cookies import DeviceCookies
+from application.services.new_device import NewDeviceAlert
+from application.services.provider_links import link_identity, linked_account
+from application.services.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.errors import (
     AccessDenied,
     AccountAlreadyLinked,

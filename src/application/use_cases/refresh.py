@@ -4,7 +4,7 @@ from datetime import datetime
 from application.policy import SessionPolicy
 from application.ports.persistence import RefreshRotation, UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
+from application.services.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
 from domain.errors import InvalidRefresh, NoRefreshToken
 from domain.sessions import RefreshClaim, RefreshVerdict, judge_refresh
 

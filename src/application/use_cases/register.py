@@ -1,13 +1,13 @@
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from application.policy import AddressLimit
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, PasswordHasher
-from application.use_cases.address_limit import AddressLimiter
-from application.use_cases.device_cookies import DeviceCookies
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
+from application.services.address_limit import AddressLimiter
+from application.services.device_cookies import DeviceCookies
+from application.services.email_links import EmailLinks
+from application.services.session_tokens import ClientInfo, SessionIssuer, SignedIn
 from domain.credentials import (
     check_new_password,
     normalize_email,
@@ -25,15 +25,6 @@ class Registration:
     firstname: str | None = None
     lastname: str | None = None
     username: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SignedIn:
-    user: User
-    tokens: IssuedTokens
-    linked_provider: str | None = None  # a pending link this login completed
-    # A new device cookie to set; None: the browser keeps its own. Kept out of any repr (and log).
-    device_cookie: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

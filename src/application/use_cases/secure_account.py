@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.use_cases.account_ownership import take_back
-from application.use_cases.link_claims import claim_link
-from application.use_cases.session_tokens import ClientInfo
+from application.services.account_ownership import take_back
+from application.services.link_claims import claim_link
+from application.services.session_tokens import ClientInfo
 from domain import links
 from domain.ownership import Undo, undo_since
 

@@ -5,8 +5,8 @@ from uuid import UUID
 
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
+from application.services.session_tokens import ClientInfo
 from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.session_tokens import ClientInfo
 from domain.errors import NotAuthenticated, NotFound
 from domain.sessions import Session
 

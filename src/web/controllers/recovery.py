@@ -7,10 +7,10 @@ from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from application.services.session_tokens import ClientInfo
 from application.use_cases.forgot_password import ForgotPassword, RecoveryRequest
 from application.use_cases.password_change import ChangePassword
 from application.use_cases.password_reset import ResetPassword, VerifyResetCode
-from application.use_cases.session_tokens import ClientInfo
 from web.client import client_info
 from web.controllers.auth import SidCookie
 from web.dto import (

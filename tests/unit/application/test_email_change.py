@@ -1,7 +1,7 @@
 import pytest
 
 from application.ports.messages import EMAIL_CHANGE, EMAIL_CHANGE_NOTICE
-from application.use_cases.session_tokens import ClientInfo
+from application.services.session_tokens import ClientInfo
 from domain.errors import (
     AccountLocked,
     EmailTaken,

@@ -4,7 +4,7 @@ caused it (ELSEWHERE: not the client that registered), in its own transaction; o
 import pytest
 
 from application.ports.messages import EMAIL_CHANGE, PASSWORD_RESET, VERIFY_EMAIL
-from application.use_cases.session_tokens import ClientInfo
+from application.services.session_tokens import ClientInfo
 from domain.errors import InvalidCode
 from tests.factories import RegistrationFactory
 from tests.unit.application.test_email_verification import PASSWORD, register

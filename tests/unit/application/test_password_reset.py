@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from application.ports.messages import PASSWORD_CHANGED, PASSWORD_RESET
-from application.use_cases.login_guard import LoginGuard
+from application.services.login_guard import LoginGuard
 from domain.errors import AccountLocked, InvalidCode, InvalidToken, TooManyAttempts, WeakPassword
 from domain.links import RESET_TOKEN, SECURE_ACCOUNT, VERIFY_EMAIL, LinkToken
 from tests.factories import UserFactory

@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports.persistence import UnitOfWork
-from application.use_cases.session_tokens import ClientInfo
+from application.services.session_tokens import ClientInfo
 from domain.identities import LinkedAccount, ProviderIdentity
 
 

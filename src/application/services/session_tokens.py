@@ -1,6 +1,6 @@
 """Opening a session and granting its cookies: shared by every way of signing in."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -8,6 +8,7 @@ from application.policy import SessionPolicy
 from application.ports.persistence import UnitOfWork
 from application.ports.security import IdGenerator, TokenMinter
 from domain.sessions import Session
+from domain.users import User
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,15 @@ class IssuedTokens:
     @property
     def refresh_max_age(self) -> int:
         return _seconds_between(self.issued_at, self.refresh_expires_at)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    tokens: IssuedTokens
+    linked_provider: str | None = None  # a pending link this login completed
+    # A new device cookie to set; None: the browser keeps its own. Kept out of any repr (and log).
+    device_cookie: str | None = field(default=None, repr=False)
 
 
 def _seconds_between(start: datetime, end: datetime) -> int:

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from application.ports.security import Clock, PasswordHasher
-from application.use_cases.login_guard import LoginGuard
+from application.services.login_guard import LoginGuard
 from domain.credentials import check_password_length
 from domain.errors import InvalidInput, InvalidPassword
 from domain.users import User

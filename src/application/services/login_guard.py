@@ -22,8 +22,8 @@ from uuid import UUID
 
 from application.policy import LoginLimits
 from application.ports.limits import AttemptCounter
-from application.use_cases.address_limit import AddressLimiter, counter_key
-from application.use_cases.device_cookies import KnownDevice
+from application.services.address_limit import AddressLimiter, counter_key
+from application.services.device_cookies import KnownDevice
 from domain.errors import AccountLocked
 from domain.users import User
 

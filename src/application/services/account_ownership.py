@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports.persistence import UnitOfWork
-from application.use_cases.session_tokens import ClientInfo
+from application.services.session_tokens import ClientInfo
 from domain import links
 from domain.ownership import Handover, Undo, handover
 from domain.users import User

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.ports.persistence import UnitOfWork
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.session_tokens import ClientInfo
+from application.services.email_links import EmailLinks
+from application.services.session_tokens import ClientInfo
 from domain.devices import browser_of, is_new_device
 from domain.users import User
 
