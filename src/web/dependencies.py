@@ -26,25 +26,29 @@ from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
 from application.services.password_confirmation import ConfirmPassword
 from application.services.session_tokens import SessionIssuer
-from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.email_change import RequestEmailChange
-from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
+from application.use_cases.change_password import ChangePassword
+from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
 from application.use_cases.forgot_password import ForgotPassword
-from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
-from application.use_cases.login import LoginWithPassword
+from application.use_cases.get_current_user import GetCurrentUser
+from application.use_cases.list_linked_accounts import ListLinkedAccounts
+from application.use_cases.list_security_events import ListSecurityEvents
+from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
-from application.use_cases.password_change import ChangePassword
-from application.use_cases.password_reset import ResetPassword, VerifyResetCode
-from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
-from application.use_cases.profile import UpdateProfile
-from application.use_cases.provider_callback import CompleteProviderSignIn
-from application.use_cases.provider_start import StartProviderSignIn
-from application.use_cases.refresh import RefreshSession
-from application.use_cases.register import RegisterLocalUser
+from application.use_cases.refresh_session import RefreshSession
+from application.use_cases.register_local_user import RegisterLocalUser
+from application.use_cases.request_email_change import RequestEmailChange
+from application.use_cases.request_email_verification import RequestEmailVerification
+from application.use_cases.request_phone_code import RequestPhoneCode
+from application.use_cases.reset_password import ResetPassword
 from application.use_cases.secure_account import SecureAccount
-from application.use_cases.security_activity import ListSecurityEvents
 from application.use_cases.session_management import SessionManagement
-from application.use_cases.unlock import UnlockAccount
+from application.use_cases.start_provider_sign_in import StartProviderSignIn
+from application.use_cases.unlink_account import UnlinkAccount
+from application.use_cases.unlock_account import UnlockAccount
+from application.use_cases.update_profile import UpdateProfile
+from application.use_cases.verify_email import VerifyEmail
+from application.use_cases.verify_phone import VerifyPhone
+from application.use_cases.verify_reset_code import VerifyResetCode
 from web.cookies import CookiePolicy
 from web.frontend import Frontend
 

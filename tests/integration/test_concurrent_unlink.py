@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from application.services.session_tokens import ClientInfo
-from application.use_cases.linked_accounts import UnlinkAccount
+from application.use_cases.unlink_account import UnlinkAccount
 from domain.errors import LastLoginMethod
 from domain.identities import LinkedAccount
 from domain.users import User
@@ -26,7 +26,7 @@ class SignedIn:
 
     user: User
 
-    async def execute(self, sid: str | None) -> User:
+    async def require(self, sid: str | None) -> User:
         return self.user
 
 

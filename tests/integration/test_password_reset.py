@@ -5,7 +5,7 @@ import asyncio
 from application.services.email_links import EmailLinks
 from application.services.login_guard import LoginGuard
 from application.services.session_tokens import ClientInfo
-from application.use_cases.password_reset import ResetPassword
+from application.use_cases.reset_password import ResetPassword
 from application.policy import LoginLimits
 from domain.errors import InvalidToken
 from domain.links import PASSWORD_RESET, LinkToken

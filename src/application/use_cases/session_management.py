@@ -6,7 +6,7 @@ from uuid import UUID
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.services.session_tokens import ClientInfo
-from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.get_current_user import GetCurrentUser
 from domain.errors import NotAuthenticated, NotFound
 from domain.sessions import Session
 

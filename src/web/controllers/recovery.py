@@ -8,9 +8,10 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from application.services.session_tokens import ClientInfo
+from application.use_cases.change_password import ChangePassword
 from application.use_cases.forgot_password import ForgotPassword, RecoveryRequest
-from application.use_cases.password_change import ChangePassword
-from application.use_cases.password_reset import ResetPassword, VerifyResetCode
+from application.use_cases.reset_password import ResetPassword
+from application.use_cases.verify_reset_code import VerifyResetCode
 from web.client import client_info
 from web.controllers.auth import SidCookie
 from web.dto import (

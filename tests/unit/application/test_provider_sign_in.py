@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from application.use_cases.provider_callback import ProviderCallback
+from application.use_cases.complete_provider_sign_in import ProviderCallback
 from domain.errors import (
     AccessDenied,
     AccountAlreadyLinked,

@@ -3,28 +3,8 @@ from dataclasses import dataclass
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock
 from application.services.session_tokens import ClientInfo
-from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.get_current_user import GetCurrentUser
 from domain.errors import LastLoginMethod, NotAuthenticated, NotLinked
-from domain.identities import LinkedAccount
-from domain.users import User
-
-
-@dataclass(frozen=True, slots=True)
-class LinkedAccounts:
-    accounts: list[LinkedAccount]
-    has_password: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ListLinkedAccounts:
-    current_user: GetCurrentUser
-    new_uow: UnitOfWorkFactory
-
-    async def execute(self, sid: str | None) -> LinkedAccounts:
-        user = await _signed_in(self.current_user, sid)
-        async with self.new_uow() as uow:
-            accounts = await uow.accounts.for_user(user.id)
-        return LinkedAccounts(accounts, user.has_password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +27,7 @@ class UnlinkAccount:
     clock: Clock
 
     async def execute(self, sid: str | None, provider: str, client: ClientInfo) -> None:
-        signed_in = await _signed_in(self.current_user, sid)
+        signed_in = await self.current_user.require(sid)
         async with self.new_uow() as uow:
             user = await uow.users.by_id_for_update(signed_in.id)
             if user is None:  # deleted since the session was read
@@ -62,10 +42,3 @@ class UnlinkAccount:
                 user.id, "provider_unlinked", {"provider": provider}, self.clock.now(), client.ip, client.user_agent
             )
             await uow.commit()
-
-
-async def _signed_in(current_user: GetCurrentUser, sid: str | None) -> User:
-    user = await current_user.execute(sid)
-    if user is None:
-        raise NotAuthenticated()
-    return user

@@ -5,7 +5,7 @@ from application.policy import ProviderFlowPolicy
 from application.ports.identity import IdentityProvider
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.get_current_user import GetCurrentUser
 from domain.errors import ProviderNotConfigured
 from domain.flows import ProviderFlow
 from domain.identities import safe_redirect_path

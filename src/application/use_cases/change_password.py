@@ -6,7 +6,7 @@ from application.services.email_links import EmailLinks
 from application.services.password_confirmation import ConfirmPassword
 from application.services.password_replacement import replace_password
 from application.services.session_tokens import ClientInfo
-from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.get_current_user import GetCurrentUser
 from domain.credentials import check_new_password
 
 

@@ -4,7 +4,7 @@ from application.policy import ProfilePolicy
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock
-from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.get_current_user import GetCurrentUser
 from domain.errors import UsernameTaken
 from domain.profile import ProfileChanges, ProfileEdit, Sent, Unchanged, normalized_edit, typed_phone
 from domain.users import User

@@ -6,7 +6,7 @@ from application.services.email_links import REQUESTED, EmailLinks
 from application.services.login_guard import LoginGuard
 from application.services.password_confirmation import ConfirmPassword
 from application.services.session_tokens import ClientInfo
-from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.get_current_user import GetCurrentUser
 from domain import links
 from domain.credentials import normalize_email
 from domain.errors import EmailTaken, InvalidInput

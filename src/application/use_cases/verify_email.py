@@ -3,51 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.policy import EmailLinkPolicy
-from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.services.account_ownership import void_address_links
-from application.services.address_limit import counter_key
 from application.services.email_links import CONFIRMED, EmailLinks
 from application.services.link_claims import claim_link
 from application.services.session_tokens import ClientInfo
-from application.use_cases.current_user import GetCurrentUser
 from domain import links
-from domain.errors import EmailTaken, InvalidToken, RateLimited
+from domain.errors import EmailTaken, InvalidToken
 from domain.links import LinkToken, mask_email
 from domain.users import User
-
-
-@dataclass(frozen=True, slots=True)
-class RequestEmailVerification:
-    """Send a new verification link to the signed-in user's current address.
-
-    - a session is needed;
-    - at most `policy.requests` asks per account per `policy.window` (429 beyond), counted
-      atomically and before anything else, so the answer says nothing about the address;
-    - nothing is sent when the address is already verified, or when there is none.
-    """
-
-    current_user: GetCurrentUser
-    new_uow: UnitOfWorkFactory
-    clock: Clock
-    attempts: AttemptCounter
-    links: EmailLinks
-    policy: EmailLinkPolicy = EmailLinkPolicy()
-
-    async def execute(self, sid: str | None, client: ClientInfo) -> None:
-        user = await self.current_user.require(sid)
-        now = self.clock.now()
-        key = counter_key("verify-email-request", str(user.id))
-        window = await self.attempts.hit(key, self.policy.window, now)
-        if window.hits > self.policy.requests:
-            raise RateLimited(window.retry_after(now))
-        if user.email is None or user.email_verified:
-            return
-        async with self.new_uow() as uow:
-            await self.links.send_verification(uow, user, client, now)
-            await uow.commit()
 
 
 @dataclass(frozen=True, slots=True)

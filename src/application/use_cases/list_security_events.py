@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
-from application.use_cases.current_user import GetCurrentUser
+from application.use_cases.get_current_user import GetCurrentUser
 from domain.activity import DEFAULT_EVENTS, MAX_EVENTS, SecurityEvent
 from domain.errors import InvalidInput
 
