@@ -55,6 +55,7 @@ from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from domain.links import LinkToken
 from domain.activity import EventKind, SecurityEvent
+from domain.clients import ClientInfo
 from domain.sessions import RefreshClaim, Rotation, Session
 from domain.users import User
 
@@ -532,10 +533,9 @@ class InMemorySecurityEvents(SecurityEvents):
         self._undo = undo
 
     async def record(
-        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime,
-        ip: str | None, user_agent: str | None,
+        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime, client: ClientInfo
     ) -> None:
-        event = SecurityEvent(kind, now, ip, user_agent, detail)  # refuses a non-contract kind, as SQL does
+        event = SecurityEvent(kind, now, client.ip, client.user_agent, detail)  # refuses a non-contract kind, as SQL does
         self._db.events.append((user_id, kind, detail))
         self._db.event_log.append((user_id, event))
         self._undo.append(self._db.events.pop)

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from application.services.session_tokens import ClientInfo
 from application.use_cases.unlink_account import UnlinkAccount
+from domain.clients import ClientInfo
 from domain.errors import LastLoginMethod
 from domain.identities import LinkedAccount
 from domain.users import User

@@ -9,10 +9,11 @@ import pytest
 
 from application.policy import SessionPolicy
 from application.services.link_claims import claim_link
-from application.services.session_tokens import ClientInfo, SessionIssuer
+from application.services.session_tokens import SessionIssuer
 from application.use_cases.get_current_user import GetCurrentUser
 from application.use_cases.logout import Logout
 from application.use_cases.refresh_session import RefreshSession
+from domain.clients import ClientInfo
 from domain.codes import VERIFY_PHONE, CodeCheck, PhoneCode
 from domain.errors import InvalidRefresh
 from domain.links import VERIFY_EMAIL, LinkToken

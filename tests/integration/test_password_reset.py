@@ -2,11 +2,11 @@
 
 import asyncio
 
+from application.policy import LoginLimits
 from application.services.email_links import EmailLinks
 from application.services.login_guard import LoginGuard
-from application.services.session_tokens import ClientInfo
 from application.use_cases.reset_password import ResetPassword
-from application.policy import LoginLimits
+from domain.clients import ClientInfo
 from domain.errors import InvalidToken
 from domain.links import PASSWORD_RESET, LinkToken
 from tests.factories import UserFactory

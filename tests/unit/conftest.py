@@ -17,7 +17,7 @@ from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
 from application.services.password_confirmation import ConfirmPassword
-from application.services.session_tokens import ClientInfo, SessionIssuer
+from application.services.session_tokens import SessionIssuer
 from application.use_cases.change_password import ChangePassword
 from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
 from application.use_cases.forgot_password import ForgotPassword
@@ -41,6 +41,7 @@ from application.use_cases.update_profile import UpdateProfile
 from application.use_cases.verify_email import VerifyEmail
 from application.use_cases.verify_phone import VerifyPhone
 from application.use_cases.verify_reset_code import VerifyResetCode
+from domain.clients import ClientInfo
 from tests.fakes import (
     FakeClock,
     FakeCodes,

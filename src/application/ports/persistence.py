@@ -7,6 +7,7 @@ from uuid import UUID
 
 from application.ports.messages import Outbox
 from domain.activity import EventKind, SecurityEvent
+from domain.clients import ClientInfo
 from domain.codes import CodeCheck, PhoneCode
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
@@ -211,12 +212,11 @@ class LinkTokenRepository(Protocol):
 class SecurityEvents(Protocol):
     @abstractmethod
     async def record(
-        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime,
-        ip: str | None, user_agent: str | None,
+        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime, client: ClientInfo
     ) -> None:
         """Why something happened to an account, and from where (the ip and user agent of
-        the client that caused it, always passed): kept for the user and for support. A
-        kind outside the contract is a bug: ValueError, and the transaction fails."""
+        `client`, the one that caused it): kept for the user and for support. A kind outside
+        the contract is a bug: ValueError, and the transaction fails."""
 
     @abstractmethod
     async def for_user(self, user_id: UUID, limit: int) -> list[SecurityEvent]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports.persistence import UnitOfWork
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain import links
 from domain.ownership import Handover, Undo, handover
 from domain.users import User
@@ -37,9 +37,9 @@ async def hand_over(
     revoked = await uow.sessions.revoke_all_for_user(user.id, now, "email_proven")
     await uow.users.mark_email_verified(user.id, now, via=next(iter(proof.values())))
     detail = {**proof, **({"sessionsRevoked": revoked} if revoked else {}), **plan.detail()}
-    await uow.events.record(user.id, "email_verified", detail, now, client.ip, client.user_agent)
+    await uow.events.record(user.id, "email_verified", detail, now, client)
     if plan.remove_password:
-        await uow.events.record(user.id, "password_removed", proof, now, client.ip, client.user_agent)
+        await uow.events.record(user.id, "password_removed", proof, now, client)
     return plan
 
 

@@ -34,7 +34,7 @@ from application.ports.messages import (
 )
 from application.ports.persistence import UnitOfWork
 from application.ports.security import TokenMinter
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain import links
 from domain.links import LinkToken, mask_email
 from domain.locales import choose_locale

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock
 from application.services.email_links import EmailLinks
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.users import User
 
 
@@ -27,7 +27,7 @@ class LockNotice:
     async def send(self, user: User, client: ClientInfo) -> None:
         now = self.clock.now()
         async with self.new_uow() as uow:
-            await uow.events.record(user.id, "account_locked", {}, now, client.ip, client.user_agent)
+            await uow.events.record(user.id, "account_locked", {}, now, client)
             if user.email is not None:
                 await self.links.send_unlock(uow, user, client, now)
             await uow.commit()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from application.ports.persistence import UnitOfWork
 from application.services.email_links import EmailLinks
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.devices import browser_of, is_new_device
 from domain.users import User
 
@@ -30,7 +30,6 @@ class NewDeviceAlert:
         if not is_new_device(seen, client.ip, client.user_agent):
             return
         browser = browser_of(client.user_agent)
-        await uow.events.record(user.id, "signed_in_new_device", {"browser": browser}, now,
-                                client.ip, client.user_agent)
+        await uow.events.record(user.id, "signed_in_new_device", {"browser": browser}, now, client)
         if user.email is not None:
             await self.links.send_new_device(uow, user, browser, client, now)

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from application.ports.persistence import UnitOfWork
 from application.services.email_links import EmailLinks
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.activity import EventKind
 from domain.users import User
 
@@ -19,5 +19,5 @@ async def replace_password(
     link, all in the caller's unit of work."""
     await uow.users.set_password_hash(user.id, password_hash)
     await uow.sessions.revoke_all_for_user(user.id, now, kind, keep=keep)
-    await uow.events.record(user.id, kind, detail or {}, now, client.ip, client.user_agent)
+    await uow.events.record(user.id, kind, detail or {}, now, client)
     await links.send_password_changed(uow, user, client, now)

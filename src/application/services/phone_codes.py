@@ -7,7 +7,7 @@ from application.policy import PhoneCodePolicy
 from application.ports.messages import PHONE_CODE, Message
 from application.ports.persistence import UnitOfWork
 from application.ports.security import CodeGenerator, IdGenerator, TokenMinter
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.codes import PhoneCode
 from domain.locales import choose_locale
 from domain.users import User

@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports.persistence import UnitOfWork
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.identities import LinkedAccount, ProviderIdentity
 
 
@@ -29,6 +29,4 @@ async def link_identity(
     """Attach it and record `provider_linked` with the ip and user agent of the client that
     linked it. Raises AccountAlreadyLinked (see AccountRepository.add)."""
     await uow.accounts.add(linked_account(account_id, user_id, identity, now))
-    await uow.events.record(
-        user_id, "provider_linked", {"provider": identity.provider}, now, client.ip, client.user_agent
-    )
+    await uow.events.record(user_id, "provider_linked", {"provider": identity.provider}, now, client)

@@ -7,15 +7,9 @@ from uuid import UUID
 from application.policy import SessionPolicy
 from application.ports.persistence import UnitOfWork
 from application.ports.security import IdGenerator, TokenMinter
+from domain.clients import ClientInfo
 from domain.sessions import Session
 from domain.users import User
-
-
-@dataclass(frozen=True, slots=True)
-class ClientInfo:
-    ip: str | None = None
-    user_agent: str | None = None
-    accept_language: str | None = None  # picks the language of messages (domain.locales)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +63,7 @@ class SessionIssuer:
             user_agent=client.user_agent,
         )
         await uow.sessions.add(session)
-        await uow.events.record(user_id, "signed_in", {"method": method}, now, client.ip, client.user_agent)
+        await uow.events.record(user_id, "signed_in", {"method": method}, now, client)
         refresh_token = self.tokens.new_token()
         await uow.sessions.add_refresh_token(session.id, self.tokens.digest(refresh_token), 0, now)
         return await self.grant_sid(uow, session, now, refresh_token)

@@ -5,8 +5,8 @@ from application.ports.security import Clock, PasswordHasher, TokenMinter
 from application.services.email_links import EmailLinks
 from application.services.password_confirmation import ConfirmPassword
 from application.services.password_replacement import replace_password
-from application.services.session_tokens import ClientInfo
 from application.use_cases.get_current_user import GetCurrentUser
+from domain.clients import ClientInfo
 from domain.credentials import check_new_password
 
 

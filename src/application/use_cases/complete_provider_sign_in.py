@@ -11,7 +11,8 @@ from application.services.account_ownership import hand_over
 from application.services.device_cookies import DeviceCookies
 from application.services.new_device import NewDeviceAlert
 from application.services.provider_links import link_identity, linked_account
-from application.services.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
+from application.services.session_tokens import IssuedTokens, SessionIssuer
+from domain.clients import ClientInfo
 from domain.errors import (
     AccessDenied,
     AccountAlreadyLinked,

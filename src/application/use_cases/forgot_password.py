@@ -21,7 +21,7 @@ from application.ports.security import Clock, CodeGenerator, IdGenerator, TokenM
 from application.services.address_limit import AddressLimiter, counter_key
 from application.services.email_links import EmailLinks
 from application.services.phone_codes import NUMBER_QUOTA, PhoneCodeSender
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.codes import RESET_PASSWORD
 from domain.credentials import normalize_email
 from domain.errors import ChannelNotConfigured, InvalidInput

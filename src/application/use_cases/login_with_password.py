@@ -7,7 +7,8 @@ from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
 from application.services.provider_links import link_identity
-from application.services.session_tokens import ClientInfo, SessionIssuer, SignedIn
+from application.services.session_tokens import SessionIssuer, SignedIn
+from domain.clients import ClientInfo
 from domain.credentials import check_password_length, normalize_identifier
 from domain.errors import AccountAlreadyLinked, InvalidCredentials, SocialOnlyAccount
 from domain.flows import PendingLink

@@ -4,7 +4,8 @@ from datetime import datetime
 from application.policy import SessionPolicy
 from application.ports.persistence import RefreshRotation, UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.services.session_tokens import ClientInfo, IssuedTokens, SessionIssuer
+from application.services.session_tokens import IssuedTokens, SessionIssuer
+from domain.clients import ClientInfo
 from domain.errors import InvalidRefresh, NoRefreshToken
 from domain.sessions import RefreshClaim, RefreshVerdict, judge_refresh
 
@@ -53,8 +54,8 @@ class RefreshSession:
             if verdict is RefreshVerdict.REUSE:
                 owner = await uow.sessions.revoke(claim.session.id, now, "refresh_token_reuse")
                 if owner is not None:
-                    await uow.events.record(owner, "refresh_reuse_detected", {"sessionId": str(claim.session.id)},
-                                            now, client.ip, client.user_agent)
+                    detail = {"sessionId": str(claim.session.id)}
+                    await uow.events.record(owner, "refresh_reuse_detected", detail, now, client)
                 await uow.commit()
             if verdict in (RefreshVerdict.REUSE, RefreshVerdict.DEAD):
                 raise InvalidRefresh()

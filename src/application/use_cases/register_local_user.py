@@ -7,7 +7,8 @@ from application.ports.security import Clock, IdGenerator, PasswordHasher
 from application.services.address_limit import AddressLimiter
 from application.services.device_cookies import DeviceCookies
 from application.services.email_links import EmailLinks
-from application.services.session_tokens import ClientInfo, SessionIssuer, SignedIn
+from application.services.session_tokens import SessionIssuer, SignedIn
+from domain.clients import ClientInfo
 from domain.credentials import (
     check_new_password,
     normalize_email,

@@ -5,8 +5,8 @@ from application.ports.security import Clock, PasswordHasher
 from application.services.email_links import REQUESTED, EmailLinks
 from application.services.login_guard import LoginGuard
 from application.services.password_confirmation import ConfirmPassword
-from application.services.session_tokens import ClientInfo
 from application.use_cases.get_current_user import GetCurrentUser
+from domain.clients import ClientInfo
 from domain import links
 from domain.credentials import normalize_email
 from domain.errors import EmailTaken, InvalidInput
@@ -51,7 +51,6 @@ class RequestEmailChange:
             await self.links.send_change(uow, user, new_email, client, now)
             await self.links.send_change_notice(uow, user, new_email, REQUESTED, client, now)
             await uow.events.record(
-                user.id, "email_change_requested", {"newEmail": mask_email(new_email)}, now,
-                client.ip, client.user_agent,
+                user.id, "email_change_requested", {"newEmail": mask_email(new_email)}, now, client
             )
             await uow.commit()

@@ -6,8 +6,8 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock
 from application.services.address_limit import counter_key
 from application.services.email_links import EmailLinks
-from application.services.session_tokens import ClientInfo
 from application.use_cases.get_current_user import GetCurrentUser
+from domain.clients import ClientInfo
 from domain.errors import RateLimited
 
 

@@ -10,8 +10,8 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, CodeGenerator, IdGenerator, TokenMinter
 from application.services.address_limit import AddressLimiter, counter_key
 from application.services.phone_codes import NUMBER_QUOTA, PhoneCodeSender
-from application.services.session_tokens import ClientInfo
 from application.use_cases.get_current_user import GetCurrentUser
+from domain.clients import ClientInfo
 from domain.codes import VERIFY_PHONE
 from domain.errors import ChannelNotConfigured, NoPhone, RateLimited
 from domain.ownership import require_proven_address

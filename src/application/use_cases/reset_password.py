@@ -10,7 +10,7 @@ from application.services.email_links import EmailLinks
 from application.services.link_claims import claim_link
 from application.services.login_guard import LoginGuard
 from application.services.password_replacement import replace_password
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain import links
 from domain.credentials import check_new_password
 from domain.errors import InvalidToken

@@ -7,7 +7,7 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.services.account_ownership import take_back
 from application.services.link_claims import claim_link
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain import links
 from domain.ownership import Undo, undo_since
 
@@ -44,7 +44,7 @@ class SecureAccount:
             await uow.users.set_password_hash(user.id, None)
             revoked = await uow.sessions.revoke_all_for_user(user.id, now, "account_secured")
             detail = {**undone.detail(), "sessionsRevoked": revoked}
-            await uow.events.record(user.id, "account_secured", detail, now, client.ip, client.user_agent)
-            await uow.events.record(user.id, "password_removed", {}, now, client.ip, client.user_agent)
+            await uow.events.record(user.id, "account_secured", detail, now, client)
+            await uow.events.record(user.id, "password_removed", {}, now, client)
             await uow.commit()
         return undone

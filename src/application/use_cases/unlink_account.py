@@ -2,8 +2,8 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock
-from application.services.session_tokens import ClientInfo
 from application.use_cases.get_current_user import GetCurrentUser
+from domain.clients import ClientInfo
 from domain.errors import LastLoginMethod, NotAuthenticated, NotLinked
 
 
@@ -39,6 +39,6 @@ class UnlinkAccount:
                 raise LastLoginMethod()
             await uow.accounts.remove(user.id, provider)
             await uow.events.record(
-                user.id, "provider_unlinked", {"provider": provider}, self.clock.now(), client.ip, client.user_agent
+                user.id, "provider_unlinked", {"provider": provider}, self.clock.now(), client
             )
             await uow.commit()

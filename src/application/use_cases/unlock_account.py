@@ -9,7 +9,7 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.services.link_claims import claim_link
 from application.services.login_guard import LoginGuard
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain import links
 
 
@@ -33,6 +33,6 @@ class UnlockAccount:
         now = self.clock.now()
         async with self.new_uow() as uow:
             _, user = await claim_link(uow, self.tokens, token, (links.UNLOCK,), now)
-            await uow.events.record(user.id, "account_unlocked", {}, now, client.ip, client.user_agent)
+            await uow.events.record(user.id, "account_unlocked", {}, now, client)
             await uow.commit()
         await self.guard.lift_all(user)

@@ -8,7 +8,7 @@ from application.ports.security import Clock, TokenMinter
 from application.services.account_ownership import void_address_links
 from application.services.email_links import CONFIRMED, EmailLinks
 from application.services.link_claims import claim_link
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain import links
 from domain.errors import EmailTaken, InvalidToken
 from domain.links import LinkToken, mask_email
@@ -47,7 +47,7 @@ class VerifyEmail:
                 await self._switch(uow, user, link, client, now)
             elif link.email == user.email:
                 await uow.users.mark_email_verified(user.id, now, via="link")
-                await uow.events.record(user.id, "email_verified", {}, now, client.ip, client.user_agent)
+                await uow.events.record(user.id, "email_verified", {}, now, client)
             else:  # a verification link for an address the account no longer has
                 raise InvalidToken()
             verified = await uow.users.by_id(user.id)
@@ -66,6 +66,4 @@ class VerifyEmail:
         await uow.users.change_email(user.id, new_email, now)  # the unique index decides races
         await void_address_links(uow, user.id, now)
         await self.links.send_change_notice(uow, user, new_email, CONFIRMED, client, now)
-        await uow.events.record(
-            user.id, "email_changed", {"newEmail": mask_email(new_email)}, now, client.ip, client.user_agent
-        )
+        await uow.events.record(user.id, "email_changed", {"newEmail": mask_email(new_email)}, now, client)

@@ -6,8 +6,8 @@ from datetime import datetime
 from application.policy import PhoneCodePolicy
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.services.session_tokens import ClientInfo
 from application.use_cases.get_current_user import GetCurrentUser
+from domain.clients import ClientInfo
 from domain.codes import VERIFY_PHONE, CodeCheck
 from domain.errors import InvalidCode, TooManyAttempts
 from domain.ownership import require_proven_address
@@ -64,6 +64,4 @@ class VerifyPhone:
     async def _verify(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
         if not await uow.users.mark_phone_verified(user.id, user.phone_number, now):
             raise InvalidCode()  # the number changed since the code was sent
-        await uow.events.record(
-            user.id, "phone_verified", {"phoneNumber": user.phone_number}, now, client.ip, client.user_agent
-        )
+        await uow.events.record(user.id, "phone_verified", {"phoneNumber": user.phone_number}, now, client)

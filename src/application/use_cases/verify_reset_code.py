@@ -9,7 +9,7 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, TokenMinter
 from application.services.address_limit import AddressLimiter
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain import links
 from domain.codes import RESET_PASSWORD, CodeCheck
 from domain.errors import InvalidCode, TooManyAttempts

@@ -9,7 +9,7 @@ import pytest
 
 from application.policy import AddressLimit
 from application.services.address_limit import AddressLimiter
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import InvalidCode, InvalidCredentials, RateLimited
 from domain.profile import ProfileEdit
 from tests.factories import RegistrationFactory

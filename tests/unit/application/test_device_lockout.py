@@ -10,7 +10,7 @@ import pytest
 from application.ports.messages import IDENTIFIER_LOCKED
 from application.services.device_cookies import DeviceCookies
 from application.services.login_guard import account_key
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import AccountLocked, InvalidCredentials, InvalidPassword
 from tests.factories import RegistrationFactory
 from tests.unit.application.test_forgot_password import sent

@@ -1,7 +1,7 @@
 import pytest
 
 from application.ports.messages import EMAIL_CHANGE, EMAIL_CHANGE_NOTICE
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import (
     AccountLocked,
     EmailTaken,

@@ -1,7 +1,7 @@
 import pytest
 
 from application.ports.messages import VERIFY_EMAIL
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import EmailTaken, InvalidToken, NotAuthenticated, RateLimited
 from domain.links import CHANGE_EMAIL, SECURE_ACCOUNT, LinkToken
 from tests.factories import RegistrationFactory, UserFactory

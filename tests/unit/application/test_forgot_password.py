@@ -3,7 +3,7 @@
 import pytest
 
 from application.ports.messages import PASSWORD_RESET, PHONE_CODE, Message
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.codes import RESET_PASSWORD
 from domain.errors import InvalidInput, RateLimited
 from domain.links import PASSWORD_RESET as RESET_PURPOSE

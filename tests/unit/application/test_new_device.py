@@ -1,7 +1,7 @@
 """The new-device alert on fakes: password and provider sign-ins."""
 
 from application.ports.messages import NEW_DEVICE
-from application.services.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.links import SECURE_ACCOUNT
 from tests.unit.application.test_email_verification import PASSWORD, register
 from tests.unit.application.test_forgot_password import sent
