@@ -77,52 +77,68 @@ class Ports:
 
 
 def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Frontend) -> dict[str, Provide]:
-    issuer = SessionIssuer(ports.tokens, ports.ids, ports.policy)
-    current_user = GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock)
+    issuer = SessionIssuer(tokens=ports.tokens, ids=ports.ids, policy=ports.policy)
+    current_user = GetCurrentUser(query=ports.current_user_query, tokens=ports.tokens, clock=ports.clock)
     providers = ports.identity_providers
-    links = EmailLinks(ports.tokens, EmailLinkPolicy(), ports.default_locale, ports.phone_code_policy.whatsapp)
+    links = EmailLinks(
+        tokens=ports.tokens, policy=EmailLinkPolicy(), default_locale=ports.default_locale,
+        whatsapp=ports.phone_code_policy.whatsapp,
+    )
     login_guard = LoginGuard(ports.attempts, LoginLimits())
     devices = DeviceCookies(ports.tokens)
     singletons = {
         "register_user": RegisterLocalUser(
-            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links, devices
+            new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, ids=ports.ids, issuer=issuer,
+            attempts=ports.attempts, links=links, devices=devices,
         ),
         "login": LoginWithPassword(
-            ports.new_uow, ports.hasher, ports.clock, issuer, login_guard, ports.tokens, ports.ids,
-            LockNotice(ports.new_uow, links, ports.clock), NewDeviceAlert(links), devices,
+            new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, issuer=issuer, guard=login_guard,
+            tokens=ports.tokens, ids=ports.ids,
+            lock_notice=LockNotice(new_uow=ports.new_uow, links=links, clock=ports.clock),
+            new_device=NewDeviceAlert(links), devices=devices,
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(
-            ports.new_uow, ports.tokens, ports.clock, issuer, ports.policy, ports.refresh_rotation
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, issuer=issuer, policy=ports.policy,
+            rotation=ports.refresh_rotation,
         ),
-        "logout": Logout(ports.new_uow, ports.tokens, ports.clock),
-        "session_management": SessionManagement(current_user, ports.new_uow, ports.tokens, ports.clock),
-        "list_security_events": ListSecurityEvents(current_user, ports.new_uow),
+        "logout": Logout(new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock),
+        "session_management": SessionManagement(
+            current_user=current_user, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+        ),
+        "list_security_events": ListSecurityEvents(current_user=current_user, new_uow=ports.new_uow),
         "start_provider_sign_in": StartProviderSignIn(
-            providers, ports.new_uow, ports.tokens, ports.clock, current_user, ProviderFlowPolicy()
+            providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+            current_user=current_user, policy=ProviderFlowPolicy(),
         ),
         "complete_provider_sign_in": CompleteProviderSignIn(
-            providers, ports.new_uow, ports.tokens, ports.clock, ports.ids, issuer, NewDeviceAlert(links),
-            devices,
+            providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, ids=ports.ids,
+            issuer=issuer, new_device=NewDeviceAlert(links), devices=devices,
         ),
-        "list_linked_accounts": ListLinkedAccounts(current_user, ports.new_uow),
-        "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),
+        "list_linked_accounts": ListLinkedAccounts(current_user=current_user, new_uow=ports.new_uow),
+        "unlink_account": UnlinkAccount(current_user=current_user, new_uow=ports.new_uow, clock=ports.clock),
         "update_profile": UpdateProfile(
-            current_user, ports.new_uow, ports.phones, ports.clock, ports.profile_policy
+            current_user=current_user, new_uow=ports.new_uow, phones=ports.phones, clock=ports.clock,
+            policy=ports.profile_policy,
         ),
         "request_phone_code": RequestPhoneCode(
-            current_user, ports.new_uow, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids,
-            ports.phone_code_policy,
+            current_user=current_user, new_uow=ports.new_uow, codes=ports.codes, tokens=ports.tokens,
+            attempts=ports.attempts, clock=ports.clock, ids=ports.ids, policy=ports.phone_code_policy,
         ),
         "verify_phone": VerifyPhone(
-            current_user, ports.new_uow, ports.tokens, ports.clock, ports.phone_code_policy
+            current_user=current_user, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+            policy=ports.phone_code_policy,
         ),
         "request_email_verification": RequestEmailVerification(
-            current_user, ports.new_uow, ports.clock, ports.attempts, links
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, attempts=ports.attempts,
+            links=links,
         ),
-        "verify_email": VerifyEmail(ports.new_uow, ports.tokens, ports.clock, links),
+        "verify_email": VerifyEmail(
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, links=links,
+        ),
         "request_email_change": RequestEmailChange(
-            current_user, ports.new_uow, ports.hasher, ports.clock, links, login_guard
+            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock,
+            links=links, guard=login_guard,
         ),
         **_recovery(ports, current_user, links, login_guard),
         "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
@@ -138,19 +154,27 @@ def _recovery(ports: Ports, current_user: GetCurrentUser, links: EmailLinks, gua
     policy = RecoveryPolicy()
     return {
         "forgot_password": ForgotPassword(
-            ports.new_uow, ports.phones, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids,
-            links, policy, ports.phone_code_policy, ports.profile_policy,
+            new_uow=ports.new_uow, phones=ports.phones, codes=ports.codes, tokens=ports.tokens,
+            attempts=ports.attempts, clock=ports.clock, ids=ports.ids, links=links, policy=policy,
+            code_policy=ports.phone_code_policy, profile_policy=ports.profile_policy,
         ),
         "verify_reset_code": VerifyResetCode(
-            ports.new_uow, ports.phones, ports.tokens, ports.attempts, ports.clock, policy,
-            ports.phone_code_policy, ports.profile_policy,
+            new_uow=ports.new_uow, phones=ports.phones, tokens=ports.tokens, attempts=ports.attempts,
+            clock=ports.clock, policy=policy, code_policy=ports.phone_code_policy,
+            profile_policy=ports.profile_policy,
         ),
-        "reset_password": ResetPassword(ports.new_uow, ports.hasher, ports.tokens, ports.clock, links, guard),
-        "secure_account": SecureAccount(ports.new_uow, ports.tokens, ports.clock),
-        "unlock_account": UnlockAccount(ports.new_uow, ports.tokens, ports.clock, guard),
+        "reset_password": ResetPassword(
+            new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens, clock=ports.clock, links=links,
+            guard=guard,
+        ),
+        "secure_account": SecureAccount(new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock),
+        "unlock_account": UnlockAccount(
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, guard=guard,
+        ),
         "change_password": ChangePassword(
-            current_user, ports.new_uow, ports.hasher, ports.tokens, ports.clock,
-            ConfirmPassword(ports.hasher, guard, ports.clock), links,
+            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
+            clock=ports.clock, confirm=ConfirmPassword(hasher=ports.hasher, guard=guard, clock=ports.clock),
+            links=links,
         ),
     }
 

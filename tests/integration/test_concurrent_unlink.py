@@ -51,7 +51,7 @@ async def outcome(unlink: UnlinkAccount, provider: str) -> str:
 async def test_two_unlinks_at_once_never_remove_the_last_way_to_sign_in(store):
     for _ in range(ROUNDS):
         user = await password_less(store, "github", "google")
-        unlink = UnlinkAccount(SignedIn(user), store.new_uow, FakeClock())
+        unlink = UnlinkAccount(current_user=SignedIn(user), new_uow=store.new_uow, clock=FakeClock())
         answers = await asyncio.gather(outcome(unlink, "github"), outcome(unlink, "google"))
         assert sorted(answers) == ["last_login_method", "unlinked"]
         async with store.new_uow() as uow:

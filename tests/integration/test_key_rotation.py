@@ -32,10 +32,13 @@ class Keys:
 
     def __init__(self, store, tokens: HmacTokenMinter, clock: FakeClock) -> None:
         policy = SessionPolicy()
-        self.issuer = SessionIssuer(tokens, Uuid7Ids(), policy)
-        self.me = GetCurrentUser(store.current_user, tokens, clock)
-        self.refresh = RefreshSession(store.new_uow, tokens, clock, self.issuer, policy, store.rotation)
-        self.logout = Logout(store.new_uow, tokens, clock)
+        self.issuer = SessionIssuer(tokens=tokens, ids=Uuid7Ids(), policy=policy)
+        self.me = GetCurrentUser(query=store.current_user, tokens=tokens, clock=clock)
+        self.refresh = RefreshSession(
+            new_uow=store.new_uow, tokens=tokens, clock=clock, issuer=self.issuer, policy=policy,
+            rotation=store.rotation,
+        )
+        self.logout = Logout(new_uow=store.new_uow, tokens=tokens, clock=clock)
         self.tokens, self.store = tokens, store
 
 

@@ -15,8 +15,10 @@ from tests.fakes import FakeClock, FakePasswordHasher, FakeTokens, InMemoryAttem
 
 async def test_two_resets_with_one_token_one_wins(store):
     tokens, clock = FakeTokens(), FakeClock()
-    reset = ResetPassword(store.new_uow, FakePasswordHasher(), tokens, clock, EmailLinks(tokens),
-                          LoginGuard(InMemoryAttemptCounter(), LoginLimits()))
+    reset = ResetPassword(
+        new_uow=store.new_uow, hasher=FakePasswordHasher(), tokens=tokens, clock=clock,
+        links=EmailLinks(tokens=tokens), guard=LoginGuard(InMemoryAttemptCounter(), LoginLimits()),
+    )
     user = UserFactory.build(email="ada@example.com")
     async with store.new_uow() as uow:
         await uow.users.add(user)

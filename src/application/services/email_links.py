@@ -44,7 +44,7 @@ REQUESTED = "requested"
 CONFIRMED = "confirmed"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EmailLinks:
     tokens: TokenMinter
     policy: EmailLinkPolicy = EmailLinkPolicy()

@@ -9,7 +9,7 @@ from domain.clients import ClientInfo
 from domain.users import User
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LockNotice:
     """Told by the login of the one failed attempt that set a lock (so once per lock: the
     account's lock on unknown browsers and each device's own lock are separate locks).

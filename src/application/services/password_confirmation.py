@@ -7,7 +7,7 @@ from domain.errors import InvalidInput, InvalidPassword
 from domain.users import User
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConfirmPassword:
     """The password asked again before a sensitive change (email, password), by a session.
 

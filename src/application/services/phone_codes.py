@@ -16,7 +16,7 @@ from domain.users import User
 NUMBER_QUOTA = "phone-code-number"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PhoneCodeSender:
     """A new code for one account, number and purpose: stored as its keyed digest (replacing
     the account's earlier code of that purpose) and enqueued for WhatsApp, in the caller's

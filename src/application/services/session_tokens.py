@@ -42,7 +42,7 @@ def _seconds_between(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds()))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SessionIssuer:
     tokens: TokenMinter
     ids: IdGenerator

@@ -10,7 +10,7 @@ from domain.clients import ClientInfo
 from domain.credentials import check_new_password
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChangePassword:
     """Change the password while signed in.
 

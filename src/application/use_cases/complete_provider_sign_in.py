@@ -51,7 +51,7 @@ class ProviderSignedIn:
     device_cookie: str | None = field(default=None, repr=False)  # a new one to set, or None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CompleteProviderSignIn:
     """Finish a provider sign-in: verify the flow, the identity, then one of four paths.
 

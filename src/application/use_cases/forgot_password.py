@@ -36,7 +36,7 @@ class RecoveryRequest:
     phone_number: str | None = None  # E.164
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ForgotPassword:
     """Send the means to choose a new password.
 
@@ -98,7 +98,9 @@ class ForgotPassword:
             if request.email:
                 await self.links.send_password_reset(uow, user, client, now)
             else:
-                sender = PhoneCodeSender(self.codes, self.tokens, self.ids, self.code_policy)
+                sender = PhoneCodeSender(
+                    codes=self.codes, tokens=self.tokens, ids=self.ids, policy=self.code_policy,
+                )
                 await sender.send(uow, user, request.phone_number, RESET_PASSWORD, client, now)
             await uow.commit()
 

@@ -6,7 +6,7 @@ from domain.errors import NotAuthenticated
 from domain.users import User
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GetCurrentUser:
     """Who holds this sid? None for a missing, unknown, expired or revoked one."""
 

@@ -11,7 +11,7 @@ class LinkedAccounts:
     has_password: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ListLinkedAccounts:
     """The providers linked to the signed-in user (GET /auth/accounts), and whether it has a
     password (401 without a session)."""

@@ -6,7 +6,7 @@ from domain.activity import DEFAULT_EVENTS, MAX_EVENTS, SecurityEvent
 from domain.errors import InvalidInput
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ListSecurityEvents:
     """The signed-in user's security activity, newest first: `limit` events (default 50,
     1 to 200; anything else is refused, not clamped, so a client learns its mistake)."""

@@ -15,7 +15,7 @@ from domain.flows import PendingLink
 from domain.users import User
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LoginWithPassword:
     """Sign in with an email or a username and a password.
 

@@ -5,7 +5,7 @@ from application.ports.security import Clock, TokenMinter
 from domain.clients import ClientInfo
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Logout:
     """Revoke the session behind the sid or the refresh token, whichever is known.
     Logging out without cookies, or twice, is not an error; ending a live session is

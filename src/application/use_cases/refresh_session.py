@@ -10,7 +10,7 @@ from domain.errors import InvalidRefresh, NoRefreshToken
 from domain.sessions import RefreshClaim, RefreshVerdict, judge_refresh
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RefreshSession:
     """Exchange a refresh token for a new sid and its successor token.
 

@@ -28,7 +28,7 @@ class Registration:
     username: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RegisterLocalUser:
     """Create a local account and sign it in.
 

@@ -13,7 +13,7 @@ from domain.errors import EmailTaken, InvalidInput
 from domain.links import mask_email
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestEmailChange:
     """Ask to move the account to a new address; it moves only when the link sent there
     is opened (VerifyEmail).
@@ -41,8 +41,9 @@ class RequestEmailChange:
         new_email = normalize_email(email)
         if new_email == user.email:
             raise InvalidInput("email", "is already the account's email")
+        confirm = ConfirmPassword(hasher=self.hasher, guard=self.guard, clock=self.clock)
         async with self.hasher.reserve():  # busy at once when the password work is full
-            await ConfirmPassword(self.hasher, self.guard, self.clock).check(user, password, "password")
+            await confirm.check(user, password, "password")
         now = self.clock.now()
         async with self.new_uow() as uow:
             if await uow.users.by_email(new_email) is not None:

@@ -11,7 +11,7 @@ from domain.clients import ClientInfo
 from domain.errors import RateLimited
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestEmailVerification:
     """Send a new verification link to the signed-in user's current address.
 

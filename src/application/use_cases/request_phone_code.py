@@ -20,7 +20,7 @@ from domain.ownership import require_proven_address
 ACCOUNT_QUOTA = "phone-code-account"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestPhoneCode:
     """Send a code to the profile's number (POST /auth/phone/verify/request).
 
@@ -60,7 +60,7 @@ class RequestPhoneCode:
         policy = self.policy
         await self._count(ACCOUNT_QUOTA, str(user.id), policy.codes_per_account, policy.account_window, now)
         await self._count(NUMBER_QUOTA, user.phone_number, policy.codes_per_number, policy.number_window, now)
-        sender = PhoneCodeSender(self.codes, self.tokens, self.ids, self.policy)
+        sender = PhoneCodeSender(codes=self.codes, tokens=self.tokens, ids=self.ids, policy=self.policy)
         async with self.new_uow() as uow:
             await sender.send(uow, user, user.phone_number, VERIFY_PHONE, client, now)
             await uow.commit()

@@ -18,7 +18,7 @@ from domain.errors import InvalidToken
 RESET_PURPOSES = (links.PASSWORD_RESET, links.RESET_TOKEN)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ResetPassword:
     """Set a new password with a mailed link's token or a resetToken (no session needed).
 

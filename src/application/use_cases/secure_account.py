@@ -12,7 +12,7 @@ from domain import links
 from domain.ownership import Undo, undo_since
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SecureAccount:
     """Undo what an intruder added and lock him out, with a "not you?" token.
 

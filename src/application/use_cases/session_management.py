@@ -17,7 +17,7 @@ class SessionView:
     current: bool  # the session whose sid asked
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SessionManagement:
     """- only live sessions are listed, newest first, the caller's own marked current;
     - ending a session kills its sid and refresh token at once (the revoke is the

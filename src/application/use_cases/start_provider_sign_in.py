@@ -17,7 +17,7 @@ class StartedFlow:
     browser_token: str  # goes in a short HttpOnly cookie: binds the flow to this browser
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StartProviderSignIn:
     """Begin a sign-in (or a link) at an identity provider.
 

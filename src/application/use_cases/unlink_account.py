@@ -7,7 +7,7 @@ from domain.clients import ClientInfo
 from domain.errors import LastLoginMethod, NotAuthenticated, NotLinked
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnlinkAccount:
     """Detach a provider (DELETE /auth/accounts/{provider}).
 

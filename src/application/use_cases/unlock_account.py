@@ -13,7 +13,7 @@ from domain.clients import ClientInfo
 from domain import links
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnlockAccount:
     """Lift an account's login lock with the token of its unlock link.
 

@@ -10,7 +10,7 @@ from domain.profile import ProfileChanges, ProfileEdit, Sent, Unchanged, normali
 from domain.users import User
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateProfile:
     """Complete or edit the signed-in user's profile (PATCH /auth/profile).
 

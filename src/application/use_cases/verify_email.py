@@ -15,7 +15,7 @@ from domain.links import LinkToken, mask_email
 from domain.users import User
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VerifyEmail:
     """Open a link from an email (no session needed: it may be opened on another device).
 

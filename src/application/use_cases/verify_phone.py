@@ -14,7 +14,7 @@ from domain.ownership import require_proven_address
 from domain.users import User
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VerifyPhone:
     """Check the code typed back (POST /auth/phone/verify).
 

@@ -16,7 +16,7 @@ from domain.errors import InvalidCode, TooManyAttempts
 from domain.links import LinkToken
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VerifyResetCode:
     """Trade the WhatsApp reset code for a resetToken.
 
