@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+# How a message reaches its recipient; infrastructure has one MessageSender per channel.
 Channel = Literal["email", "whatsapp"]
 
 # One template per row of the contract's "Messages sent to users".

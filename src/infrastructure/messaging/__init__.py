@@ -1,2 +1,2 @@
-"""Messages to users: rendering, channels (SendGrid, Twilio WhatsApp, console) and the
+"""Messages to users: rendering, senders (SendGrid, Twilio WhatsApp, console) and the
 dispatcher that delivers the outbox."""

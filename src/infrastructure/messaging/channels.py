@@ -1,5 +1,5 @@
-"""How a rendered message leaves: one channel per medium. The port lives here, inside
-infrastructure: only the dispatcher sends, and use cases never do (they enqueue)."""
+"""How a rendered message leaves: one sender per channel (email, WhatsApp). The port lives
+here, inside infrastructure: only the dispatcher sends, and use cases never do (they enqueue)."""
 
 from abc import abstractmethod
 from typing import Protocol
@@ -9,7 +9,7 @@ from infrastructure.messaging.delivery import DeliveryError
 from infrastructure.messaging.rendering import Rendered
 
 
-class Channel(Protocol):
+class MessageSender(Protocol):
     @abstractmethod
     async def send(self, message: Message, rendered: Rendered) -> str:
         """Hand the message to the provider, once (no retry of its own: the outbox alone
@@ -19,18 +19,18 @@ class Channel(Protocol):
         """Release connections (called once, at shutdown)."""
 
 
-class ConsoleChannel(Channel):
+class ConsoleSender(MessageSender):
     """Without credentials: the message is printed to the process's output, so a developer
     running `make dev` reads the links and codes in the log. Never the default in production
     for real users (a warning says so at start)."""
 
-    def __init__(self, medium: str) -> None:
-        self._medium = medium
+    def __init__(self, channel: str) -> None:
+        self._channel = channel
         self._count = 0
 
     async def send(self, message: Message, rendered: Rendered) -> str:
         self._count += 1
-        lines = [f"----- {self._medium} to {message.recipient} ({message.template}, {message.locale})"]
+        lines = [f"----- {self._channel} to {message.recipient} ({message.template}, {message.locale})"]
         if rendered.subject is not None:
             lines.append(f"Subject: {rendered.subject}")
         lines += [rendered.text.rstrip(), "-----"]
@@ -41,16 +41,16 @@ class ConsoleChannel(Channel):
         pass
 
 
-class OffChannel(Channel):
-    """A medium this deployment does not send (WhatsApp without Twilio in production): no
+class OffSender(MessageSender):
+    """A channel this deployment does not send (WhatsApp without Twilio in production): no
     use case enqueues for it, but a message enqueued before (when it was configured) fails
     at once, unsent and unprinted: a code in the log of production is a leak."""
 
-    def __init__(self, medium: str) -> None:
-        self._medium = medium
+    def __init__(self, channel: str) -> None:
+        self._channel = channel
 
     async def send(self, message: Message, rendered: Rendered) -> str:
-        raise DeliveryError(f"no {self._medium} channel is configured", retryable=False)
+        raise DeliveryError(f"no {self._channel} channel is configured", retryable=False)
 
     async def close(self) -> None:
         pass

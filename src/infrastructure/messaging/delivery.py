@@ -38,7 +38,7 @@ RETRY_AFTER_STATUSES = (429, 503)
 
 
 class DeliveryError(Exception):
-    """A channel could not hand the message over. `retryable`: the outbox tries again later
+    """A sender could not hand the message over. `retryable`: the outbox tries again later
     (network error, 429, 5xx); otherwise the message fails at once (any other 4xx).
     `retry_after`: the provider's Retry-After header as received (seconds or an HTTP date)."""
 

@@ -1,4 +1,4 @@
-"""The channels and the dispatcher the settings ask for."""
+"""The message senders and the dispatcher the settings ask for."""
 
 import logging
 from typing import TYPE_CHECKING
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
-from infrastructure.messaging.channels import Channel, ConsoleChannel, OffChannel
+from infrastructure.messaging.channels import ConsoleSender, MessageSender, OffSender
 from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Branding, Renderer
 from infrastructure.persistence.outbox import OutboxStore
@@ -19,33 +19,33 @@ if TYPE_CHECKING:
 log = logging.getLogger("sesame")
 
 
-def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> dict[str, Channel]:
+def message_senders(settings: Settings, http: "httpx.AsyncClient | None") -> dict[str, MessageSender]:
     """SendGrid and Twilio when their credentials are set; otherwise the log (the settings
     refuse email without either), and WhatsApp off when the log is not for it (production:
     Settings.whatsapp_enabled). Their SDKs are imported only when used: a process that
     prints its messages does not carry them (~10 MiB)."""
-    whatsapp = ConsoleChannel("whatsapp") if settings.whatsapp_enabled else OffChannel("whatsapp")
-    channels: dict[str, Channel] = {"email": ConsoleChannel("email"), "whatsapp": whatsapp}
+    whatsapp = ConsoleSender("whatsapp") if settings.whatsapp_enabled else OffSender("whatsapp")
+    senders: dict[str, MessageSender] = {"email": ConsoleSender("email"), "whatsapp": whatsapp}
     if settings.sendgrid_enabled and http is not None:
         from infrastructure.messaging.sendgrid_email import SendGridEmail
 
-        channels["email"] = SendGridEmail(
+        senders["email"] = SendGridEmail(
             http, settings.sendgrid_api_key or "", settings.email_from or "", settings.sendgrid_base_url
         )
     if settings.twilio_enabled:
         from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp
 
-        channels["whatsapp"] = TwilioWhatsApp(
+        senders["whatsapp"] = TwilioWhatsApp(
             settings.twilio_account_sid or "", settings.twilio_auth_token or "",
             settings.twilio_whatsapp_from or "", base_url=settings.twilio_base_url,
             content_sid=settings.twilio_whatsapp_content_sid,
         )
-    for medium, channel in channels.items():
-        if isinstance(channel, ConsoleChannel) and settings.production:  # MESSAGES_TO_LOG=true
-            log.warning("No credentials for %s messages: they are only printed to the log.", medium)
-        elif isinstance(channel, OffChannel):
-            log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.", medium)
-    return channels
+    for channel, sender in senders.items():
+        if isinstance(sender, ConsoleSender) and settings.production:  # MESSAGES_TO_LOG=true
+            log.warning("No credentials for %s messages: they are only printed to the log.", channel)
+        elif isinstance(sender, OffSender):
+            log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.", channel)
+    return senders
 
 
 def renderer(settings: Settings) -> Renderer:
@@ -68,7 +68,7 @@ def outbox_dispatcher(
     return OutboxDispatcher(
         OutboxStore(engine, cipher),
         renderer(settings),
-        message_channels(settings, http),
+        message_senders(settings, http),
         clock,
         listen_dsn=None if listen_url is None else listen_dsn(listen_url),
         **options,

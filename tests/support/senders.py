@@ -1,14 +1,14 @@
-"""A channel for tests of the dispatcher: records what it sends, answers as it is told."""
+"""A sender for tests of the dispatcher: records what it sends, answers as it is told."""
 
 import asyncio
 
 from application.ports.messages import Message
-from infrastructure.messaging.channels import Channel
+from infrastructure.messaging.channels import MessageSender
 from infrastructure.messaging.delivery import DeliveryError
 from infrastructure.messaging.rendering import Rendered
 
 
-class ScriptedChannel(Channel):
+class ScriptedSender(MessageSender):
     def __init__(self, delay: float = 0) -> None:
         self.sent: list[tuple[Message, Rendered]] = []
         self.tries = 0
