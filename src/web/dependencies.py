@@ -80,7 +80,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
     issuer = SessionIssuer(tokens=ports.tokens, ids=ports.ids, policy=ports.policy)
     current_user = GetCurrentUser(query=ports.current_user_query, tokens=ports.tokens, clock=ports.clock)
     providers = ports.identity_providers
-    links = EmailLinks(
+    email_links = EmailLinks(
         tokens=ports.tokens, policy=EmailLinkPolicy(), default_locale=ports.default_locale,
         whatsapp=ports.phone_code_policy.whatsapp,
     )
@@ -89,13 +89,13 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
     singletons = {
         "register_user": RegisterLocalUser(
             new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, ids=ports.ids, issuer=issuer,
-            attempts=ports.attempts, links=links, devices=devices,
+            attempts=ports.attempts, email_links=email_links, devices=devices,
         ),
         "login": LoginWithPassword(
             new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, issuer=issuer, guard=login_guard,
             tokens=ports.tokens, ids=ports.ids,
-            lock_notice=LockNotice(new_uow=ports.new_uow, links=links, clock=ports.clock),
-            new_device=NewDeviceAlert(links), devices=devices,
+            lock_notice=LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock),
+            new_device=NewDeviceAlert(email_links), devices=devices,
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(
@@ -113,7 +113,7 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         ),
         "complete_provider_sign_in": CompleteProviderSignIn(
             providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, ids=ports.ids,
-            issuer=issuer, new_device=NewDeviceAlert(links), devices=devices,
+            issuer=issuer, new_device=NewDeviceAlert(email_links), devices=devices,
         ),
         "list_linked_accounts": ListLinkedAccounts(current_user=current_user, new_uow=ports.new_uow),
         "unlink_account": UnlinkAccount(current_user=current_user, new_uow=ports.new_uow, clock=ports.clock),
@@ -131,16 +131,16 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
         ),
         "request_email_verification": RequestEmailVerification(
             current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, attempts=ports.attempts,
-            links=links,
+            email_links=email_links,
         ),
         "verify_email": VerifyEmail(
-            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, links=links,
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, email_links=email_links,
         ),
         "request_email_change": RequestEmailChange(
             current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock,
-            links=links, guard=login_guard,
+            email_links=email_links, guard=login_guard,
         ),
-        **_recovery(ports, current_user, links, login_guard),
+        **_recovery(ports, current_user, email_links, login_guard),
         "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
@@ -150,12 +150,12 @@ def use_case_dependencies(ports: Ports, cookies: CookiePolicy, frontend: Fronten
             for name, value in singletons.items()}
 
 
-def _recovery(ports: Ports, current_user: GetCurrentUser, links: EmailLinks, guard: LoginGuard) -> dict:
+def _recovery(ports: Ports, current_user: GetCurrentUser, email_links: EmailLinks, guard: LoginGuard) -> dict:
     policy = RecoveryPolicy()
     return {
         "forgot_password": ForgotPassword(
             new_uow=ports.new_uow, phones=ports.phones, codes=ports.codes, tokens=ports.tokens,
-            attempts=ports.attempts, clock=ports.clock, ids=ports.ids, links=links, policy=policy,
+            attempts=ports.attempts, clock=ports.clock, ids=ports.ids, email_links=email_links, policy=policy,
             code_policy=ports.phone_code_policy, profile_policy=ports.profile_policy,
         ),
         "verify_reset_code": VerifyResetCode(
@@ -164,8 +164,8 @@ def _recovery(ports: Ports, current_user: GetCurrentUser, links: EmailLinks, gua
             profile_policy=ports.profile_policy,
         ),
         "reset_password": ResetPassword(
-            new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens, clock=ports.clock, links=links,
-            guard=guard,
+            new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens, clock=ports.clock,
+            email_links=email_links, guard=guard,
         ),
         "secure_account": SecureAccount(new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock),
         "unlock_account": UnlockAccount(
@@ -174,7 +174,7 @@ def _recovery(ports: Ports, current_user: GetCurrentUser, links: EmailLinks, gua
         "change_password": ChangePassword(
             current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
             clock=ports.clock, confirm=ConfirmPassword(hasher=ports.hasher, guard=guard, clock=ports.clock),
-            links=links,
+            email_links=email_links,
         ),
     }
 

@@ -35,7 +35,7 @@ async def password_less(store, *providers: str) -> User:
     async with store.new_uow() as uow:
         await uow.users.add(user)
         for provider in providers:
-            await uow.accounts.add(LinkedAccount(uuid.uuid4(), user.id, provider, uuid.uuid4().hex, NOW))
+            await uow.linked_accounts.add(LinkedAccount(uuid.uuid4(), user.id, provider, uuid.uuid4().hex, NOW))
         await uow.commit()
     return user
 
@@ -55,4 +55,4 @@ async def test_two_unlinks_at_once_never_remove_the_last_way_to_sign_in(store):
         answers = await asyncio.gather(outcome(unlink, "github"), outcome(unlink, "google"))
         assert sorted(answers) == ["last_login_method", "unlinked"]
         async with store.new_uow() as uow:
-            assert len(await uow.accounts.for_user(user.id)) == 1
+            assert len(await uow.linked_accounts.for_user(user.id)) == 1

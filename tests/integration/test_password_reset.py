@@ -8,7 +8,7 @@ from application.services.login_guard import LoginGuard
 from application.use_cases.reset_password import ResetPassword
 from domain.clients import ClientInfo
 from domain.errors import InvalidToken
-from domain.links import PASSWORD_RESET, LinkToken
+from domain.email_links import PASSWORD_RESET, EmailLink
 from tests.factories import UserFactory
 from tests.fakes import FakeClock, FakePasswordHasher, FakeTokens, InMemoryAttemptCounter
 
@@ -17,13 +17,13 @@ async def test_two_resets_with_one_token_one_wins(store):
     tokens, clock = FakeTokens(), FakeClock()
     reset = ResetPassword(
         new_uow=store.new_uow, hasher=FakePasswordHasher(), tokens=tokens, clock=clock,
-        links=EmailLinks(tokens=tokens), guard=LoginGuard(InMemoryAttemptCounter(), LoginLimits()),
+        email_links=EmailLinks(tokens=tokens), guard=LoginGuard(InMemoryAttemptCounter(), LoginLimits()),
     )
     user = UserFactory.build(email="ada@example.com")
     async with store.new_uow() as uow:
         await uow.users.add(user)
-        await uow.links.add(tokens.digest("the-link"),
-                            LinkToken(user.id, PASSWORD_RESET, user.email, clock.now() + reset.links.policy.reset_link_ttl),
+        await uow.email_links.add(tokens.digest("the-link"),
+                            EmailLink(user.id, PASSWORD_RESET, user.email, clock.now() + reset.email_links.policy.reset_link_ttl),
                             clock.now())
         await uow.commit()
 

@@ -102,7 +102,8 @@ class World:
     def register(self) -> RegisterLocalUser:
         return RegisterLocalUser(
             new_uow=self.new_uow, hasher=self.hasher, clock=self.clock, ids=FakeIds(), issuer=self.issuer,
-            attempts=self.attempts, links=self.links, devices=self.devices, limit=self.register_limit,
+            attempts=self.attempts, email_links=self.email_links, devices=self.devices,
+            limit=self.register_limit,
         )
 
     @property
@@ -110,8 +111,8 @@ class World:
         return LoginWithPassword(
             new_uow=self.new_uow, hasher=self.hasher, clock=self.clock, issuer=self.issuer,
             guard=LoginGuard(self.attempts, self.limits), tokens=self.tokens, ids=FakeIds(),
-            lock_notice=LockNotice(new_uow=self.new_uow, links=self.links, clock=self.clock),
-            new_device=NewDeviceAlert(self.links), devices=self.devices,
+            lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
+            new_device=NewDeviceAlert(self.email_links), devices=self.devices,
         )
 
     @property
@@ -155,7 +156,8 @@ class World:
     def complete_provider(self) -> CompleteProviderSignIn:
         return CompleteProviderSignIn(
             providers=self.providers, new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
-            ids=FakeIds(), issuer=self.issuer, new_device=NewDeviceAlert(self.links), devices=self.devices,
+            ids=FakeIds(), issuer=self.issuer, new_device=NewDeviceAlert(self.email_links),
+            devices=self.devices,
         )
 
     @property
@@ -188,32 +190,34 @@ class World:
         )
 
     @property
-    def links(self) -> EmailLinks:
+    def email_links(self) -> EmailLinks:
         return EmailLinks(tokens=self.tokens, default_locale="fr", whatsapp=self.phone_policy.whatsapp)
 
     @property
     def request_verification(self) -> RequestEmailVerification:
         return RequestEmailVerification(
             current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, attempts=self.attempts,
-            links=self.links,
+            email_links=self.email_links,
         )
 
     @property
     def verify_email(self) -> VerifyEmail:
-        return VerifyEmail(new_uow=self.new_uow, tokens=self.tokens, clock=self.clock, links=self.links)
+        return VerifyEmail(
+            new_uow=self.new_uow, tokens=self.tokens, clock=self.clock, email_links=self.email_links,
+        )
 
     @property
     def change_email(self) -> RequestEmailChange:
         return RequestEmailChange(
             current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, clock=self.clock,
-            links=self.links, guard=LoginGuard(self.attempts, self.limits),
+            email_links=self.email_links, guard=LoginGuard(self.attempts, self.limits),
         )
 
     @property
     def forgot_password(self) -> ForgotPassword:
         return ForgotPassword(
             new_uow=self.new_uow, phones=FakePhoneNumbers(), codes=self.codes, tokens=self.tokens,
-            attempts=self.attempts, clock=self.clock, ids=FakeIds(), links=self.links,
+            attempts=self.attempts, clock=self.clock, ids=FakeIds(), email_links=self.email_links,
             policy=self.recovery_policy, code_policy=self.phone_policy, profile_policy=self.profile_policy,
         )
 
@@ -228,8 +232,8 @@ class World:
     @property
     def reset_password(self) -> ResetPassword:
         return ResetPassword(
-            new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens, clock=self.clock, links=self.links,
-            guard=LoginGuard(self.attempts, self.limits),
+            new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens, clock=self.clock,
+            email_links=self.email_links, guard=LoginGuard(self.attempts, self.limits),
         )
 
     @property
@@ -249,7 +253,7 @@ class World:
         return ChangePassword(
             current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens,
             clock=self.clock, confirm=ConfirmPassword(hasher=self.hasher, guard=guard, clock=self.clock),
-            links=self.links,
+            email_links=self.email_links,
         )
 
 

@@ -5,14 +5,14 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports.persistence import UnitOfWork
+from domain import email_links
 from domain.clients import ClientInfo
-from domain import links
 from domain.ownership import Handover, Undo, handover
 from domain.users import User
 
 # Ways in that whoever held the account may have prepared: a pending move of the account to
 # his own address, and the resetToken a code to his phone gave him.
-_PREPARED_WAYS_IN = (links.CHANGE_EMAIL, links.RESET_TOKEN)
+_PREPARED_WAYS_IN = (email_links.CHANGE_EMAIL, email_links.RESET_TOKEN)
 
 
 async def hand_over(
@@ -30,7 +30,7 @@ async def hand_over(
     if plan.remove_password:
         await uow.users.set_password_hash(user.id, None)
     for provider in plan.providers:
-        await uow.accounts.remove(user.id, provider)
+        await uow.linked_accounts.remove(user.id, provider)
     if plan.phone:
         await uow.users.remove_phone(user.id, now)
     await _void_prepared_ways_in(uow, user.id, now)
@@ -49,7 +49,7 @@ async def take_back(uow: UnitOfWork, user: User, plan: Undo, now: datetime) -> U
     back the address the notice went to (verified by the click; not when another account has
     taken it since). Answers what was really undone."""
     for provider in plan.providers:
-        await uow.accounts.remove(user.id, provider)
+        await uow.linked_accounts.remove(user.id, provider)
     if plan.phone:
         await uow.users.remove_phone(user.id, now)
     cancelled = await _void_prepared_ways_in(uow, user.id, now)
@@ -60,19 +60,19 @@ async def take_back(uow: UnitOfWork, user: User, plan: Undo, now: datetime) -> U
             restore = None
         else:
             await uow.users.change_email(user.id, restore, now)
-            await void_address_links(uow, user.id, now)
+            await void_old_email_links(uow, user.id, now)
     return Undo(plan.providers, plan.phone, restore, cancelled)
 
 
-async def void_address_links(uow: UnitOfWork, user_id: UUID, now: datetime) -> None:
+async def void_old_email_links(uow: UnitOfWork, user_id: UUID, now: datetime) -> None:
     """An email change voids the reset and verification links mailed to the address the
     account just left: whoever reads that mailbox no longer speaks for the account."""
-    for purpose in (links.PASSWORD_RESET, links.VERIFY_EMAIL):
-        await uow.links.void(user_id, purpose, now)
+    for purpose in (email_links.PASSWORD_RESET, email_links.VERIFY_EMAIL):
+        await uow.email_links.void(user_id, purpose, now)
 
 
 async def _void_prepared_ways_in(uow: UnitOfWork, user_id: UUID, now: datetime) -> bool:
     """True when an email change was pending (and is now cancelled)."""
-    voided = {purpose: await uow.links.void(user_id, purpose, now) for purpose in _PREPARED_WAYS_IN}
+    voided = {purpose: await uow.email_links.void(user_id, purpose, now) for purpose in _PREPARED_WAYS_IN}
     await uow.phone_codes.void(user_id, now)
-    return voided[links.CHANGE_EMAIL] > 0
+    return voided[email_links.CHANGE_EMAIL] > 0

@@ -1,4 +1,4 @@
-"""The emails that carry single-use links: minted, stored as digests and enqueued inside
+"""The messages that carry email links: minted, stored as digests and enqueued inside
 the caller's unit of work, so a link exists (and is sent) only if the change commits.
 
 What each template receives (values are shown as they are; secrets are the link tokens),
@@ -34,9 +34,9 @@ from application.ports.messages import (
 )
 from application.ports.persistence import UnitOfWork
 from application.ports.security import TokenMinter
+from domain import email_links
 from domain.clients import ClientInfo
-from domain import links
-from domain.links import LinkToken, mask_email
+from domain.email_links import EmailLink, mask_email
 from domain.locales import choose_locale
 from domain.users import User
 
@@ -54,14 +54,14 @@ class EmailLinks:
     async def send_verification(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
         """A link proving the user's current address."""
         assert user.email is not None
-        token = await self._mint(uow, user, links.VERIFY_EMAIL, user.email, self.policy.link_ttl, now)
+        token = await self._mint(uow, user, email_links.VERIFY_EMAIL, user.email, self.policy.link_ttl, now)
         await self._send(uow, VERIFY_EMAIL, user.email, user, client, {}, token, now)
 
     async def send_change(
         self, uow: UnitOfWork, user: User, new_email: str, client: ClientInfo, now: datetime
     ) -> None:
         """A link to the new address that switches the account to it when opened."""
-        token = await self._mint(uow, user, links.CHANGE_EMAIL, new_email, self.policy.link_ttl, now)
+        token = await self._mint(uow, user, email_links.CHANGE_EMAIL, new_email, self.policy.link_ttl, now)
         await self._send(uow, EMAIL_CHANGE, new_email, user, client, {}, token, now)
 
     async def send_change_notice(
@@ -79,7 +79,8 @@ class EmailLinks:
     ) -> None:
         """A link to choose a new password; it also proves the address it was sent to."""
         assert user.email is not None
-        token = await self._mint(uow, user, links.PASSWORD_RESET, user.email, self.policy.reset_link_ttl, now)
+        ttl = self.policy.reset_link_ttl
+        token = await self._mint(uow, user, email_links.PASSWORD_RESET, user.email, ttl, now)
         await self._send(uow, PASSWORD_RESET, user.email, user, client, {}, token, now)
 
     async def send_password_changed(
@@ -101,7 +102,7 @@ class EmailLinks:
     async def send_unlock(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
         """A link that lifts the login lock failed attempts just set on the account."""
         assert user.email is not None
-        token = await self._mint(uow, user, links.UNLOCK, None, self.policy.unlock_ttl, now)
+        token = await self._mint(uow, user, email_links.UNLOCK, None, self.policy.unlock_ttl, now)
         await self._send(uow, IDENTIFIER_LOCKED, user.email, user, client, {}, token, now)
 
     async def send_new_device(
@@ -116,14 +117,15 @@ class EmailLinks:
     async def _mint_not_you(self, uow: UnitOfWork, user: User, address: str | None, now: datetime) -> str:
         """A "not you?" token remembers the address its notice went to (None for WhatsApp): a
         click puts the account back on it, and undoes what was added since `now`."""
-        return await self._mint(uow, user, links.SECURE_ACCOUNT, address, self.policy.secure_account_ttl, now)
+        ttl = self.policy.secure_account_ttl
+        return await self._mint(uow, user, email_links.SECURE_ACCOUNT, address, ttl, now)
 
     async def _mint(
         self, uow: UnitOfWork, user: User, purpose: str, email: str | None, ttl, now: datetime
     ) -> str:
         token = self.tokens.new_token()
-        link = LinkToken(user.id, purpose, email, now + ttl, issued_at=now)
-        await uow.links.add(self.tokens.digest(token), link, now)
+        email_link = EmailLink(user.id, purpose, email, now + ttl, issued_at=now)
+        await uow.email_links.add(self.tokens.digest(token), email_link, now)
         return token
 
     async def _send(

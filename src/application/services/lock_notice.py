@@ -21,7 +21,7 @@ class LockNotice:
     """
 
     new_uow: UnitOfWorkFactory
-    links: EmailLinks
+    email_links: EmailLinks
     clock: Clock
 
     async def send(self, user: User, client: ClientInfo) -> None:
@@ -29,5 +29,5 @@ class LockNotice:
         async with self.new_uow() as uow:
             await uow.events.record(user.id, "account_locked", {}, now, client)
             if user.email is not None:
-                await self.links.send_unlock(uow, user, client, now)
+                await self.email_links.send_unlock(uow, user, client, now)
             await uow.commit()

@@ -23,7 +23,7 @@ class NewDeviceAlert:
       NEW_DEVICE (when, ip, browser) with a "not you?" token (7 days), in the same transaction.
     """
 
-    links: EmailLinks
+    email_links: EmailLinks
 
     async def check(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
         seen = await uow.sessions.clients_seen(user.id, RECENT_SESSIONS)
@@ -32,4 +32,4 @@ class NewDeviceAlert:
         browser = browser_of(client.user_agent)
         await uow.events.record(user.id, "signed_in_new_device", {"browser": browser}, now, client)
         if user.email is not None:
-            await self.links.send_new_device(uow, user, browser, client, now)
+            await self.email_links.send_new_device(uow, user, browser, client, now)

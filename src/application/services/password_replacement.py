@@ -11,7 +11,7 @@ from domain.users import User
 
 
 async def replace_password(
-    uow: UnitOfWork, links: EmailLinks, user: User, password_hash: str, kind: EventKind,
+    uow: UnitOfWork, email_links: EmailLinks, user: User, password_hash: str, kind: EventKind,
     client: ClientInfo, now: datetime, keep: UUID | None = None, detail: dict | None = None,
 ) -> None:
     """Set the hash and revoke every session but `keep` (whoever had the old password may
@@ -20,4 +20,4 @@ async def replace_password(
     await uow.users.set_password_hash(user.id, password_hash)
     await uow.sessions.revoke_all_for_user(user.id, now, kind, keep=keep)
     await uow.events.record(user.id, kind, detail or {}, now, client)
-    await links.send_password_changed(uow, user, client, now)
+    await email_links.send_password_changed(uow, user, client, now)

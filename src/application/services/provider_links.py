@@ -22,11 +22,11 @@ def linked_account(
     )
 
 
-async def link_identity(
+async def link_provider(
     uow: UnitOfWork, account_id: UUID, user_id: UUID, identity: ProviderIdentity, client: ClientInfo,
     now: datetime,
 ) -> None:
     """Attach it and record `provider_linked` with the ip and user agent of the client that
-    linked it. Raises AccountAlreadyLinked (see AccountRepository.add)."""
-    await uow.accounts.add(linked_account(account_id, user_id, identity, now))
+    linked it. Raises AccountAlreadyLinked (see LinkedAccountRepository.add)."""
+    await uow.linked_accounts.add(linked_account(account_id, user_id, identity, now))
     await uow.events.record(user_id, "provider_linked", {"provider": identity.provider}, now, client)

@@ -34,7 +34,7 @@ class ChangePassword:
     tokens: TokenMinter
     clock: Clock
     confirm: ConfirmPassword
-    links: EmailLinks
+    email_links: EmailLinks
 
     async def execute(
         self, sid: str | None, current_password: str | None, new_password: str, client: ClientInfo
@@ -48,6 +48,6 @@ class ChangePassword:
         async with self.new_uow() as uow:
             this_session = await uow.sessions.session_id_by_sid(self.tokens.digests(sid))
             await replace_password(
-                uow, self.links, user, password_hash, "password_changed", client, now, keep=this_session
+                uow, self.email_links, user, password_hash, "password_changed", client, now, keep=this_session
             )
             await uow.commit()

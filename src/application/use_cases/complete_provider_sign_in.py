@@ -10,7 +10,7 @@ from application.ports.security import Clock, IdGenerator, TokenMinter
 from application.services.account_ownership import hand_over
 from application.services.device_cookies import DeviceCookies
 from application.services.new_device import NewDeviceAlert
-from application.services.provider_links import link_identity, linked_account
+from application.services.provider_links import link_provider, linked_account
 from application.services.session_tokens import IssuedTokens, SessionIssuer
 from domain.clients import ClientInfo
 from domain.errors import (
@@ -122,14 +122,14 @@ class CompleteProviderSignIn:
     ) -> ProviderSignedIn:
         now = self.clock.now()
         async with self.new_uow() as uow:
-            account = await uow.accounts.by_subject(identity.provider, identity.subject)
+            account = await uow.linked_accounts.by_subject(identity.provider, identity.subject)
             email_owner = None
             if account is None and flow.link_user_id is None and identity.normalized_email:
                 email_owner = await uow.users.by_email(identity.normalized_email)
             path = choose_sign_in_path(identity, account, flow.link_user_id, email_owner)
             if path is SignInPath.RETURNING:
                 user_id = account.user_id
-                await uow.accounts.update_tokens(account.id, identity.tokens, now)
+                await uow.linked_accounts.update_tokens(account.id, identity.tokens, now)
             elif path is SignInPath.LINK_CURRENT:
                 user_id = flow.link_user_id
                 require_proven_address(await uow.users.by_id(user_id))
@@ -169,7 +169,7 @@ class CompleteProviderSignIn:
     async def _link(
         self, uow: UnitOfWork, user_id: UUID, identity: ProviderIdentity, client: ClientInfo, now: datetime
     ) -> None:
-        await link_identity(uow, self.ids.new_id(), user_id, identity, client, now)
+        await link_provider(uow, self.ids.new_id(), user_id, identity, client, now)
 
     async def _create_user(self, uow: UnitOfWork, identity: ProviderIdentity, now: datetime) -> UUID:
         email = identity.normalized_email
@@ -181,5 +181,5 @@ class CompleteProviderSignIn:
             profile=identity.profile(),
         )
         await uow.users.add(user)
-        await uow.accounts.add(linked_account(self.ids.new_id(), user.id, identity, now))
+        await uow.linked_accounts.add(linked_account(self.ids.new_id(), user.id, identity, now))
         return user.id

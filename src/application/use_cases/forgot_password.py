@@ -61,7 +61,7 @@ class ForgotPassword:
     attempts: AttemptCounter
     clock: Clock
     ids: IdGenerator
-    links: EmailLinks
+    email_links: EmailLinks
     policy: RecoveryPolicy = RecoveryPolicy()
     code_policy: PhoneCodePolicy = PhoneCodePolicy()
     profile_policy: ProfilePolicy = ProfilePolicy()
@@ -96,7 +96,7 @@ class ForgotPassword:
             return
         async with self.new_uow() as uow:
             if request.email:
-                await self.links.send_password_reset(uow, user, client, now)
+                await self.email_links.send_password_reset(uow, user, client, now)
             else:
                 sender = PhoneCodeSender(
                     codes=self.codes, tokens=self.tokens, ids=self.ids, policy=self.code_policy,

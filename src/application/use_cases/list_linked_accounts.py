@@ -22,5 +22,5 @@ class ListLinkedAccounts:
     async def execute(self, sid: str | None) -> LinkedAccounts:
         user = await self.current_user.require(sid)
         async with self.new_uow() as uow:
-            accounts = await uow.accounts.for_user(user.id)
+            accounts = await uow.linked_accounts.for_user(user.id)
         return LinkedAccounts(accounts, user.has_password)

@@ -6,7 +6,7 @@ from application.services.device_cookies import DeviceCookies
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
-from application.services.provider_links import link_identity
+from application.services.provider_links import link_provider
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
 from domain.credentials import check_password_length, normalize_identifier
@@ -91,25 +91,25 @@ class LoginWithPassword:
                 user.password_hash = new_hash
             await self.new_device.check(uow, user, client, now)
             tokens = await self.issuer.open(uow, user.id, now, client, "password")
-            link = await uow.pending_links.take(self.tokens.digests(pending_link), now) if pending_link else None
+            pending = await uow.pending_links.take(self.tokens.digests(pending_link), now) if pending_link else None
             await uow.commit()
-        linked = await self._attach(user, link, client) if _attaches(link, user) else None
+        linked = await self._attach(user, pending, client) if _attaches(pending, user) else None
         new_cookie = None if device is not None else self.devices.issue(user.id)
         return SignedIn(user, tokens, linked, new_cookie)
 
-    async def _attach(self, user: User, link: PendingLink, client: ClientInfo) -> str | None:
+    async def _attach(self, user: User, pending: PendingLink, client: ClientInfo) -> str | None:
         """Its own transaction: a link lost to a concurrent one must not undo the login."""
         try:
             async with self.new_uow() as uow:
-                await link_identity(uow, self.ids.new_id(), user.id, link.identity, client, self.clock.now())
+                await link_provider(uow, self.ids.new_id(), user.id, pending.identity, client, self.clock.now())
                 await uow.commit()
         except AccountAlreadyLinked:
             return None
-        user.providers = tuple(sorted({*user.providers, link.identity.provider}))
-        return link.identity.provider
+        user.providers = tuple(sorted({*user.providers, pending.identity.provider}))
+        return pending.identity.provider
 
 
-def _attaches(link: PendingLink | None, user: User) -> bool:
+def _attaches(pending: PendingLink | None, user: User) -> bool:
     """A pending link is for this very account, whose address is proven (nothing is added
     to an unproven one)."""
-    return link is not None and link.user_id == user.id and not user.address_unproven
+    return pending is not None and pending.user_id == user.id and not user.address_unproven

@@ -52,7 +52,7 @@ class RegisterLocalUser:
     ids: IdGenerator
     issuer: SessionIssuer
     attempts: AttemptCounter
-    links: EmailLinks
+    email_links: EmailLinks
     devices: DeviceCookies
     limit: AddressLimit = AddressLimit()
 
@@ -87,7 +87,7 @@ class RegisterLocalUser:
         async with self.new_uow() as uow:
             await uow.users.add(user)
             tokens = await self.issuer.open(uow, user.id, now, client, "register")
-            await self.links.send_verification(uow, user, client, now)
+            await self.email_links.send_verification(uow, user, client, now)
             await uow.commit()
         return SignedIn(user, tokens, device_cookie=self.devices.issue(user.id))
 

@@ -6,11 +6,11 @@ from application.services.email_links import REQUESTED, EmailLinks
 from application.services.login_guard import LoginGuard
 from application.services.password_confirmation import ConfirmPassword
 from application.use_cases.get_current_user import GetCurrentUser
+from domain import email_links
 from domain.clients import ClientInfo
-from domain import links
 from domain.credentials import normalize_email
 from domain.errors import EmailTaken, InvalidInput
-from domain.links import mask_email
+from domain.email_links import mask_email
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,7 +33,7 @@ class RequestEmailChange:
     new_uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
-    links: EmailLinks
+    email_links: EmailLinks
     guard: LoginGuard
 
     async def execute(self, sid: str | None, email: str, password: str | None, client: ClientInfo) -> None:
@@ -48,9 +48,9 @@ class RequestEmailChange:
         async with self.new_uow() as uow:
             if await uow.users.by_email(new_email) is not None:
                 raise EmailTaken()
-            await uow.links.void(user.id, links.CHANGE_EMAIL, now)
-            await self.links.send_change(uow, user, new_email, client, now)
-            await self.links.send_change_notice(uow, user, new_email, REQUESTED, client, now)
+            await uow.email_links.void(user.id, email_links.CHANGE_EMAIL, now)
+            await self.email_links.send_change(uow, user, new_email, client, now)
+            await self.email_links.send_change_notice(uow, user, new_email, REQUESTED, client, now)
             await uow.events.record(
                 user.id, "email_change_requested", {"newEmail": mask_email(new_email)}, now, client
             )

@@ -25,7 +25,7 @@ class RequestEmailVerification:
     new_uow: UnitOfWorkFactory
     clock: Clock
     attempts: AttemptCounter
-    links: EmailLinks
+    email_links: EmailLinks
     policy: EmailLinkPolicy = EmailLinkPolicy()
 
     async def execute(self, sid: str | None, client: ClientInfo) -> None:
@@ -38,5 +38,5 @@ class RequestEmailVerification:
         if user.email is None or user.email_verified:
             return
         async with self.new_uow() as uow:
-            await self.links.send_verification(uow, user, client, now)
+            await self.email_links.send_verification(uow, user, client, now)
             await uow.commit()

@@ -7,15 +7,15 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, PasswordHasher, TokenMinter
 from application.services.account_ownership import hand_over
 from application.services.email_links import EmailLinks
-from application.services.link_claims import claim_link
+from application.services.email_link_claims import claim_email_link
 from application.services.login_guard import LoginGuard
 from application.services.password_replacement import replace_password
+from domain import email_links
 from domain.clients import ClientInfo
-from domain import links
 from domain.credentials import check_new_password
 from domain.errors import InvalidToken
 
-RESET_PURPOSES = (links.PASSWORD_RESET, links.RESET_TOKEN)
+RESET_PURPOSES = (email_links.PASSWORD_RESET, email_links.RESET_TOKEN)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,7 +45,7 @@ class ResetPassword:
     hasher: PasswordHasher
     tokens: TokenMinter
     clock: Clock
-    links: EmailLinks
+    email_links: EmailLinks
     guard: LoginGuard
 
     async def execute(self, token: str, password: str, client: ClientInfo) -> None:
@@ -58,20 +58,20 @@ class ResetPassword:
     async def _reset(self, token: str, password: str, client: ClientInfo) -> None:
         digests = self.tokens.digests(token)
         async with self.new_uow() as uow:
-            if await uow.links.peek(digests, RESET_PURPOSES, self.clock.now()) is None:
+            if await uow.email_links.peek(digests, RESET_PURPOSES, self.clock.now()) is None:
                 raise InvalidToken()
         password_hash = await self.hasher.hash(password)
         now = self.clock.now()
         async with self.new_uow() as uow:
-            link, user = await claim_link(uow, self.tokens, token, RESET_PURPOSES, now)
-            by_email = link.purpose == links.PASSWORD_RESET
+            email_link, user = await claim_email_link(uow, self.tokens, token, RESET_PURPOSES, now)
+            by_email = email_link.purpose == email_links.PASSWORD_RESET
             await replace_password(
-                uow, self.links, user, password_hash, "password_reset", client, now,
+                uow, self.email_links, user, password_hash, "password_reset", client, now,
                 detail={"via": "email" if by_email else "phone"},
             )
-            if by_email and link.email is not None and link.email == user.email:
+            if by_email and email_link.email is not None and email_link.email == user.email:
                 await hand_over(uow, user, {"via": "reset_link"}, client, now, password_set_by_proof=True)
             for purpose in RESET_PURPOSES:
-                await uow.links.void(user.id, purpose, now)
+                await uow.email_links.void(user.id, purpose, now)
             await uow.commit()
         await self.guard.lift_all(user)

@@ -32,12 +32,12 @@ class UnlinkAccount:
             user = await uow.users.by_id_for_update(signed_in.id)
             if user is None:  # deleted since the session was read
                 raise NotAuthenticated()
-            accounts = await uow.accounts.for_user(user.id)
+            accounts = await uow.linked_accounts.for_user(user.id)
             if provider not in {a.provider for a in accounts}:
                 raise NotLinked()
             if not user.has_password and len(accounts) == 1:
                 raise LastLoginMethod()
-            await uow.accounts.remove(user.id, provider)
+            await uow.linked_accounts.remove(user.id, provider)
             await uow.events.record(
                 user.id, "provider_unlinked", {"provider": provider}, self.clock.now(), client
             )

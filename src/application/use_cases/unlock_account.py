@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.services.link_claims import claim_link
+from application.services.email_link_claims import claim_email_link
 from application.services.login_guard import LoginGuard
+from domain import email_links
 from domain.clients import ClientInfo
-from domain import links
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,7 +32,7 @@ class UnlockAccount:
     async def execute(self, token: str, client: ClientInfo) -> None:
         now = self.clock.now()
         async with self.new_uow() as uow:
-            _, user = await claim_link(uow, self.tokens, token, (links.UNLOCK,), now)
+            _, user = await claim_email_link(uow, self.tokens, token, (email_links.UNLOCK,), now)
             await uow.events.record(user.id, "account_unlocked", {}, now, client)
             await uow.commit()
         await self.guard.lift_all(user)

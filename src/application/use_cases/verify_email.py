@@ -5,13 +5,13 @@ from datetime import datetime
 
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.services.account_ownership import void_address_links
+from application.services.account_ownership import void_old_email_links
 from application.services.email_links import CONFIRMED, EmailLinks
-from application.services.link_claims import claim_link
+from application.services.email_link_claims import claim_email_link
+from domain import email_links
 from domain.clients import ClientInfo
-from domain import links
 from domain.errors import EmailTaken, InvalidToken
-from domain.links import LinkToken, mask_email
+from domain.email_links import EmailLink, mask_email
 from domain.users import User
 
 
@@ -34,18 +34,18 @@ class VerifyEmail:
     new_uow: UnitOfWorkFactory
     tokens: TokenMinter
     clock: Clock
-    links: EmailLinks
+    email_links: EmailLinks
 
     async def execute(self, token: str, client: ClientInfo) -> User:
         now = self.clock.now()
-        purposes = (links.VERIFY_EMAIL, links.CHANGE_EMAIL)
+        purposes = (email_links.VERIFY_EMAIL, email_links.CHANGE_EMAIL)
         async with self.new_uow() as uow:
-            link, user = await claim_link(uow, self.tokens, token, purposes, now)
-            if link.email is None:
+            email_link, user = await claim_email_link(uow, self.tokens, token, purposes, now)
+            if email_link.email is None:
                 raise InvalidToken()
-            if link.purpose == links.CHANGE_EMAIL and link.email != user.email:
-                await self._switch(uow, user, link, client, now)
-            elif link.email == user.email:
+            if email_link.purpose == email_links.CHANGE_EMAIL and email_link.email != user.email:
+                await self._switch(uow, user, email_link, client, now)
+            elif email_link.email == user.email:
                 await uow.users.mark_email_verified(user.id, now, via="link")
                 await uow.events.record(user.id, "email_verified", {}, now, client)
             else:  # a verification link for an address the account no longer has
@@ -56,14 +56,14 @@ class VerifyEmail:
         return verified
 
     async def _switch(
-        self, uow: UnitOfWork, user: User, link: LinkToken, client: ClientInfo, now: datetime
+        self, uow: UnitOfWork, user: User, email_link: EmailLink, client: ClientInfo, now: datetime
     ) -> None:
-        new_email = link.email
+        new_email = email_link.email
         assert new_email is not None
         holder = await uow.users.by_email(new_email)
         if holder is not None and holder.id != user.id:
             raise EmailTaken()
         await uow.users.change_email(user.id, new_email, now)  # the unique index decides races
-        await void_address_links(uow, user.id, now)
-        await self.links.send_change_notice(uow, user, new_email, CONFIRMED, client, now)
+        await void_old_email_links(uow, user.id, now)
+        await self.email_links.send_change_notice(uow, user, new_email, CONFIRMED, client, now)
         await uow.events.record(user.id, "email_changed", {"newEmail": mask_email(new_email)}, now, client)

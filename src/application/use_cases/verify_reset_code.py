@@ -9,11 +9,11 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, TokenMinter
 from application.services.address_limit import AddressLimiter
+from domain import email_links
 from domain.clients import ClientInfo
-from domain import links
 from domain.codes import RESET_PASSWORD, CodeCheck
 from domain.errors import InvalidCode, TooManyAttempts
-from domain.links import LinkToken
+from domain.email_links import EmailLink
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,8 +53,9 @@ class VerifyResetCode:
             reset_token = None
             if check is CodeCheck.MATCHED:
                 reset_token = self.tokens.new_token()
-                link = LinkToken(user.id, links.RESET_TOKEN, None, now + self.policy.reset_token_ttl)
-                await uow.links.add(self.tokens.digest(reset_token), link, now)
+                expires_at = now + self.policy.reset_token_ttl
+                email_link = EmailLink(user.id, email_links.RESET_TOKEN, None, expires_at)
+                await uow.email_links.add(self.tokens.digest(reset_token), email_link, now)
             await uow.commit()  # a wrong try stays counted
         if check is CodeCheck.BURNED:
             raise TooManyAttempts()

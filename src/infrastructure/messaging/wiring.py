@@ -44,7 +44,8 @@ def message_senders(settings: Settings, http: "httpx.AsyncClient | None") -> dic
         if isinstance(sender, ConsoleSender) and settings.production:  # MESSAGES_TO_LOG=true
             log.warning("No credentials for %s messages: they are only printed to the log.", channel)
         elif isinstance(sender, OffSender):
-            log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.", channel)
+            log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.",
+                        channel)
     return senders
 
 

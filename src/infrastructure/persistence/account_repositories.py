@@ -8,7 +8,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from application.ports.persistence import AccountRepository, FlowRepository, SecurityEvents
+from application.ports.persistence import FlowRepository, LinkedAccountRepository, SecurityEvents
 from domain.activity import EVENT_KINDS, LEGACY_KINDS, EventKind, SecurityEvent, stored_kind
 from domain.clients import ClientInfo
 from domain.errors import AccountAlreadyLinked
@@ -25,7 +25,7 @@ _ACCOUNT_TAKEN = {
 }
 
 
-class SqlAccountRepository(AccountRepository):
+class SqlLinkedAccountRepository(LinkedAccountRepository):
     def __init__(self, session: AsyncSession, cipher: TokenCipher) -> None:
         self._session = session
         self._cipher = cipher

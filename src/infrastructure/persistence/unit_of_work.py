@@ -5,11 +5,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.ports.persistence import UnitOfWork
 from infrastructure.persistence.account_repositories import (
-    SqlAccountRepository,
+    SqlLinkedAccountRepository,
     SqlFlowRepository,
     SqlSecurityEvents,
 )
-from infrastructure.persistence.link_tokens import SqlLinkTokenRepository
+from infrastructure.persistence.link_tokens import SqlEmailLinkRepository
 from infrastructure.persistence.outbox import SqlOutbox
 from infrastructure.persistence.pending_links import SqlPendingLinkRepository
 from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
@@ -26,11 +26,11 @@ class SqlUnitOfWork(UnitOfWork):
         self._session = self._session_maker()
         self.users = SqlUserRepository(self._session)
         self.sessions = SqlSessionRepository(self._session)
-        self.accounts = SqlAccountRepository(self._session, self._cipher)
+        self.linked_accounts = SqlLinkedAccountRepository(self._session, self._cipher)
         self.flows = SqlFlowRepository(self._session, self._cipher)
         self.pending_links = SqlPendingLinkRepository(self._session, self._cipher)
         self.phone_codes = SqlPhoneCodeRepository(self._session)
-        self.links = SqlLinkTokenRepository(self._session)
+        self.email_links = SqlEmailLinkRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
         self.outbox = SqlOutbox(self._session, self._cipher)
         return self

@@ -1,6 +1,6 @@
 import pytest
 
-from domain.links import mask_email
+from domain.email_links import mask_email
 
 
 @pytest.mark.parametrize(("email", "masked"), [

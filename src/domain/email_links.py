@@ -1,5 +1,7 @@
-"""Single-use links sent by email: prove an address, confirm an email change, or say
-"not you?". The token travels in the link; only its keyed digest is stored."""
+"""Email links: single-use links sent by email to prove an address, confirm an email change,
+reset a password, lift a lock or say "not you?". The token travels in the link; only its keyed
+digest is stored. The resetToken a right WhatsApp code gives is kept as one too (purpose
+reset_token): the same single use, by the same store."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +17,9 @@ UNLOCK = "unlock"  # mailed when failed logins lock the account: lifts the lock
 
 
 @dataclass(frozen=True, slots=True)
-class LinkToken:
+class EmailLink:
+    """What the server keeps of an email link (its token aside)."""
+
     user_id: UUID
     purpose: str
     # The address the link proves (verification, change), or the one a "not you?" notice
