@@ -154,7 +154,7 @@ class PhoneCodeBody(Body):
     example: ClassVar[dict | None] = {"code": "123456"}
 
 
-LinkToken = Annotated[str, _documented(
+EmailLink = Annotated[str, _documented(
     "The `token` query parameter of the link in the email (URL-safe). An unknown, used, "
     "expired or other-purpose token is refused with 400 `invalid_token`.",
     r"^[A-Za-z0-9_-]*$", max_length=128,
@@ -169,7 +169,7 @@ class EmailChangeBody(Body):
 
 
 class VerifyEmailBody(Body):
-    token: LinkToken
+    token: EmailLink
 
     example: ClassVar[dict | None] = {"token": "q5Xo0gGx3vSkqg4y1kQ7sHk0b3mD2cJfYt8rWc9eVhA"}
 
@@ -177,7 +177,7 @@ class VerifyEmailBody(Body):
 class AccountLinkBody(Body):
     """The token of a "not you?" link (/auth/secure-account) or an unlock link (/auth/unlock)."""
 
-    token: LinkToken
+    token: EmailLink
 
     example: ClassVar[dict | None] = {"token": "q5Xo0gGx3vSkqg4y1kQ7sHk0b3mD2cJfYt8rWc9eVhA"}
 

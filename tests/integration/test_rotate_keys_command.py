@@ -30,7 +30,7 @@ async def seed(db_config, cipher: TokenCipher, subject: str) -> None:
     user = UserFactory.build()
     async with SqlUnitOfWork(db_config.create_session_maker(), cipher, outbox=SqlOutbox) as uow:
         await uow.users.add(user)
-        await uow.accounts.add(LinkedAccount(uuid.uuid4(), user.id, "google", subject, NOW, tokens=TOKENS))
+        await uow.linked_accounts.add(LinkedAccount(uuid.uuid4(), user.id, "google", subject, NOW, tokens=TOKENS))
         # Not due for an hour: the e2e servers of this test session share the database, and their
         # dispatchers must not send (and so erase) it before the command sees it waiting.
         await uow.outbox.enqueue(Message("verify_email", "email", user.email, "en", {}, {"link": "s3cret"}), LATER)

@@ -1,4 +1,4 @@
-"""What a provider's answer means for a message: DeliveryError, raised by every channel.
+"""What a provider's answer means for a message: DeliveryError, raised by every sender.
 Whether and when it is tried again is the outbox's (infrastructure/outbox/retry_policy.py)."""
 
 # Answers whose Retry-After says when to come back (RFC 9110 and RFC 6585).
@@ -6,7 +6,7 @@ RETRY_AFTER_STATUSES = (429, 503)
 
 
 class DeliveryError(Exception):
-    """A channel could not hand the message over. `retryable`: the outbox tries again later
+    """A sender could not hand the message over. `retryable`: the outbox tries again later
     (network error, 429, 5xx); otherwise the message fails at once (any other 4xx).
     `retry_after`: the provider's Retry-After header as received (seconds or an HTTP date)."""
 

@@ -1,9 +1,9 @@
-"""The channels and the renderer the settings ask for."""
+"""The message senders and the renderer the settings ask for."""
 
 import logging
 from typing import TYPE_CHECKING
 
-from infrastructure.messaging.channels import Channel, ConsoleChannel, OffChannel
+from infrastructure.messaging.senders import ConsoleSender, MessageSender, OffSender
 from infrastructure.messaging.rendering import Branding, Renderer
 from infrastructure.settings import Settings
 
@@ -13,34 +13,35 @@ if TYPE_CHECKING:
 log = logging.getLogger("sesame")
 
 
-def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> dict[str, Channel]:
+def message_senders(settings: Settings, http: "httpx.AsyncClient | None") -> dict[str, MessageSender]:
     """SendGrid and Twilio when their credentials are set; otherwise the log (the settings
     refuse email without either), and WhatsApp off when the log is not for it (production:
     Settings.whatsapp_enabled). Their SDKs are imported only when used: a process that
     prints its messages does not carry them (~10 MiB)."""
-    whatsapp = ConsoleChannel("whatsapp") if settings.whatsapp_enabled else OffChannel("whatsapp")
-    channels: dict[str, Channel] = {"email": ConsoleChannel("email"), "whatsapp": whatsapp}
+    whatsapp = ConsoleSender("whatsapp") if settings.whatsapp_enabled else OffSender("whatsapp")
+    senders: dict[str, MessageSender] = {"email": ConsoleSender("email"), "whatsapp": whatsapp}
     sendgrid, twilio = settings.messaging.sendgrid, settings.messaging.twilio
     if sendgrid.enabled and http is not None:
         from infrastructure.messaging.sendgrid_email import SendGridEmail
 
-        channels["email"] = SendGridEmail(
+        senders["email"] = SendGridEmail(
             http, sendgrid.api_key or "", sendgrid.email_from or "", sendgrid.base_url
         )
     if twilio.enabled:
         from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp
 
-        channels["whatsapp"] = TwilioWhatsApp(
+        senders["whatsapp"] = TwilioWhatsApp(
             twilio.account_sid or "", twilio.auth_token or "",
             twilio.whatsapp_from or "", base_url=twilio.base_url,
             content_sid=twilio.whatsapp_content_sid,
         )
-    for medium, channel in channels.items():
-        if isinstance(channel, ConsoleChannel) and settings.production:  # MESSAGES_TO_LOG=true
-            log.warning("No credentials for %s messages: they are only printed to the log.", medium)
-        elif isinstance(channel, OffChannel):
-            log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.", medium)
-    return channels
+    for channel, sender in senders.items():
+        if isinstance(sender, ConsoleSender) and settings.production:  # MESSAGES_TO_LOG=true
+            log.warning("No credentials for %s messages: they are only printed to the log.", channel)
+        elif isinstance(sender, OffSender):
+            log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.",
+                        channel)
+    return senders
 
 
 def renderer(settings: Settings) -> Renderer:

@@ -24,7 +24,7 @@ from datetime import datetime
 import asyncpg
 
 from application.ports.security import Clock
-from infrastructure.messaging.channels import Channel
+from infrastructure.messaging.senders import MessageSender
 from infrastructure.messaging.delivery_error import DeliveryError
 from infrastructure.messaging.rendering import Renderer, RenderError
 from infrastructure.outbox.retry_policy import retry_after
@@ -38,13 +38,13 @@ log = logging.getLogger(__name__)
 
 class OutboxDispatcher:
     def __init__(
-        self, store: OutboxStore, renderer: Renderer, channels: Mapping[str, Channel], clock: Clock,
+        self, store: OutboxStore, renderer: Renderer, senders: Mapping[str, MessageSender], clock: Clock,
         *, listen_dsn: str | None = None, poll_every: float = 30, batch: int = 10,
         reconnect_after: float = 2, stop_grace: float = 15, record_patience: float | None = None,
     ) -> None:
         self._store = store
         self._renderer = renderer
-        self._channels = channels
+        self._senders = senders
         self._clock = clock
         self._listen_dsn = listen_dsn
         self._poll_every = poll_every
@@ -82,8 +82,8 @@ class OutboxDispatcher:
             return
         try:
             rendered = self._renderer.render(message)
-            channel = self._channels[message.channel]
-            provider_id = await channel.send(message, rendered)
+            sender = self._senders[message.channel]
+            provider_id = await sender.send(message, rendered)
         except DeliveryError as exc:
             outcome = "retry" if exc.retryable else "failed"
             not_before = retry_after(exc.retry_after, self._clock.now()) if exc.retryable else None
@@ -97,7 +97,7 @@ class OutboxDispatcher:
         except RenderError as exc:
             await self._record(claimed, "failed", error=str(exc))
             log.error("message %s cannot be rendered: %s", claimed.id, exc)
-        except Exception as exc:  # a bug in a channel: retried like an outage, and told loudly
+        except Exception as exc:  # a bug in a sender: retried like an outage, and told loudly
             log.exception("sending message %s failed", claimed.id)
             await self._record(claimed, "retry", error=repr(exc))
         else:
@@ -129,7 +129,7 @@ class OutboxDispatcher:
     # -- running in the background -----------------------------------------------------------
     def jobs(self) -> list[Job]:
         """Its loops, for the supervisor (which starts them once the schema is usable and
-        restarts one that stops); channels are closed by `close` after."""
+        restarts one that stops); senders are closed by `close` after."""
         jobs = [Job("outbox delivery", self.deliver_forever, wind_down=self.wind_down)]
         if self._listen_dsn is not None:
             jobs.append(Job("outbox listener", self.listen_forever))
@@ -163,8 +163,8 @@ class OutboxDispatcher:
         self._wake.set()
 
     async def close(self) -> None:
-        for channel in self._channels.values():
-            await channel.close()
+        for sender in self._senders.values():
+            await sender.close()
 
     def wake(self) -> None:
         self._wake.set()

@@ -1,11 +1,11 @@
-"""The dispatcher the settings ask for: the outbox store, with messaging's renderer and channels."""
+"""The dispatcher the settings ask for: the outbox store, with messaging's renderer and senders."""
 
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
-from infrastructure.messaging.wiring import message_channels, renderer
+from infrastructure.messaging.wiring import message_senders, renderer
 from infrastructure.outbox.dispatcher import OutboxDispatcher
 from infrastructure.outbox.store import OutboxStore
 from infrastructure.security.cipher import TokenCipher
@@ -27,7 +27,7 @@ def outbox_dispatcher(
     return OutboxDispatcher(
         OutboxStore(engine, cipher),
         renderer(settings),
-        message_channels(settings, http),
+        message_senders(settings, http),
         clock,
         listen_dsn=None if listen_url is None else listen_dsn(listen_url),
         **options,

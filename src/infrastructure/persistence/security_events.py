@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import SecurityEvents
 from domain.activity import EVENT_KINDS, LEGACY_KINDS, EventKind, SecurityEvent, stored_kind
+from domain.clients import ClientInfo
 from infrastructure.clock import Uuid7Ids
 from infrastructure.persistence.tables import SecurityEventRow
 
@@ -21,14 +22,13 @@ class SqlSecurityEvents(SecurityEvents):
         self._ids = Uuid7Ids()
 
     async def record(
-        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime,
-        ip: str | None, user_agent: str | None,
+        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime, client: ClientInfo
     ) -> None:
-        event = SecurityEvent(kind, now, ip, user_agent, detail)  # refuses a non-contract kind
+        event = SecurityEvent(kind, now, client.ip, client.user_agent, detail)  # refuses a non-contract kind
         await self._session.execute(
             insert(SecurityEventRow).values(
                 id=self._ids.new_id(), user_id=user_id, kind=event.kind, detail=event.detail,
-                created_at=now, ip=ip, user_agent=user_agent,
+                created_at=now, ip=event.ip, user_agent=event.user_agent,
             )
         )
 

@@ -6,9 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.ports.messages import Outbox
 from application.ports.persistence import UnitOfWork
-from infrastructure.persistence.accounts import SqlAccountRepository
+from infrastructure.persistence.linked_accounts import SqlLinkedAccountRepository
 from infrastructure.persistence.flows import SqlFlowRepository
-from infrastructure.persistence.link_tokens import SqlLinkTokenRepository
+from infrastructure.persistence.email_links import SqlEmailLinkRepository
 from infrastructure.persistence.pending_links import SqlPendingLinkRepository
 from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
 from infrastructure.persistence.security_events import SqlSecurityEvents
@@ -33,11 +33,11 @@ class SqlUnitOfWork(UnitOfWork):
         self._session = self._session_maker()
         self.users = SqlUserRepository(self._session)
         self.sessions = SqlSessionRepository(self._session)
-        self.accounts = SqlAccountRepository(self._session, self._cipher)
+        self.linked_accounts = SqlLinkedAccountRepository(self._session, self._cipher)
         self.flows = SqlFlowRepository(self._session, self._cipher)
         self.pending_links = SqlPendingLinkRepository(self._session, self._cipher)
         self.phone_codes = SqlPhoneCodeRepository(self._session)
-        self.links = SqlLinkTokenRepository(self._session)
+        self.email_links = SqlEmailLinkRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
         self.outbox = self._outbox(self._session, self._cipher)
         return self

@@ -19,31 +19,36 @@ from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
-from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.device_cookies import DeviceCookies
-from application.use_cases.email_change import RequestEmailChange
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
+from application.services.device_cookies import DeviceCookies
+from application.services.email_links import EmailLinks
+from application.services.lock_notice import LockNotice
+from application.services.login_guard import LoginGuard
+from application.services.new_device import NewDeviceAlert
+from application.services.password_confirmation import ConfirmPassword
+from application.services.session_tokens import SessionIssuer
+from application.use_cases.change_password import ChangePassword
+from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
 from application.use_cases.forgot_password import ForgotPassword
-from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
-from application.use_cases.login import LoginWithPassword
-from application.use_cases.login_guard import LoginGuard
+from application.use_cases.get_current_user import GetCurrentUser
+from application.use_cases.list_linked_accounts import ListLinkedAccounts
+from application.use_cases.list_security_events import ListSecurityEvents
+from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
-from application.use_cases.new_device import NewDeviceAlert
-from application.use_cases.security_activity import ListSecurityEvents
-from application.use_cases.session_management import SessionManagement
-from application.use_cases.password_change import ChangePassword
-from application.use_cases.password_confirmation import ConfirmPassword
-from application.use_cases.password_reset import ResetPassword, VerifyResetCode
-from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
-from application.use_cases.profile import UpdateProfile
-from application.use_cases.provider_callback import CompleteProviderSignIn
-from application.use_cases.provider_start import StartProviderSignIn
-from application.use_cases.refresh import RefreshSession
-from application.use_cases.register import RegisterLocalUser
+from application.use_cases.refresh_session import RefreshSession
+from application.use_cases.register_local_user import RegisterLocalUser
+from application.use_cases.request_email_change import RequestEmailChange
+from application.use_cases.request_email_verification import RequestEmailVerification
+from application.use_cases.request_phone_code import RequestPhoneCode
+from application.use_cases.reset_password import ResetPassword
 from application.use_cases.secure_account import SecureAccount
-from application.use_cases.session_tokens import SessionIssuer
-from application.use_cases.unlock import LockNotice, UnlockAccount
+from application.use_cases.session_management import SessionManagement
+from application.use_cases.start_provider_sign_in import StartProviderSignIn
+from application.use_cases.unlink_account import UnlinkAccount
+from application.use_cases.unlock_account import UnlockAccount
+from application.use_cases.update_profile import UpdateProfile
+from application.use_cases.verify_email import VerifyEmail
+from application.use_cases.verify_phone import VerifyPhone
+from application.use_cases.verify_reset_code import VerifyResetCode
 from web.edge.cookies import CookiePolicy
 from web.frontend import Frontend
 
@@ -93,54 +98,70 @@ class Policies:
 def use_case_dependencies(
     ports: Ports, policies: Policies, cookies: CookiePolicy, frontend: Frontend
 ) -> dict[str, Provide]:
-    issuer = SessionIssuer(ports.tokens, ports.ids, policies.sessions)
-    current_user = GetCurrentUser(ports.current_user_query, ports.tokens, ports.clock)
+    issuer = SessionIssuer(tokens=ports.tokens, ids=ports.ids, policy=policies.sessions)
+    current_user = GetCurrentUser(query=ports.current_user_query, tokens=ports.tokens, clock=ports.clock)
     providers = ports.identity_providers
-    links = EmailLinks(ports.tokens, policies.email_links, policies.default_locale, policies.whatsapp)
+    email_links = EmailLinks(
+        tokens=ports.tokens, policy=policies.email_links, default_locale=policies.default_locale,
+        whatsapp=policies.whatsapp,
+    )
     login_guard = LoginGuard(ports.attempts, policies.login)
     devices = DeviceCookies(ports.tokens)
     singletons = {
         "register_user": RegisterLocalUser(
-            ports.new_uow, ports.hasher, ports.clock, ports.ids, issuer, ports.attempts, links, devices
+            new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, ids=ports.ids, issuer=issuer,
+            attempts=ports.attempts, email_links=email_links, devices=devices,
         ),
         "login": LoginWithPassword(
-            ports.new_uow, ports.hasher, ports.clock, issuer, login_guard, ports.tokens, ports.ids,
-            LockNotice(ports.new_uow, links, ports.clock), NewDeviceAlert(links), devices,
+            new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, issuer=issuer, guard=login_guard,
+            tokens=ports.tokens, ids=ports.ids,
+            lock_notice=LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock),
+            new_device=NewDeviceAlert(email_links), devices=devices,
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(
-            ports.new_uow, ports.tokens, ports.clock, issuer, policies.sessions, ports.refresh_rotation
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, issuer=issuer, policy=policies.sessions,
+            rotation=ports.refresh_rotation,
         ),
-        "logout": Logout(ports.new_uow, ports.tokens, ports.clock),
-        "session_management": SessionManagement(current_user, ports.new_uow, ports.tokens, ports.clock),
-        "list_security_events": ListSecurityEvents(current_user, ports.new_uow),
+        "logout": Logout(new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock),
+        "session_management": SessionManagement(
+            current_user=current_user, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+        ),
+        "list_security_events": ListSecurityEvents(current_user=current_user, new_uow=ports.new_uow),
         "start_provider_sign_in": StartProviderSignIn(
-            providers, ports.new_uow, ports.tokens, ports.clock, current_user, policies.provider_flow
+            providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+            current_user=current_user, policy=policies.provider_flow,
         ),
         "complete_provider_sign_in": CompleteProviderSignIn(
-            providers, ports.new_uow, ports.tokens, ports.clock, ports.ids, issuer, NewDeviceAlert(links),
-            devices,
+            providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, ids=ports.ids,
+            issuer=issuer, new_device=NewDeviceAlert(email_links), devices=devices,
         ),
-        "list_linked_accounts": ListLinkedAccounts(current_user, ports.new_uow),
-        "unlink_account": UnlinkAccount(current_user, ports.new_uow, ports.clock),
+        "list_linked_accounts": ListLinkedAccounts(current_user=current_user, new_uow=ports.new_uow),
+        "unlink_account": UnlinkAccount(current_user=current_user, new_uow=ports.new_uow, clock=ports.clock),
         "update_profile": UpdateProfile(
-            current_user, ports.new_uow, ports.phones, ports.clock, policies.profile
+            current_user=current_user, new_uow=ports.new_uow, phones=ports.phones, clock=ports.clock,
+            policy=policies.profile,
         ),
         "request_phone_code": RequestPhoneCode(
-            current_user, ports.new_uow, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids,
-            policies.phone_codes,
+            current_user=current_user, new_uow=ports.new_uow, codes=ports.codes, tokens=ports.tokens,
+            attempts=ports.attempts, clock=ports.clock, ids=ports.ids, policy=policies.phone_codes,
         ),
         "verify_phone": VerifyPhone(
-            current_user, ports.new_uow, ports.tokens, ports.clock, policies.phone_codes
+            current_user=current_user, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+            policy=policies.phone_codes,
         ),
         "request_email_verification": RequestEmailVerification(
-            current_user, ports.new_uow, ports.clock, ports.attempts, links
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, attempts=ports.attempts,
+            email_links=email_links,
         ),
-        "verify_email": VerifyEmail(ports.new_uow, ports.tokens, ports.clock, links),
+        "verify_email": VerifyEmail(
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, email_links=email_links,
+        ),
         "request_email_change": RequestEmailChange(
-            current_user, ports.new_uow, ports.hasher, ports.clock, links, login_guard
+            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock,
+            email_links=email_links, guard=login_guard,
         ),
-        **_recovery(ports, policies, current_user, links, login_guard),
+        **_recovery(ports, policies, current_user, email_links, login_guard),
         "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
@@ -151,23 +172,32 @@ def use_case_dependencies(
 
 
 def _recovery(
-    ports: Ports, policies: Policies, current_user: GetCurrentUser, links: EmailLinks, guard: LoginGuard
+    ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks, guard: LoginGuard
 ) -> dict:
+    policy = policies.recovery
     return {
         "forgot_password": ForgotPassword(
-            ports.new_uow, ports.phones, ports.codes, ports.tokens, ports.attempts, ports.clock, ports.ids,
-            links, policies.recovery, policies.phone_codes, policies.profile,
+            new_uow=ports.new_uow, phones=ports.phones, codes=ports.codes, tokens=ports.tokens,
+            attempts=ports.attempts, clock=ports.clock, ids=ports.ids, email_links=email_links, policy=policy,
+            code_policy=policies.phone_codes, profile_policy=policies.profile,
         ),
         "verify_reset_code": VerifyResetCode(
-            ports.new_uow, ports.phones, ports.tokens, ports.attempts, ports.clock, policies.recovery,
-            policies.phone_codes, policies.profile,
+            new_uow=ports.new_uow, phones=ports.phones, tokens=ports.tokens, attempts=ports.attempts,
+            clock=ports.clock, policy=policy, code_policy=policies.phone_codes,
+            profile_policy=policies.profile,
         ),
-        "reset_password": ResetPassword(ports.new_uow, ports.hasher, ports.tokens, ports.clock, links, guard),
-        "secure_account": SecureAccount(ports.new_uow, ports.tokens, ports.clock),
-        "unlock_account": UnlockAccount(ports.new_uow, ports.tokens, ports.clock, guard),
+        "reset_password": ResetPassword(
+            new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens, clock=ports.clock,
+            email_links=email_links, guard=guard,
+        ),
+        "secure_account": SecureAccount(new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock),
+        "unlock_account": UnlockAccount(
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, guard=guard,
+        ),
         "change_password": ChangePassword(
-            current_user, ports.new_uow, ports.hasher, ports.tokens, ports.clock,
-            ConfirmPassword(ports.hasher, guard, ports.clock), links,
+            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
+            clock=ports.clock, confirm=ConfirmPassword(hasher=ports.hasher, guard=guard, clock=ports.clock),
+            email_links=email_links,
         ),
     }
 

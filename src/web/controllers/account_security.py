@@ -5,7 +5,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from application.use_cases.secure_account import SecureAccount
-from application.use_cases.unlock import UnlockAccount
+from application.use_cases.unlock_account import UnlockAccount
 from web.edge.client import client_info
 from web.dto import AccountLinkBody, OkOut, SecuredOut, UndoneOut
 from web.openapi import failures

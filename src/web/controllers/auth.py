@@ -5,11 +5,11 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from msgspec import UNSET
 
-from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.login import LoginWithPassword
+from application.use_cases.get_current_user import GetCurrentUser
+from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
-from application.use_cases.refresh import RefreshSession
-from application.use_cases.register import RegisterLocalUser, Registration
+from application.use_cases.refresh_session import RefreshSession
+from application.use_cases.register_local_user import RegisterLocalUser, Registration
 from domain.credentials import visible_text
 from domain.errors import InvalidInput
 from web.edge.client import client_info

@@ -4,8 +4,9 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from application.use_cases.email_change import RequestEmailChange
-from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
+from application.use_cases.request_email_change import RequestEmailChange
+from application.use_cases.request_email_verification import RequestEmailVerification
+from application.use_cases.verify_email import VerifyEmail
 from web.edge.client import client_info
 from web.dto import EmailChangeBody, OkOut, UserOkOut, UserOut, VerifyEmailBody
 from web.edge.cookies import SidCookie

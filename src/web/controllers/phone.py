@@ -4,7 +4,8 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
+from application.use_cases.request_phone_code import RequestPhoneCode
+from application.use_cases.verify_phone import VerifyPhone
 from web.edge.client import client_info
 from web.dto import OkOut, PhoneCodeBody, UserOkOut, UserOut
 from web.edge.cookies import SidCookie

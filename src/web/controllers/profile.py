@@ -5,7 +5,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from msgspec import UNSET
 
-from application.use_cases.profile import UpdateProfile
+from application.use_cases.update_profile import UpdateProfile
 from domain.profile import UNCHANGED, ProfileEdit
 from web.dto import ProfileBody, UserEnvelopeOut, UserOut
 from web.edge.cookies import SidCookie

@@ -9,8 +9,8 @@ from litestar.di import NamedDependency
 from litestar.params import CookieParameter, QueryParameter
 from litestar.response import Redirect
 
-from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
-from application.use_cases.provider_start import StartProviderSignIn
+from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn, ProviderCallback
+from application.use_cases.start_provider_sign_in import StartProviderSignIn
 from domain.errors import DomainError, InvalidState, LinkPending, ProviderError
 from web.edge.client import client_info
 from web.edge.cookies import CookiePolicy, DeviceCookie, SidCookie, flow_cookie

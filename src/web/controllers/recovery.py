@@ -7,10 +7,11 @@ from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from application.use_cases.change_password import ChangePassword
 from application.use_cases.forgot_password import ForgotPassword, RecoveryRequest
-from application.use_cases.password_change import ChangePassword
-from application.use_cases.password_reset import ResetPassword, VerifyResetCode
-from application.use_cases.session_tokens import ClientInfo
+from application.use_cases.reset_password import ResetPassword
+from application.use_cases.verify_reset_code import VerifyResetCode
+from domain.clients import ClientInfo
 from web.edge.client import client_info
 from web.dto import (
     ChangePasswordBody,

@@ -10,7 +10,7 @@ import unicodedata
 
 from litestar import Request
 
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 
 MAX_USER_AGENT = 512  # the sessions.user_agent column
 _LONGEST_ADDRESS = 45  # an IPv6 address with an embedded IPv4 (sessions.ip is 45 wide)

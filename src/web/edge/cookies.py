@@ -8,7 +8,7 @@ from litestar import Response
 from litestar.datastructures import Cookie
 from litestar.params import CookieParameter
 
-from application.use_cases.session_tokens import IssuedTokens
+from application.services.session_tokens import IssuedTokens
 
 SID = "sid"
 REFRESH = "refresh_token"

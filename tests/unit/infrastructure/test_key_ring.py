@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from application.use_cases.device_cookies import DeviceCookies
+from application.services.device_cookies import DeviceCookies
 from infrastructure.security.cipher import TokenCipher, Unreadable
 from infrastructure.security.keys import key_ring
 from infrastructure.security.tokens import HmacTokenMinter

@@ -1,0 +1,56 @@
+"""How a rendered message leaves: one sender per channel (email, WhatsApp). The port lives
+here, inside infrastructure: only the dispatcher sends, and use cases never do (they enqueue)."""
+
+from abc import abstractmethod
+from typing import Protocol
+
+from application.ports.messages import Message
+from infrastructure.messaging.delivery_error import DeliveryError
+from infrastructure.messaging.rendering import Rendered
+
+
+class MessageSender(Protocol):
+    @abstractmethod
+    async def send(self, message: Message, rendered: Rendered) -> str:
+        """Hand the message to the provider, once (no retry of its own: the outbox alone
+        decides). Returns the provider's message id; raises DeliveryError."""
+
+    async def close(self) -> None:
+        """Release connections (called once, at shutdown)."""
+
+
+class ConsoleSender(MessageSender):
+    """Without credentials: the message is printed to the process's output, so a developer
+    running `make dev` reads the links and codes in the log. Never the default in production
+    for real users (a warning says so at start)."""
+
+    def __init__(self, channel: str) -> None:
+        self._channel = channel
+        self._count = 0
+
+    async def send(self, message: Message, rendered: Rendered) -> str:
+        self._count += 1
+        lines = [f"----- {self._channel} to {message.recipient} ({message.template}, {message.locale})"]
+        if rendered.subject is not None:
+            lines.append(f"Subject: {rendered.subject}")
+        lines += [rendered.text.rstrip(), "-----"]
+        print("\n".join(lines), flush=True)
+        return f"console-{self._count}"
+
+    async def close(self) -> None:
+        pass
+
+
+class OffSender(MessageSender):
+    """A channel this deployment does not send (WhatsApp without Twilio in production): no
+    use case enqueues for it, but a message enqueued before (when it was configured) fails
+    at once, unsent and unprinted: a code in the log of production is a leak."""
+
+    def __init__(self, channel: str) -> None:
+        self._channel = channel
+
+    async def send(self, message: Message, rendered: Rendered) -> str:
+        raise DeliveryError(f"no {self._channel} channel is configured", retryable=False)
+
+    async def close(self) -> None:
+        pass
