@@ -13,7 +13,8 @@ from uuid import UUID
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from domain.activity import EventKind
-from domain.credentials import MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES
+from domain.codes import CODE_DIGITS
+from domain.credentials import MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES
 from domain.ownership import Undo
 from domain.profile import MAX_PHOTO_URL, MAX_TYPED_PHONE
 from domain.users import User
@@ -55,7 +56,7 @@ Password = Annotated[str, _documented(
     f"At most {MAX_PASSWORD_BYTES} bytes once UTF-8 encoded.", max_length=MAX_PASSWORD_BYTES
 )]
 NewPassword = Annotated[str, _documented(
-    f"At most {MAX_PASSWORD_BYTES} bytes once UTF-8 encoded. A password under 8 bytes or a "
+    f"At most {MAX_PASSWORD_BYTES} bytes once UTF-8 encoded. A password under {MIN_PASSWORD_BYTES} bytes or a "
     "common one is refused with 400 `weak_password`.",
     max_length=MAX_PASSWORD_BYTES,
 )]
@@ -128,7 +129,7 @@ Locale = Annotated[str, _documented(
     'The language of messages: `fr` or `en`. `""` means not given, `null` removes it.',
     "^(fr|en)?$", max_length=2,
 )]
-Code = Annotated[str, _documented("The 6 digits received by WhatsApp.", max_length=32)]
+Code = Annotated[str, _documented(f"The {CODE_DIGITS} digits received by WhatsApp.", max_length=32)]
 
 
 class ProfileBody(Body):

@@ -9,6 +9,7 @@ Litestar's default error shape, which is never served.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from litestar import Litestar
 from litestar.datastructures import ResponseHeader
@@ -22,7 +23,7 @@ from litestar.typing import FieldDefinition
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin  # Litestar's own, extended
 from msgspec import Struct
 
-from web.cookies import REFRESH
+from web.cookies import DEVICE_MAX_AGE, REFRESH
 from web.dto import Body
 from web.errors import CLEARS_REFRESH, DOMAIN_ERRORS, RETRY_AFTER
 from web.form_login import FORM, FORM_LOGIN
@@ -83,6 +84,25 @@ def failures(*codes: str) -> dict[int, ResponseSpec]:
     }
 
 
+_UNITS = (("day", timedelta(days=1)), ("hour", timedelta(hours=1)), ("minute", timedelta(minutes=1)))
+
+
+def spell(duration: timedelta) -> str:
+    """A policy's duration as route descriptions write it ("15 minutes", "24 hours", "7 days"),
+    so that a description reads its numbers from the policy instead of repeating them."""
+    for unit, size in _UNITS:
+        count, rest = divmod(duration, size)
+        if not rest and (count > 1 or (count == 1 and unit != "day")):
+            return f"{count} {unit}{'s' * (count > 1)}"
+    return f"{int(duration.total_seconds())} seconds"
+
+
+def per(duration: timedelta) -> str:
+    """A policy's window as a rate: "a minute", "an hour", "a day", else "per 15 minutes"."""
+    return {timedelta(minutes=1): "a minute", timedelta(hours=1): "an hour",
+            timedelta(days=1): "a day"}.get(duration, f"per {spell(duration)}")
+
+
 def sets_cookies(description: str, *, always: bool = True) -> ResponseHeader:
     """`response_headers=` entry documenting the Set-Cookie headers of a success answer."""
     # documentation_only: never sent as such; value "" only gives the header a string schema.
@@ -95,7 +115,7 @@ SESSION_COOKIES = (
     "(HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL)."
 )
 DEVICE_COOKIE = (
-    "`device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in "
+    f"`device` (HttpOnly, Path=/auth, Max-Age={DEVICE_MAX_AGE}): marks this browser as one that signed in "
     "to the account, so failed passwords typed in other browsers do not lock it out; not set "
     "again when the browser already holds a valid one for that account."
 )

@@ -302,7 +302,7 @@ export interface paths {
         put?: never;
         /**
          * Verify the profile's phone number with the code received
-         * @description A wrong code answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`, also for any later try): ask for a new one. The right code for a number another account has verified answers `phone_taken`. An account whose email is unverified gets `email_not_verified` (403).
+         * @description A wrong code answers `invalid_code`; 5 wrong tries burn the code (`too_many_attempts`, also for any later try): ask for a new one. The right code for a number another account has verified answers `phone_taken`. An account whose email is unverified gets `email_not_verified` (403).
          */
         post: operations["AuthPhoneVerifyVerify"];
         delete?: never;
@@ -322,7 +322,7 @@ export interface paths {
         put?: never;
         /**
          * Send a WhatsApp code to the profile's phone number
-         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever its numbers, and a few per address an hour (429 with Retry-After). An account whose email is unverified gets `email_not_verified` (403): verify it first. A server without WhatsApp (production without Twilio) answers `channel_not_configured` (503) to every request.
+         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever its numbers, and 10 per address an hour (429 with Retry-After). An account whose email is unverified gets `email_not_verified` (403): verify it first. A server without WhatsApp (production without Twilio) answers `channel_not_configured` (503) to every request.
          */
         post: operations["AuthPhoneVerifyRequestRequestCode"];
         delete?: never;
@@ -570,7 +570,7 @@ export interface paths {
         put?: never;
         /**
          * Trade a WhatsApp reset code for a resetToken
-         * @description The code sent by /auth/forgot-password with `phoneNumber`. A wrong code, or a number no account has verified, answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`). The resetToken works once, for 10 minutes, at /auth/reset-password.
+         * @description The code sent by /auth/forgot-password with `phoneNumber`. A wrong code, or a number no account has verified, answers `invalid_code`; 5 wrong tries burn the code (`too_many_attempts`). The resetToken works once, for 10 minutes, at /auth/reset-password.
          */
         post: operations["AuthVerifyPhoneVerifyCode"];
         delete?: never;
