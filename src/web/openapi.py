@@ -122,9 +122,15 @@ DEVICE_COOKIE = (
 SIGN_IN_COOKIES = SESSION_COOKIES + " " + DEVICE_COOKIE
 
 
+# Absent, "" or null: an optional text field that is not given.
+_NOT_GIVEN = Schema(one_of=[Schema(const=""), Schema(type=OpenAPIType.NULL)])
+
+
 class BodySchemaPlugin(StructSchemaPlugin):
     """Request bodies refuse unknown fields, so their schemas say additionalProperties: false;
-    a body that needs one of several fields says so with anyOf; a body's example is shown."""
+    a body that needs one of several fields says which one counts with oneOf (one branch per
+    field: given, and the fields before it, or all the others when only one may be, not
+    given); a body's example is shown."""
 
     def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
         return super().is_plugin_supported_field(field_definition) and field_definition.is_subclass_of(Body)
@@ -135,12 +141,17 @@ class BodySchemaPlugin(StructSchemaPlugin):
         schema.additional_properties = not body.__struct_config__.forbid_unknown_fields
         if body.example is not None:
             schema.examples = [body.example]
-        if body.one_of_required:
-            schema.any_of = [
-                Schema(required=[name], properties={name: Schema(type=OpenAPIType.STRING, min_length=1)})
-                for name in body.one_of_required
-            ]
+        names = body.one_of_required
+        schema.one_of = [_given(names, i, body.exactly_one) for i in range(len(names))] or None
         return schema
+
+
+def _given(names: tuple[str, ...], index: int, exactly_one: bool) -> Schema:
+    """The branch where `names[index]` is the field given."""
+    others = names[:index] + (names[index + 1:] if exactly_one else ())
+    return Schema(required=[names[index]], properties={
+        names[index]: Schema(type=OpenAPIType.STRING, min_length=1), **{name: _NOT_GIVEN for name in others},
+    })
 
 
 def complete_schema(app: Litestar) -> None:

@@ -648,7 +648,7 @@ export interface components {
         ChangePasswordBody: {
             /** @description At most 256 bytes once UTF-8 encoded. */
             currentPassword?: string | null;
-            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 bytes or a common one is refused with 400 `weak_password`. */
+            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`. */
             newPassword: string;
         };
         /**
@@ -700,11 +700,13 @@ export interface components {
             email?: string | null;
             /** @description The account's verified number, as typed ("06 12 34 56 78", "+33 6 12 34 56 78"); a number without "+" is read for DEFAULT_PHONE_REGION. An invalid number is 400. */
             phoneNumber?: string | null;
-        } | {
+        } & ({
             email: string;
+            phoneNumber?: "" | null;
         } | {
+            email?: "" | null;
             phoneNumber: string;
-        };
+        });
         /**
          * LoginBody
          * @example {
@@ -719,11 +721,12 @@ export interface components {
             emailOrUsername?: string | null;
             /** @description At most 256 bytes once UTF-8 encoded. */
             password: string;
-        } | {
+        } & ({
             emailOrUsername: string;
         } | {
             email: string;
-        };
+            emailOrUsername?: "" | null;
+        });
         /** LoginOut */
         LoginOut: {
             linkedProvider?: string;
@@ -774,7 +777,7 @@ export interface components {
             /** @description An https URL whose host is a DNS name (letter, digit and hyphen labels; Unicode names as IDNA allows) or an IP address ([IPv6] in brackets), without credentials, spaces, quotes, control characters or the characters a URL must percent-encode (http://localhost and http://127.0.0.1 are accepted in development). Anything else is 400 `invalid_request` naming `photo`. `""` means not given, `null` removes the photo. */
             photo?: string | null;
             /** @description 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; `""` means not given. */
-            username?: string | null;
+            username?: string | "" | null;
         };
         /** ProfileOut */
         ProfileOut: {
@@ -809,10 +812,10 @@ export interface components {
             firstname?: string | null;
             /** @description `""` means not given. Characters nobody sees are refused with 400 `invalid_request`: Unicode categories Cc, Cf, Cs, Co, Cn, Zl, Zp and blank fillers. */
             lastname?: string | null;
-            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 bytes or a common one is refused with 400 `weak_password`. */
+            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`. */
             password: string;
             /** @description 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; `""` means not given. */
-            username?: string | null;
+            username?: string | "" | null;
         };
         /** RegisterOut */
         RegisterOut: {
@@ -828,7 +831,7 @@ export interface components {
          *     }
          */
         ResetPasswordBody: {
-            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 bytes or a common one is refused with 400 `weak_password`. */
+            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`. */
             password: string;
             /** @description The `token` of the mailed reset link, or the `resetToken` given by /auth/verify-phone. An unknown, used, expired or other-purpose token is refused with 400 `invalid_token`. */
             token: string;
