@@ -66,7 +66,7 @@ $(NEXT_APP)/node_modules/.package-lock.json: $(NEXT_APP)/package-lock.json
 	@touch $@
 
 # make oidc-dev EMAIL=ada@example.com NAME="Ada Lovelace": a local stand-in for Google on
-# 127.0.0.1:9400 (OIDC_PORT=... for another port; see README). Only command-line values
+# 127.0.0.1:9400 (OIDC_PORT=... for another port; see docs/flows.md). Only command-line values
 # count: EMAIL is often set in shells for other tools.
 OIDC_EMAIL := $(if $(filter command line,$(origin EMAIL)),$(EMAIL),dev@example.com)
 OIDC_NAME := $(if $(filter command line,$(origin NAME)),$(NAME),Dev User)

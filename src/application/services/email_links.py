@@ -7,12 +7,12 @@ as the renderer's NEEDS table expects:
 - EMAIL_CHANGE to the new address: secrets {"token"} (purpose email_change);
 - EMAIL_CHANGE_NOTICE to the old address: values {"new_email": masked, "stage": "requested"
   or "confirmed"}, secrets {"token"} (purpose secure_account: the "not you?" link);
-- PASSWORD_RESET to the address: secrets {"token"} (purpose password_reset, 15 min);
+- PASSWORD_RESET to the address: secrets {"token"} (purpose password_reset);
 - PASSWORD_CHANGED by email, else by WhatsApp to a verified number (when this deployment
   has WhatsApp): values {"when"}, secrets {"token"} (purpose secure_account);
 - NEW_DEVICE to the address: values {"when", "ip", "browser"}, secrets {"token"} (purpose
   secure_account);
-- IDENTIFIER_LOCKED to the address: secrets {"token"} (purpose unlock, 1 h).
+- IDENTIFIER_LOCKED to the address: secrets {"token"} (purpose unlock).
 The renderer adds to each: `link` (built from the token), `app_name` and `logo_url` (whose
 messages these are), and `subject` to the HTML part.
 """

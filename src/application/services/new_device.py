@@ -20,7 +20,7 @@ class NewDeviceAlert:
     - new: no earlier session of the account had this browser family and OS on this network
       (domain.devices); the account's first sign-in is never new;
     - a new device records `signed_in_new_device` and, when the account has an email, sends
-      NEW_DEVICE (when, ip, browser) with a "not you?" token (7 days), in the same transaction.
+      NEW_DEVICE (when, ip, browser) with a "not you?" token, in the same transaction.
     """
 
     email_links: EmailLinks

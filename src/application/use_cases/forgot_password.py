@@ -45,10 +45,10 @@ class ForgotPassword:
     - by phone without a WhatsApp channel: 503 channel_not_configured for any phoneNumber,
       before the number is read or anything looked up (so it tells nothing of accounts);
     - a per-address limit, shared by every process (429 rate_limited: the only visible one);
-    - by email: a single-use link valid 15 min, also to an account with no password (a
-      provider-only user may set one this way);
-    - by phone: a WhatsApp code (6 digits from `secrets`, 10 min, 5 tries), only to a number
-      its account has verified: an unverified number may be a typo, owned by somebody else;
+    - by email: a single-use link (EmailLinkPolicy.reset_link_ttl), also to an account with
+      no password (a provider-only user may set one this way);
+    - by phone: a WhatsApp code (random digits from `secrets`, PhoneCodePolicy), only to a
+      number its account has verified: an unverified number may be a typo, owned by somebody else;
     - at most `messages_per_account` reset messages per account per `account_window`, and the
       per-number quota of WhatsApp codes shared with phone verification: both silent;
     - the answer and its timing are the same whether or not the account exists (see module).

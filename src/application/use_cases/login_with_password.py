@@ -23,8 +23,9 @@ class LoginWithPassword:
     - an account without a password answers social_only with its providers;
     - a hash made with old parameters (or imported bcrypt) is upgraded on success;
     - a flooding address is rate limited before any other work;
-    - every password check is counted before it is done (LoginGuard), so after 10 in a row
-      (whichever identifier was typed) the account is locked for 15 minutes from the 10th,
+    - every password check is counted before it is done (LoginGuard), so after
+      `LoginLimits.failures` in a row (whichever identifier was typed) the account is locked
+      for `LoginLimits.lockout` from the last of them,
       for every browser without the account's device cookie; a browser with a valid one
       (`device_cookie`) is counted and locked on its own, so it still signs in during the
       account's lock; an unknown identifier is counted and locked as an account is;

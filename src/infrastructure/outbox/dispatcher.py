@@ -1,6 +1,6 @@
 """Delivers the outbox: claims due messages, renders and sends them, records the outcome.
 
-Retries back off (retry_policy.next_attempt: 2 s doubling to 5 min, never before a provider's
+Retries back off (retry_policy.next_attempt: doubling up to a ceiling, never before a provider's
 Retry-After), each message on its own schedule until its deadline; but once a channel that
 failed here takes a message again, the messages waiting out a delay for it go at once
 (OutboxStore.hasten; not before a Retry-After it gave here): after an outage, delivery

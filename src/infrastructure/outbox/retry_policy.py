@@ -3,8 +3,8 @@ Whether a failed try may be tried again at all is the channel's word (DeliveryEr
 infrastructure/messaging/delivery_error.py).
 
 A message is tried until its deadline (`deliver_until`, set when it is enqueued): as long
-as what it carries can still be used (a reset link 15 min, a code 10 min...), a day for a
-notice. Between tries: about 2 s, doubling, at most 5 min, and never before a provider's
+as what it carries can still be used (the life of its link or code), a day for a notice.
+Between tries: FIRST_RETRY, doubling, at most MAX_DELAY, and never before a provider's
 `Retry-After`. A retry that would come after the deadline is not made: the message is
 abandoned instead."""
 
@@ -27,11 +27,11 @@ NOTICE_LIFETIME = timedelta(hours=24)  # a notice (password changed, new device.
 # How long each kind of message is worth delivering: the life of the link or code it carries
 # (the use cases' policies), a day for notices (every template not listed here).
 USEFUL_FOR: dict[str, timedelta] = {
-    PASSWORD_RESET: EmailLinkPolicy().reset_link_ttl,  # 15 min
-    PHONE_CODE: PhoneCodePolicy().code_ttl,  # 10 min
-    VERIFY_EMAIL: EmailLinkPolicy().link_ttl,  # 24 h
-    EMAIL_CHANGE: EmailLinkPolicy().link_ttl,  # 24 h
-    IDENTIFIER_LOCKED: EmailLinkPolicy().unlock_ttl,  # 1 h: the unlock link
+    PASSWORD_RESET: EmailLinkPolicy().reset_link_ttl,
+    PHONE_CODE: PhoneCodePolicy().code_ttl,
+    VERIFY_EMAIL: EmailLinkPolicy().link_ttl,
+    EMAIL_CHANGE: EmailLinkPolicy().link_ttl,
+    IDENTIFIER_LOCKED: EmailLinkPolicy().unlock_ttl,  # the unlock link
 }
 
 
@@ -41,7 +41,7 @@ def deliver_until(template: str, enqueued_at: datetime) -> datetime:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """The wait after the `attempts`-th failed try: 2 s, 4 s, 8 s... at most 5 min."""
+    """The wait after the `attempts`-th failed try: FIRST_RETRY, doubled each time, at most MAX_DELAY."""
     doublings = min(max(attempts - 1, 0), 20)  # far past MAX_DELAY already; no overflow
     return min(FIRST_RETRY * 2**doublings, MAX_DELAY)
 

@@ -23,6 +23,9 @@ class EmbeddedPostgres:
             warnings.simplefilter("ignore")
             import pgserver  # imported here: only the embedded mode needs it
 
+            # Its INFO lines narrate each pg_ctl call with its output (15 lines at Ctrl-C);
+            # its warnings and errors still show.
+            logging.getLogger("pgserver").setLevel(logging.WARNING)
             self._server = pgserver.get_server(self._data_dir, cleanup_mode="stop")
         exists = self._server.psql(
             f"SELECT 1 FROM pg_database WHERE datname = '{self._database}';"

@@ -73,7 +73,7 @@ _DOOMED: list[tuple[str, ColumnElement, Doomed]] = [
      lambda now, r: VerificationTokenRow.expires_at <= now - r.keep),
     ("verification_tokens", VerificationTokenRow.token_hash,
      lambda now, r: VerificationTokenRow.used_at <= now - r.keep),
-    # A code is used within its 10 minutes or not at all: its expiry dates both.
+    # A code is used within its lifetime or not at all: its expiry dates both.
     ("verification_codes", VerificationCodeRow.id, lambda now, r: VerificationCodeRow.expires_at <= now - r.keep),
     ("outbox_messages", OutboxMessageRow.id, lambda now, r: (OutboxMessageRow.created_at <= now - r.keep)
      & OutboxMessageRow.status.in_(OUTBOX_FINISHED)),

@@ -8,6 +8,7 @@ from litestar import Response
 from litestar.datastructures import Cookie
 from litestar.params import CookieParameter
 
+from application.policy import ProviderFlowPolicy
 from application.services.session_tokens import IssuedTokens
 
 SID = "sid"
@@ -17,8 +18,9 @@ PENDING_LINK = "pending_link"  # binds a pending link to the browser; sent to /a
 # lock it. Sent to /auth only: to the login, the registration and the provider callbacks.
 DEVICE = "device"
 _PATHS = {SID: "/", REFRESH: "/auth", PENDING_LINK: "/auth", DEVICE: "/auth"}
-FLOW_MAX_AGE = 600  # a provider sign-in must come back within 10 minutes
-PENDING_LINK_MAX_AGE = 600  # as long as the pending link itself (ProviderFlowPolicy)
+# As long as what they bind: a provider sign-in, then its pending link (ProviderFlowPolicy).
+FLOW_MAX_AGE = int(ProviderFlowPolicy().flow_ttl.total_seconds())
+PENDING_LINK_MAX_AGE = int(ProviderFlowPolicy().pending_link_ttl.total_seconds())
 DEVICE_MAX_AGE = 365 * 24 * 3600  # a year: the browser stays known between sign-ins
 
 

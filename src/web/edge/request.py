@@ -6,6 +6,7 @@
   prematurely"), logged with a traceback: it is now ClientDisconnected, logged in one line.
 - A form body (see web.edge.form_login) on a route that accepts one is read as the object
   its fields make, so the route's body type checks it as it checks JSON.
+- msgspec names only the first required field a body lacks: every missing one is named.
 - Of two cookies with one name, Litestar kept the last. Browsers send the most specific
   first (RFC 6265 5.4: longer Path first), so a cookie planted for a parent domain by a
   sibling subdomain came after ours and won: the first occurrence now wins.
@@ -17,9 +18,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from litestar import Request
-from litestar.exceptions import ClientException, InternalServerException, SerializationException
+from litestar.exceptions import (
+    ClientException, InternalServerException, SerializationException, ValidationException,
+)
 from litestar.types import Empty
 
+from web.dto import Body
 from web.edge.form_login import FORM, accepts_form
 
 _LITESTAR_DISCONNECT = "client disconnected prematurely"  # litestar.connection.request.stream
@@ -39,6 +43,16 @@ class ApiRequest(Request):
             raise
 
     async def json(self) -> Any:
+        value = await self._decoded()
+        body = _body_type(self)
+        if body is not None and isinstance(value, dict) and (missing := body.missing(value)):
+            raise ValidationException(extra=[  # the words msgspec uses for the first of them
+                {"key": name, "message": f"Object missing required field `{name}`", "source": "body"}
+                for name in missing
+            ])
+        return value
+
+    async def _decoded(self) -> Any:
         if self.content_type[0] == FORM and accepts_form(self):
             return dict((await self.form()).items())
         try:
@@ -52,6 +66,12 @@ class ApiRequest(Request):
             header = self.headers.get("cookie")
             self._cookies = self._connection_state.cookies = first_cookies(header) if header else {}
         return self._cookies
+
+
+def _body_type(request: Request) -> type[Body] | None:
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    annotation = data.annotation if data is not None else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, Body) else None
 
 
 @lru_cache(1024)

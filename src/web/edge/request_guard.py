@@ -3,7 +3,8 @@
 SameSite=Lax already keeps our cookies off cross-site POSTs; on top of that, a browser
 request from a foreign Origin never reaches a state-changing handler, and bodies must be
 JSON (an HTML form cannot send application/json without a CORS preflight). The one
-exception, the HTML-form login (web.edge.form_login), must carry an allowed Origin.
+exception, the HTML-form login (web.edge.form_login), must carry an allowed Origin; without any
+Origin it is no browser's form, and is refused as any other body that is not JSON.
 """
 
 from litestar import Request, Response
@@ -27,16 +28,21 @@ def make_request_guard(trusted_origins: list[str]):
         # "null" (a sandboxed frame, a file: page, some redirects) is no origin we trust.
         if origin and origin.rstrip("/") not in trusted and not _same_origin(request, origin):
             return _forbidden_origin()
+        if form and not origin:
+            # Browsers send Origin with every form post: this is a client (curl -d) that
+            # sent JSON under its default form type. It gets the answer any route gives.
+            return _not_json()
         if form:  # a form may come from any site: only the frontend's own pages may post it
-            return None if origin and origin.rstrip("/") in trusted else _forbidden_origin()
+            return None if origin.rstrip("/") in trusted else _forbidden_origin()
         if _has_body(request) and request.content_type[0] != "application/json":
-            return invalid_request(
-                [FieldError("body", "must be sent as application/json")],
-                "The body must be JSON.",
-            )
+            return _not_json()
         return None
 
     return guard
+
+
+def _not_json() -> Response:
+    return invalid_request([FieldError("body", "must be sent as application/json")], "The body must be JSON.")
 
 
 def _forbidden_origin() -> Response:
