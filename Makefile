@@ -66,7 +66,7 @@ $(NEXT_APP)/node_modules/.package-lock.json: $(NEXT_APP)/package-lock.json
 	@touch $@
 
 # make oidc-dev EMAIL=ada@example.com NAME="Ada Lovelace": a local stand-in for Google on
-# 127.0.0.1:9400 (OIDC_PORT=... for another port; see README). Only command-line values
+# 127.0.0.1:9400 (OIDC_PORT=... for another port; see docs/flows.md). Only command-line values
 # count: EMAIL is often set in shells for other tools.
 OIDC_EMAIL := $(if $(filter command line,$(origin EMAIL)),$(EMAIL),dev@example.com)
 OIDC_NAME := $(if $(filter command line,$(origin NAME)),$(NAME),Dev User)
@@ -94,20 +94,22 @@ bootstrap:
 	@$(UV) sync --frozen --quiet
 	@UV='$(UV)' scripts/fast_argon2.sh
 
-# The benchmark harness is NOT in this repository: an external folder with loadtest.py,
-# run_ours.sh, run_peers.sh and the two peers. BENCH_DIR says where it is.
-BENCH_DIR ?= ../shared/bench
-# make bench: a short run beside the peers, then the performance targets' ratios as PASS/FAIL lines.
-# BENCH_ARGS goes to the harness (default: 1 rep x 5 s); RAW=path/raw.json judges a past run.
+# The benchmark (bench/README.md): bench/setup.sh installs wrk (Debian's, when root) and the two
+# peers under .bench/ (BENCH_SCRATCH), then the driver runs; results in .bench/results/<stamp>/.
+# make bench: Sésame beside fastapi-users and Express + Passport, then the performance targets as
+# PASS/FAIL lines. BENCH_ARGS goes to the driver (default: 1 rep x 5 s); RAW=path/raw.json judges a past run.
 bench: bootstrap
-	BENCH_DIR='$(BENCH_DIR)' $(VENV)/python scripts/bench_guard.py $(if $(RAW),--raw '$(RAW)') $(BENCH_ARGS)
+	$(if $(RAW),,bench/setup.sh)
+	$(VENV)/python -m bench $(if $(RAW),--raw '$(RAW)') $(BENCH_ARGS)
 
 # make scale-bench: me, login, refresh at 1 000 and 1 000 000 seeded users; the 1k-vs-1M table.
 # SCALE_ARGS: e.g. "--quick", "--reps 3 --duration 20", "--reseed", "--sizes 1000,100000".
 scale-bench: bootstrap
-	BENCH_DIR='$(BENCH_DIR)' $(VENV)/python scripts/scale_bench.py $(SCALE_ARGS)
+	bench/setup.sh --no-peers
+	$(VENV)/python -m bench.scale $(SCALE_ARGS)
 
 # make workers-bench: python -m web serve --production with 1 and with WORKERS_N (2) workers, unpinned.
 WORKERS_N ?= 2
 workers-bench: bootstrap
-	BENCH_DIR='$(BENCH_DIR)' $(VENV)/python scripts/workers_bench.py --workers $(WORKERS_N) $(WORKERS_ARGS)
+	bench/setup.sh --no-peers
+	$(VENV)/python -m bench.workers --workers $(WORKERS_N) $(WORKERS_ARGS)

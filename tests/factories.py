@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from polyfactory import Use
 from polyfactory.factories import DataclassFactory
 
-from application.use_cases.register import Registration
+from application.use_cases.register_local_user import Registration
 from domain.users import Profile, User
 
 

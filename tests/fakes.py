@@ -19,13 +19,13 @@ from application.ports.limits import AttemptCounter, Window
 from application.ports.messages import Message, Outbox
 from application.ports.identity import IdentityProvider
 from application.ports.persistence import (
-    AccountRepository,
+    LinkedAccountRepository,
     CurrentUserQuery,
     RefreshRotation,
     FlowRepository,
     PendingLinkRepository,
     PhoneCodeRepository,
-    LinkTokenRepository,
+    EmailLinkRepository,
     SecurityEvents,
     SessionRepository,
     UnitOfWork,
@@ -54,8 +54,9 @@ from domain.errors import (
 from domain.profile import ProfileChanges
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
-from domain.links import LinkToken
+from domain.email_links import EmailLink
 from domain.activity import EventKind, SecurityEvent
+from domain.clients import ClientInfo
 from domain.sessions import RefreshClaim, Rotation, Session
 from domain.users import User
 
@@ -178,8 +179,8 @@ class RefreshRecord:
 
 
 @dataclass(frozen=True)
-class LinkRecord:
-    link: LinkToken
+class EmailLinkRecord:
+    email_link: EmailLink
     used_at: datetime | None = None
 
 
@@ -189,11 +190,11 @@ class InMemoryDatabase:
     sessions: dict[UUID, Session] = field(default_factory=dict)
     sids: dict[bytes, SidRecord] = field(default_factory=dict)
     refresh_tokens: dict[bytes, RefreshRecord] = field(default_factory=dict)
-    accounts: dict[UUID, LinkedAccount] = field(default_factory=dict)
+    linked_accounts: dict[UUID, LinkedAccount] = field(default_factory=dict)
     flows: dict[bytes, ProviderFlow] = field(default_factory=dict)
     used_flows: set[bytes] = field(default_factory=set)
     pending_links: dict[bytes, PendingLink] = field(default_factory=dict)
-    link_tokens: dict[bytes, LinkRecord] = field(default_factory=dict)
+    email_links: dict[bytes, EmailLinkRecord] = field(default_factory=dict)
     events: list[tuple[UUID | None, str, dict]] = field(default_factory=list)
     event_log: list[tuple[UUID | None, SecurityEvent]] = field(default_factory=list)  # with time and origin
     outbox: list[Message] = field(default_factory=list)  # committed messages only
@@ -203,7 +204,7 @@ class InMemoryDatabase:
     def user(self, user_id: UUID) -> User:
         """The user as a query would return it: with its providers."""
         user = copy.deepcopy(self.users[user_id])
-        user.providers = tuple(sorted(a.provider for a in self.accounts.values() if a.user_id == user_id))
+        user.providers = tuple(sorted(a.provider for a in self.linked_accounts.values() if a.user_id == user_id))
         return user
 
 
@@ -379,37 +380,37 @@ class InMemorySessionRepository(SessionRepository):
         self._sessions.put(session_id, session)
 
 
-class InMemoryAccountRepository(AccountRepository):
+class InMemoryLinkedAccountRepository(LinkedAccountRepository):
     def __init__(self, db: InMemoryDatabase, undo: list) -> None:
         self._db = db
-        self._accounts = _Table(db.accounts, undo)
+        self._accounts = _Table(db.linked_accounts, undo)
 
     async def by_subject(self, provider: str, subject: str) -> LinkedAccount | None:
-        found = next((copy.deepcopy(a) for a in self._db.accounts.values()
+        found = next((copy.deepcopy(a) for a in self._db.linked_accounts.values()
                       if (a.provider, a.subject) == (provider, subject)), None)
         await asyncio.sleep(0)  # as real I/O would: lets concurrent callbacks interleave here
         return found
 
     async def for_user(self, user_id: UUID) -> list[LinkedAccount]:
-        found = sorted((copy.deepcopy(a) for a in self._db.accounts.values() if a.user_id == user_id),
+        found = sorted((copy.deepcopy(a) for a in self._db.linked_accounts.values() if a.user_id == user_id),
                        key=lambda a: a.provider)
         await asyncio.sleep(0)  # as real I/O would: lets concurrent unlinks interleave here
         return found
 
     async def add(self, account: LinkedAccount) -> None:
-        for other in self._db.accounts.values():
+        for other in self._db.linked_accounts.values():
             if (other.provider, other.subject) == (account.provider, account.subject) or (
                 other.user_id, other.provider) == (account.user_id, account.provider):
                 raise AccountAlreadyLinked()
         self._accounts.put(account.id, copy.deepcopy(account))
 
     async def update_tokens(self, account_id: UUID, tokens: ProviderTokens, now: datetime) -> None:
-        account = copy.deepcopy(self._db.accounts[account_id])
+        account = copy.deepcopy(self._db.linked_accounts[account_id])
         account.tokens = tokens
         self._accounts.put(account_id, account)
 
     async def remove(self, user_id: UUID, provider: str) -> bool:
-        for account in list(self._db.accounts.values()):
+        for account in list(self._db.linked_accounts.values()):
             if (account.user_id, account.provider) == (user_id, provider):
                 self._accounts.delete(account.id)
                 return True
@@ -438,18 +439,18 @@ class InMemoryFlowRepository(FlowRepository):
 class InMemoryPendingLinkRepository(PendingLinkRepository):
     def __init__(self, db: InMemoryDatabase, undo: list) -> None:
         self._db = db
-        self._links = _Table(db.pending_links, undo)
+        self._pending = _Table(db.pending_links, undo)
 
-    async def add(self, link: PendingLink) -> None:
-        self._links.put(link.browser_digest, link)
+    async def add(self, pending_link: PendingLink) -> None:
+        self._pending.put(pending_link.browser_digest, pending_link)
 
     async def take(self, browser_digests, now: datetime) -> PendingLink | None:
         browser_digest = stored_digest(self._db.pending_links, browser_digests)
-        link = self._db.pending_links.get(browser_digest)
-        if link is None:
+        pending_link = self._db.pending_links.get(browser_digest)
+        if pending_link is None:
             return None
-        self._links.delete(browser_digest)
-        return link if link.expires_at > now else None
+        self._pending.delete(browser_digest)
+        return pending_link if pending_link.expires_at > now else None
 
 
 @dataclass
@@ -493,36 +494,36 @@ class InMemoryPhoneCodeRepository(PhoneCodeRepository):
         return CodeCheck.BURNED if live else CodeCheck.NO_CODE
 
 
-class InMemoryLinkTokenRepository(LinkTokenRepository):
-    """As SqlLinkTokenRepository: consume reads and writes with no await in between, so it
+class InMemoryEmailLinkRepository(EmailLinkRepository):
+    """As SqlEmailLinkRepository: consume reads and writes with no await in between, so it
     is as atomic as the conditional UPDATE."""
 
     def __init__(self, db: InMemoryDatabase, undo: list) -> None:
         self._db = db
-        self._tokens = _Table(db.link_tokens, undo)
+        self._tokens = _Table(db.email_links, undo)
 
-    async def add(self, digest: bytes, link: LinkToken, now: datetime) -> None:
-        assert digest not in self._db.link_tokens, "token issued twice"  # the primary key
-        self._tokens.put(digest, LinkRecord(replace(link, issued_at=now)))
+    async def add(self, digest: bytes, email_link: EmailLink, now: datetime) -> None:
+        assert digest not in self._db.email_links, "token issued twice"  # the primary key
+        self._tokens.put(digest, EmailLinkRecord(replace(email_link, issued_at=now)))
 
-    async def consume(self, digests, purposes: Collection[str], now: datetime) -> LinkToken | None:
-        digest = stored_digest(self._db.link_tokens, digests)
-        link = await self.peek(digests, purposes, now)
-        if link is not None:
-            self._tokens.put(digest, LinkRecord(link, now))
-        return link
+    async def consume(self, digests, purposes: Collection[str], now: datetime) -> EmailLink | None:
+        digest = stored_digest(self._db.email_links, digests)
+        email_link = await self.peek(digests, purposes, now)
+        if email_link is not None:
+            self._tokens.put(digest, EmailLinkRecord(email_link, now))
+        return email_link
 
-    async def peek(self, digests, purposes: Collection[str], now: datetime) -> LinkToken | None:
-        record = self._db.link_tokens.get(stored_digest(self._db.link_tokens, digests))
-        if record is None or record.used_at is not None or record.link.purpose not in purposes:
+    async def peek(self, digests, purposes: Collection[str], now: datetime) -> EmailLink | None:
+        record = self._db.email_links.get(stored_digest(self._db.email_links, digests))
+        if record is None or record.used_at is not None or record.email_link.purpose not in purposes:
             return None
-        return record.link if record.link.expires_at > now else None
+        return record.email_link if record.email_link.expires_at > now else None
 
     async def void(self, user_id: UUID, purpose: str, now: datetime) -> int:
         voided = 0
-        for digest, record in list(self._db.link_tokens.items()):
-            if (record.link.user_id, record.link.purpose, record.used_at) == (user_id, purpose, None):
-                self._tokens.put(digest, LinkRecord(record.link, now))
+        for digest, record in list(self._db.email_links.items()):
+            if (record.email_link.user_id, record.email_link.purpose, record.used_at) == (user_id, purpose, None):
+                self._tokens.put(digest, EmailLinkRecord(record.email_link, now))
                 voided += 1
         return voided
 
@@ -533,10 +534,9 @@ class InMemorySecurityEvents(SecurityEvents):
         self._undo = undo
 
     async def record(
-        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime,
-        ip: str | None, user_agent: str | None,
+        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime, client: ClientInfo
     ) -> None:
-        event = SecurityEvent(kind, now, ip, user_agent, detail)  # refuses a non-contract kind, as SQL does
+        event = SecurityEvent(kind, now, client.ip, client.user_agent, detail)  # refuses a non-contract kind, as SQL does
         self._db.events.append((user_id, kind, detail))
         self._db.event_log.append((user_id, event))
         self._undo.append(self._db.events.pop)
@@ -591,11 +591,11 @@ class FakeUnitOfWork(UnitOfWork):
         self._held: list[asyncio.Lock] = []
         self.users = InMemoryUserRepository(self._db, self._undo, self._held)
         self.sessions = InMemorySessionRepository(self._db, self._undo)
-        self.accounts = InMemoryAccountRepository(self._db, self._undo)
+        self.linked_accounts = InMemoryLinkedAccountRepository(self._db, self._undo)
         self.flows = InMemoryFlowRepository(self._db, self._undo)
         self.pending_links = InMemoryPendingLinkRepository(self._db, self._undo)
         self.phone_codes = InMemoryPhoneCodeRepository(self._db, self._undo)
-        self.links = InMemoryLinkTokenRepository(self._db, self._undo)
+        self.email_links = InMemoryEmailLinkRepository(self._db, self._undo)
         self.events = InMemorySecurityEvents(self._db, self._undo)
         self.outbox = InMemoryOutbox(self._db, self._undo)
         return self

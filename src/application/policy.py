@@ -36,8 +36,8 @@ class ProviderFlowPolicy:
 
 @dataclass(frozen=True, slots=True)
 class PhoneCodePolicy:
-    """WhatsApp codes (contract: 6 digits, 10 min, 5 wrong tries, 5 codes per number a day).
-    Each code sent costs money and reaches a phone: besides the per-number quota, one
+    """WhatsApp codes: how long one lives, how many wrong tries burn it, how many go to one
+    number a day (the contract's figures, here and nowhere else). Each code sent costs money and reaches a phone: besides the per-number quota, one
     account may ask for `codes_per_account` verification codes a day whatever its numbers
     (else it could change its number between requests and message any phone), and one
     address a few codes an hour whatever the numbers."""
@@ -76,8 +76,9 @@ class EmailLinkPolicy:
 
 @dataclass(frozen=True, slots=True)
 class RecoveryPolicy:
-    """Forgotten passwords (contract: reset links 15 min, resetToken 10 min, at most 3 reset
-    messages per account per 15 min, a per-address limit on the anonymous routes)."""
+    """Forgotten passwords: how long a resetToken lives, how many reset messages (links and
+    codes together) one account may be sent per window, and a per-address limit on the
+    anonymous routes. The reset link's life is EmailLinkPolicy.reset_link_ttl."""
 
     reset_token_ttl: timedelta = timedelta(minutes=10)
     messages_per_account: int = 3

@@ -10,12 +10,14 @@ from domain.hosts import a_label
 
 MAX_EMAIL = 254
 MAX_NAME = 100
-MIN_PASSWORD_BYTES = 8
+# Characters (code points), as JSON Schema's minLength counts them: the schema can say it.
+MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_BYTES = 256
+MIN_USERNAME, MAX_USERNAME = 3, 30
 
 # Deliberately loose (RFC 5322 allows far more); the verification email is the real proof.
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
-_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,29}")
+_USERNAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{{MIN_USERNAME - 1},{MAX_USERNAME - 1}}}")
 # Characters nobody types on purpose in an email, a username or a name, and that let two
 # strings look alike (or a name run backwards): controls (Cc), format characters (Cf: zero
 # width space, bidi overrides, BOM, soft hyphen...), surrogates, private use and unassigned
@@ -64,7 +66,7 @@ def normalize_username(raw: str | None) -> str | None:
     username = optional_text(raw, "username")
     if username is not None and not _USERNAME.fullmatch(username):
         raise InvalidInput(
-            "username", "must be 3 to 30 letters, digits, dots, dashes or underscores"
+            "username", f"must be {MIN_USERNAME} to {MAX_USERNAME} letters, digits, dots, dashes or underscores"
         )
     return username
 
@@ -122,8 +124,8 @@ def check_password_length(password: str) -> None:
 
 def check_new_password(password: str) -> None:
     check_password_length(password)
-    if len(password.encode()) < MIN_PASSWORD_BYTES:
-        raise WeakPassword(f"Use at least {MIN_PASSWORD_BYTES} characters.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise WeakPassword(f"Use at least {MIN_PASSWORD_CHARS} characters.")
     if password.lower() in _common_passwords():
         raise WeakPassword("This password is too common; choose another one.")
 

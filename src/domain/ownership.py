@@ -16,7 +16,7 @@ from datetime import datetime
 
 from domain.errors import AddressNotProven
 from domain.identities import LinkedAccount
-from domain.links import mask_email
+from domain.email_links import mask_email
 from domain.users import User
 
 

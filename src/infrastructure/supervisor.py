@@ -23,7 +23,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from infrastructure.persistence.database import database_unavailable
+from infrastructure.persistence.errors import database_unavailable
 
 log = logging.getLogger("sesame.jobs")
 

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from infrastructure.settings import STARTUP_FAILURE_EXIT, Settings, load_settings_or_exit
-from web.listeners import describe, listening_sockets
 from web.observability.log_setup import configure_logging, logging_config
-from web.server import PROTOCOL_OPTIONS, DrainingMultiprocess
+from web.serving.listeners import describe, listening_sockets
+from web.serving.server import PROTOCOL_OPTIONS, DrainingMultiprocess
 
 if TYPE_CHECKING:
     from infrastructure.observability.exporter import MetricsExporter
@@ -73,15 +73,15 @@ def production_settings() -> Settings:
     its share of DATABASE_MAX_CONNECTIONS, and must be computed with the same count)."""
     os.environ["APP_ENV"] = "production"
     settings = load_settings_or_exit(production_defaults())
-    os.environ["WORKERS"] = str(settings.workers)
+    os.environ["WORKERS"] = str(settings.serving.workers)
     return settings
 
 
 def serve(settings: Settings) -> None:
     try:
-        sockets = listening_sockets(settings.host, settings.port)
-        metrics_sockets = (listening_sockets(settings.host, settings.metrics_port)
-                           if settings.metrics_port is not None else [])
+        serving, metrics_port = settings.serving, settings.observability.metrics_port
+        sockets = listening_sockets(serving.host, serving.port)
+        metrics_sockets = listening_sockets(serving.host, metrics_port) if metrics_port is not None else []
     except OSError as exc:
         print(f"Cannot start: {exc.strerror}", file=sys.stderr, flush=True)
         raise SystemExit(STARTUP_FAILURE_EXIT) from None
@@ -102,10 +102,10 @@ def serve(settings: Settings) -> None:
 def run_server(settings: Settings, sockets: list, exporter: "MetricsExporter | None") -> None:
     config = uvicorn.Config("web.app:create_app", **server_options(settings))
     check_connection_budget(settings)  # once uvicorn's logging is set up: its lines go there too
-    url = http_url(settings.host, sockets[0].getsockname()[1])
+    url = http_url(settings.serving.host, sockets[0].getsockname()[1])
     if exporter is not None:
         exporter.start()
-        log.info("Sésame metrics on %s/metrics", http_url(settings.host, settings.metrics_port))
+        log.info("Sésame metrics on %s/metrics", http_url(settings.serving.host, settings.observability.metrics_port))
     if config.workers > 1:  # as uvicorn.run does: a supervisor starts the workers on our sockets
         log.info("Sésame starting %d workers on %s (%s)", config.workers, url, describe(sockets))
         gone = exporter.worker_gone if exporter is not None else None
@@ -130,8 +130,9 @@ def metrics_exporter(settings: Settings, sockets: list) -> "MetricsExporter":
     directory = fresh_directory()
     from infrastructure.observability.exporter import MetricsExporter, outbox_gauges
 
-    url = settings.database_direct_url or settings.database_url
-    pooled = settings.database_pgbouncer and settings.database_direct_url is None
+    database = settings.database
+    url = database.direct_url or database.url
+    pooled = database.pgbouncer and database.direct_url is None
     outbox = outbox_gauges(url, pooled) if url is not None else None
     return MetricsExporter(directory, sockets, outbox)
 
@@ -139,21 +140,21 @@ def metrics_exporter(settings: Settings, sockets: list) -> "MetricsExporter":
 def check_connection_budget(settings: Settings) -> None:
     """Says at start what the workers will hold, and warns when PostgreSQL cannot give it:
     past max_connections, requests fail with "too many clients" under load, not at start."""
-    if settings.database_url is None:  # the embedded server is sized for development
+    if settings.database.url is None:  # the embedded server is sized for development
         return
-    from infrastructure.persistence.database import connection_limit
+    from infrastructure.persistence.engine import connection_limit
 
     needed, listener = settings.connections_needed, settings.listener_connections
-    if settings.database_pgbouncer:  # the pools are PgBouncer's clients: its pool sizes PostgreSQL's share
-        pooled = max(1, settings.workers) * settings.pool_size
+    if settings.database.pgbouncer:  # the pools are PgBouncer's clients: its pool sizes PostgreSQL's share
+        pooled = max(1, settings.serving.workers) * settings.pool_size
         listening = (f", and {needed - pooled} outbox listener(s) on DATABASE_DIRECT_URL" if listener
                      else "; the outbox is polled each second (no DATABASE_DIRECT_URL to LISTEN on)")
         log.info("Sésame will hold up to %d connections to PgBouncer (see its max_client_conn)%s",
                  pooled, listening)
         return
-    shape = (f"{settings.workers} worker(s) x ({settings.pool_size} pooled"
+    shape = (f"{settings.serving.workers} worker(s) x ({settings.pool_size} pooled"
              f"{' + 1 outbox listener' if listener else ''}) = {needed} PostgreSQL connections")
-    limit = asyncio.run(connection_limit(settings.database_url))
+    limit = asyncio.run(connection_limit(settings.database.url))
     if limit is None:
         log.info("Sésame will hold up to %s (the server's max_connections was not read)", shape)
     elif needed > limit:
@@ -169,13 +170,14 @@ def check_connection_budget(settings: Settings) -> None:
 
 def server_options(settings: Settings) -> dict:
     """What uvicorn is told, beyond the sockets we bound."""
+    serving = settings.serving
     return dict(
-        factory=True, host=settings.host, port=settings.port, workers=settings.workers,
-        forwarded_allow_ips=settings.forwarded_allow_ips,  # read from .env too, unlike uvicorn
+        factory=True, host=serving.host, port=serving.port, workers=serving.workers,
+        forwarded_allow_ips=serving.forwarded_allow_ips,  # read from .env too, unlike uvicorn
         access_log=False,  # the app writes its own (ACCESS_LOG: web.observability.access)
-        timeout_graceful_shutdown=settings.shutdown_grace,  # then the requests still running are cut
+        timeout_graceful_shutdown=serving.shutdown_grace,  # then the requests still running are cut
         log_config=logging_config(settings.log_style),  # one setup for every logger, in every process
-        **PROTOCOL_OPTIONS,  # headers capped, slow clients cut off (web/server.py)
+        **PROTOCOL_OPTIONS,  # headers capped, slow clients cut off (web/serving/server.py)
     )
 
 
@@ -202,8 +204,8 @@ class _Server(uvicorn.Server):
 
 def migrate(settings: Settings) -> None:
     """Non-interactive: what a deployment runs before starting the new version."""
-    from infrastructure.persistence.database import migrate_url
-    from web.adapters import migration_target, open_database
+    from infrastructure.persistence.migrate import migrate_url
+    from web.composition.adapters import migration_target, open_database
 
     url, embedded = open_database(settings)
     try:
@@ -236,14 +238,14 @@ def purge(settings: Settings) -> None:
     job on instances started with the periodic purge off, or after a long outage."""
     from datetime import UTC, datetime
 
-    from infrastructure.persistence.database import tool_engine
+    from infrastructure.persistence.engine import tool_engine
     from infrastructure.persistence.housekeeping import purge_expired
-    from web.adapters import open_database, retention
+    from web.composition.adapters import open_database, retention
 
     url, embedded = open_database(settings)
 
     async def run() -> dict[str, int]:
-        engine = tool_engine(url, settings.database_pgbouncer)
+        engine = tool_engine(url, settings.database.pgbouncer)
         try:
             return await purge_expired(engine, datetime.now(UTC), retention=retention(settings))
         finally:
@@ -264,16 +266,16 @@ def rotate_keys(settings: Settings) -> None:
     ciphertext needs a fallback, but digests do (sids, refresh tokens, links, codes are
     one-way: they cannot be re-made): a fallback dropped now ends the sessions and voids
     the links made under it. docs/operations.md says how long to keep it."""
-    from infrastructure.persistence.database import tool_engine
+    from infrastructure.persistence.engine import tool_engine
     from infrastructure.persistence.key_rotation import reseal_all
     from infrastructure.security.cipher import TokenCipher
-    from web.adapters import open_database
+    from web.composition.adapters import open_database
 
     url, embedded = open_database(settings)
-    cipher = TokenCipher(settings.secret_key, settings.secret_key_fallbacks)
+    cipher = TokenCipher(settings.keys.secret_key, settings.keys.fallbacks)
 
     async def run():
-        engine = tool_engine(url, settings.database_pgbouncer)
+        engine = tool_engine(url, settings.database.pgbouncer)
         try:
             return await reseal_all(engine, cipher)
         finally:

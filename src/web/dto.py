@@ -10,10 +10,13 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import UNSET, Meta, Struct, UnsetType, structs
 
 from domain.activity import EventKind
-from domain.credentials import MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES
+from domain.codes import CODE_DIGITS
+from domain.credentials import (
+    MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES, MAX_USERNAME, MIN_PASSWORD_CHARS, MIN_USERNAME,
+)
 from domain.ownership import Undo
 from domain.profile import MAX_PHOTO_URL, MAX_TYPED_PHONE
 from domain.users import User
@@ -32,9 +35,13 @@ _VISIBLE = ("Characters nobody sees are refused with 400 `invalid_request`: Unic
             "Cc, Cf, Cs, Co, Cn, Zl, Zp and blank fillers.")
 
 
-def _documented(description: str, pattern: str | None = None, **constraints) -> Meta:
-    extra = {"extra": {"pattern": pattern}} if pattern else {}
-    return Meta(**constraints, extra_json_schema={"description": description, **extra})
+def _documented(description: str, pattern: str | None = None, schema: dict | None = None,
+                **constraints) -> Meta:
+    """`constraints` are enforced by msgspec; `pattern` and `schema` (more JSON Schema keywords)
+    only state a rule that the domain enforces with its own answer."""
+    extra = {**({"pattern": pattern} if pattern else {}), **(schema or {})}
+    documented = {"description": description, **({"extra": extra} if extra else {})}
+    return Meta(**constraints, extra_json_schema=documented)
 
 
 Email = Annotated[str, _documented(
@@ -54,28 +61,47 @@ LoginEmail = Annotated[str, _documented(
 Password = Annotated[str, _documented(
     f"At most {MAX_PASSWORD_BYTES} bytes once UTF-8 encoded.", max_length=MAX_PASSWORD_BYTES
 )]
+# minLength is documented, not enforced here: a short password is 400 weak_password.
 NewPassword = Annotated[str, _documented(
-    f"At most {MAX_PASSWORD_BYTES} bytes once UTF-8 encoded. A password under 8 bytes or a "
-    "common one is refused with 400 `weak_password`.",
-    max_length=MAX_PASSWORD_BYTES,
+    f"At most {MAX_PASSWORD_BYTES} bytes once UTF-8 encoded. A password under {MIN_PASSWORD_CHARS} "
+    "characters or a common one is refused with 400 `weak_password`.",
+    schema={"minLength": MIN_PASSWORD_CHARS}, max_length=MAX_PASSWORD_BYTES,
 )]
 Name = Annotated[str, _documented(
     '`""` means not given. ' + _VISIBLE, _PRINTABLE, max_length=MAX_NAME
 )]
+# A username, or "" for none: oneOf says both, so that minLength can be stated.
 Username = Annotated[str, _documented(
-    '3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; '
-    '`""` means not given.',
-    r"^([A-Za-z0-9][A-Za-z0-9._-]{2,29})?$",
-    max_length=30,
+    f"{MIN_USERNAME} to {MAX_USERNAME} letters, digits, dots, dashes or underscores, starting with a "
+    'letter or a digit; `""` means not given.',
+    schema={"oneOf": [
+        {"type": "string", "minLength": MIN_USERNAME, "maxLength": MAX_USERNAME,
+         "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]*$"},
+        {"const": ""},
+        {"type": "null"},
+    ]},
+    max_length=MAX_USERNAME,
 )]
 
 
 class Body(Struct, forbid_unknown_fields=True, rename="camel"):
     """A request body: an unknown field is refused (the schema says additionalProperties: false)."""
 
-    # Fields of which at least one must be a non-empty string (documented as anyOf).
+    # Fields of which at least one must be a non-empty string, the first given being used
+    # (documented as oneOf); with `exactly_one`, exactly one may be given.
     one_of_required: ClassVar[tuple[str, ...]] = ()
+    exactly_one: ClassVar[bool] = False
     example: ClassVar[dict | None] = None  # a real body, for the docs (and schemathesis)
+
+    @classmethod
+    def missing(cls, value: dict) -> list[str]:
+        """The required fields absent from a decoded body, by their JSON names, in order; then
+        the first of `one_of_required` when none is given (unless `exactly_one`: the use case
+        says "give one or the other")."""
+        names = [f.encode_name for f in structs.fields(cls) if f.required and f.encode_name not in value]
+        if cls.one_of_required and not cls.exactly_one and not any(value.get(n) for n in cls.one_of_required):
+            names.append(cls.one_of_required[0])
+        return names
 
 
 class RegisterBody(Body):
@@ -128,7 +154,7 @@ Locale = Annotated[str, _documented(
     'The language of messages: `fr` or `en`. `""` means not given, `null` removes it.',
     "^(fr|en)?$", max_length=2,
 )]
-Code = Annotated[str, _documented("The 6 digits received by WhatsApp.", max_length=32)]
+Code = Annotated[str, _documented(f"The {CODE_DIGITS} digits received by WhatsApp.", max_length=32)]
 
 
 class ProfileBody(Body):
@@ -154,7 +180,7 @@ class PhoneCodeBody(Body):
     example: ClassVar[dict | None] = {"code": "123456"}
 
 
-LinkToken = Annotated[str, _documented(
+EmailLink = Annotated[str, _documented(
     "The `token` query parameter of the link in the email (URL-safe). An unknown, used, "
     "expired or other-purpose token is refused with 400 `invalid_token`.",
     r"^[A-Za-z0-9_-]*$", max_length=128,
@@ -169,7 +195,7 @@ class EmailChangeBody(Body):
 
 
 class VerifyEmailBody(Body):
-    token: LinkToken
+    token: EmailLink
 
     example: ClassVar[dict | None] = {"token": "q5Xo0gGx3vSkqg4y1kQ7sHk0b3mD2cJfYt8rWc9eVhA"}
 
@@ -177,7 +203,7 @@ class VerifyEmailBody(Body):
 class AccountLinkBody(Body):
     """The token of a "not you?" link (/auth/secure-account) or an unlock link (/auth/unlock)."""
 
-    token: LinkToken
+    token: EmailLink
 
     example: ClassVar[dict | None] = {"token": "q5Xo0gGx3vSkqg4y1kQ7sHk0b3mD2cJfYt8rWc9eVhA"}
 
@@ -201,6 +227,7 @@ class ForgotPasswordBody(Body):
     phone_number: RecoveryPhone | None = None
 
     one_of_required: ClassVar[tuple[str, ...]] = ("email", "phoneNumber")
+    exactly_one: ClassVar[bool] = True
     example: ClassVar[dict | None] = {"email": "ada@example.com"}
 
 

@@ -11,11 +11,11 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from application.ports.telemetry import Telemetry
 from domain import errors as e
-from web.client import client_address
-from web.cookies import REFRESH, CookiePolicy
+from web.edge.client import client_address
+from web.edge.cookies import REFRESH, CookiePolicy
 from web.dto import ErrorOut, FieldError
-from web.request import ClientDisconnected
-from web.server import PAUSE_READING
+from web.edge.request import ClientDisconnected
+from web.serving.server import PAUSE_READING
 
 log = logging.getLogger("sesame.errors")
 
@@ -104,7 +104,7 @@ def make_exception_handlers(
             cookies.clear(response, REFRESH)
         if isinstance(exc, RETRY_AFTER):
             response.headers["Retry-After"] = str(exc.retry_after)
-        if isinstance(exc, e.PasswordWorkBusy):  # web/server.py: not read again before then
+        if isinstance(exc, e.PasswordWorkBusy):  # web/serving/server.py: not read again before then
             request.scope[PAUSE_READING] = exc.retry_after  # type: ignore[literal-required]
         if telemetry is not None and isinstance(exc, (e.RateLimited, e.PasswordWorkBusy)):
             ip = client_address(request.client.host if request.client else None)
@@ -127,8 +127,8 @@ def invalid_request(fields: list[FieldError], message: str = "The request is inv
     return error_response(400, "invalid_request", message, fields=fields)
 
 
-def validation_error(_: Request, exc: ValidationException) -> Response:
-    fields = [_field_error(item) for item in exc.extra or [] if isinstance(item, dict)]
+def validation_error(request: Request, exc: ValidationException) -> Response:
+    fields = [_field_error(request, item) for item in exc.extra or [] if isinstance(item, dict)]
     if not fields:  # malformed JSON, or a body that is not an object
         return invalid_request([], "The body must be a JSON object.")
     return invalid_request(fields)
@@ -140,7 +140,9 @@ def http_error(_: Request, exc: HTTPException) -> Response:
     if exc.status_code in _BODY_ERRORS:
         return invalid_request([FieldError("body", _BODY_ERRORS[exc.status_code])], "The body is invalid.")
     code = _STATUS_CODES.get(exc.status_code, "invalid_request")
-    response = error_response(exc.status_code, code, exc.detail)
+    # An unknown path says it in the words of the routes' own not_found.
+    message = DOMAIN_ERRORS[e.NotFound][2] if exc.status_code == 404 else exc.detail
+    response = error_response(exc.status_code, code, message)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
@@ -182,15 +184,31 @@ _REWRITES = [
     (re.compile(r"Expected `(\w+)(?: \| null)?`, got `\w+`"), r"must be of type \1"),
     (re.compile(r"Object contains unknown field"), "is not allowed"),
     (re.compile(r"Object missing required field"), "is required"),
+    (re.compile(r"Expected `(?:int|float)` >= (-?[\d.]+)"), r"must be at least \1"),
+    (re.compile(r"Expected `(?:int|float)` <= (-?[\d.]+)"), r"must be at most \1"),
 ]
 
 
-def _field_error(item: dict) -> FieldError:
+# A number out of its declared bounds ("Expected `int` >= 1"): the answer says both bounds.
+_OUT_OF_BOUNDS = re.compile(r"Expected `(int|float)` [<>]=? -?[\d.]+")
+
+
+def _field_error(request: Request, item: dict) -> FieldError:
     raw = str(item.get("message", ""))
     named = _FIELD_IN_MESSAGE.search(raw)
     key = str(item.get("key", "body")).removeprefix("$.")
     field = named.group(1) if named else ("body" if key == "data" else key)
+    if _OUT_OF_BOUNDS.search(raw) and (bounds := _declared_bounds(request, field)):
+        return FieldError(field, f"must be between {bounds[0]} and {bounds[1]}")
     for pattern, replacement in _REWRITES:
         if pattern.search(raw):
             return FieldError(field, pattern.sub(replacement, raw).split(" - ")[0].split(" `")[0])
     return FieldError(field, "is invalid")
+
+
+def _declared_bounds(request: Request, name: str) -> tuple[object, object] | None:
+    """The ge/le a route declares for its parameter `name` (e.g. /auth/events' `limit`)."""
+    parameter = request.route_handler.parsed_fn_signature.parameters.get(name)
+    declared = getattr(parameter, "kwarg_definition", None)
+    low, high = getattr(declared, "ge", None), getattr(declared, "le", None)
+    return (low, high) if low is not None and high is not None else None

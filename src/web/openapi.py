@@ -9,6 +9,7 @@ Litestar's default error shape, which is never served.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from litestar import Litestar
 from litestar.datastructures import ResponseHeader
@@ -22,12 +23,11 @@ from litestar.typing import FieldDefinition
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin  # Litestar's own, extended
 from msgspec import Struct
 
-from web.cookies import REFRESH
+from web.edge.cookies import DEVICE_MAX_AGE, REFRESH
 from web.dto import Body
 from web.errors import CLEARS_REFRESH, DOMAIN_ERRORS, RETRY_AFTER
-from web.form_login import FORM, FORM_LOGIN
-
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+from web.edge.form_login import FORM, FORM_LOGIN
+from web.edge.request_guard import UNSAFE_METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def _catalog() -> dict[str, Failure]:
 FAILURES = _catalog()
 _RETRY_AFTER = frozenset(DOMAIN_ERRORS[t][1] for t in RETRY_AFTER)
 _CLEARS_REFRESH = frozenset(DOMAIN_ERRORS[t][1] for t in CLEARS_REFRESH)
-# What the request guard (web.request_guard) may answer to any POST, PUT, PATCH or DELETE:
+# What the request guard (web.edge.request_guard) may answer to any of its UNSAFE_METHODS:
 # a foreign Origin, or a body that is not JSON.
 _GUARD = ("forbidden_origin", "invalid_request")
 
@@ -83,6 +83,25 @@ def failures(*codes: str) -> dict[int, ResponseSpec]:
     }
 
 
+_UNITS = (("day", timedelta(days=1)), ("hour", timedelta(hours=1)), ("minute", timedelta(minutes=1)))
+
+
+def spell(duration: timedelta) -> str:
+    """A policy's duration as route descriptions write it ("15 minutes", "24 hours", "7 days"),
+    so that a description reads its numbers from the policy instead of repeating them."""
+    for unit, size in _UNITS:
+        count, rest = divmod(duration, size)
+        if not rest and (count > 1 or (count == 1 and unit != "day")):
+            return f"{count} {unit}{'s' * (count > 1)}"
+    return f"{int(duration.total_seconds())} seconds"
+
+
+def per(duration: timedelta) -> str:
+    """A policy's window as a rate: "a minute", "an hour", "a day", else "per 15 minutes"."""
+    return {timedelta(minutes=1): "a minute", timedelta(hours=1): "an hour",
+            timedelta(days=1): "a day"}.get(duration, f"per {spell(duration)}")
+
+
 def sets_cookies(description: str, *, always: bool = True) -> ResponseHeader:
     """`response_headers=` entry documenting the Set-Cookie headers of a success answer."""
     # documentation_only: never sent as such; value "" only gives the header a string schema.
@@ -95,16 +114,22 @@ SESSION_COOKIES = (
     "(HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL)."
 )
 DEVICE_COOKIE = (
-    "`device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in "
+    f"`device` (HttpOnly, Path=/auth, Max-Age={DEVICE_MAX_AGE}): marks this browser as one that signed in "
     "to the account, so failed passwords typed in other browsers do not lock it out; not set "
     "again when the browser already holds a valid one for that account."
 )
 SIGN_IN_COOKIES = SESSION_COOKIES + " " + DEVICE_COOKIE
 
 
+# Absent, "" or null: an optional text field that is not given.
+_NOT_GIVEN = Schema(one_of=[Schema(const=""), Schema(type=OpenAPIType.NULL)])
+
+
 class BodySchemaPlugin(StructSchemaPlugin):
     """Request bodies refuse unknown fields, so their schemas say additionalProperties: false;
-    a body that needs one of several fields says so with anyOf; a body's example is shown."""
+    a body that needs one of several fields says which one counts with oneOf (one branch per
+    field: given, and the fields before it, or all the others when only one may be, not
+    given); a body's example is shown."""
 
     def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
         return super().is_plugin_supported_field(field_definition) and field_definition.is_subclass_of(Body)
@@ -115,12 +140,17 @@ class BodySchemaPlugin(StructSchemaPlugin):
         schema.additional_properties = not body.__struct_config__.forbid_unknown_fields
         if body.example is not None:
             schema.examples = [body.example]
-        if body.one_of_required:
-            schema.any_of = [
-                Schema(required=[name], properties={name: Schema(type=OpenAPIType.STRING, min_length=1)})
-                for name in body.one_of_required
-            ]
+        names = body.one_of_required
+        schema.one_of = [_given(names, i, body.exactly_one) for i in range(len(names))] or None
         return schema
+
+
+def _given(names: tuple[str, ...], index: int, exactly_one: bool) -> Schema:
+    """The branch where `names[index]` is the field given."""
+    others = names[:index] + (names[index + 1:] if exactly_one else ())
+    return Schema(required=[names[index]], properties={
+        names[index]: Schema(type=OpenAPIType.STRING, min_length=1), **{name: _NOT_GIVEN for name in others},
+    })
 
 
 def complete_schema(app: Litestar) -> None:
@@ -182,7 +212,7 @@ def _complete_redirects(operation: Operation) -> None:
 
 
 def _accept_form(operation: Operation) -> None:
-    """The HTML-form login: the same fields form-encoded, answered by a 303 (web.form_login)."""
+    """The HTML-form login: the same fields form-encoded, answered by a 303 (web.edge.form_login)."""
     content = operation.request_body.content
     content[FORM] = OpenAPIMediaType(schema=content["application/json"].schema)
     operation.responses["303"] = OpenAPIResponse(

@@ -1,5 +1,5 @@
 """Shortcuts for what a browser test is not about (an account to start from, a session
-already open), and the README's screenshots."""
+already open), and the screenshots of docs/frontend.md."""
 
 import uuid
 from pathlib import Path
@@ -61,7 +61,7 @@ async def signed_in_proven(context: BrowserContext, api: str, mail, email: str, 
 
 
 async def screenshot(page: Page, name: str, mask=()) -> Path:
-    """The README's picture of a page: the 1280x800 viewport, to docs/screenshots/<name>.png."""
+    """The docs' picture of a page: the 1280x800 viewport, to docs/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), mask=list(mask), animations="disabled", caret="hide")

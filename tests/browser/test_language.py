@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.steps import alert, registered
+from tests.browser.steps import alert, registered, signed_in
 from tests.support.http import PASSWORD
 
 
@@ -32,3 +32,20 @@ async def test_the_language_button_switches_to_french_and_back(page):
     await expect(page.get_by_role("heading", name="Créer un compte")).to_be_visible()
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+
+
+@pytest.mark.parametrize("context", ["fr-FR"], indirect=True)
+async def test_a_french_page_says_in_french_which_field_is_wrong(page):
+    await page.goto("/forgot-password")
+    await page.get_by_label("Numéro de téléphone", exact=True).fill("12")
+    await page.get_by_role("button", name="Envoyer un code").click()
+    await expect(alert(page, "Numéro de téléphone : n'est pas un numéro de téléphone valide")).to_be_visible()
+    await expect(alert(page, "phoneNumber")).to_have_count(0)
+
+
+@pytest.mark.parametrize("context", ["fr-FR"], indirect=True)
+async def test_the_french_activity_names_the_sign_in_method_in_french(page, context, site, new_email):
+    await signed_in(context, site.api, new_email(), firstname="Ada", lastname="Lovelace")
+    await page.goto("/account")
+    activity = page.get_by_role("region", name="Activité de sécurité")
+    await expect(activity.get_by_text("Connexion (inscription)")).to_be_visible()

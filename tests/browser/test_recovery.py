@@ -63,6 +63,8 @@ async def test_a_forgotten_password_is_reset_by_the_whatsapp_code(page, site, wh
     await page.get_by_role("button", name="Check the code").click()
     await expect(status(page, "Code accepted: choose a new password.")).to_be_visible()
     await choose_new_password(page)
+    await expect(status(page, "Your password was changed. Sign in with it.")).to_be_visible()
+    await expect(page.get_by_role("status")).to_have_count(1)  # it replaced "Code accepted"
     await signs_in_with_the_new_password(page, email)
 
 
@@ -82,3 +84,12 @@ async def test_the_reset_page_says_when_the_passwords_differ_or_the_link_is_dead
     await expect(alert(page, "The two passwords differ.")).to_be_visible()
     await choose_new_password(page)
     await expect(alert(page, "This link is invalid, already used or expired.")).to_be_visible()
+    await page.get_by_role("link", name="Ask for a new link or code").click()
+    await expect(page).to_have_url(re.compile(r"/forgot-password$"))
+
+
+async def test_the_reset_page_without_a_token_leads_to_asking_for_one(page):
+    await page.goto("/reset-password")
+    await expect(alert(page, "This link is incomplete: open the link from the message again.")).to_be_visible()
+    await page.get_by_role("link", name="Ask for a new link or code").click()
+    await expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()

@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from infrastructure.persistence.database import migrate_url
+from infrastructure.persistence.migrate import migrate_url
 from infrastructure.settings import STARTUP_FAILURE_EXIT
 from tests.support.database import sibling_database
 from tests.support.e2e_fixtures import EMAIL_FROM, SECRET_KEY

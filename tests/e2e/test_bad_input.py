@@ -85,6 +85,19 @@ async def test_a_bad_register_body_is_400_and_creates_nobody(client, new_email, 
     assert_fields(error, field)
 
 
+@pytest.mark.parametrize(("body", "missing"), [({}, ["email", "password"]), ({"firstname": "Ada"}, ["email", "password"]),
+                                               ({"password": PASSWORD}, ["email"])])
+async def test_a_register_body_names_every_required_field_it_lacks(client, body, missing):
+    error = assert_error(await client.post("/auth/register", json=body), 400, "invalid_request")
+    assert error["fields"] == [{"field": name, "message": "is required"} for name in missing]
+
+
+async def test_a_login_body_names_every_required_field_it_lacks(client):
+    error = assert_error(await client.post("/auth/login", json={"email": ""}), 400, "invalid_request")
+    assert error["fields"] == [{"field": "password", "message": "is required"},
+                               {"field": "emailOrUsername", "message": "is required"}]
+
+
 def assert_fields(error: dict, field: str | None) -> None:
     """The contract's validation shape: "fields": [{"field", "message"}], naming the culprit."""
     assert isinstance(error.get("fields"), list), error

@@ -63,9 +63,22 @@ async def test_a_form_from_a_foreign_or_missing_origin_is_refused(client, new_em
         foreign = await post_form(browser, "https://evil.example", emailOrUsername=email, password=PASSWORD)
         missing = await post_form(browser, None, emailOrUsername=email, password=PASSWORD)
         empty = await browser.post("/auth/login", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert_error(foreign, 403, "forbidden_origin")
+    # No browser posts a form without Origin: refused as any body that is not JSON.
+    for not_json in (missing, empty):
+        assert assert_error(not_json, 400, "invalid_request")["message"] == "The body must be JSON."
     for refused in (foreign, missing, empty):
-        assert_error(refused, 403, "forbidden_origin")
         assert "sid" not in set_cookies(refused)
+
+
+async def test_json_sent_as_a_form_without_origin_gets_the_answer_register_gives(client):
+    """`curl -d '{...}'` sends JSON as a form: login says what register says."""
+    body = '{"emailOrUsername": "ada@example.com", "password": "correct-horse-battery-42"}'
+    answers = [await client.post(path, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+               for path in ("/auth/login", "/auth/register")]
+    login, register_ = (assert_error(answer, 400, "invalid_request") for answer in answers)
+    assert login == register_ == {"error": "invalid_request", "message": "The body must be JSON.",
+                                  "fields": [{"field": "body", "message": "must be sent as application/json"}]}
 
 
 async def test_a_form_body_elsewhere_is_still_refused(client):

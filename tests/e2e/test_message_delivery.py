@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from application.ports.messages import PHONE_CODE, VERIFY_EMAIL, Message
-from infrastructure.persistence.database import database_config
+from infrastructure.persistence.engine import database_config
+from infrastructure.outbox.store import SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
 from tests.e2e.conftest import FRONTEND, SECRET_KEY, WHATSAPP_CONTENT_SID, WHATSAPP_FROM
@@ -22,7 +23,7 @@ async def enqueue(database_url, server):
     maker = config.create_session_maker()
 
     async def enqueue(message: Message) -> None:
-        async with SqlUnitOfWork(maker, TokenCipher(SECRET_KEY)) as uow:
+        async with SqlUnitOfWork(maker, TokenCipher(SECRET_KEY), outbox=SqlOutbox) as uow:
             await uow.outbox.enqueue(message, datetime.now(UTC))
             await uow.commit()
 

@@ -28,7 +28,7 @@ from tests.support.database import test_database as fresh_database
 from tests.support.e2e_fixtures import FRONTEND, SECRET_KEY, client_address, messaging_env
 from tests.support.http import device_cookie, prove_email, session_cookies
 from tests.support.server import free_port, log_path, running_server
-from web.client import client_address as canonical
+from web.edge.client import client_address as canonical
 
 PASSWORD = "observed-password-4242"
 NEW_PASSWORD = "observed-new-password-77"

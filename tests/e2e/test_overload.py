@@ -45,7 +45,7 @@ async def _answer(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]]:
 
 
 async def test_a_connection_told_busy_is_not_read_again_before_retry_after(database_url, new_email):
-    """A client that ignores Retry-After cannot turn refusals into a flood (web/server.py)."""
+    """A client that ignores Retry-After cannot turn refusals into a flood (web/serving/server.py)."""
     env = {"DATABASE_URL": database_url, "RUN_MIGRATIONS": "false", "FRONTEND_ORIGIN": FRONTEND,
            "RATE_LIMIT_ENABLED": "false", "PASSWORD_HASH_THREADS": "1", "PASSWORD_QUEUE_LIMIT": "1"}
     email = new_email()

@@ -15,7 +15,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from infrastructure.persistence.database import migrate_url, schema_head
+from infrastructure.persistence.migrate import migrate_url
+from infrastructure.persistence.schema_version import schema_head
 from tests.support.database import sibling_database
 from tests.support.e2e_fixtures import FRONTEND, SECRET_KEY, client_address, messaging_env
 from tests.support.http import PASSWORD, login, me_with_sid, refresh_with, register, session_cookies

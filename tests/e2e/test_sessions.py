@@ -59,7 +59,9 @@ async def test_another_users_session_is_not_found(server, two_browsers, new_emai
         registered = await register(bob, new_email())
         bob_id = (await listed(bob))[0]["id"]
         for session_id in (bob_id, str(uuid.uuid4()), "not-an-id"):
-            assert_error(await laptop.delete(f"/auth/sessions/{session_id}"), 404, "not_found")
+            refused = assert_error(await laptop.delete(f"/auth/sessions/{session_id}"), 404, "not_found")
+            # In the words of an unknown path: one "not found" for the whole API.
+            assert refused == assert_error(await laptop.delete("/auth/nothing-here"), 404, "not_found")
         assert (await me_with_sid(server, session_cookies(registered)[0])).json()["user"] is not None
 
 
@@ -88,9 +90,11 @@ async def test_events_newest_first_with_sign_ins_and_revocations(two_browsers):
     assert newest == events[0]
 
 
-@pytest.mark.parametrize("limit", ["0", "201", "many"])
-async def test_an_events_limit_out_of_range_is_refused(two_browsers, limit):
-    assert_error(await two_browsers[0].get("/auth/events", params={"limit": limit}), 400, "invalid_request")
+@pytest.mark.parametrize(("limit", "says"), [("0", "must be between 1 and 200"), ("201", "must be between 1 and 200"),
+                                           ("many", "must be of type int")])
+async def test_an_events_limit_out_of_range_is_refused_saying_the_range(two_browsers, limit, says):
+    refused = assert_error(await two_browsers[0].get("/auth/events", params={"limit": limit}), 400, "invalid_request")
+    assert refused["fields"] == [{"field": "limit", "message": says}]
 
 
 async def test_logout_is_recorded_as_signed_out(two_browsers):

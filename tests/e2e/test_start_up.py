@@ -5,6 +5,7 @@ not_ready, then serves (and delivers its emails) without a restart."""
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from infrastructure.persistence.database import REVISIONS, VERSION_TABLE
+from infrastructure.persistence.schema_version import REVISIONS, VERSION_TABLE
 from tests.support.database import restartable_database, sibling_database
 from tests.support.e2e_fixtures import messaging_env
 from tests.support.http import PASSWORD, assert_error
@@ -60,6 +61,30 @@ def _answers(url: str) -> bool:
         return httpx.get(url, timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_ctrl_c_stops_make_dev_and_its_embedded_postgresql_in_a_few_quiet_lines(tmp_path):
+    port = free_port()
+    env = environment(PORT=str(port), DATA_DIR=str(tmp_path / "data"))
+    env.pop("DATABASE_URL", None)  # make dev without a database: the embedded PostgreSQL
+    log = tmp_path / "dev.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "web"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + BOUND
+        while not _answers(f"http://127.0.0.1:{port}/health"):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        assert process.wait(timeout=BOUND) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    shutdown = log.read_text().split("Shutting down", 1)[1]
+    assert "pg_ctl" not in shutdown and "pgserver" not in shutdown, shutdown
+    assert len(shutdown.strip().splitlines()) <= 4, shutdown  # uvicorn's own lines
+    assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists()  # and it did stop
 
 
 @pytest.mark.parametrize("command", [

@@ -5,10 +5,11 @@ from sqlalchemy import text
 
 from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.database import database_config
+from infrastructure.persistence.engine import database_config
 from infrastructure.persistence.driver_pool import DriverPool
 from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import DefaultBase
+from infrastructure.outbox.store import SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
 from tests.fakes import FakeUnitOfWork, InMemoryCurrentUserQuery, InMemoryDatabase, InMemoryRefreshRotation
@@ -56,4 +57,6 @@ def store(request) -> Store:
     request.getfixturevalue("engine")  # empty tables
     maker = request.getfixturevalue("db_config").create_session_maker()
     pool = request.getfixturevalue("driver_pool")
-    return Store(lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(pool), SqlRefreshRotation(pool))
+    return Store(
+        lambda: SqlUnitOfWork(maker, CIPHER, outbox=SqlOutbox), SqlCurrentUserQuery(pool), SqlRefreshRotation(pool)
+    )

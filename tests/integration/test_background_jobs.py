@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from infrastructure.clock import SystemClock
-from infrastructure.persistence.database import asyncpg_url
+from infrastructure.persistence.engine import asyncpg_url
 from infrastructure.persistence.housekeeping import PeriodicPurge
 from infrastructure.persistence.readiness import SchemaReadiness
 from infrastructure.supervisor import Job, Supervisor

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from application.use_cases.linked_accounts import UnlinkAccount
-from application.use_cases.session_tokens import ClientInfo
+from application.use_cases.unlink_account import UnlinkAccount
+from domain.clients import ClientInfo
 from domain.errors import LastLoginMethod
 from domain.identities import LinkedAccount
 from domain.users import User
@@ -26,7 +26,7 @@ class SignedIn:
 
     user: User
 
-    async def execute(self, sid: str | None) -> User:
+    async def require(self, sid: str | None) -> User:
         return self.user
 
 
@@ -35,7 +35,7 @@ async def password_less(store, *providers: str) -> User:
     async with store.new_uow() as uow:
         await uow.users.add(user)
         for provider in providers:
-            await uow.accounts.add(LinkedAccount(uuid.uuid4(), user.id, provider, uuid.uuid4().hex, NOW))
+            await uow.linked_accounts.add(LinkedAccount(uuid.uuid4(), user.id, provider, uuid.uuid4().hex, NOW))
         await uow.commit()
     return user
 
@@ -51,8 +51,8 @@ async def outcome(unlink: UnlinkAccount, provider: str) -> str:
 async def test_two_unlinks_at_once_never_remove_the_last_way_to_sign_in(store):
     for _ in range(ROUNDS):
         user = await password_less(store, "github", "google")
-        unlink = UnlinkAccount(SignedIn(user), store.new_uow, FakeClock())
+        unlink = UnlinkAccount(current_user=SignedIn(user), new_uow=store.new_uow, clock=FakeClock())
         answers = await asyncio.gather(outcome(unlink, "github"), outcome(unlink, "google"))
         assert sorted(answers) == ["last_login_method", "unlinked"]
         async with store.new_uow() as uow:
-            assert len(await uow.accounts.for_user(user.id)) == 1
+            assert len(await uow.linked_accounts.for_user(user.id)) == 1

@@ -8,14 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from application.policy import SessionPolicy
-from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.link_claims import claim_link
+from application.services.email_link_claims import claim_email_link
+from application.services.session_tokens import SessionIssuer
+from application.use_cases.get_current_user import GetCurrentUser
 from application.use_cases.logout import Logout
-from application.use_cases.refresh import RefreshSession
-from application.use_cases.session_tokens import ClientInfo, SessionIssuer
+from application.use_cases.refresh_session import RefreshSession
+from domain.clients import ClientInfo
 from domain.codes import VERIFY_PHONE, CodeCheck, PhoneCode
 from domain.errors import InvalidRefresh
-from domain.links import VERIFY_EMAIL, LinkToken
+from domain.email_links import VERIFY_EMAIL, EmailLink
 from infrastructure.clock import Uuid7Ids
 from infrastructure.security.tokens import HmacTokenMinter
 from tests.factories import UserFactory
@@ -31,12 +32,13 @@ class Keys:
 
     def __init__(self, store, tokens: HmacTokenMinter, clock: FakeClock) -> None:
         policy = SessionPolicy()
-        self.issuer = SessionIssuer(tokens, Uuid7Ids(), policy)
-        self.me = GetCurrentUser(store.current_user, tokens, clock)
+        self.issuer = SessionIssuer(tokens=tokens, ids=Uuid7Ids(), policy=policy)
+        self.me = GetCurrentUser(query=store.current_user, tokens=tokens, clock=clock)
         self.refresh = RefreshSession(
-            store.new_uow, tokens, clock, self.issuer, policy, store.rotation, RecordingTelemetry()
+            new_uow=store.new_uow, tokens=tokens, clock=clock, issuer=self.issuer, policy=policy,
+            rotation=store.rotation, telemetry=RecordingTelemetry(),
         )
-        self.logout = Logout(store.new_uow, tokens, clock)
+        self.logout = Logout(new_uow=store.new_uow, tokens=tokens, clock=clock)
         self.tokens, self.store = tokens, store
 
 
@@ -92,15 +94,15 @@ async def test_a_mailed_link_of_the_old_key_is_claimed_once(store):
     user = UserFactory.build()
     async with store.new_uow() as uow:
         await uow.users.add(user)
-        link = LinkToken(user.id, VERIFY_EMAIL, user.email, NOW + timedelta(days=1))
-        await uow.links.add(BEFORE.digest("link"), link, NOW)
+        link = EmailLink(user.id, VERIFY_EMAIL, user.email, NOW + timedelta(days=1))
+        await uow.email_links.add(BEFORE.digest("link"), link, NOW)
         await uow.commit()
     async with store.new_uow() as uow:
-        link, owner = await claim_link(uow, DURING, "link", [VERIFY_EMAIL], NOW)
+        link, owner = await claim_email_link(uow, DURING, "link", [VERIFY_EMAIL], NOW)
         await uow.commit()
     assert owner.id == user.id and link.purpose == VERIFY_EMAIL
     async with store.new_uow() as uow:
-        assert await uow.links.consume(DURING.digests("link"), [VERIFY_EMAIL], NOW) is None  # used
+        assert await uow.email_links.consume(DURING.digests("link"), [VERIFY_EMAIL], NOW) is None  # used
 
 
 async def test_a_phone_code_of_the_old_key_matches_and_a_wrong_one_counts_once(store):

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from domain.errors import ProviderError
-from infrastructure.oauth2.facebook import FacebookIdentityProvider
-from infrastructure.oauth2.github import GitHubIdentityProvider
+from infrastructure.providers.oauth2.facebook import FacebookIdentityProvider
+from infrastructure.providers.oauth2.github import GitHubIdentityProvider
 from tests.support.fake_oauth2 import FakeFacebook, FakeGitHub
 
 REDIRECT = "http://127.0.0.1:1/auth/{}/callback"

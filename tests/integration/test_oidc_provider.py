@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from domain.errors import ProviderError
-from infrastructure.oidc import provider as oidc
-from infrastructure.oidc.provider import OidcClientConfig, OidcIdentityProvider
+from infrastructure.providers.oidc import provider as oidc
+from infrastructure.providers.oidc.provider import OidcClientConfig, OidcIdentityProvider
 from tests.support.fake_oidc import FakeOidcProvider, s256
 
 REDIRECT = "http://127.0.0.1:1/auth/google/callback"

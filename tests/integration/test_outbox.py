@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import text
 
 from application.ports.messages import PASSWORD_CHANGED, PASSWORD_RESET, PHONE_CODE, VERIFY_EMAIL, Message
-from infrastructure.messaging.delivery import MAX_DELAY, retry_delay
-from infrastructure.messaging.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Renderer
-from infrastructure.persistence.outbox import LEASE, OutboxStore
+from infrastructure.outbox.dispatcher import OutboxDispatcher
+from infrastructure.outbox.retry_policy import MAX_DELAY, retry_delay
+from infrastructure.outbox.store import LEASE, OutboxStore, SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from tests.fakes import FakeClock
 from tests.integration.conftest import CIPHER
-from tests.support.channels import ScriptedChannel
+from tests.support.senders import ScriptedSender
 
 LISTENER = "sesame-outbox-test"  # the application_name of this test's LISTEN connection
 TOKEN = "link-token-that-must-never-be-readable-0123456789"
@@ -35,14 +35,14 @@ def clock():
 
 
 @pytest.fixture
-def channel():
-    return ScriptedChannel()
+def sender():
+    return ScriptedSender()
 
 
 @pytest.fixture
 def new_uow(engine, db_config):
     maker = db_config.create_session_maker()
-    return lambda: SqlUnitOfWork(maker, CIPHER)
+    return lambda: SqlUnitOfWork(maker, CIPHER, outbox=SqlOutbox)
 
 
 @pytest.fixture
@@ -55,16 +55,16 @@ def enqueue(new_uow, clock):
     return enqueue
 
 
-def make_dispatcher(engine, clock, channel, **options) -> OutboxDispatcher:
+def make_dispatcher(engine, clock, sender, **options) -> OutboxDispatcher:
     return OutboxDispatcher(
         OutboxStore(engine, CIPHER), Renderer("http://localhost:3000"),
-        {"email": channel, "whatsapp": channel}, clock, **options,
+        {"email": sender, "whatsapp": sender}, clock, **options,
     )
 
 
 @pytest.fixture
-def dispatcher(engine, clock, channel):
-    return make_dispatcher(engine, clock, channel)
+def dispatcher(engine, clock, sender):
+    return make_dispatcher(engine, clock, sender)
 
 
 async def rows(engine) -> list:
@@ -91,10 +91,10 @@ async def test_the_secret_column_holds_no_plaintext_and_decrypts_to_the_secrets(
     assert CIPHER.decrypt(stored[0]) == f'{{"token": "{TOKEN}"}}'
 
 
-async def test_a_due_message_is_sent_with_the_provider_id_and_its_secret_erased(engine, enqueue, dispatcher, channel):
+async def test_a_due_message_is_sent_with_the_provider_id_and_its_secret_erased(engine, enqueue, dispatcher, sender):
     await enqueue(verification())
     assert await dispatcher.deliver_due() == 1
-    [(message, rendered)] = channel.sent
+    [(message, rendered)] = sender.sent
     assert f"http://localhost:3000/verify-email?token={TOKEN}" in rendered.text
     [row] = await rows(engine)
     assert (row.status, row.attempts, row.secret, row.provider_message_id) == ("sent", 1, None, "provider-1")
@@ -102,19 +102,19 @@ async def test_a_due_message_is_sent_with_the_provider_id_and_its_secret_erased(
 
 async def test_each_message_is_claimed_by_exactly_one_of_several_dispatchers(engine, enqueue, clock):
     await enqueue(*(verification(f"user{i}@example.com") for i in range(12)))
-    channels = [ScriptedChannel(delay=0.05) for _ in range(4)]
-    dispatchers = [make_dispatcher(engine, clock, c) for c in channels]
+    senders = [ScriptedSender(delay=0.05) for _ in range(4)]
+    dispatchers = [make_dispatcher(engine, clock, c) for c in senders]
     await asyncio.gather(*(d.deliver_due() for d in dispatchers))
-    recipients = [m.recipient for c in channels for m, _ in c.sent]
+    recipients = [m.recipient for c in senders for m, _ in c.sent]
     assert sorted(recipients) == sorted(f"user{i}@example.com" for i in range(12))  # each once
-    assert sum(1 for c in channels if c.sent) > 1  # they shared the work, none waited on a lock
+    assert sum(1 for c in senders if c.sent) > 1  # they shared the work, none waited on a lock
     assert {row.status for row in await rows(engine)} == {"sent"}
 
 
-async def test_an_outage_is_retried_with_backoff_then_delivered_once(engine, enqueue, dispatcher, channel, clock):
+async def test_an_outage_is_retried_with_backoff_then_delivered_once(engine, enqueue, dispatcher, sender, clock):
     await enqueue(verification())
     created = clock.now()
-    channel.fail_next(2)
+    sender.fail_next(2)
     await dispatcher.deliver_due()
     [row] = await rows(engine)
     assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, created + timedelta(seconds=2))
@@ -127,31 +127,31 @@ async def test_an_outage_is_retried_with_backoff_then_delivered_once(engine, enq
     await dispatcher.deliver_due()
     [row] = await rows(engine)
     assert (row.status, row.attempts, row.secret) == ("sent", 3, None)
-    assert (channel.tries, len(channel.sent)) == (3, 1)
+    assert (sender.tries, len(sender.sent)) == (3, 1)
 
 
 async def test_once_a_failing_provider_takes_a_message_those_waiting_for_it_go_at_once(
-    engine, enqueue, dispatcher, channel, clock
+    engine, enqueue, dispatcher, sender, clock
 ):
     await enqueue(verification("early@example.com"))
-    channel.fail_next(1)
+    sender.fail_next(1)
     await dispatcher.deliver_due()  # the outage: due again in 2 s
     clock.advance(seconds=1)
     await enqueue(verification("later@example.com"))
     assert await dispatcher.deliver_due() == 2  # the provider is back: the early one goes too
-    assert sorted(m.recipient for m, _ in channel.sent) == ["early@example.com", "later@example.com"]
+    assert sorted(m.recipient for m, _ in sender.sent) == ["early@example.com", "later@example.com"]
     assert {row.status for row in await rows(engine)} == {"sent"}
 
 
-async def test_only_a_dispatcher_that_saw_the_outage_hastens_the_waiting_messages(engine, enqueue, dispatcher, channel, clock):
+async def test_only_a_dispatcher_that_saw_the_outage_hastens_the_waiting_messages(engine, enqueue, dispatcher, sender, clock):
     await enqueue(verification("early@example.com"))
-    channel.fail_next(1)
+    sender.fail_next(1)
     await dispatcher.deliver_due()
-    other = make_dispatcher(engine, clock, channel)  # another process: no failure seen
+    other = make_dispatcher(engine, clock, sender)  # another process: no failure seen
     clock.advance(seconds=1)
     await enqueue(verification("later@example.com"))
     assert await other.deliver_due() == 1
-    assert [m.recipient for m, _ in channel.sent] == ["later@example.com"]
+    assert [m.recipient for m, _ in sender.sent] == ["later@example.com"]
 
 
 def reset_link(to: str = "ada@example.com") -> Message:
@@ -174,10 +174,10 @@ async def test_each_message_is_enqueued_with_the_deadline_of_its_template(engine
     }
 
 
-async def outage(engine, dispatcher, channel, clock, lasting: timedelta) -> None:
+async def outage(engine, dispatcher, sender, clock, lasting: timedelta) -> None:
     """The provider refuses every try for `lasting`; the dispatcher tries whenever one is due
     (the fake clock jumps from one due time to the next: no real time passes)."""
-    channel.fail_next(10_000)
+    sender.fail_next(10_000)
     end = clock.now() + lasting
     while clock.now() < end:
         await dispatcher.deliver_due()
@@ -185,15 +185,15 @@ async def outage(engine, dispatcher, channel, clock, lasting: timedelta) -> None
         if due is None:
             break
         clock.advance(seconds=max((min(due, end) - clock.now()).total_seconds(), 0.001))
-    channel.reset()
+    sender.reset()
 
 
 async def test_an_hour_long_outage_loses_no_verification_email_but_abandons_a_reset_link(
-    engine, enqueue, dispatcher, channel, clock, caplog
+    engine, enqueue, dispatcher, sender, clock, caplog
 ):
     await enqueue(verification("ada@example.com"), reset_link("bob@example.com"))
-    with caplog.at_level(logging.WARNING, logger="infrastructure.persistence.outbox"):
-        await outage(engine, dispatcher, channel, clock, timedelta(hours=1))
+    with caplog.at_level(logging.WARNING, logger="infrastructure.outbox.store"):
+        await outage(engine, dispatcher, sender, clock, timedelta(hours=1))
     by_template = {row.template: row for row in await rows(engine)}
     reset = by_template[PASSWORD_RESET]
     assert (reset.status, reset.secret) == ("abandoned", None)
@@ -203,43 +203,43 @@ async def test_an_hour_long_outage_loses_no_verification_email_but_abandons_a_re
     assert str(reset.id) in line and PASSWORD_RESET in line and "bob@example.com" not in line
     clock.advance(seconds=MAX_DELAY.total_seconds())  # SendGrid is back: the next try goes
     assert await dispatcher.deliver_due() == 1
-    assert [m.recipient for m, _ in channel.sent] == ["ada@example.com"]
+    assert [m.recipient for m, _ in sender.sent] == ["ada@example.com"]
     assert {r.template: r.status for r in await rows(engine)} == {VERIFY_EMAIL: "sent", PASSWORD_RESET: "abandoned"}
 
 
 async def test_the_reset_link_is_abandoned_by_its_15_minutes_and_never_tried_after(
-    engine, enqueue, dispatcher, channel, clock
+    engine, enqueue, dispatcher, sender, clock
 ):
     await enqueue(reset_link())
     start = clock.now()
-    await outage(engine, dispatcher, channel, clock, timedelta(minutes=20))
+    await outage(engine, dispatcher, sender, clock, timedelta(minutes=20))
     [row] = await rows(engine)
     assert row.status == "abandoned"
     # Tried until the last try that could still land in time (13.5 min: the next would be at 18.5).
     assert start + timedelta(minutes=13) < clock.now() < start + timedelta(minutes=15)
-    tries = channel.tries
+    tries = sender.tries
     clock.advance(hours=1)
-    assert await dispatcher.deliver_due() == 0 and channel.tries == tries
+    assert await dispatcher.deliver_due() == 0 and sender.tries == tries
 
 
-async def test_a_message_past_its_deadline_is_abandoned_unsent(engine, enqueue, dispatcher, channel, clock, caplog):
+async def test_a_message_past_its_deadline_is_abandoned_unsent(engine, enqueue, dispatcher, sender, clock, caplog):
     await enqueue(verification(), reset_link("bob@example.com"))
     clock.advance(minutes=15)  # the dispatcher was down all this time
-    with caplog.at_level(logging.WARNING, logger="infrastructure.persistence.outbox"):
+    with caplog.at_level(logging.WARNING, logger="infrastructure.outbox.store"):
         await dispatcher.deliver_due()
     [line] = [r.getMessage() for r in caplog.records if "abandoned" in r.getMessage()]
     assert PASSWORD_RESET in line and "bob@example.com" not in line
     assert {row.template: row.status for row in await rows(engine)} == {VERIFY_EMAIL: "sent", PASSWORD_RESET: "abandoned"}
-    assert [m.template for m, _ in channel.sent] == [VERIFY_EMAIL]
+    assert [m.template for m, _ in sender.sent] == [VERIFY_EMAIL]
     clock.advance(hours=24)
     await enqueue(verification("late@example.com"))
     clock.advance(hours=24)
     await dispatcher.deliver_due()
-    assert channel.tries == 1 and [r.secret for r in await rows(engine)] == [None, None, None]
+    assert sender.tries == 1 and [r.secret for r in await rows(engine)] == [None, None, None]
 
 
 async def test_a_row_from_before_the_deadline_column_gets_the_deadline_of_its_template(
-    engine, enqueue, dispatcher, channel, clock
+    engine, enqueue, dispatcher, sender, clock
 ):
     await enqueue(reset_link())
     async with engine.begin() as connection:
@@ -247,14 +247,14 @@ async def test_a_row_from_before_the_deadline_column_gets_the_deadline_of_its_te
     clock.advance(minutes=15)
     await dispatcher.deliver_due()
     [row] = await rows(engine)
-    assert (row.status, channel.tries) == ("abandoned", 0)
+    assert (row.status, sender.tries) == ("abandoned", 0)
 
 
 async def test_a_retry_after_delays_the_next_try_and_is_kept_when_the_provider_comes_back(
-    engine, enqueue, dispatcher, channel, clock
+    engine, enqueue, dispatcher, sender, clock
 ):
     await enqueue(verification("early@example.com"))
-    channel.fail_next(1, retry_after="30")
+    sender.fail_next(1, retry_after="30")
     await dispatcher.deliver_due()
     [row] = await rows(engine)
     assert row.next_attempt_at == clock.now() + timedelta(seconds=30)  # not the 2 s backoff
@@ -267,9 +267,9 @@ async def test_a_retry_after_delays_the_next_try_and_is_kept_when_the_provider_c
     assert await dispatcher.deliver_due() == 1
 
 
-async def test_a_retry_after_past_the_deadline_abandons_the_message(engine, enqueue, dispatcher, channel):
+async def test_a_retry_after_past_the_deadline_abandons_the_message(engine, enqueue, dispatcher, sender):
     await enqueue(reset_link())
-    channel.fail_next(1, retry_after="900")  # 15 min: the link is dead by then
+    sender.fail_next(1, retry_after="900")  # 15 min: the link is dead by then
     await dispatcher.deliver_due()
     [row] = await rows(engine)
     assert (row.status, row.secret) == ("abandoned", None)
@@ -290,21 +290,21 @@ class StoreThatLosesTheDatabase(OutboxStore):
 
 
 async def test_a_sent_message_is_recorded_once_the_database_answers_again_not_sent_twice(
-    engine, enqueue, clock, channel
+    engine, enqueue, clock, sender
 ):
     await enqueue(verification())
     store = StoreThatLosesTheDatabase(engine, outages=2)
-    dispatcher = OutboxDispatcher(store, Renderer("http://localhost:3000"), {"email": channel}, clock)
+    dispatcher = OutboxDispatcher(store, Renderer("http://localhost:3000"), {"email": sender}, clock)
     assert await dispatcher.deliver_due() == 1
     [row] = await rows(engine)
     assert (row.status, row.provider_message_id, store.outages) == ("sent", "provider-1", 0)
-    assert await dispatcher.deliver_due() == 0 and channel.tries == 1
+    assert await dispatcher.deliver_due() == 0 and sender.tries == 1
 
 
-async def test_an_outcome_is_given_up_only_after_the_patience_left_within_the_lease(engine, enqueue, clock, channel):
+async def test_an_outcome_is_given_up_only_after_the_patience_left_within_the_lease(engine, enqueue, clock, sender):
     await enqueue(verification())
     store = StoreThatLosesTheDatabase(engine, outages=100)
-    dispatcher = OutboxDispatcher(store, Renderer("http://localhost:3000"), {"email": channel}, clock,
+    dispatcher = OutboxDispatcher(store, Renderer("http://localhost:3000"), {"email": sender}, clock,
                                   record_patience=0)
     with pytest.raises(ConnectionRefusedError):  # _run logs it as "paused" and carries on
         await dispatcher.deliver_due()
@@ -312,30 +312,30 @@ async def test_an_outcome_is_given_up_only_after_the_patience_left_within_the_le
     assert row.status == "sending" and row.next_attempt_at == clock.now() + LEASE
 
 
-async def test_a_refusal_fails_the_message_at_once(engine, enqueue, dispatcher, channel):
+async def test_a_refusal_fails_the_message_at_once(engine, enqueue, dispatcher, sender):
     await enqueue(verification())
-    channel.fail_next(1, retryable=False)
+    sender.fail_next(1, retryable=False)
     await dispatcher.deliver_due()
     [row] = await rows(engine)
     assert (row.status, row.attempts, row.secret) == ("failed", 1, None)
     assert await dispatcher.deliver_due() == 0
 
 
-async def test_a_message_that_cannot_be_rendered_fails_and_loses_its_secret(engine, enqueue, dispatcher, channel):
+async def test_a_message_that_cannot_be_rendered_fails_and_loses_its_secret(engine, enqueue, dispatcher, sender):
     await enqueue(Message(VERIFY_EMAIL, "whatsapp", "+33612345678", "fr", {}, {"token": TOKEN}))
     await dispatcher.deliver_due()
     [row] = await rows(engine)
-    assert (row.status, row.secret, channel.tries) == ("failed", None, 0)
+    assert (row.status, row.secret, sender.tries) == ("failed", None, 0)
 
 
-async def test_a_claim_whose_dispatcher_died_is_delivered_after_its_lease(engine, enqueue, dispatcher, channel, clock):
+async def test_a_claim_whose_dispatcher_died_is_delivered_after_its_lease(engine, enqueue, dispatcher, sender, clock):
     await enqueue(verification())
     [claimed] = await OutboxStore(engine, CIPHER).claim(clock.now(), 10)  # ... and the process dies
     assert await dispatcher.deliver_due() == 0  # the lease protects it meanwhile
     clock.advance(seconds=LEASE.total_seconds())
     await dispatcher.deliver_due()
     [row] = await rows(engine)
-    assert (row.status, row.attempts, len(channel.sent)) == ("sent", 2, 1)
+    assert (row.status, row.attempts, len(sender.sent)) == ("sent", 2, 1)
 
 
 async def test_a_late_answer_from_a_dead_claim_does_not_undo_the_new_one(engine, enqueue, clock):
@@ -350,24 +350,24 @@ async def test_a_late_answer_from_a_dead_claim_does_not_undo_the_new_one(engine,
 
 
 @pytest.fixture
-async def running(engine, db_config, clock, channel):
+async def running(engine, db_config, clock, sender):
     url = engine.url.set(drivername="postgresql").update_query_dict({"application_name": LISTENER})
     dsn = url.render_as_string(hide_password=False)
     # The fallback poll is an hour: only NOTIFY can make these tests pass.
-    dispatcher = make_dispatcher(engine, clock, channel, listen_dsn=dsn, poll_every=3600, reconnect_after=0.1)
+    dispatcher = make_dispatcher(engine, clock, sender, listen_dsn=dsn, poll_every=3600, reconnect_after=0.1)
     await dispatcher.start()
     await asyncio.wait_for(dispatcher.listening.wait(), 10)
     yield dispatcher
     await dispatcher.stop()
 
 
-async def test_notify_wakes_the_dispatcher_at_once(running, enqueue, channel):
+async def test_notify_wakes_the_dispatcher_at_once(running, enqueue, sender):
     await asyncio.sleep(0.1)  # let the first pass find nothing and go to sleep
     await enqueue(verification())
-    await channel.wait_sent(1)
+    await sender.wait_sent(1)
 
 
-async def test_the_listener_reconnects_when_its_connection_drops(running, engine, enqueue, channel):
+async def test_the_listener_reconnects_when_its_connection_drops(running, engine, enqueue, sender):
     async with engine.begin() as connection:
         killed = await connection.scalar(text(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"
@@ -376,18 +376,18 @@ async def test_the_listener_reconnects_when_its_connection_drops(running, engine
     await asyncio.sleep(0.3)
     await asyncio.wait_for(running.listening.wait(), 10)
     await enqueue(verification())
-    await channel.wait_sent(1)
+    await sender.wait_sent(1)
 
 
-async def test_stop_ends_the_dispatcher_cleanly(engine, clock, channel):
-    dispatcher = make_dispatcher(engine, clock, channel, poll_every=3600)
+async def test_stop_ends_the_dispatcher_cleanly(engine, clock, sender):
+    dispatcher = make_dispatcher(engine, clock, sender, poll_every=3600)
     await dispatcher.start()
     await asyncio.wait_for(dispatcher.stop(), 5)
     assert all(task.done() for task in dispatcher._tasks)
 
 
 async def test_the_purge_deletes_finished_messages_after_the_retention_and_keeps_waiting_ones(
-    engine, enqueue, dispatcher, channel, clock
+    engine, enqueue, dispatcher, sender, clock
 ):
     from infrastructure.persistence.housekeeping import Retention, purge_expired
 

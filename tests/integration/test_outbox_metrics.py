@@ -8,21 +8,21 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from infrastructure.observability.exporter import OutboxGauges, outbox_gauges
-from infrastructure.messaging.dispatcher import OutboxDispatcher
+from infrastructure.outbox.dispatcher import OutboxDispatcher
 from infrastructure.messaging.rendering import Renderer
-from infrastructure.persistence.outbox import OutboxStore
+from infrastructure.outbox.store import OutboxStore
 from tests.integration.conftest import CIPHER
 from tests.integration.test_outbox import (  # noqa: F401 (clock, new_uow, enqueue: its fixtures)
     clock, enqueue, new_uow, reset_link, verification,
 )
-from tests.support.channels import ScriptedChannel
+from tests.support.senders import ScriptedSender
 from tests.unit.infrastructure.test_telemetry_adapter import metrics, registry  # noqa: F401 (fixtures)
 
 
-def observed_dispatcher(engine, clock, channel, metrics) -> OutboxDispatcher:
+def observed_dispatcher(engine, clock, sender, metrics) -> OutboxDispatcher:
     """As infrastructure.messaging.wiring builds it with metrics on."""
     return OutboxDispatcher(OutboxStore(engine, CIPHER, metrics), Renderer("http://localhost:3000"),
-                            {"email": channel}, clock, observer=metrics)
+                            {"email": sender}, clock, observer=metrics)
 
 
 def delivered(registry, outcome: str, channel: str = "email") -> float:
@@ -30,15 +30,15 @@ def delivered(registry, outcome: str, channel: str = "email") -> float:
 
 
 async def test_each_try_is_counted_by_its_outcome(engine, enqueue, clock, metrics, registry):  # noqa: F811
-    channel = ScriptedChannel()
-    dispatcher = observed_dispatcher(engine, clock, channel, metrics)
+    sender = ScriptedSender()
+    dispatcher = observed_dispatcher(engine, clock, sender, metrics)
     await enqueue(verification("ada@example.com"))
-    channel.fail_next(1)
+    sender.fail_next(1)
     await dispatcher.deliver_due()
     clock.advance(seconds=2)
     await dispatcher.deliver_due()
     await enqueue(verification("bob@example.com"))
-    channel.fail_next(1, retryable=False)
+    sender.fail_next(1, retryable=False)
     await dispatcher.deliver_due()
     await enqueue(reset_link("eve@example.com"))
     clock.advance(minutes=16)  # past its 15 minutes before any dispatcher ran
@@ -47,7 +47,7 @@ async def test_each_try_is_counted_by_its_outcome(engine, enqueue, clock, metric
 
 
 async def test_the_up_gauge_follows_the_delivery_loop(engine, clock, metrics, registry):
-    dispatcher = observed_dispatcher(engine, clock, ScriptedChannel(), metrics)
+    dispatcher = observed_dispatcher(engine, clock, ScriptedSender(), metrics)
     assert registry.get_sample_value("sesame_dispatcher_up") == 0
     await dispatcher.start()
     try:

@@ -5,10 +5,10 @@ when a link was minted."""
 from datetime import timedelta
 
 from domain.codes import CodeCheck
-from domain.links import CHANGE_EMAIL, SECURE_ACCOUNT, LinkToken
+from domain.email_links import CHANGE_EMAIL, SECURE_ACCOUNT, EmailLink
 from domain.profile import ProfileChanges
 from tests.factories import UserFactory
-from tests.integration.test_link_tokens import NOW, consume, digest, new_link
+from tests.integration.test_email_link_repository import NOW, consume, digest, new_email_link
 from tests.integration.test_phone_code_repository import NUMBER, RIGHT, check, user_with_code
 
 
@@ -45,16 +45,16 @@ async def test_voiding_an_accounts_codes_uses_up_every_live_one(store):
 
 
 async def test_voiding_links_says_how_many_were_live(store):
-    name, user = await new_link(store, CHANGE_EMAIL, "thief@evil.example")
-    await new_link(store, CHANGE_EMAIL, "thief2@evil.example", user=user)
+    name, user = await new_email_link(store, CHANGE_EMAIL, "thief@evil.example")
+    await new_email_link(store, CHANGE_EMAIL, "thief2@evil.example", user=user)
     async with store.new_uow() as uow:
-        assert await uow.links.void(user.id, CHANGE_EMAIL, NOW) == 2
-        assert await uow.links.void(user.id, CHANGE_EMAIL, NOW) == 0
+        assert await uow.email_links.void(user.id, CHANGE_EMAIL, NOW) == 2
+        assert await uow.email_links.void(user.id, CHANGE_EMAIL, NOW) == 0
         await uow.commit()
     assert await consume(store, name, (CHANGE_EMAIL,)) is None
 
 
 async def test_a_link_says_when_it_was_minted_and_which_address_its_notice_went_to(store):
-    name, user = await new_link(store, SECURE_ACCOUNT, "ada@example.com", ttl=timedelta(days=7))
+    name, user = await new_email_link(store, SECURE_ACCOUNT, "ada@example.com", ttl=timedelta(days=7))
     link = await consume(store, name, (SECURE_ACCOUNT,))
-    assert link == LinkToken(user.id, SECURE_ACCOUNT, "ada@example.com", NOW + timedelta(days=7), NOW)
+    assert link == EmailLink(user.id, SECURE_ACCOUNT, "ada@example.com", NOW + timedelta(days=7), NOW)

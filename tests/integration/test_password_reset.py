@@ -2,26 +2,28 @@
 
 import asyncio
 
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.login_guard import LoginGuard
-from application.use_cases.password_reset import ResetPassword
-from application.use_cases.session_tokens import ClientInfo
 from application.policy import LoginLimits
+from application.services.email_links import EmailLinks
+from application.services.login_guard import LoginGuard
+from application.use_cases.reset_password import ResetPassword
+from domain.clients import ClientInfo
 from domain.errors import InvalidToken
-from domain.links import PASSWORD_RESET, LinkToken
+from domain.email_links import PASSWORD_RESET, EmailLink
 from tests.factories import UserFactory
 from tests.fakes import FakeClock, FakePasswordHasher, FakeTokens, InMemoryAttemptCounter
 
 
 async def test_two_resets_with_one_token_one_wins(store):
     tokens, clock = FakeTokens(), FakeClock()
-    reset = ResetPassword(store.new_uow, FakePasswordHasher(), tokens, clock, EmailLinks(tokens),
-                          LoginGuard(InMemoryAttemptCounter(), LoginLimits()))
+    reset = ResetPassword(
+        new_uow=store.new_uow, hasher=FakePasswordHasher(), tokens=tokens, clock=clock,
+        email_links=EmailLinks(tokens=tokens), guard=LoginGuard(InMemoryAttemptCounter(), LoginLimits()),
+    )
     user = UserFactory.build(email="ada@example.com")
     async with store.new_uow() as uow:
         await uow.users.add(user)
-        await uow.links.add(tokens.digest("the-link"),
-                            LinkToken(user.id, PASSWORD_RESET, user.email, clock.now() + reset.links.policy.reset_link_ttl),
+        await uow.email_links.add(tokens.digest("the-link"),
+                            EmailLink(user.id, PASSWORD_RESET, user.email, clock.now() + reset.email_links.policy.reset_link_ttl),
                             clock.now())
         await uow.commit()
 

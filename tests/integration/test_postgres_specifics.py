@@ -13,19 +13,23 @@ from sqlalchemy.exc import IntegrityError
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import ProviderIdentity
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.database import database_unavailable, migrate, schema_head
+from infrastructure.persistence.errors import database_unavailable
+from infrastructure.persistence.migrate import migrate
+from infrastructure.persistence.schema_version import schema_head
 from infrastructure.persistence.driver_pool import DriverPool
 from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import AccountRow
 from tests.integration.conftest import CIPHER, Store
 from tests.integration.test_session_repository import NOW, digest, new_session
+from infrastructure.outbox.store import SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 
 
 def sql_store(db_config, driver_pool) -> Store:
     maker = db_config.create_session_maker()
     return Store(
-        lambda: SqlUnitOfWork(maker, CIPHER), SqlCurrentUserQuery(driver_pool), SqlRefreshRotation(driver_pool)
+        lambda: SqlUnitOfWork(maker, CIPHER, outbox=SqlOutbox),
+        SqlCurrentUserQuery(driver_pool), SqlRefreshRotation(driver_pool),
     )
 
 
@@ -195,7 +199,7 @@ async def test_purge_deletes_only_what_can_no_longer_be_used(engine, db_config, 
 
 
 async def test_the_connection_limit_is_read_from_the_server(engine, database_url):
-    from infrastructure.persistence.database import connection_limit
+    from infrastructure.persistence.engine import connection_limit
 
     async with engine.connect() as connection:
         settings = (await connection.execute(text(

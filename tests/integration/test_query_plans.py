@@ -14,7 +14,7 @@ from sqlalchemy import event, text
 
 from infrastructure.persistence.current_user import _BY_SID, SqlCurrentUserQuery
 from infrastructure.persistence.driver_pool import DriverPool
-from infrastructure.persistence.outbox import OutboxStore
+from infrastructure.outbox.store import OutboxStore, SqlOutbox
 from infrastructure.persistence.refresh_rotation import ROTATE
 from infrastructure.persistence.tables import DefaultBase
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
@@ -115,7 +115,7 @@ def assert_indexed(plans: list[str]) -> None:
 
 
 async def run_uow(db_config, work, commit: bool = False):
-    async with SqlUnitOfWork(db_config.create_session_maker(), CIPHER) as uow:
+    async with SqlUnitOfWork(db_config.create_session_maker(), CIPHER, outbox=SqlOutbox) as uow:
         result = await work(uow)
         if commit:
             await uow.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from infrastructure.persistence.housekeeping import Retention, purge_expired
 from infrastructure.settings import load_settings
-from web.adapters import retention
+from web.composition.adapters import retention
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 USER = uuid.UUID(int=1)

@@ -12,6 +12,7 @@ from application.ports.messages import Message
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from infrastructure.persistence.key_rotation import reseal_all
+from infrastructure.outbox.store import SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.settings import load_settings
@@ -27,9 +28,9 @@ TOKENS = ProviderTokens("access", "refresh", "id-token", NOW + timedelta(hours=1
 async def seed(db_config, cipher: TokenCipher, subject: str) -> None:
     """One of each encrypted value, sealed by `cipher`."""
     user = UserFactory.build()
-    async with SqlUnitOfWork(db_config.create_session_maker(), cipher) as uow:
+    async with SqlUnitOfWork(db_config.create_session_maker(), cipher, outbox=SqlOutbox) as uow:
         await uow.users.add(user)
-        await uow.accounts.add(LinkedAccount(uuid.uuid4(), user.id, "google", subject, NOW, tokens=TOKENS))
+        await uow.linked_accounts.add(LinkedAccount(uuid.uuid4(), user.id, "google", subject, NOW, tokens=TOKENS))
         # Not due for an hour: the e2e servers of this test session share the database, and their
         # dispatchers must not send (and so erase) it before the command sees it waiting.
         await uow.outbox.enqueue(Message("verify_email", "email", user.email, "en", {}, {"link": "s3cret"}), LATER)

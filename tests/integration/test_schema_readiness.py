@@ -9,14 +9,9 @@ import pytest
 from sqlalchemy import NullPool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from infrastructure.persistence.database import (
-    VERSION_TABLE,
-    asyncpg_url,
-    migrate_in_child,
-    migrate_url,
-    schema_head,
-    schema_state,
-)
+from infrastructure.persistence.engine import asyncpg_url
+from infrastructure.persistence.migrate import migrate_in_child, migrate_url
+from infrastructure.persistence.schema_version import VERSION_TABLE, schema_head, schema_state
 from tests.support.database import sibling_database
 from tests.support.server import ROOT
 
@@ -50,7 +45,7 @@ def test_a_database_at_another_revision_is_not_current(database_url):
 
 MIGRATE_AT_START = """
 import asyncio, sys
-from infrastructure.persistence.database import migrate_in_child
+from infrastructure.persistence.migrate import migrate_in_child
 asyncio.run(migrate_in_child(sys.argv[1]))
 print(sorted(m for m in sys.modules if m.split(".")[0] in ("alembic", "mako")))
 """

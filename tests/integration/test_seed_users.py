@@ -1,22 +1,19 @@
-"""scripts/seed_users.py (the scale benchmark's seed) writes sessions the service accepts."""
+"""bench/seed_users.py (the scale benchmark's seed) writes sessions the service accepts."""
 
 import asyncio
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
-from infrastructure.persistence.database import asyncpg_url
 from infrastructure.persistence.driver_pool import DriverPool
-from infrastructure.persistence.repositories import SqlSessionRepository
+from infrastructure.persistence.engine import asyncpg_url
+from infrastructure.persistence.sessions import SqlSessionRepository
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-import seed_users  # noqa: E402
+from bench import seed_users
 
 SECRET = "seed-test-secret-key-0123456789abcdef"
 

@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
+from domain.clients import ClientInfo
 from domain.sessions import Rotation, Session
 from infrastructure.persistence.current_user import SqlCurrentUserQuery
 from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.tables import SecurityEventRow
+from infrastructure.outbox.store import SqlOutbox
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from tests.factories import UserFactory
 from tests.integration.conftest import CIPHER, Store
@@ -230,10 +232,10 @@ async def test_events_are_the_users_newest_first_with_their_origin(store):
     session = await new_session(store)
     stranger = await new_session(store)
     async with store.new_uow() as uow:
-        await uow.events.record(session.user_id, "signed_in", {"method": "password"}, NOW, "203.0.113.9", "ua")
+        await uow.events.record(session.user_id, "signed_in", {"method": "password"}, NOW, ClientInfo("203.0.113.9", "ua"))
         for kind in ("session_revoked", "signed_out"):  # one instant: recording order decides
-            await uow.events.record(session.user_id, kind, {}, NOW + timedelta(seconds=1), None, None)
-        await uow.events.record(stranger.user_id, "signed_in", {}, NOW + timedelta(seconds=2), None, None)
+            await uow.events.record(session.user_id, kind, {}, NOW + timedelta(seconds=1), ClientInfo())
+        await uow.events.record(stranger.user_id, "signed_in", {}, NOW + timedelta(seconds=2), ClientInfo())
         await uow.commit()
     async with store.new_uow() as uow:
         events = await uow.events.for_user(session.user_id, 10)
@@ -247,13 +249,14 @@ async def test_a_kind_outside_the_contract_is_refused_before_it_is_written(store
     session = await new_session(store)
     with pytest.raises(ValueError):
         async with store.new_uow() as uow:
-            await uow.events.record(session.user_id, "email_verified_by_provider", {}, NOW, None, None)
+            await uow.events.record(session.user_id, "email_verified_by_provider", {}, NOW, ClientInfo())
     async with store.new_uow() as uow:
         assert await uow.events.for_user(session.user_id, 10) == []
 
 
 async def test_rows_of_an_older_version_read_as_contract_kinds_and_others_are_skipped(engine, db_config, driver_pool):
-    store = Store(lambda: SqlUnitOfWork(db_config.create_session_maker(), CIPHER), SqlCurrentUserQuery(driver_pool),
+    maker = db_config.create_session_maker()
+    store = Store(lambda: SqlUnitOfWork(maker, CIPHER, outbox=SqlOutbox), SqlCurrentUserQuery(driver_pool),
                   SqlRefreshRotation(driver_pool))
     session = await new_session(store)
     async with engine.begin() as connection:

@@ -17,7 +17,8 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from infrastructure.persistence.database import EmbeddedPostgres, migrate_url
+from infrastructure.persistence.embedded_postgres import EmbeddedPostgres
+from infrastructure.persistence.migrate import migrate_url
 
 
 @contextmanager

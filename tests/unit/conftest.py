@@ -11,31 +11,37 @@ from application.policy import (
     RecoveryPolicy,
     SessionPolicy,
 )
-from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.device_cookies import DeviceCookies
-from application.use_cases.email_change import RequestEmailChange
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
-from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
-from application.use_cases.login import LoginWithPassword
-from application.use_cases.login_guard import LoginGuard
+from application.services.device_cookies import DeviceCookies
+from application.services.email_links import EmailLinks
+from application.services.lock_notice import LockNotice
+from application.services.login_guard import LoginGuard
+from application.services.new_device import NewDeviceAlert
+from application.services.password_confirmation import ConfirmPassword
+from application.services.session_tokens import SessionIssuer
+from application.use_cases.change_password import ChangePassword
+from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
 from application.use_cases.forgot_password import ForgotPassword
+from application.use_cases.get_current_user import GetCurrentUser
+from application.use_cases.list_linked_accounts import ListLinkedAccounts
+from application.use_cases.list_security_events import ListSecurityEvents
+from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
-from application.use_cases.new_device import NewDeviceAlert
-from application.use_cases.password_change import ChangePassword
-from application.use_cases.password_confirmation import ConfirmPassword
-from application.use_cases.password_reset import ResetPassword, VerifyResetCode
-from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
-from application.use_cases.profile import UpdateProfile
-from application.use_cases.refresh import RefreshSession
-from application.use_cases.provider_callback import CompleteProviderSignIn
-from application.use_cases.provider_start import StartProviderSignIn
-from application.use_cases.register import RegisterLocalUser
+from application.use_cases.refresh_session import RefreshSession
+from application.use_cases.register_local_user import RegisterLocalUser
+from application.use_cases.request_email_change import RequestEmailChange
+from application.use_cases.request_email_verification import RequestEmailVerification
+from application.use_cases.request_phone_code import RequestPhoneCode
+from application.use_cases.reset_password import ResetPassword
 from application.use_cases.secure_account import SecureAccount
-from application.use_cases.security_activity import ListSecurityEvents
 from application.use_cases.session_management import SessionManagement
-from application.use_cases.session_tokens import ClientInfo, SessionIssuer
-from application.use_cases.unlock import LockNotice, UnlockAccount
+from application.use_cases.start_provider_sign_in import StartProviderSignIn
+from application.use_cases.unlink_account import UnlinkAccount
+from application.use_cases.unlock_account import UnlockAccount
+from application.use_cases.update_profile import UpdateProfile
+from application.use_cases.verify_email import VerifyEmail
+from application.use_cases.verify_phone import VerifyPhone
+from application.use_cases.verify_reset_code import VerifyResetCode
+from domain.clients import ClientInfo
 from tests.fakes import (
     FakeClock,
     FakeCodes,
@@ -92,21 +98,23 @@ class World:
 
     @property
     def issuer(self) -> SessionIssuer:
-        return SessionIssuer(self.tokens, FakeIds(), self.policy)
+        return SessionIssuer(tokens=self.tokens, ids=FakeIds(), policy=self.policy)
 
     @property
     def register(self) -> RegisterLocalUser:
         return RegisterLocalUser(
-            self.new_uow, self.hasher, self.clock, FakeIds(), self.issuer, self.attempts,
-            self.links, self.devices, self.telemetry, self.register_limit,
+            new_uow=self.new_uow, hasher=self.hasher, clock=self.clock, ids=FakeIds(), issuer=self.issuer,
+            attempts=self.attempts, email_links=self.email_links, devices=self.devices,
+            telemetry=self.telemetry, limit=self.register_limit,
         )
 
     @property
     def login(self) -> LoginWithPassword:
         return LoginWithPassword(
-            self.new_uow, self.hasher, self.clock, self.issuer, LoginGuard(self.attempts, self.limits),
-            self.tokens, FakeIds(), LockNotice(self.new_uow, self.links, self.clock),
-            NewDeviceAlert(self.links), self.devices, self.telemetry,
+            new_uow=self.new_uow, hasher=self.hasher, clock=self.clock, issuer=self.issuer,
+            guard=LoginGuard(self.attempts, self.limits), tokens=self.tokens, ids=FakeIds(),
+            lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
+            new_device=NewDeviceAlert(self.email_links), devices=self.devices, telemetry=self.telemetry,
         )
 
     @property
@@ -115,121 +123,139 @@ class World:
 
     @property
     def current_user(self) -> GetCurrentUser:
-        return GetCurrentUser(InMemoryCurrentUserQuery(self.db), self.tokens, self.clock)
+        return GetCurrentUser(query=InMemoryCurrentUserQuery(self.db), tokens=self.tokens, clock=self.clock)
 
     @property
     def refresh(self) -> RefreshSession:
         return RefreshSession(
-            self.new_uow, self.tokens, self.clock, self.issuer, self.policy, InMemoryRefreshRotation(self.db),
-            self.telemetry,
+            new_uow=self.new_uow, tokens=self.tokens, clock=self.clock, issuer=self.issuer,
+            policy=self.policy, rotation=InMemoryRefreshRotation(self.db), telemetry=self.telemetry,
         )
 
     @property
     def logout(self) -> Logout:
-        return Logout(self.new_uow, self.tokens, self.clock)
+        return Logout(new_uow=self.new_uow, tokens=self.tokens, clock=self.clock)
 
     @property
     def sessions(self) -> SessionManagement:
-        return SessionManagement(self.current_user, self.new_uow, self.tokens, self.clock)
+        return SessionManagement(
+            current_user=self.current_user, new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
+        )
 
     @property
     def security_events(self) -> ListSecurityEvents:
-        return ListSecurityEvents(self.current_user, self.new_uow)
+        return ListSecurityEvents(current_user=self.current_user, new_uow=self.new_uow)
 
 
     @property
     def start_provider(self) -> StartProviderSignIn:
         return StartProviderSignIn(
-            self.providers, self.new_uow, self.tokens, self.clock, self.current_user, ProviderFlowPolicy()
+            providers=self.providers, new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
+            current_user=self.current_user, policy=ProviderFlowPolicy(),
         )
 
     @property
     def complete_provider(self) -> CompleteProviderSignIn:
         return CompleteProviderSignIn(
-            self.providers, self.new_uow, self.tokens, self.clock, FakeIds(), self.issuer,
-            NewDeviceAlert(self.links), self.devices, self.telemetry,
+            providers=self.providers, new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
+            ids=FakeIds(), issuer=self.issuer, new_device=NewDeviceAlert(self.email_links),
+            devices=self.devices, telemetry=self.telemetry,
         )
 
     @property
     def list_accounts(self) -> ListLinkedAccounts:
-        return ListLinkedAccounts(self.current_user, self.new_uow)
+        return ListLinkedAccounts(current_user=self.current_user, new_uow=self.new_uow)
 
     @property
     def unlink(self) -> UnlinkAccount:
-        return UnlinkAccount(self.current_user, self.new_uow, self.clock)
+        return UnlinkAccount(current_user=self.current_user, new_uow=self.new_uow, clock=self.clock)
 
     @property
     def update_profile(self) -> UpdateProfile:
         return UpdateProfile(
-            self.current_user, self.new_uow, FakePhoneNumbers(), self.clock, self.profile_policy
+            current_user=self.current_user, new_uow=self.new_uow, phones=FakePhoneNumbers(), clock=self.clock,
+            policy=self.profile_policy,
         )
 
     @property
     def request_phone_code(self) -> RequestPhoneCode:
         return RequestPhoneCode(
-            self.current_user, self.new_uow, self.codes, self.tokens, self.attempts, self.clock,
-            FakeIds(), self.phone_policy,
+            current_user=self.current_user, new_uow=self.new_uow, codes=self.codes, tokens=self.tokens,
+            attempts=self.attempts, clock=self.clock, ids=FakeIds(), policy=self.phone_policy,
         )
 
     @property
     def verify_phone(self) -> VerifyPhone:
-        return VerifyPhone(self.current_user, self.new_uow, self.tokens, self.clock, self.phone_policy)
+        return VerifyPhone(
+            current_user=self.current_user, new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
+            policy=self.phone_policy,
+        )
 
     @property
-    def links(self) -> EmailLinks:
-        return EmailLinks(self.tokens, default_locale="fr", whatsapp=self.phone_policy.whatsapp)
+    def email_links(self) -> EmailLinks:
+        return EmailLinks(tokens=self.tokens, default_locale="fr", whatsapp=self.phone_policy.whatsapp)
 
     @property
     def request_verification(self) -> RequestEmailVerification:
-        return RequestEmailVerification(self.current_user, self.new_uow, self.clock, self.attempts, self.links)
+        return RequestEmailVerification(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, attempts=self.attempts,
+            email_links=self.email_links,
+        )
 
     @property
     def verify_email(self) -> VerifyEmail:
-        return VerifyEmail(self.new_uow, self.tokens, self.clock, self.links)
+        return VerifyEmail(
+            new_uow=self.new_uow, tokens=self.tokens, clock=self.clock, email_links=self.email_links,
+        )
 
     @property
     def change_email(self) -> RequestEmailChange:
         return RequestEmailChange(
-            self.current_user, self.new_uow, self.hasher, self.clock, self.links,
-            LoginGuard(self.attempts, self.limits),
+            current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, clock=self.clock,
+            email_links=self.email_links, guard=LoginGuard(self.attempts, self.limits),
         )
 
     @property
     def forgot_password(self) -> ForgotPassword:
         return ForgotPassword(
-            self.new_uow, FakePhoneNumbers(), self.codes, self.tokens, self.attempts, self.clock, FakeIds(),
-            self.links, self.recovery_policy, self.phone_policy, self.profile_policy,
+            new_uow=self.new_uow, phones=FakePhoneNumbers(), codes=self.codes, tokens=self.tokens,
+            attempts=self.attempts, clock=self.clock, ids=FakeIds(), email_links=self.email_links,
+            policy=self.recovery_policy, code_policy=self.phone_policy, profile_policy=self.profile_policy,
         )
 
     @property
     def verify_reset_code(self) -> VerifyResetCode:
         return VerifyResetCode(
-            self.new_uow, FakePhoneNumbers(), self.tokens, self.attempts, self.clock, self.recovery_policy,
-            self.phone_policy, self.profile_policy,
+            new_uow=self.new_uow, phones=FakePhoneNumbers(), tokens=self.tokens, attempts=self.attempts,
+            clock=self.clock, policy=self.recovery_policy, code_policy=self.phone_policy,
+            profile_policy=self.profile_policy,
         )
 
     @property
     def reset_password(self) -> ResetPassword:
         return ResetPassword(
-            self.new_uow, self.hasher, self.tokens, self.clock, self.links, LoginGuard(self.attempts, self.limits)
+            new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens, clock=self.clock,
+            email_links=self.email_links, guard=LoginGuard(self.attempts, self.limits),
         )
 
     @property
     def secure_account(self) -> SecureAccount:
-        return SecureAccount(self.new_uow, self.tokens, self.clock, self.telemetry)
+        return SecureAccount(new_uow=self.new_uow, tokens=self.tokens, clock=self.clock, telemetry=self.telemetry)
 
     @property
     def unlock(self) -> UnlockAccount:
         return UnlockAccount(
-            self.new_uow, self.tokens, self.clock, LoginGuard(self.attempts, self.limits), self.telemetry
+            new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
+            guard=LoginGuard(self.attempts, self.limits), telemetry=self.telemetry,
         )
 
     @property
     def change_password(self) -> ChangePassword:
         guard = LoginGuard(self.attempts, self.limits)
         return ChangePassword(
-            self.current_user, self.new_uow, self.hasher, self.tokens, self.clock,
-            ConfirmPassword(self.hasher, guard, self.clock), self.links,
+            current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens,
+            clock=self.clock, confirm=ConfirmPassword(hasher=self.hasher, guard=guard, clock=self.clock),
+            email_links=self.email_links,
         )
 
 

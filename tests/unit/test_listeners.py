@@ -6,7 +6,7 @@ import socket
 import pytest
 
 from tests.support.loopback import has_ipv6_loopback
-from web.listeners import describe, listening_sockets
+from web.serving.listeners import describe, listening_sockets
 
 
 def test_localhost_is_both_loopback_addresses_on_one_port():

@@ -25,8 +25,8 @@ def test_another_log_format_stops_the_start():
 
 
 def test_metrics_are_off_unless_a_port_is_given():
-    assert settings().metrics_port is None
-    assert settings(METRICS_PORT="9100").metrics_port == 9100
+    assert settings().observability.metrics_port is None
+    assert settings(METRICS_PORT="9100").observability.metrics_port == 9100
 
 
 @pytest.mark.parametrize(("env", "message"), [

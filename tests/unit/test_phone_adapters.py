@@ -42,8 +42,8 @@ def test_codes_are_six_digits_with_leading_zeros(monkeypatch):
 
 
 def test_the_phone_region_defaults_to_fr_and_must_be_known():
-    assert load_settings({}, env_file="/nonexistent").default_phone_region == "FR"
-    assert load_settings({"DEFAULT_PHONE_REGION": "US"}, env_file="/nonexistent").default_phone_region == "US"
+    assert load_settings({}, env_file="/nonexistent").profiles.default_phone_region == "FR"
+    assert load_settings({"DEFAULT_PHONE_REGION": "US"}, env_file="/nonexistent").profiles.default_phone_region == "US"
     with pytest.raises(ConfigError, match="DEFAULT_PHONE_REGION"):
         load_settings({"DEFAULT_PHONE_REGION": "France"}, env_file="/nonexistent")
 

@@ -1,6 +1,6 @@
 import pytest
 
-from infrastructure.persistence.database import asyncpg_url
+from infrastructure.persistence.engine import asyncpg_url
 from infrastructure.settings import DEV_SECRET_KEY, ConfigError, load_settings
 
 
@@ -8,17 +8,20 @@ def settings(**env):
     return load_settings(env, env_file="/nonexistent")
 
 
+GOOGLE = {"GOOGLE_CLIENT_ID": "id", "GOOGLE_CLIENT_SECRET": "secret"}
+
+
 def test_defaults_follow_the_contract():
     s = settings()
-    assert (s.port, s.frontend_origin, s.session_ttl, s.refresh_ttl, s.refresh_reuse_grace) == (
-        4000, "http://localhost:3000", 900, 2_592_000, 10)
-    assert s.database_url is None and s.migrate_on_start and not s.production
+    assert (s.serving.port, s.serving.frontend_origin) == (4000, "http://localhost:3000")
+    assert (s.sessions.session_ttl, s.sessions.refresh_ttl, s.sessions.refresh_reuse_grace) == (900, 2_592_000, 10)
+    assert s.database.url is None and s.migrate_on_start and not s.production
 
 
 def test_the_api_is_on_localhost_by_default_the_frontend_s_site():
-    s = settings()
-    assert s.host == "localhost" and s.api_url == "http://localhost:4000"
-    assert s.google_redirect_uri == "http://localhost:4000/auth/google/callback"
+    s = settings(**GOOGLE)
+    assert s.serving.host == "localhost" and s.serving.api_url == "http://localhost:4000"
+    assert s.providers["google"].callback_url == "http://localhost:4000/auth/google/callback"
 
 
 @pytest.mark.parametrize(("env", "api_url"), [
@@ -29,26 +32,26 @@ def test_the_api_is_on_localhost_by_default_the_frontend_s_site():
     ({"PUBLIC_URL": "https://api.example.com/", "HOST": "0.0.0.0"}, "https://api.example.com"),
 ])
 def test_the_api_url_is_where_browsers_reach_it(env, api_url):
-    assert settings(**env).api_url == api_url
+    assert settings(**env).serving.api_url == api_url
 
 
 def test_the_google_callback_follows_the_public_url():
-    s = settings(PUBLIC_URL="https://api.example.com")
-    assert s.google_redirect_uri == "https://api.example.com/auth/google/callback"
+    s = settings(PUBLIC_URL="https://api.example.com", **GOOGLE)
+    assert s.providers["google"].callback_url == "https://api.example.com/auth/google/callback"
 
 
 def test_values_are_converted_from_strings():
     s = settings(PORT="8100", ALLOWED_ORIGINS="https://a.example, https://b.example",
                  RATE_LIMIT_ENABLED="false", RUN_MIGRATIONS="false")
-    assert s.port == 8100 and not s.rate_limit_enabled and not s.migrate_on_start
-    assert s.cors_origins == ["http://localhost:3000", "https://a.example", "https://b.example"]
+    assert s.serving.port == 8100 and not s.limits.rate_limit_enabled and not s.migrate_on_start
+    assert s.serving.cors_origins == ["http://localhost:3000", "https://a.example", "https://b.example"]
 
 
 def test_env_file_is_read_and_the_environment_wins(tmp_path):
     env_file = tmp_path / ".env"
     env_file.write_text("# comment\nPORT=5000\nexport FRONTEND_ORIGIN='https://app.example'\n")
     s = load_settings({"PORT": "6000"}, env_file=str(env_file))
-    assert (s.port, s.frontend_origin) == (6000, "https://app.example")
+    assert (s.serving.port, s.serving.frontend_origin) == (6000, "https://app.example")
 
 
 @pytest.mark.parametrize("env", [
@@ -112,7 +115,7 @@ def test_production_refuses_to_print_emails_unless_told_to():
         "SENDGRID_API_KEY: with APP_ENV=production, emails need SendGrid (set it and EMAIL_FROM), "
         "or MESSAGES_TO_LOG=true to print them to the log instead")
     s = settings(**without_sendgrid, MESSAGES_TO_LOG="true")
-    assert s.print_messages and not s.sendgrid_enabled
+    assert s.print_messages and not s.messaging.sendgrid.enabled
 
 
 def test_messages_to_log_is_on_in_development_and_off_in_production():
@@ -160,7 +163,7 @@ def test_a_database_url_that_is_not_postgresql_is_one_line_without_its_password(
     "postgresql:///sesame?host=/var/run/postgresql",
 ])
 def test_postgresql_urls_in_their_usual_forms_are_accepted(url):
-    assert settings(DATABASE_URL=url).database_url == url
+    assert settings(DATABASE_URL=url).database.url == url
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -174,9 +177,10 @@ def test_database_urls_use_asyncpg(url, expected):
 
 def test_messages_go_to_the_log_by_default_in_french_from_this_process():
     s = settings()
-    assert (s.default_locale, s.outbox_dispatcher) == ("fr", True)
-    assert not s.sendgrid_enabled and not s.twilio_enabled
-    assert (s.sendgrid_base_url, s.twilio_base_url) == ("https://api.sendgrid.com", "https://api.twilio.com")
+    assert (s.messaging.default_locale, s.messaging.outbox_dispatcher) == ("fr", True)
+    sendgrid, twilio = s.messaging.sendgrid, s.messaging.twilio
+    assert not sendgrid.enabled and not twilio.enabled
+    assert (sendgrid.base_url, twilio.base_url) == ("https://api.sendgrid.com", "https://api.twilio.com")
 
 
 @pytest.mark.parametrize(("env", "line"), [
@@ -201,16 +205,17 @@ def test_a_message_setting_error_is_one_line_naming_the_variable(env, line):
 def test_providers_are_enabled_by_their_credentials():
     s = settings(SENDGRID_API_KEY="SG.x", EMAIL_FROM="no-reply@example.com", TWILIO_ACCOUNT_SID="AC1",
                  TWILIO_AUTH_TOKEN="t", TWILIO_WHATSAPP_FROM="whatsapp:+14155238886")
-    assert s.sendgrid_enabled and s.twilio_enabled
+    assert s.messaging.sendgrid.enabled and s.messaging.twilio.enabled
 
 
 def test_facebook_and_github_are_off_by_default_with_the_documented_endpoints():
-    s = settings()
-    assert not s.facebook_enabled and not s.github_enabled and s.oidc == ()
-    assert s.facebook_authorize_url == "https://www.facebook.com/v26.0/dialog/oauth"
-    assert s.facebook_graph_url == "https://graph.facebook.com/v26.0"
-    assert (s.github_oauth_url, s.github_api_url) == ("https://github.com/login/oauth", "https://api.github.com")
-    assert settings(GITHUB_CLIENT_ID="i", GITHUB_CLIENT_SECRET="s").github_enabled
+    assert settings().providers == {}
+    s = settings(FACEBOOK_CLIENT_ID="i", FACEBOOK_CLIENT_SECRET="s", GITHUB_CLIENT_ID="i", GITHUB_CLIENT_SECRET="s")
+    facebook, github = s.providers["facebook"], s.providers["github"]
+    assert facebook.authorize_url == "https://www.facebook.com/v26.0/dialog/oauth"
+    assert facebook.graph_url == "https://graph.facebook.com/v26.0"
+    assert (github.oauth_url, github.api_url) == ("https://github.com/login/oauth", "https://api.github.com")
+    assert list(settings(GITHUB_CLIENT_ID="i", GITHUB_CLIENT_SECRET="s").providers) == ["github"]
 
 
 def test_oidc_providers_are_read_from_their_own_variables():
@@ -218,7 +223,8 @@ def test_oidc_providers_are_read_from_their_own_variables():
                  ACME_CLIENT_ID="a", ACME_CLIENT_SECRET="as", ACME_TRUST_EMAIL_VERIFIED="true",
                  CORP_DISCOVERY_URL="https://corp.example/d", CORP_CLIENT_ID="c", CORP_CLIENT_SECRET="cs",
                  CORP_DISPLAY_NAME="Corp SSO", CORP_CALLBACK_URL="https://api.example/auth/corp/callback")
-    acme, corp = s.oidc
+    assert list(s.providers) == ["acme", "corp"]
+    acme, corp = s.providers.values()
     assert (acme.name, acme.client_id, acme.trust_email_verified, acme.title) == ("acme", "a", True, "Acme")
     assert (corp.title, corp.trust_email_verified, corp.callback_url) == (
         "Corp SSO", False, "https://api.example/auth/corp/callback")
@@ -279,19 +285,20 @@ def test_defaults_fill_what_neither_the_environment_nor_the_file_sets(tmp_path):
     env_file.write_text("WORKERS=3\n")
     preset = {**PRODUCTION, "WORKERS": "8"}
     s = load_settings({}, env_file=str(env_file), defaults=preset)
-    assert (s.production, s.workers) == (True, 3)
-    assert load_settings({"WORKERS": "5"}, env_file=str(env_file), defaults=preset).workers == 5
+    assert (s.production, s.serving.workers) == (True, 3)
+    assert load_settings({"WORKERS": "5"}, env_file=str(env_file), defaults=preset).serving.workers == 5
 
 
 def test_messages_speak_in_sesame_s_name_by_default_without_a_logo_or_overrides():
-    s = settings()
-    assert (s.app_name, s.mail_logo_url, s.templates_dir) == ("Sésame", None, None)
-    s = settings(APP_NAME="Acme Corp", MAIL_LOGO_URL="https://cdn.acme.example/logo.png")
-    assert (s.app_name, s.mail_logo_url) == ("Acme Corp", "https://cdn.acme.example/logo.png")
+    branding = settings().branding
+    assert (branding.app_name, branding.mail_logo_url, branding.templates_dir) == ("Sésame", None, None)
+    branding = settings(APP_NAME="Acme Corp", MAIL_LOGO_URL="https://cdn.acme.example/logo.png").branding
+    assert (branding.app_name, branding.mail_logo_url) == ("Acme Corp", "https://cdn.acme.example/logo.png")
 
 
 def test_a_local_http_logo_is_for_development_only():
-    assert settings(MAIL_LOGO_URL="http://localhost:3000/logo.png").mail_logo_url == "http://localhost:3000/logo.png"
+    logo = "http://localhost:3000/logo.png"
+    assert settings(MAIL_LOGO_URL=logo).branding.mail_logo_url == logo
     with pytest.raises(ConfigError, match="^MAIL_LOGO_URL: must be an https URL"):
         settings(MAIL_LOGO_URL="http://localhost:3000/logo.png", APP_ENV="production", SECRET_KEY="k" * 40,
                  DATABASE_URL="postgresql://db.example/sesame", MESSAGES_TO_LOG="true")
@@ -314,7 +321,7 @@ def test_a_branding_error_is_one_line_naming_the_variable(env, line):
 
 def test_pgbouncer_is_off_by_default_and_the_dispatcher_listens_on_database_url():
     s = settings(DATABASE_URL="postgresql://db/sesame")
-    assert (s.database_pgbouncer, s.database_direct_url, s.listens, s.listener_connections) == (
+    assert (s.database.pgbouncer, s.database.direct_url, s.listens, s.listener_connections) == (
         False, None, True, 1)
 
 
@@ -326,7 +333,7 @@ def test_pgbouncer_is_off_by_default_and_the_dispatcher_listens_on_database_url(
 def test_behind_pgbouncer_the_dispatcher_listens_only_on_a_direct_url(env, listens, needed):
     s = settings(DATABASE_URL="postgresql://bouncer:6432/sesame", DATABASE_PGBOUNCER="true",
                  WORKERS="2", DATABASE_POOL_SIZE="10", **env)
-    assert s.database_pgbouncer and (s.listens, s.connections_needed) == (listens, needed)
+    assert s.database.pgbouncer and (s.listens, s.connections_needed) == (listens, needed)
 
 
 @pytest.mark.parametrize(("env", "line"), [
@@ -342,7 +349,7 @@ def test_pgbouncer_settings_errors_name_the_variable(env, line):
 
 
 def test_shutdown_grace_is_ten_seconds_unless_set_and_never_negative():
-    assert settings().shutdown_grace == 10 and settings(SHUTDOWN_GRACE="2.5").shutdown_grace == 2.5
+    assert settings().serving.shutdown_grace == 10 and settings(SHUTDOWN_GRACE="2.5").serving.shutdown_grace == 2.5
     with pytest.raises(ConfigError) as error:
         settings(SHUTDOWN_GRACE="-1")
     assert str(error.value) == 'SHUTDOWN_GRACE: expected a number of seconds, 0 or more, got "-1.0"'

@@ -2,7 +2,7 @@
 
 import pytest
 
-from web.sites import same_site, site_warnings
+from web.edge.sites import same_site, site_warnings
 
 
 @pytest.mark.parametrize(("api", "frontend"), [

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+# How a message reaches its recipient; infrastructure has one MessageSender per channel.
 Channel = Literal["email", "whatsapp"]
 
 # One template per row of the contract's "Messages sent to users".
@@ -27,7 +28,7 @@ class Message:
     recipient: str  # an email address, or a phone number in E.164
     locale: str  # "fr" or "en" (domain.locales.choose_locale)
     values: Mapping[str, str] = field(default_factory=dict)  # shown as they are (a masked address...)
-    secrets: Mapping[str, str] = field(default_factory=dict)  # link tokens, codes: encrypted, erased once sent
+    secrets: Mapping[str, str] = field(default_factory=dict)  # tokens, codes: encrypted, erased once sent
 
 
 class Outbox(Protocol):

@@ -7,11 +7,12 @@ from uuid import UUID
 
 from application.ports.messages import Outbox
 from domain.activity import EventKind, SecurityEvent
+from domain.clients import ClientInfo
 from domain.codes import CodeCheck, PhoneCode
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
 from domain.profile import ProfileChanges
-from domain.links import LinkToken
+from domain.email_links import EmailLink
 from domain.sessions import RefreshClaim, Rotation, Session
 from domain.users import User
 
@@ -118,8 +119,9 @@ class SessionRepository(Protocol):
         """Revoke every live session of the user but `keep` (the caller's own, if given)."""
 
 
-class AccountRepository(Protocol):
-    """Provider identities linked to users; provider tokens are encrypted by the adapter."""
+class LinkedAccountRepository(Protocol):
+    """Linked accounts: provider identities linked to users; provider tokens are encrypted by
+    the adapter."""
 
     @abstractmethod
     async def by_subject(self, provider: str, subject: str) -> LinkedAccount | None: ...
@@ -154,7 +156,7 @@ class PendingLinkRepository(Protocol):
     cookie; the adapter encrypts the provider tokens."""
 
     @abstractmethod
-    async def add(self, link: PendingLink) -> None: ...
+    async def add(self, pending_link: PendingLink) -> None: ...
 
     @abstractmethod
     async def take(self, browser_digests: Sequence[bytes], now: datetime) -> PendingLink | None:
@@ -184,21 +186,21 @@ class PhoneCodeRepository(Protocol):
     async def void(self, user_id: UUID, now: datetime) -> None:
         """Use up every live code of the account, whatever its number or purpose."""
 
-class LinkTokenRepository(Protocol):
-    """Single-use link tokens, by their digest."""
+class EmailLinkRepository(Protocol):
+    """Email links (domain.email_links), by their token's digest."""
 
     @abstractmethod
-    async def add(self, digest: bytes, link: LinkToken, now: datetime) -> None: ...
+    async def add(self, digest: bytes, email_link: EmailLink, now: datetime) -> None: ...
 
     @abstractmethod
     async def consume(
         self, digests: Sequence[bytes], purposes: Collection[str], now: datetime
-    ) -> LinkToken | None:
+    ) -> EmailLink | None:
         """Atomically use up an unused, unexpired token of one of `purposes`; None if there
         is none. Of concurrent consumes of one token, exactly one gets it."""
 
     @abstractmethod
-    async def peek(self, digests: Sequence[bytes], purposes: Collection[str], now: datetime) -> LinkToken | None:
+    async def peek(self, digests: Sequence[bytes], purposes: Collection[str], now: datetime) -> EmailLink | None:
         """The token if `consume` would get it now, without using it up (a cheap look before
         costly work; only `consume` decides)."""
 
@@ -211,12 +213,11 @@ class LinkTokenRepository(Protocol):
 class SecurityEvents(Protocol):
     @abstractmethod
     async def record(
-        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime,
-        ip: str | None, user_agent: str | None,
+        self, user_id: UUID | None, kind: EventKind, detail: dict, now: datetime, client: ClientInfo
     ) -> None:
         """Why something happened to an account, and from where (the ip and user agent of
-        the client that caused it, always passed): kept for the user and for support. A
-        kind outside the contract is a bug: ValueError, and the transaction fails."""
+        `client`, the one that caused it): kept for the user and for support. A kind outside
+        the contract is a bug: ValueError, and the transaction fails."""
 
     @abstractmethod
     async def for_user(self, user_id: UUID, limit: int) -> list[SecurityEvent]:
@@ -229,11 +230,11 @@ class UnitOfWork(Protocol):
 
     users: UserRepository
     sessions: SessionRepository
-    accounts: AccountRepository
+    linked_accounts: LinkedAccountRepository
     flows: FlowRepository
     pending_links: PendingLinkRepository
     phone_codes: PhoneCodeRepository
-    links: LinkTokenRepository
+    email_links: EmailLinkRepository
     events: SecurityEvents
     outbox: Outbox  # messages commit with the change that causes them
 

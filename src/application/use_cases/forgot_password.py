@@ -18,10 +18,10 @@ from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock, CodeGenerator, IdGenerator, TokenMinter
-from application.use_cases.address_limit import AddressLimiter, counter_key
-from application.use_cases.email_links import EmailLinks
-from application.use_cases.phone_verification import NUMBER_QUOTA, PhoneCodeSender
-from application.use_cases.session_tokens import ClientInfo
+from application.services.address_limit import AddressLimiter, counter_key
+from application.services.email_links import EmailLinks
+from application.services.phone_codes import NUMBER_QUOTA, PhoneCodeSender
+from domain.clients import ClientInfo
 from domain.codes import RESET_PASSWORD
 from domain.credentials import normalize_email
 from domain.errors import ChannelNotConfigured, InvalidInput
@@ -36,7 +36,7 @@ class RecoveryRequest:
     phone_number: str | None = None  # E.164
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ForgotPassword:
     """Send the means to choose a new password.
 
@@ -45,10 +45,10 @@ class ForgotPassword:
     - by phone without a WhatsApp channel: 503 channel_not_configured for any phoneNumber,
       before the number is read or anything looked up (so it tells nothing of accounts);
     - a per-address limit, shared by every process (429 rate_limited: the only visible one);
-    - by email: a single-use link valid 15 min, also to an account with no password (a
-      provider-only user may set one this way);
-    - by phone: a WhatsApp code (6 digits from `secrets`, 10 min, 5 tries), only to a number
-      its account has verified: an unverified number may be a typo, owned by somebody else;
+    - by email: a single-use link (EmailLinkPolicy.reset_link_ttl), also to an account with
+      no password (a provider-only user may set one this way);
+    - by phone: a WhatsApp code (random digits from `secrets`, PhoneCodePolicy), only to a
+      number its account has verified: an unverified number may be a typo, owned by somebody else;
     - at most `messages_per_account` reset messages per account per `account_window`, and the
       per-number quota of WhatsApp codes shared with phone verification: both silent;
     - the answer and its timing are the same whether or not the account exists (see module).
@@ -61,7 +61,7 @@ class ForgotPassword:
     attempts: AttemptCounter
     clock: Clock
     ids: IdGenerator
-    links: EmailLinks
+    email_links: EmailLinks
     policy: RecoveryPolicy = RecoveryPolicy()
     code_policy: PhoneCodePolicy = PhoneCodePolicy()
     profile_policy: ProfilePolicy = ProfilePolicy()
@@ -96,9 +96,11 @@ class ForgotPassword:
             return
         async with self.new_uow() as uow:
             if request.email:
-                await self.links.send_password_reset(uow, user, client, now)
+                await self.email_links.send_password_reset(uow, user, client, now)
             else:
-                sender = PhoneCodeSender(self.codes, self.tokens, self.ids, self.code_policy)
+                sender = PhoneCodeSender(
+                    codes=self.codes, tokens=self.tokens, ids=self.ids, policy=self.code_policy,
+                )
                 await sender.send(uow, user, request.phone_number, RESET_PASSWORD, client, now)
             await uow.commit()
 

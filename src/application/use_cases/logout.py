@@ -2,10 +2,10 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Logout:
     """Revoke the session behind the sid or the refresh token, whichever is known.
     Logging out without cookies, or twice, is not an error; ending a live session is
@@ -29,5 +29,5 @@ class Logout:
             now = self.clock.now()
             user_id = await uow.sessions.revoke(session_id, now, "logout")
             if user_id is not None:
-                await uow.events.record(user_id, "signed_out", {}, now, client.ip, client.user_agent)
+                await uow.events.record(user_id, "signed_out", {}, now, client)
             await uow.commit()

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
 from application.ports.telemetry import Telemetry
-from application.use_cases.account_ownership import take_back
-from application.use_cases.link_claims import claim_link
-from application.use_cases.session_tokens import ClientInfo
-from domain import links
+from application.services.account_ownership import take_back
+from application.services.email_link_claims import claim_email_link
+from domain import email_links
+from domain.clients import ClientInfo
 from domain.ownership import Undo, undo_since
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SecureAccount:
     """Undo what an intruder added and lock him out, with a "not you?" token.
 
@@ -40,15 +40,16 @@ class SecureAccount:
     async def execute(self, token: str, client: ClientInfo) -> Undo:
         now = self.clock.now()
         async with self.new_uow() as uow:
-            link, user = await claim_link(uow, self.tokens, token, (links.SECURE_ACCOUNT,), now)
-            since = link.issued_at or now
-            plan = undo_since(user, await uow.accounts.for_user(user.id), since, link.email)
+            purposes = (email_links.SECURE_ACCOUNT,)
+            email_link, user = await claim_email_link(uow, self.tokens, token, purposes, now)
+            since = email_link.issued_at or now
+            plan = undo_since(user, await uow.linked_accounts.for_user(user.id), since, email_link.email)
             undone = await take_back(uow, user, plan, now)
             await uow.users.set_password_hash(user.id, None)
             revoked = await uow.sessions.revoke_all_for_user(user.id, now, "account_secured")
             detail = {**undone.detail(), "sessionsRevoked": revoked}
-            await uow.events.record(user.id, "account_secured", detail, now, client.ip, client.user_agent)
-            await uow.events.record(user.id, "password_removed", {}, now, client.ip, client.user_agent)
+            await uow.events.record(user.id, "account_secured", detail, now, client)
+            await uow.events.record(user.id, "password_removed", {}, now, client)
             await uow.commit()
         self.telemetry.security("account_secured", client.ip, user.id)
         return undone

@@ -5,8 +5,8 @@ from uuid import UUID
 
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, TokenMinter
-from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.session_tokens import ClientInfo
+from application.use_cases.get_current_user import GetCurrentUser
+from domain.clients import ClientInfo
 from domain.errors import NotAuthenticated, NotFound
 from domain.sessions import Session
 
@@ -17,7 +17,7 @@ class SessionView:
     current: bool  # the session whose sid asked
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SessionManagement:
     """- only live sessions are listed, newest first, the caller's own marked current;
     - ending a session kills its sid and refresh token at once (the revoke is the
@@ -50,7 +50,7 @@ class SessionManagement:
             if session_id.lower() not in live or await uow.sessions.revoke(UUID(session_id), now, "user") is None:
                 raise NotFound()
             await uow.events.record(
-                user_id, "session_revoked", {"sessionId": session_id.lower()}, now, client.ip, client.user_agent
+                user_id, "session_revoked", {"sessionId": session_id.lower()}, now, client
             )
             await uow.commit()
 
@@ -61,9 +61,7 @@ class SessionManagement:
             current = await self._current_session(uow, sid)
             revoked = await uow.sessions.revoke_all_for_user(user_id, now, "user", keep=current)
             if revoked:
-                await uow.events.record(
-                    user_id, "session_revoked", {"others": revoked}, now, client.ip, client.user_agent
-                )
+                await uow.events.record(user_id, "session_revoked", {"others": revoked}, now, client)
             await uow.commit()
         return revoked
 

@@ -1,2 +1,2 @@
-"""Messages to users: rendering, channels (SendGrid, Twilio WhatsApp, console) and the
-dispatcher that delivers the outbox."""
+"""Messages to users: rendering (Jinja2 templates) and channels (SendGrid, Twilio WhatsApp,
+console). When they are sent, and tried again, is the outbox's (infrastructure/outbox/)."""

@@ -1,4 +1,4 @@
-"""Jinja2 templates (package data, templates/<locale>/) turned into what a channel sends.
+"""Jinja2 templates (package data, templates/<locale>/) turned into what a sender sends.
 
 HTML is autoescaped; the text parts (subject, text, WhatsApp) are plain text and are not, so
 a value shows as typed there. Every template name fails loudly (StrictUndefined) on a value it

@@ -6,12 +6,12 @@ import httpx
 from sendgrid.helpers.mail import Mail
 
 from application.ports.messages import Message
-from infrastructure.messaging.channels import Channel
-from infrastructure.messaging.delivery import DeliveryError, failed_answer
+from infrastructure.messaging.senders import MessageSender
+from infrastructure.messaging.delivery_error import DeliveryError, failed_answer
 from infrastructure.messaging.rendering import Rendered
 
 
-class SendGridEmail(Channel):
+class SendGridEmail(MessageSender):
     def __init__(
         self, http: httpx.AsyncClient, api_key: str, sender: str,
         base_url: str = "https://api.sendgrid.com", timeout: float = 10,

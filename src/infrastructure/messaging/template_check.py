@@ -47,8 +47,8 @@ def check_templates(templates_dir: str | None, branding: Branding) -> None:
 def _check_files(templates_dir: str) -> None:
     unknown = unknown_overrides(templates_dir)
     if unknown:
-        raise TemplateProblem(f"{unknown[0]}: no shipped template has this name (README "
-                              '"Messages" lists them)')
+        raise TemplateProblem(f"{unknown[0]}: no shipped template has this name "
+                              "(docs/messages.md lists them)")
     for name in override_names(templates_dir):
         try:
             (Path(templates_dir) / name).read_text("utf-8")

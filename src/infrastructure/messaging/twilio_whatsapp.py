@@ -16,8 +16,8 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from application.ports.messages import PHONE_CODE, Message
-from infrastructure.messaging.channels import Channel
-from infrastructure.messaging.delivery import DeliveryError, failed_answer
+from infrastructure.messaging.senders import MessageSender
+from infrastructure.messaging.delivery_error import DeliveryError, failed_answer
 from infrastructure.messaging.rendering import Rendered
 
 # The SDK logs every request's headers at INFO; only its warnings are worth the log.
@@ -37,7 +37,7 @@ class _HeaderKeepingClient(AsyncTwilioHttpClient):
         _last_headers.set({k.lower(): v for k, v in (getattr(response, "headers", None) or {}).items()})
 
 
-class TwilioWhatsApp(Channel):
+class TwilioWhatsApp(MessageSender):
     def __init__(
         self, account_sid: str, auth_token: str, sender: str, *,
         base_url: str = "https://api.twilio.com", content_sid: str | None = None,

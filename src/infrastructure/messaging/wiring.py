@@ -1,17 +1,10 @@
-"""The channels and the dispatcher the settings ask for."""
+"""The message senders and the renderer the settings ask for."""
 
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from application.ports.security import Clock
-from infrastructure.messaging.channels import Channel, ConsoleChannel, OffChannel
-from infrastructure.messaging.dispatcher import OutboxDispatcher
+from infrastructure.messaging.senders import ConsoleSender, MessageSender, OffSender
 from infrastructure.messaging.rendering import Branding, Renderer
-from infrastructure.observability.reports import OutboxObserver
-from infrastructure.persistence.outbox import OutboxStore
-from infrastructure.security.cipher import TokenCipher
 from infrastructure.settings import Settings
 
 if TYPE_CHECKING:
@@ -20,67 +13,42 @@ if TYPE_CHECKING:
 log = logging.getLogger("sesame")
 
 
-def message_channels(settings: Settings, http: "httpx.AsyncClient | None") -> dict[str, Channel]:
+def message_senders(settings: Settings, http: "httpx.AsyncClient | None") -> dict[str, MessageSender]:
     """SendGrid and Twilio when their credentials are set; otherwise the log (the settings
     refuse email without either), and WhatsApp off when the log is not for it (production:
     Settings.whatsapp_enabled). Their SDKs are imported only when used: a process that
     prints its messages does not carry them (~10 MiB)."""
     reveal = not settings.production  # development's terminal only: never a link in production's log
-    whatsapp = ConsoleChannel("whatsapp", reveal) if settings.whatsapp_enabled else OffChannel("whatsapp")
-    channels: dict[str, Channel] = {"email": ConsoleChannel("email", reveal), "whatsapp": whatsapp}
-    if settings.sendgrid_enabled and http is not None:
+    whatsapp = ConsoleSender("whatsapp", reveal) if settings.whatsapp_enabled else OffSender("whatsapp")
+    senders: dict[str, MessageSender] = {"email": ConsoleSender("email", reveal), "whatsapp": whatsapp}
+    sendgrid, twilio = settings.messaging.sendgrid, settings.messaging.twilio
+    if sendgrid.enabled and http is not None:
         from infrastructure.messaging.sendgrid_email import SendGridEmail
 
-        channels["email"] = SendGridEmail(
-            http, settings.sendgrid_api_key or "", settings.email_from or "", settings.sendgrid_base_url
+        senders["email"] = SendGridEmail(
+            http, sendgrid.api_key or "", sendgrid.email_from or "", sendgrid.base_url
         )
-    if settings.twilio_enabled:
+    if twilio.enabled:
         from infrastructure.messaging.twilio_whatsapp import TwilioWhatsApp
 
-        channels["whatsapp"] = TwilioWhatsApp(
-            settings.twilio_account_sid or "", settings.twilio_auth_token or "",
-            settings.twilio_whatsapp_from or "", base_url=settings.twilio_base_url,
-            content_sid=settings.twilio_whatsapp_content_sid,
+        senders["whatsapp"] = TwilioWhatsApp(
+            twilio.account_sid or "", twilio.auth_token or "",
+            twilio.whatsapp_from or "", base_url=twilio.base_url,
+            content_sid=twilio.whatsapp_content_sid,
         )
-    for medium, channel in channels.items():
-        if isinstance(channel, ConsoleChannel) and settings.production:  # MESSAGES_TO_LOG=true
+    for channel, sender in senders.items():
+        if isinstance(sender, ConsoleSender) and settings.production:  # MESSAGES_TO_LOG=true
             log.warning("No credentials for %s messages: they are not sent, only named in the log "
-                        "(never their recipient, link or code).", medium)
-        elif isinstance(channel, OffChannel):
-            log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.", medium)
-    return channels
+                        "(never their recipient, link or code).", channel)
+        elif isinstance(sender, OffSender):
+            log.warning("No credentials for %s messages: its routes answer 503 channel_not_configured.",
+                        channel)
+    return senders
 
 
 def renderer(settings: Settings) -> Renderer:
     return Renderer(
-        settings.frontend_origin, settings.default_locale,
-        branding=Branding(settings.app_name, settings.mail_logo_url), templates_dir=settings.templates_dir,
+        settings.serving.frontend_origin, settings.messaging.default_locale,
+        branding=Branding(settings.branding.app_name, settings.branding.mail_logo_url),
+        templates_dir=settings.branding.templates_dir,
     )
-
-
-# Without LISTEN (behind PgBouncer, no DATABASE_DIRECT_URL), how often the dispatcher looks.
-POLL_WITHOUT_LISTEN = 1  # second
-
-
-def outbox_dispatcher(
-    settings: Settings, engine: AsyncEngine, cipher: TokenCipher, clock: Clock,
-    http: "httpx.AsyncClient | None", *, listen_url: str | None, observer: OutboxObserver | None = None,
-) -> OutboxDispatcher:
-    """Woken by NOTIFY on a connection to `listen_url`; without one, it polls each second.
-    `observer`: told each delivery's outcome and whether the loop runs (the metrics)."""
-    options = {} if listen_url is not None else {"poll_every": POLL_WITHOUT_LISTEN}
-    return OutboxDispatcher(
-        OutboxStore(engine, cipher, observer),
-        renderer(settings),
-        message_channels(settings, http),
-        clock,
-        listen_dsn=None if listen_url is None else listen_dsn(listen_url),
-        observer=observer,
-        **options,
-    )
-
-
-def listen_dsn(url: str) -> str:
-    """asyncpg's form of a PostgreSQL URL (SQLAlchemy's +asyncpg dropped)."""
-    scheme, sep, rest = url.partition("://")
-    return f"postgresql://{rest}" if sep and scheme.lower() in ("postgresql+asyncpg", "postgres") else url

@@ -25,7 +25,7 @@ from prometheus_client.exposition import MetricsHandler
 from prometheus_client.registry import Collector
 
 from infrastructure.observability.multiprocess import remove_directory
-from infrastructure.persistence.database import PGBOUNCER_DRIVER_OPTIONS, asyncpg_url
+from infrastructure.persistence.engine import PGBOUNCER_DRIVER_OPTIONS, asyncpg_url
 
 log = logging.getLogger("sesame.metrics")
 
@@ -92,7 +92,7 @@ class _MetricsOnly(MetricsHandler):
 
 
 class _BoundServer(ThreadingHTTPServer):
-    """An HTTP server on a socket bound beforehand (web.listeners: `localhost` is both loopback
+    """An HTTP server on a socket bound beforehand (web.serving.listeners: `localhost` is both loopback
     addresses, and a port taken is told before anything starts)."""
 
     daemon_threads = True

@@ -21,7 +21,8 @@ from collections import deque
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infrastructure.persistence.database import CONNECT_TIMEOUT, PGBOUNCER_DRIVER_OPTIONS, SERVER_GOING_AWAY
+from infrastructure.persistence.engine import CONNECT_TIMEOUT, PGBOUNCER_DRIVER_OPTIONS
+from infrastructure.persistence.errors import SERVER_GOING_AWAY
 
 ACQUIRE_TIMEOUT = 10  # seconds, as SQLAlchemy's pool_timeout; a TimeoutError is an OSError: 503
 

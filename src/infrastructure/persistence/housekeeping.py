@@ -20,8 +20,8 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ports.security import Clock
-from infrastructure.persistence.outbox import FINISHED
 from infrastructure.persistence.tables import (
+    OUTBOX_FINISHED,
     OAuthFlowRow,
     OutboxMessageRow,
     PendingLinkRow,
@@ -73,10 +73,10 @@ _DOOMED: list[tuple[str, ColumnElement, Doomed]] = [
      lambda now, r: VerificationTokenRow.expires_at <= now - r.keep),
     ("verification_tokens", VerificationTokenRow.token_hash,
      lambda now, r: VerificationTokenRow.used_at <= now - r.keep),
-    # A code is used within its 10 minutes or not at all: its expiry dates both.
+    # A code is used within its lifetime or not at all: its expiry dates both.
     ("verification_codes", VerificationCodeRow.id, lambda now, r: VerificationCodeRow.expires_at <= now - r.keep),
     ("outbox_messages", OutboxMessageRow.id, lambda now, r: (OutboxMessageRow.created_at <= now - r.keep)
-     & OutboxMessageRow.status.in_(FINISHED)),
+     & OutboxMessageRow.status.in_(OUTBOX_FINISHED)),
     ("security_events", SecurityEventRow.id, lambda now, r: SecurityEventRow.created_at <= now - r.keep_events),
 ]
 

@@ -18,8 +18,13 @@ from dataclasses import dataclass
 from sqlalchemy import Column, Table, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infrastructure.persistence.outbox import WAITING
-from infrastructure.persistence.tables import AccountRow, OAuthFlowRow, OutboxMessageRow, PendingLinkRow
+from infrastructure.persistence.tables import (
+    OUTBOX_WAITING,
+    AccountRow,
+    OAuthFlowRow,
+    OutboxMessageRow,
+    PendingLinkRow,
+)
 from infrastructure.security.cipher import TokenCipher, Unreadable
 
 BATCH = 500
@@ -53,7 +58,7 @@ def _targets() -> list[_Encrypted]:
     return [
         _Encrypted(accounts, accounts.c.id,
                    (accounts.c.access_token, accounts.c.refresh_token, accounts.c.id_token)),
-        _Encrypted(outbox, outbox.c.id, (outbox.c.secret,), outbox.c.status.in_(WAITING)),
+        _Encrypted(outbox, outbox.c.id, (outbox.c.secret,), outbox.c.status.in_(OUTBOX_WAITING)),
         _Encrypted(flows, flows.c.state_hash, (flows.c.code_verifier,), flows.c.used_at.is_(None)),
         _Encrypted(pending, pending.c.browser_hash, (pending.c.identity,)),
     ]

@@ -20,15 +20,15 @@ class SqlPendingLinkRepository(PendingLinkRepository):
         self._session = session
         self._cipher = cipher
 
-    async def add(self, link: PendingLink) -> None:
+    async def add(self, pending_link: PendingLink) -> None:
         await self._session.execute(
             insert(PendingLinkRow).values(
-                browser_hash=link.browser_digest,
-                user_id=link.user_id,
-                provider=link.identity.provider,
-                identity=self._cipher.encrypt(_to_json(link.identity)),
-                created_at=link.created_at,
-                expires_at=link.expires_at,
+                browser_hash=pending_link.browser_digest,
+                user_id=pending_link.user_id,
+                provider=pending_link.identity.provider,
+                identity=self._cipher.encrypt(_to_json(pending_link.identity)),
+                created_at=pending_link.created_at,
+                expires_at=pending_link.expires_at,
             )
         )
 

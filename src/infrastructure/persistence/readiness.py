@@ -16,7 +16,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infrastructure.persistence.database import SCHEMA_HEAD, SchemaState, schema_state
+from infrastructure.persistence.schema_version import SCHEMA_HEAD, SchemaState, schema_state
 
 log = logging.getLogger("sesame")
 

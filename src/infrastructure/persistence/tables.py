@@ -189,6 +189,11 @@ class OAuthFlowRow(DefaultBase):
     used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
 
 
+# An outbox message's status (its life: infrastructure/outbox/store.py).
+OUTBOX_WAITING = ("pending", "sending")  # sending: claimed; due again only if its lease ran out
+OUTBOX_FINISHED = ("sent", "failed", "abandoned")
+
+
 class OutboxMessageRow(DefaultBase):
     """Emails and WhatsApp messages, written in the transaction that creates them and
     delivered by a worker with retries, so none is lost or sent for a rolled-back change."""
@@ -212,7 +217,7 @@ class OutboxMessageRow(DefaultBase):
     secret: Mapped[str | None] = mapped_column(Text)  # encrypted; erased once sent or abandoned
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)
-    # Past it, the message is abandoned (infrastructure/messaging/delivery.py); NULL on rows
+    # Past it, the message is abandoned (infrastructure/outbox/retry_policy.py); NULL on rows
     # enqueued before the column: their deadline is computed from template and created_at.
     deliver_until: Mapped[datetime | None] = mapped_column(DateTimeUTC)
 

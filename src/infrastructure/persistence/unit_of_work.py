@@ -1,38 +1,45 @@
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.ports.messages import Outbox
 from application.ports.persistence import UnitOfWork
-from infrastructure.persistence.account_repositories import (
-    SqlAccountRepository,
-    SqlFlowRepository,
-    SqlSecurityEvents,
-)
-from infrastructure.persistence.link_tokens import SqlLinkTokenRepository
-from infrastructure.persistence.outbox import SqlOutbox
+from infrastructure.persistence.linked_accounts import SqlLinkedAccountRepository
+from infrastructure.persistence.flows import SqlFlowRepository
+from infrastructure.persistence.email_links import SqlEmailLinkRepository
 from infrastructure.persistence.pending_links import SqlPendingLinkRepository
 from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
-from infrastructure.persistence.repositories import SqlSessionRepository, SqlUserRepository
+from infrastructure.persistence.security_events import SqlSecurityEvents
+from infrastructure.persistence.sessions import SqlSessionRepository
+from infrastructure.persistence.users import SqlUserRepository
 from infrastructure.security.cipher import TokenCipher
 
 
 class SqlUnitOfWork(UnitOfWork):
-    def __init__(self, session_maker: async_sessionmaker[AsyncSession], cipher: TokenCipher) -> None:
+    """`outbox` writes messages in the transaction (infrastructure.outbox.store.SqlOutbox):
+    given, since the outbox sits above persistence (it knows the table, not the reverse)."""
+
+    def __init__(
+        self, session_maker: async_sessionmaker[AsyncSession], cipher: TokenCipher, *,
+        outbox: Callable[[AsyncSession, TokenCipher], Outbox],
+    ) -> None:
         self._session_maker = session_maker
         self._cipher = cipher
+        self._outbox = outbox
 
     async def __aenter__(self) -> Self:
         self._session = self._session_maker()
         self.users = SqlUserRepository(self._session)
         self.sessions = SqlSessionRepository(self._session)
-        self.accounts = SqlAccountRepository(self._session, self._cipher)
+        self.linked_accounts = SqlLinkedAccountRepository(self._session, self._cipher)
         self.flows = SqlFlowRepository(self._session, self._cipher)
         self.pending_links = SqlPendingLinkRepository(self._session, self._cipher)
         self.phone_codes = SqlPhoneCodeRepository(self._session)
-        self.links = SqlLinkTokenRepository(self._session)
+        self.email_links = SqlEmailLinkRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
-        self.outbox = SqlOutbox(self._session, self._cipher)
+        self.outbox = self._outbox(self._session, self._cipher)
         return self
 
     async def __aexit__(

@@ -4,10 +4,11 @@ from litestar import Controller, Request, delete, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from application.use_cases.linked_accounts import ListLinkedAccounts, UnlinkAccount
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from application.use_cases.list_linked_accounts import ListLinkedAccounts
+from application.use_cases.unlink_account import UnlinkAccount
+from web.edge.client import client_info
 from web.dto import AccountOut, AccountsOut, OkOut, ProvidersOut
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 

@@ -1,43 +1,23 @@
 """Local accounts and the session cookies: register, login, me, refresh, logout."""
 
-from typing import Annotated
-
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import CookieParameter, JSONBody
+from litestar.params import JSONBody
 from msgspec import UNSET
 
-from application.use_cases.current_user import GetCurrentUser
-from application.use_cases.login import LoginWithPassword
+from application.use_cases.get_current_user import GetCurrentUser
+from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
-from application.use_cases.refresh import RefreshSession
-from application.use_cases.register import RegisterLocalUser, Registration
+from application.use_cases.refresh_session import RefreshSession
+from application.use_cases.register_local_user import RegisterLocalUser, Registration
 from domain.credentials import visible_text
 from domain.errors import InvalidInput
-from web.client import client_info
-from web.cookies import DEVICE, PENDING_LINK, REFRESH, SID, CookiePolicy
-from web.form_login import FORM_LOGIN, is_form_post, see_other
+from web.edge.client import client_info
+from web.edge.cookies import PENDING_LINK, CookiePolicy, DeviceCookie, PendingLinkCookie, RefreshCookie, SidCookie
+from web.edge.form_login import FORM_LOGIN, is_form_post, see_other
 from web.frontend import Frontend
 from web.dto import LoginBody, LoginOut, MeOut, OkOut, RegisterBody, RegisterOut, UserOut
 from web.openapi import SESSION_COOKIES, SIGN_IN_COOKIES, failures, sets_cookies
-
-SidCookie = Annotated[str | None, CookieParameter(
-    name=SID, required=False, description="The session cookie; a value the server did not issue is ignored."
-)]
-RefreshCookie = Annotated[str | None, CookieParameter(
-    name=REFRESH, required=False, description="The refresh cookie (sent on /auth paths only)."
-)]
-PendingLinkCookie = Annotated[str | None, CookieParameter(
-    name=PENDING_LINK, required=False,
-    description="Set by a provider callback that ended with `pending=link`: this login, to that "
-    "account, links the provider.",
-)]
-DeviceCookie = Annotated[str | None, CookieParameter(
-    name=DEVICE, required=False,
-    description="Set by every sign-in: with a valid one for the account, this browser's failed "
-    "passwords are counted and locked on their own, and the account's lock (set by failures "
-    "from other browsers) does not apply to it. A forged or another account's counts as none.",
-)]
 
 
 def login_identifier(data: LoginBody) -> str:

@@ -4,12 +4,16 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from application.use_cases.email_change import RequestEmailChange
-from application.use_cases.email_verification import RequestEmailVerification, VerifyEmail
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from application.policy import EmailLinkPolicy
+from application.use_cases.request_email_change import RequestEmailChange
+from application.use_cases.request_email_verification import RequestEmailVerification
+from application.use_cases.verify_email import VerifyEmail
 from web.dto import EmailChangeBody, OkOut, UserOkOut, UserOut, VerifyEmailBody
-from web.openapi import failures
+from web.edge.client import client_info
+from web.edge.cookies import SidCookie
+from web.openapi import failures, per, spell
+
+_LINKS = EmailLinkPolicy()
 
 
 class EmailController(Controller):
@@ -19,7 +23,7 @@ class EmailController(Controller):
     @post("/verify-email/request", status_code=202,
           summary="Send a new verification link to the current address",
           description="Nothing is sent when the address is already verified (or when the account "
-          "has none); the answer is the same. At most 3 asks per account per 15 minutes.",
+          f"has none); the answer is the same. At most {_LINKS.requests} asks per account {per(_LINKS.window)}.",
           responses=failures("not_authenticated", "rate_limited", "not_ready"))
     async def request_verification(
         self, request: Request, request_email_verification: NamedDependency[RequestEmailVerification],
@@ -32,7 +36,7 @@ class EmailController(Controller):
           summary="Open a verification or email-change link (no session needed)",
           description="A verification link marks the address verified; an email-change link makes "
           "its address the account's email (verified) and notifies the old address. Each link "
-          "works once, for 24 hours.",
+          f"works once, for {spell(_LINKS.link_ttl)}.",
           responses=failures("invalid_request", "invalid_token", "email_taken", "not_ready"))
     async def verify(
         self, request: Request, data: JSONBody[VerifyEmailBody], verify_email: NamedDependency[VerifyEmail]

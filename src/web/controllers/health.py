@@ -6,7 +6,7 @@ from litestar.di import NamedDependency
 from web.dto import StatusOut
 from web.errors import error_response
 from web.openapi import failures
-from web.server import DRAINING
+from web.serving.server import DRAINING
 
 
 class HealthController(Controller):

@@ -4,11 +4,16 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from application.use_cases.phone_verification import RequestPhoneCode, VerifyPhone
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from application.policy import PhoneCodePolicy
+from application.use_cases.request_phone_code import RequestPhoneCode
+from application.use_cases.verify_phone import VerifyPhone
+from domain.codes import CODE_DIGITS
 from web.dto import OkOut, PhoneCodeBody, UserOkOut, UserOut
-from web.openapi import failures
+from web.edge.client import client_info
+from web.edge.cookies import SidCookie
+from web.openapi import failures, per, spell
+
+_CODES = PhoneCodePolicy()
 
 
 class PhoneController(Controller):
@@ -19,9 +24,12 @@ class PhoneController(Controller):
         "/request",
         status_code=202,
         summary="Send a WhatsApp code to the profile's phone number",
-        description="The code has 6 digits and is good for 10 minutes and 5 tries; a new code "
-        "replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever "
-        "its numbers, and a few per address an hour (429 with Retry-After). An account whose email "
+        description=f"The code has {CODE_DIGITS} digits and is good for {spell(_CODES.code_ttl)} and "
+        f"{_CODES.max_attempts} tries; a new code replaces the previous one. At most "
+        f"{_CODES.codes_per_number} codes per number {per(_CODES.number_window)}, "
+        f"{_CODES.codes_per_account} per account {per(_CODES.account_window)} whatever its numbers, "
+        f"and {_CODES.per_address.requests} per address {per(_CODES.per_address.window)} (429 with "
+        "Retry-After). An account whose email "
         "is unverified gets `email_not_verified` (403): verify it first. A server without WhatsApp "
         "(production without Twilio) answers `channel_not_configured` (503) to every request.",
         responses=failures("no_phone", "not_authenticated", "email_not_verified", "rate_limited",
@@ -37,8 +45,8 @@ class PhoneController(Controller):
         "/",
         status_code=200,
         summary="Verify the profile's phone number with the code received",
-        description="A wrong code answers `invalid_code`; the fifth wrong try burns the code "
-        "(`too_many_attempts`, also for any later try): ask for a new one. The right code for a "
+        description=f"A wrong code answers `invalid_code`; {_CODES.max_attempts} wrong tries burn the "
+        "code (`too_many_attempts`, also for any later try): ask for a new one. The right code for a "
         "number another account has verified answers `phone_taken`. An account whose email is "
         "unverified gets `email_not_verified` (403).",
         responses=failures("invalid_code", "not_authenticated", "email_not_verified", "phone_taken",

@@ -5,10 +5,10 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from msgspec import UNSET
 
-from application.use_cases.profile import UpdateProfile
+from application.use_cases.update_profile import UpdateProfile
 from domain.profile import UNCHANGED, ProfileEdit
-from web.controllers.auth import SidCookie
 from web.dto import ProfileBody, UserEnvelopeOut, UserOut
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 

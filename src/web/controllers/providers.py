@@ -9,12 +9,11 @@ from litestar.di import NamedDependency
 from litestar.params import CookieParameter, QueryParameter
 from litestar.response import Redirect
 
-from application.use_cases.provider_callback import CompleteProviderSignIn, ProviderCallback
-from application.use_cases.provider_start import StartProviderSignIn
+from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn, ProviderCallback
+from application.use_cases.start_provider_sign_in import StartProviderSignIn
 from domain.errors import DomainError, InvalidState, LinkPending, ProviderError
-from web.client import client_info
-from web.controllers.auth import DeviceCookie, SidCookie
-from web.cookies import CookiePolicy, flow_cookie
+from web.edge.client import client_info
+from web.edge.cookies import FLOW_MAX_AGE, PENDING_LINK_MAX_AGE, CookiePolicy, DeviceCookie, SidCookie, flow_cookie
 from web.frontend import Frontend
 from web.openapi import SIGN_IN_COOKIES, failures, sets_cookies
 
@@ -42,7 +41,7 @@ def provider_controller(provider: str) -> type[Controller]:
              responses=failures("invalid_request", "provider_not_configured", "not_ready"),
              response_headers=[sets_cookies(
                  f"`{flow_cookie(provider)}`: binds this sign-in to the browser (HttpOnly, "
-                 f"Path=/auth/{provider}, Max-Age=600).", always=False)])
+                 f"Path=/auth/{provider}, Max-Age={FLOW_MAX_AGE}).", always=False)])
         async def start(
             self,
             start_provider_sign_in: NamedDependency[StartProviderSignIn],
@@ -71,7 +70,7 @@ def provider_controller(provider: str) -> type[Controller]:
              response_description="To the frontend's finish page (signed in) or its login page with `?error=`",
              response_headers=[sets_cookies(
                  f"Clears `{flow_cookie(provider)}`; when signed in, also: " + SIGN_IN_COOKIES
-                 + " After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600).")])
+                 + f" After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age={PENDING_LINK_MAX_AGE}).")])
         async def callback(
             self,
             request: Request,

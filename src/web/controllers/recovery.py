@@ -7,12 +7,14 @@ from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from application.policy import EmailLinkPolicy, PhoneCodePolicy, RecoveryPolicy
+from application.use_cases.change_password import ChangePassword
 from application.use_cases.forgot_password import ForgotPassword, RecoveryRequest
-from application.use_cases.password_change import ChangePassword
-from application.use_cases.password_reset import ResetPassword, VerifyResetCode
-from application.use_cases.session_tokens import ClientInfo
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from application.use_cases.reset_password import ResetPassword
+from application.use_cases.verify_reset_code import VerifyResetCode
+from domain.clients import ClientInfo
+from domain.codes import CODE_DIGITS
+from web.edge.client import client_info
 from web.dto import (
     ChangePasswordBody,
     ForgotPasswordBody,
@@ -21,9 +23,11 @@ from web.dto import (
     ResetTokenOut,
     VerifyResetCodeBody,
 )
-from web.openapi import failures
+from web.edge.cookies import SidCookie
+from web.openapi import failures, per, spell
 
 log = logging.getLogger("sesame.recovery")
+_RECOVERY, _LINKS, _CODES = RecoveryPolicy(), EmailLinkPolicy(), PhoneCodePolicy()
 
 
 class RecoveryController(Controller):
@@ -34,9 +38,11 @@ class RecoveryController(Controller):
           summary="Send a password reset link (by email) or code (by WhatsApp)",
           description="Give `email` or `phoneNumber`. The answer is the same whether or not an "
           "account matches, and whether or not a quota held the message back. By email: a link "
-          "`FRONTEND_ORIGIN/reset-password?token=...`, 15 minutes, once. By phone: a 6-digit "
-          "WhatsApp code, only to a number its account has verified; trade it at /auth/verify-phone. "
-          "At most 3 reset messages per account per 15 minutes, 5 codes per number a day. A server "
+          f"`FRONTEND_ORIGIN/reset-password?token=...`, {spell(_LINKS.reset_link_ttl)}, once. By phone: "
+          f"a {CODE_DIGITS}-digit WhatsApp code, only to a number its account has verified; trade it "
+          f"at /auth/verify-phone. At most {_RECOVERY.messages_per_account} reset messages per account "
+          f"{per(_RECOVERY.account_window)}, {_CODES.codes_per_number} codes per number "
+          f"{per(_CODES.number_window)}. A server "
           "without WhatsApp (production without Twilio) answers `channel_not_configured` (503) to "
           "every `phoneNumber`, known or not.",
           responses=failures("invalid_request", "rate_limited", "channel_not_configured", "not_ready"))
@@ -53,8 +59,9 @@ class RecoveryController(Controller):
     @post("/verify-phone", status_code=200,
           summary="Trade a WhatsApp reset code for a resetToken",
           description="The code sent by /auth/forgot-password with `phoneNumber`. A wrong code, or a "
-          "number no account has verified, answers `invalid_code`; the fifth wrong try burns the "
-          "code (`too_many_attempts`). The resetToken works once, for 10 minutes, at /auth/reset-password.",
+          f"number no account has verified, answers `invalid_code`; {_CODES.max_attempts} wrong tries "
+          "burn the code (`too_many_attempts`). The resetToken works once, for "
+          f"{spell(_RECOVERY.reset_token_ttl)}, at /auth/reset-password.",
           responses=failures("invalid_request", "invalid_code", "too_many_attempts", "rate_limited",
                              "not_ready"))
     async def verify_code(

@@ -6,12 +6,12 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import Parameter, PathParameter
 
-from application.use_cases.security_activity import ListSecurityEvents
+from application.use_cases.list_security_events import ListSecurityEvents
 from application.use_cases.session_management import SessionManagement
 from domain.activity import DEFAULT_EVENTS, MAX_EVENTS
-from web.client import client_info
-from web.controllers.auth import SidCookie
+from web.edge.client import client_info
 from web.dto import EventOut, EventsOut, OkOut, RevokedOut, SessionOut, SessionsOut
+from web.edge.cookies import SidCookie
 from web.openapi import failures
 
 

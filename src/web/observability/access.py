@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.client import client_address
+from web.edge.client import client_address
 from web.observability.request_ids import HEADER, REQUEST_ID, request_id
 
 UNMATCHED = "unmatched"

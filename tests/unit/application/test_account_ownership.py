@@ -9,7 +9,7 @@ import pytest
 from application.ports.messages import EMAIL_CHANGE, EMAIL_CHANGE_NOTICE, NEW_DEVICE, PASSWORD_RESET
 from domain.errors import AddressNotProven, InvalidToken
 from domain.identities import LinkedAccount
-from domain.links import CHANGE_EMAIL, PASSWORD_RESET as RESET_PURPOSE, RESET_TOKEN, LinkToken
+from domain.email_links import CHANGE_EMAIL, PASSWORD_RESET as RESET_PURPOSE, RESET_TOKEN, EmailLink
 from domain.ownership import Undo
 from domain.profile import ProfileEdit
 from tests.unit.application.test_email_verification import PASSWORD, register
@@ -32,7 +32,7 @@ def events(world, user_id, kind) -> list[dict]:
 
 def linked(world, user_id, subject: str) -> None:
     account = LinkedAccount(uuid4(), user_id, "github", subject, world.clock.now())
-    world.db.accounts[account.id] = account
+    world.db.linked_accounts[account.id] = account
 
 
 async def squatted(world):
@@ -44,7 +44,7 @@ async def squatted(world):
     linked(world, user.id, "gh-squatter")
     async with world.new_uow() as uow:
         for purpose, email in ((CHANGE_EMAIL, "squatter@evil.example"), (RESET_TOKEN, None)):
-            await uow.links.add(world.tokens.digest(purpose), LinkToken(
+            await uow.email_links.add(world.tokens.digest(purpose), EmailLink(
                 user.id, purpose, email, world.clock.now().replace(year=2027)), world.clock.now())
         await uow.commit()
     return user, sid
@@ -55,7 +55,7 @@ class TestNothingAddedToAnUnprovenAddress:
         user, sid = await register(world, email="me@corp.example")
         with pytest.raises(AddressNotProven):
             await sign_in(world, THIEF, link=True, sid=sid)
-        assert world.db.user(user.id).providers == () and not world.db.accounts
+        assert world.db.user(user.id).providers == () and not world.db.linked_accounts
 
     async def test_a_phone_code_is_refused_and_nothing_is_sent(self, world):
         user, sid = await register(world)
@@ -92,7 +92,7 @@ class TestProofOfTheAddressWins:
         assert await world.current_user.execute(squatter_sid) is None
         assert (await world.current_user.execute(result.tokens.sid)).id == user.id
         for prepared in (CHANGE_EMAIL, RESET_TOKEN):  # his ways back in are dead
-            assert world.db.link_tokens[world.tokens.digest(prepared)].used_at is not None
+            assert world.db.email_links[world.tokens.digest(prepared)].used_at is not None
         [proof] = events(world, user.id, "email_verified")
         assert proof == {"provider": "google", "sessionsRevoked": 1, "passwordRemoved": True,
                          "providersUnlinked": ["github"], "phoneRemoved": True}
@@ -221,5 +221,5 @@ class TestAnEmailChangeVoidsTheOldAddressLinks:
 
         with pytest.raises(InvalidToken):
             await world.reset_password.execute(old_reset, "another-secret-9", ELSEWHERE)
-        live = [r.link.purpose for r in world.db.link_tokens.values() if r.used_at is None]
+        live = [r.email_link.purpose for r in world.db.email_links.values() if r.used_at is None]
         assert RESET_PURPOSE not in live and "verify_email" not in live

@@ -8,8 +8,8 @@ from datetime import datetime, UTC
 import pytest
 
 from application.policy import AddressLimit
-from application.use_cases.address_limit import AddressLimiter
-from application.use_cases.session_tokens import ClientInfo
+from application.services.address_limit import AddressLimiter
+from domain.clients import ClientInfo
 from domain.errors import InvalidCode, InvalidCredentials, RateLimited
 from domain.profile import ProfileEdit
 from tests.factories import RegistrationFactory

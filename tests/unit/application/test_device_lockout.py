@@ -8,9 +8,9 @@ import uuid
 import pytest
 
 from application.ports.messages import IDENTIFIER_LOCKED
-from application.use_cases.device_cookies import DeviceCookies
-from application.use_cases.login_guard import account_key
-from application.use_cases.session_tokens import ClientInfo
+from application.services.device_cookies import DeviceCookies
+from application.services.login_guard import account_key
+from domain.clients import ClientInfo
 from domain.errors import AccountLocked, InvalidCredentials, InvalidPassword
 from tests.factories import RegistrationFactory
 from tests.unit.application.test_forgot_password import sent

@@ -1,7 +1,7 @@
 import pytest
 
 from application.ports.messages import EMAIL_CHANGE, EMAIL_CHANGE_NOTICE
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import (
     AccountLocked,
     EmailTaken,
@@ -10,7 +10,7 @@ from domain.errors import (
     InvalidToken,
     NotAuthenticated,
 )
-from domain.links import SECURE_ACCOUNT
+from domain.email_links import SECURE_ACCOUNT
 from tests.factories import UserFactory
 from tests.unit.application.test_email_verification import PASSWORD, register, sign_in
 from tests.unit.conftest import CLIENT
@@ -38,8 +38,8 @@ async def test_asking_sends_a_link_to_the_new_address_and_a_notice_to_the_old(wo
     notice = sent(world, EMAIL_CHANGE_NOTICE)
     assert notice.recipient == "ada@example.com"
     assert notice.values == {"new_email": "n***@example.com", "stage": "requested"}
-    secure = world.db.link_tokens[world.tokens.digest(notice.secrets["token"])]
-    assert secure.link.purpose == SECURE_ACCOUNT and secure.link.user_id == user.id
+    secure = world.db.email_links[world.tokens.digest(notice.secrets["token"])]
+    assert secure.email_link.purpose == SECURE_ACCOUNT and secure.email_link.user_id == user.id
     assert (user.id, "email_change_requested", {"newEmail": "n***@example.com"}) in world.db.events
 
 
@@ -63,8 +63,8 @@ async def test_the_old_address_is_told_when_the_change_is_done(world):
     [notice] = world.db.outbox
     assert (notice.template, notice.recipient, notice.locale) == (EMAIL_CHANGE_NOTICE, "ada@example.com", "en")
     assert notice.values == {"new_email": "n***@example.com", "stage": "confirmed"}
-    secure = world.db.link_tokens[world.tokens.digest(notice.secrets["token"])]
-    assert (secure.link.purpose, secure.link.user_id, secure.used_at) == (SECURE_ACCOUNT, user.id, None)
+    secure = world.db.email_links[world.tokens.digest(notice.secrets["token"])]
+    assert (secure.email_link.purpose, secure.email_link.user_id, secure.used_at) == (SECURE_ACCOUNT, user.id, None)
 
 
 async def test_a_secure_account_token_does_not_confirm_a_change(world):

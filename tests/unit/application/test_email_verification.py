@@ -1,9 +1,9 @@
 import pytest
 
 from application.ports.messages import VERIFY_EMAIL
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import EmailTaken, InvalidToken, NotAuthenticated, RateLimited
-from domain.links import CHANGE_EMAIL, SECURE_ACCOUNT, LinkToken
+from domain.email_links import CHANGE_EMAIL, SECURE_ACCOUNT, EmailLink
 from tests.factories import RegistrationFactory, UserFactory
 from tests.unit.conftest import CLIENT
 
@@ -43,10 +43,10 @@ async def test_registration_sends_a_verification_link_to_the_email(world):
     assert (message.template, message.channel, message.recipient) == (VERIFY_EMAIL, "email", "ada@example.com")
     token = message.secrets["token"]
     assert token not in str(message.values)  # the token travels only as a secret
-    [record] = world.db.link_tokens.values()
-    assert record.link.purpose == "verify_email" and record.link.user_id == user.id
-    assert record.link.expires_at == world.clock.now() + world.links.policy.link_ttl
-    assert world.tokens.digest(token) in world.db.link_tokens  # stored as its digest only
+    [record] = world.db.email_links.values()
+    assert record.email_link.purpose == "verify_email" and record.email_link.user_id == user.id
+    assert record.email_link.expires_at == world.clock.now() + world.email_links.policy.link_ttl
+    assert world.tokens.digest(token) in world.db.email_links  # stored as its digest only
 
 
 async def test_a_registration_that_fails_sends_nothing(world):
@@ -54,7 +54,7 @@ async def test_a_registration_that_fails_sends_nothing(world):
     world.db.outbox.clear()
     with pytest.raises(EmailTaken):  # the insert fails (as the unique constraint would)
         await world.register.execute(RegistrationFactory.build(email="ada@example.com"), CLIENT)
-    assert world.db.outbox == [] and len(world.db.link_tokens) == 1
+    assert world.db.outbox == [] and len(world.db.email_links) == 1
 
 
 async def test_a_rolled_back_insert_leaves_no_message(world):
@@ -71,7 +71,7 @@ async def test_a_rolled_back_insert_leaves_no_message(world):
     world.hasher.hash = hash_then_lose
     with pytest.raises(EmailTaken):
         await world.register.execute(registration, CLIENT)
-    assert world.db.outbox == [] and world.db.link_tokens == {}
+    assert world.db.outbox == [] and world.db.email_links == {}
 
 
 @pytest.mark.parametrize(("profile", "header", "expected"), [
@@ -123,13 +123,13 @@ async def test_an_unknown_token_is_refused(world, token):
 async def test_a_token_of_another_purpose_is_refused_and_kept(world):
     user, _ = await register(world)
     async with world.new_uow() as uow:
-        await uow.links.add(world.tokens.digest("not-you"),
-                            LinkToken(user.id, SECURE_ACCOUNT, None, world.clock.now().replace(year=2027)),
+        await uow.email_links.add(world.tokens.digest("not-you"),
+                            EmailLink(user.id, SECURE_ACCOUNT, None, world.clock.now().replace(year=2027)),
                             world.clock.now())
         await uow.commit()
     with pytest.raises(InvalidToken):
         await world.verify_email.execute("not-you", ClientInfo())
-    assert world.db.link_tokens[world.tokens.digest("not-you")].used_at is None  # still usable for its purpose
+    assert world.db.email_links[world.tokens.digest("not-you")].used_at is None  # still usable for its purpose
     assert not world.db.users[user.id].email_verified_at
 
 
@@ -196,5 +196,5 @@ async def test_a_change_link_is_not_confused_with_a_verification_link(world):
     """Both are opened by the same route: a change link switches the address."""
     user, sid = await register(world)
     await world.change_email.execute(sid, "new@example.com", PASSWORD, CLIENT)
-    [change] = [r for r in world.db.link_tokens.values() if r.link.purpose == CHANGE_EMAIL]
-    assert change.link.email == "new@example.com"
+    [change] = [r for r in world.db.email_links.values() if r.email_link.purpose == CHANGE_EMAIL]
+    assert change.email_link.email == "new@example.com"

@@ -4,7 +4,7 @@ caused it (ELSEWHERE: not the client that registered), in its own transaction; o
 import pytest
 
 from application.ports.messages import EMAIL_CHANGE, PASSWORD_RESET, VERIFY_EMAIL
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import InvalidCode
 from tests.factories import RegistrationFactory
 from tests.unit.application.test_email_verification import PASSWORD, register
@@ -92,7 +92,7 @@ async def test_a_kind_outside_the_contract_cannot_be_recorded_and_undoes_its_tra
     before = list(world.db.event_log)
     with pytest.raises(ValueError):
         async with world.new_uow() as uow:
-            await uow.events.record(user.id, "signed_in", {}, world.clock.now(), None, None)
-            await uow.events.record(user.id, "email_verified_by_provider", {}, world.clock.now(), None, None)
+            await uow.events.record(user.id, "signed_in", {}, world.clock.now(), ClientInfo())
+            await uow.events.record(user.id, "email_verified_by_provider", {}, world.clock.now(), ClientInfo())
             await uow.commit()
     assert world.db.event_log == before

@@ -3,10 +3,10 @@
 import pytest
 
 from application.ports.messages import PASSWORD_RESET, PHONE_CODE, Message
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.codes import RESET_PASSWORD
 from domain.errors import InvalidInput, RateLimited
-from domain.links import PASSWORD_RESET as RESET_PURPOSE
+from domain.email_links import PASSWORD_RESET as RESET_PURPOSE
 from domain.profile import ProfileEdit
 from tests.factories import UserFactory
 from tests.unit.application.test_email_verification import register, sign_in
@@ -44,10 +44,10 @@ async def test_by_email_a_reset_link_valid_15_minutes_goes_to_the_account(world)
 
     [message] = sent(world, PASSWORD_RESET)
     assert (message.channel, message.recipient, message.values) == ("email", "ada@example.com", {})
-    record = world.db.link_tokens[world.tokens.digest(message.secrets["token"])]
-    assert (record.link.user_id, record.link.purpose) == (user.id, RESET_PURPOSE)
-    assert record.link.expires_at == world.clock.now() + world.links.policy.reset_link_ttl
-    assert world.links.policy.reset_link_ttl.total_seconds() == 15 * 60
+    record = world.db.email_links[world.tokens.digest(message.secrets["token"])]
+    assert (record.email_link.user_id, record.email_link.purpose) == (user.id, RESET_PURPOSE)
+    assert record.email_link.expires_at == world.clock.now() + world.email_links.policy.reset_link_ttl
+    assert world.email_links.policy.reset_link_ttl.total_seconds() == 15 * 60
 
 
 async def test_an_account_without_a_password_gets_a_link_too(world):
@@ -60,7 +60,7 @@ async def test_an_account_without_a_password_gets_a_link_too(world):
 
 async def test_an_unknown_email_sends_nothing_and_answers_alike(world):
     await forgot(world, email="nobody@example.com")
-    assert world.db.outbox == [] and world.db.link_tokens == {}
+    assert world.db.outbox == [] and world.db.email_links == {}
 
 
 async def test_by_phone_a_whatsapp_code_goes_to_a_verified_number(world):
@@ -149,7 +149,7 @@ async def test_the_answer_does_no_account_work(world):
     message: whatever the account, it does the same work (module docstring)."""
     await register(world, email="ada@example.com")
     world.db.outbox.clear()
-    tokens_before = dict(world.db.link_tokens)
+    tokens_before = dict(world.db.email_links)
 
     class Untouchable(type(world.new_uow())):
         async def __aenter__(self):
@@ -159,4 +159,4 @@ async def test_the_answer_does_no_account_work(world):
     world.new_uow = lambda: Untouchable(world.db)
     await world.forgot_password.admit("ada@example.com", None, CLIENT)
     world.new_uow = world_uow
-    assert world.db.outbox == [] and world.db.link_tokens == tokens_before
+    assert world.db.outbox == [] and world.db.email_links == tokens_before

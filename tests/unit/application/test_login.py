@@ -46,7 +46,7 @@ async def test_account_without_password_names_its_providers(world):
     user = UserFactory.build(password_hash=None)
     world.db.users[user.id] = user
     account = LinkedAccount(uuid.uuid4(), user.id, "google", "g-1", world.clock.now())
-    world.db.accounts[account.id] = account
+    world.db.linked_accounts[account.id] = account
     with pytest.raises(SocialOnlyAccount) as caught:
         await world.login.execute(user.email, "anything-at-all", CLIENT)
     assert caught.value.providers == ("google",)

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import AccountLocked, InvalidCredentials, RateLimited
 from tests.factories import RegistrationFactory, long_email
 from tests.unit.conftest import CLIENT

@@ -1,8 +1,8 @@
 """The new-device alert on fakes: password and provider sign-ins."""
 
 from application.ports.messages import NEW_DEVICE
-from application.use_cases.session_tokens import ClientInfo
-from domain.links import SECURE_ACCOUNT
+from domain.clients import ClientInfo
+from domain.email_links import SECURE_ACCOUNT
 from tests.unit.application.test_email_verification import PASSWORD, register
 from tests.unit.application.test_forgot_password import sent
 from tests.unit.application.test_provider_sign_in import sign_in
@@ -19,7 +19,7 @@ async def test_a_sign_in_from_a_new_browser_and_network_mails_a_not_you_link(wor
     [alert] = sent(world, NEW_DEVICE)
     assert alert.recipient == "ada@example.com"
     assert alert.values == {"when": "2026-01-01 00:00 UTC", "ip": "198.51.100.23", "browser": "Firefox on Windows"}
-    link = world.db.link_tokens[world.tokens.digest(alert.secrets["token"])].link
+    link = world.db.email_links[world.tokens.digest(alert.secrets["token"])].email_link
     assert (link.purpose, link.user_id) == (SECURE_ACCOUNT, user.id)
     assert (user.id, "signed_in_new_device", {"browser": "Firefox on Windows"}) in world.db.events
 

@@ -5,9 +5,9 @@ import asyncio
 import pytest
 
 from application.ports.messages import PASSWORD_CHANGED, PASSWORD_RESET
-from application.use_cases.login_guard import LoginGuard
+from application.services.login_guard import LoginGuard
 from domain.errors import AccountLocked, InvalidCode, InvalidToken, TooManyAttempts, WeakPassword
-from domain.links import RESET_TOKEN, SECURE_ACCOUNT, VERIFY_EMAIL, LinkToken
+from domain.email_links import RESET_TOKEN, SECURE_ACCOUNT, VERIFY_EMAIL, EmailLink
 from tests.factories import UserFactory
 from tests.unit.application.test_email_verification import PASSWORD, new_session, register, sign_in
 from tests.unit.application.test_forgot_password import NUMBER, forgot, sent, with_verified_phone
@@ -52,8 +52,8 @@ async def test_a_reset_sends_the_password_changed_notice_with_a_not_you_link(wor
     [notice] = sent(world, PASSWORD_CHANGED)
     assert (notice.channel, notice.recipient, notice.values) == ("email", "ada@example.com",
                                                                 {"when": "2026-01-01 00:00 UTC"})
-    secure = world.db.link_tokens[world.tokens.digest(notice.secrets["token"])]
-    assert (secure.link.purpose, secure.link.user_id) == (SECURE_ACCOUNT, user.id)
+    secure = world.db.email_links[world.tokens.digest(notice.secrets["token"])]
+    assert (secure.email_link.purpose, secure.email_link.user_id) == (SECURE_ACCOUNT, user.id)
 
 
 async def test_without_an_email_the_notice_goes_by_whatsapp_to_the_verified_number(world):
@@ -103,8 +103,8 @@ async def test_an_expired_unknown_or_other_purpose_token_is_refused_and_costs_no
     world.clock.advance(minutes=15)
     verify = world.tokens.new_token()
     async with world.new_uow() as uow:
-        await uow.links.add(world.tokens.digest(verify), LinkToken(user.id, VERIFY_EMAIL, user.email,
-                                                                   world.clock.now() + world.links.policy.link_ttl),
+        await uow.email_links.add(world.tokens.digest(verify), EmailLink(user.id, VERIFY_EMAIL, user.email,
+                                                                   world.clock.now() + world.email_links.policy.link_ttl),
                             world.clock.now())
         await uow.commit()
     hashes = world.hasher.hashes
@@ -153,9 +153,9 @@ async def test_a_right_code_gives_a_single_use_reset_token_of_10_minutes(world):
     user, _ = await with_verified_phone(world)
     token = await reset_token_by_phone(world)
 
-    record = world.db.link_tokens[world.tokens.digest(token)]
-    assert (record.link.user_id, record.link.purpose) == (user.id, RESET_TOKEN)
-    assert record.link.expires_at == world.clock.now() + world.recovery_policy.reset_token_ttl
+    record = world.db.email_links[world.tokens.digest(token)]
+    assert (record.email_link.user_id, record.email_link.purpose) == (user.id, RESET_TOKEN)
+    assert record.email_link.expires_at == world.clock.now() + world.recovery_policy.reset_token_ttl
     assert world.recovery_policy.reset_token_ttl.total_seconds() == 600
 
     await world.reset_password.execute(token, NEW, CLIENT)

@@ -30,7 +30,7 @@ async def collide(world) -> str:
 
 
 def google_accounts(world) -> list:
-    return [a for a in world.db.accounts.values() if a.provider == "google"]
+    return [a for a in world.db.linked_accounts.values() if a.provider == "google"]
 
 
 async def test_the_collision_is_refused_and_kept_as_a_pending_link_of_that_browser(world):
@@ -40,7 +40,7 @@ async def test_the_collision_is_refused_and_kept_as_a_pending_link_of_that_brows
     assert (link.user_id, link.identity) == (alice.user.id, UNVERIFIED)
     assert link.browser_digest == world.tokens.digest(token) != token.encode()  # only a digest
     assert link.expires_at - link.created_at == world.complete_provider.policy.pending_link_ttl
-    assert not world.db.accounts  # nothing linked without the proof
+    assert not world.db.linked_accounts  # nothing linked without the proof
 
 
 async def test_an_account_without_a_password_keeps_no_pending_link(world):
@@ -66,7 +66,7 @@ async def test_a_login_without_the_browser_cookie_links_nothing_and_keeps_it(wor
     await register(world)
     await collide(world)
     signed_in = await world.login.execute("alice@example.com", PASSWORD, CLIENT)
-    assert signed_in.linked_provider is None and not world.db.accounts
+    assert signed_in.linked_provider is None and not world.db.linked_accounts
     assert len(world.db.pending_links) == 1
 
 
@@ -75,7 +75,7 @@ async def test_a_failed_login_links_nothing_and_keeps_it(world):
     token = await collide(world)
     with pytest.raises(InvalidCredentials):
         await world.login.execute("alice@example.com", "wrong-password-1", CLIENT, token)
-    assert not world.db.accounts and len(world.db.pending_links) == 1
+    assert not world.db.linked_accounts and len(world.db.pending_links) == 1
 
 
 async def test_another_accounts_login_drops_it(world):
@@ -85,7 +85,7 @@ async def test_another_accounts_login_drops_it(world):
     assert (await world.login.execute("bob@example.com", PASSWORD, CLIENT, token)).linked_provider is None
     assert not world.db.pending_links
     assert (await world.login.execute("alice@example.com", PASSWORD, CLIENT, token)).linked_provider is None
-    assert not world.db.accounts
+    assert not world.db.linked_accounts
 
 
 async def test_an_expired_pending_link_is_dropped(world):
@@ -93,7 +93,7 @@ async def test_an_expired_pending_link_is_dropped(world):
     token = await collide(world)
     world.clock.advance(minutes=10)
     assert (await world.login.execute("alice@example.com", PASSWORD, CLIENT, token)).linked_provider is None
-    assert not world.db.accounts and not world.db.pending_links
+    assert not world.db.linked_accounts and not world.db.pending_links
 
 
 async def test_a_pending_link_is_single_use(world):

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from application.ports.messages import PHONE_CODE, Message
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.codes import VERIFY_PHONE
 from domain.errors import (
     InvalidCode,

@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from application.use_cases.provider_callback import ProviderCallback
+from application.use_cases.complete_provider_sign_in import ProviderCallback
 from domain.errors import (
     AccessDenied,
     AccountAlreadyLinked,
@@ -48,7 +48,7 @@ async def test_a_new_identity_creates_user_profile_and_account(world):
     assert (user.profile.firstname, user.profile.lastname, user.profile.photo) == (
         "Alice", "Martin", "https://img.example/a.png")
     assert user.providers == ("google",)
-    (account,) = world.db.accounts.values()
+    (account,) = world.db.linked_accounts.values()
     assert (account.subject, account.tokens.refresh_token) == ("g-alice", "rt-1")
     assert (await world.current_user.execute(result.tokens.sid)).id == user.id
     assert not result.linked
@@ -65,7 +65,7 @@ async def test_a_returning_identity_signs_in_and_stores_new_tokens(world):
     again = dataclasses.replace(ALICE, tokens=ProviderTokens(access_token="at-2"))
     result = await sign_in(world, again)
     assert len(world.db.users) == 1
-    (account,) = world.db.accounts.values()
+    (account,) = world.db.linked_accounts.values()
     assert account.tokens.access_token == "at-2"
     assert (await world.current_user.execute(result.tokens.sid)).id == account.user_id
 
@@ -133,7 +133,7 @@ async def test_unverified_provider_email_of_a_user_is_refused(world):
     registered = await world.register.execute(RegistrationFactory.build(email="alice@example.com"), CLIENT)
     with pytest.raises(EmailNotVerified):
         await sign_in(world, dataclasses.replace(ALICE, email_verified=False))
-    assert world.db.user(registered.user.id).providers == () and not world.db.accounts
+    assert world.db.user(registered.user.id).providers == () and not world.db.linked_accounts
     assert world.db.user(registered.user.id).has_password
 
 
@@ -144,7 +144,7 @@ async def test_unverified_email_nobody_has_creates_an_unverified_user(world):
 
 async def test_two_concurrent_callbacks_for_one_new_identity_make_one_user(world):
     results = await asyncio.gather(sign_in(world), sign_in(world))
-    assert len(world.db.users) == 1 and len(world.db.accounts) == 1
+    assert len(world.db.users) == 1 and len(world.db.linked_accounts) == 1
     assert all(r.tokens for r in results)
 
 
@@ -213,7 +213,7 @@ class TestLinkedAccounts:
         result = await sign_in(world)
         with pytest.raises(LastLoginMethod):
             await world.unlink.execute(result.tokens.sid, "google", CLIENT)
-        assert world.db.accounts
+        assert world.db.linked_accounts
 
     async def test_unlink_when_a_password_remains(self, world):
         from domain.errors import NotLinked
@@ -257,7 +257,7 @@ class TestWithoutAnEmail:
         user = only_user(world)
         assert (user.email, user.email_verified) == (None, False)
         assert user.required_actions() == ["add_email"]
-        (account,) = world.db.accounts.values()
+        (account,) = world.db.linked_accounts.values()
         assert account.email is None
         assert (await world.current_user.execute(result.tokens.sid)).id == user.id
 
@@ -268,7 +268,7 @@ class TestWithoutAnEmail:
     async def test_two_people_without_an_email_get_two_accounts(self, world):
         await sign_in(world, self.NOBODY)
         await sign_in(world, dataclasses.replace(self.NOBODY, subject="g-nomail-2"))
-        assert len(world.db.users) == 2 and len(world.db.accounts) == 2
+        assert len(world.db.users) == 2 and len(world.db.linked_accounts) == 2
 
     async def test_returning_signs_in_the_same_user(self, world):
         first = await sign_in(world, self.NOBODY)
@@ -286,4 +286,4 @@ class TestWithoutAnEmail:
 
     async def test_two_concurrent_callbacks_make_one_user(self, world):
         await asyncio.gather(sign_in(world, self.NOBODY), sign_in(world, self.NOBODY))
-        assert len(world.db.users) == 1 and len(world.db.accounts) == 1
+        assert len(world.db.users) == 1 and len(world.db.linked_accounts) == 1

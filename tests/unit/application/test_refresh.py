@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import InvalidRefresh, NoRefreshToken
 from tests.factories import RegistrationFactory
 from tests.unit.conftest import CLIENT

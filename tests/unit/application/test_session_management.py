@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from application.use_cases.session_tokens import ClientInfo
+from domain.clients import ClientInfo
 from domain.errors import InvalidRefresh, NotAuthenticated, NotFound
 from tests.factories import RegistrationFactory
 from tests.unit.conftest import CLIENT

@@ -79,7 +79,7 @@ async def test_the_other_refusals_of_a_login_are_outcomes_not_failed_logins(worl
     social = UserFactory.build(email="grace@example.com", password_hash=None)
     world.db.users[social.id] = social
     account = LinkedAccount(uuid.uuid4(), social.id, "google", "g-1", world.clock.now())
-    world.db.accounts[account.id] = account
+    world.db.linked_accounts[account.id] = account
     await fail(world, "grace@example.com", SocialOnlyAccount)
     with pytest.raises(InvalidInput):
         await world.login.execute("ada@example.com", "x" * 300, CLIENT)  # past the 256 bytes

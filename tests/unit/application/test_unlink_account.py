@@ -18,7 +18,7 @@ async def without_password(world, *providers: str) -> tuple[str, uuid.UUID]:
     sid = await sign_in(world, user)
     async with world.new_uow() as uow:
         for provider in providers:
-            await uow.accounts.add(LinkedAccount(uuid.uuid4(), user.id, provider, f"{provider}-sub",
+            await uow.linked_accounts.add(LinkedAccount(uuid.uuid4(), user.id, provider, f"{provider}-sub",
                                                  world.clock.now()))
         await uow.commit()
     return sid, user.id
@@ -49,7 +49,7 @@ async def test_the_password_is_read_once_the_lock_is_held(world):
     user = UserFactory.build()  # a password and one provider: either may go, not both
     sid = await sign_in(world, user)
     async with world.new_uow() as uow:
-        await uow.accounts.add(LinkedAccount(uuid.uuid4(), user.id, "google", "google-sub", world.clock.now()))
+        await uow.linked_accounts.add(LinkedAccount(uuid.uuid4(), user.id, "google", "google-sub", world.clock.now()))
         await uow.commit()
     async with world.new_uow() as other:
         await other.users.by_id_for_update(user.id)

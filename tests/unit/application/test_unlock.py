@@ -5,7 +5,7 @@ import pytest
 
 from application.ports.messages import IDENTIFIER_LOCKED
 from domain.errors import AccountLocked, InvalidCredentials, InvalidToken
-from domain.links import UNLOCK
+from domain.email_links import UNLOCK
 from tests.factories import UserFactory
 from tests.unit.application.test_email_verification import PASSWORD, register, sign_in
 from tests.unit.application.test_forgot_password import sent
@@ -35,8 +35,8 @@ async def test_the_failure_that_locks_an_account_mails_one_unlock_link_valid_1_h
 
     [email] = sent(world, IDENTIFIER_LOCKED)
     assert (email.channel, email.recipient) == ("email", "ada@example.com")
-    link = world.db.link_tokens[world.tokens.digest(email.secrets["token"])].link
-    assert (link.purpose, link.user_id, link.expires_at - world.clock.now()) == (UNLOCK, user.id, world.links.policy.unlock_ttl)
+    link = world.db.email_links[world.tokens.digest(email.secrets["token"])].email_link
+    assert (link.purpose, link.user_id, link.expires_at - world.clock.now()) == (UNLOCK, user.id, world.email_links.policy.unlock_ttl)
     assert (user.id, "account_locked", {}) in world.db.events
 
 

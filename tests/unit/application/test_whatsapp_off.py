@@ -60,6 +60,6 @@ async def test_the_password_changed_notice_is_not_sent_by_whatsapp(off):
         await uow.commit()
     fresh = off.db.users[user.id]
     async with off.new_uow() as uow:
-        await off.links.send_password_changed(uow, fresh, CLIENT, off.clock.now())
+        await off.email_links.send_password_changed(uow, fresh, CLIENT, off.clock.now())
         await uow.commit()
     assert sent(off, PASSWORD_CHANGED) == []

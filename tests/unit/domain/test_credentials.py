@@ -182,9 +182,14 @@ class TestNewPassword:
         with pytest.raises(WeakPassword):
             check_new_password(common)
 
-    def test_refuses_fewer_than_8_bytes(self):
+    def test_refuses_fewer_than_8_characters(self):
         with pytest.raises(WeakPassword):
             check_new_password("x7#kq")
+
+    def test_counts_characters_for_the_minimum_as_the_schema_does(self):
+        with pytest.raises(WeakPassword):
+            check_new_password("暗号暗号暗号")  # 6 characters, 18 bytes
+        check_new_password("暗号暗号暗号暗号")  # 8 characters
 
     def test_counts_bytes_not_characters(self):
         check_new_password("é" * 128)  # 256 bytes: the limit

@@ -5,7 +5,7 @@ import asyncpg
 import pytest
 from sqlalchemy import exc
 
-from infrastructure.persistence.database import DATABASE_ERRORS, database_unavailable
+from infrastructure.persistence.errors import DATABASE_ERRORS, database_unavailable
 
 
 def wrapped(error: Exception, invalidated: bool = False) -> exc.DBAPIError:

@@ -80,7 +80,7 @@ async def test_behind_pgbouncer_no_statement_is_kept_prepared(monkeypatch, pgbou
     (True, {"statement_cache_size": 0, "prepared_statement_cache_size": 0}),
 ])
 def test_behind_pgbouncer_sqlalchemy_prepares_no_named_statement(pgbouncer, extra):
-    from infrastructure.persistence.database import database_config
+    from infrastructure.persistence.engine import database_config
 
     config = database_config("postgresql://db/x", pgbouncer=pgbouncer)
     assert config.engine_config.connect_args == {"timeout": 5, **extra}

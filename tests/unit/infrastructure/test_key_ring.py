@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from application.use_cases.device_cookies import DeviceCookies
+from application.services.device_cookies import DeviceCookies
 from infrastructure.security.cipher import TokenCipher, Unreadable
 from infrastructure.security.keys import key_ring
 from infrastructure.security.tokens import HmacTokenMinter
@@ -80,8 +80,8 @@ def settings(**env):
 
 def test_fallbacks_are_a_comma_separated_list():
     s = settings(SECRET_KEY=NEW, SECRET_KEY_FALLBACKS=f" {OLD} ,{OTHER},")
-    assert s.secret_key_fallbacks == (OLD, OTHER)
-    assert settings().secret_key_fallbacks == ()
+    assert s.keys.fallbacks == (OLD, OTHER)
+    assert settings().keys.fallbacks == ()
 
 
 @pytest.mark.parametrize("fallbacks", ["short", f"{OLD},short"])

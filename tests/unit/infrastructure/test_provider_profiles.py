@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from domain.errors import ProviderError
-from infrastructure.oauth2.facebook import appsecret_proof, facebook_identity
-from infrastructure.oauth2.github import github_identity
-from infrastructure.oidc.registry import identity_providers
+from infrastructure.providers.oauth2.facebook import appsecret_proof, facebook_identity
+from infrastructure.providers.oauth2.github import github_identity
+from infrastructure.providers.registry import identity_providers
 from infrastructure.settings import load_settings
 
 TOKEN = {"access_token": "at-1", "token_type": "bearer", "expires_in": 5183944}

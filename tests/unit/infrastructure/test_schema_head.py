@@ -7,14 +7,8 @@ import sys
 
 import pytest
 
-from infrastructure.persistence.database import (
-    REVISIONS,
-    SCHEMA_HEAD,
-    SchemaState,
-    _alembic_config,
-    migrations_head,
-    schema_head,
-)
+from infrastructure.persistence.migrate import _alembic_config, migrations_head
+from infrastructure.persistence.schema_version import REVISIONS, SCHEMA_HEAD, SchemaState, schema_head
 
 
 def test_schema_head_is_the_migrations_head():
@@ -51,7 +45,7 @@ def test_a_revision_newer_than_the_head_and_known_is_usable():
 
 def test_the_app_does_not_import_alembic():
     code = (
-        "import sys, web.app, web.adapters, infrastructure.persistence.database;"
+        "import sys, web.app, web.composition.adapters, infrastructure.persistence.migrate;"
         "print(sorted(m for m in ('alembic', 'advanced_alchemy.extensions.litestar') if m in sys.modules))"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}

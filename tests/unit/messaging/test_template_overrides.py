@@ -47,7 +47,7 @@ def test_a_valid_templates_dir_is_accepted(tmp_path):
     write(tmp_path, "en/verify_email.subject.txt", "Confirm your {{ app_name }} address")
     write(tmp_path, "fr/password_changed.whatsapp.txt", "{{ app_name }} : mot de passe changé le {{ when }}. {{ link }}")
     write(tmp_path, ".DS_Store", "\0")  # hidden files are not templates
-    assert settings(TEMPLATES_DIR=str(tmp_path), APP_NAME="Acme").templates_dir == str(tmp_path)
+    assert settings(TEMPLATES_DIR=str(tmp_path), APP_NAME="Acme").branding.templates_dir == str(tmp_path)
 
 
 @pytest.mark.parametrize(("name", "text", "line"), [

@@ -12,8 +12,8 @@ from litestar import Litestar, get
 from litestar.params import PathParameter
 from litestar.testing import TestClient
 
-from web.cookies import CookiePolicy
-from web.edge import Edge
+from web.edge.cookies import CookiePolicy
+from web.edge.head_and_preflight import HeadAndPreflight
 from web.errors import make_exception_handlers
 from web.observability.access import UNMATCHED, ObservedRequests
 
@@ -35,7 +35,7 @@ def client(access_log: bool = True, observed: list | None = None) -> TestClient:
     app = Litestar([item, fails], exception_handlers=make_exception_handlers(CookiePolicy(secure=False)),
                    logging_config=None)
     observe = (lambda *measure: observed.append(measure)) if observed is not None else None
-    app.asgi_handler = ObservedRequests(Edge(app.asgi_handler, lambda origin: False),
+    app.asgi_handler = ObservedRequests(HeadAndPreflight(app.asgi_handler, lambda origin: False),
                                         access_log=access_log, observe=observe)
     return TestClient(app)
 
@@ -66,7 +66,7 @@ def test_the_access_line_has_the_route_template_and_no_query_string(json_log):
 
 @pytest.mark.parametrize(("method", "path", "status"), [
     ("GET", "/nowhere", 404), ("DELETE", "/items/7", 405), ("GET", "/fails", 500),
-    ("OPTIONS", "/items/7", 403),  # a preflight from a refused origin, answered by Edge itself
+    ("OPTIONS", "/items/7", 403),  # a preflight from a refused origin, answered by HeadAndPreflight itself
 ])
 def test_every_answer_carries_a_request_id_errors_included(json_log, method, path, status):
     headers = {"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"} if method == "OPTIONS" else {}

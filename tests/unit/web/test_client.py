@@ -3,7 +3,7 @@ spelling, or unknown; never the text a forwarded header happened to hold."""
 
 import pytest
 
-from web.client import MAX_USER_AGENT, clean_user_agent, client_address
+from web.edge.client import MAX_USER_AGENT, clean_user_agent, client_address
 
 
 @pytest.mark.parametrize(("raw", "stored"), [

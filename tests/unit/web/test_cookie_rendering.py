@@ -5,7 +5,7 @@ import itertools
 import pytest
 from litestar.datastructures import Cookie
 
-from web.cookies import CookiePolicy
+from web.edge.cookies import CookiePolicy
 
 VALUES = ["Ab3_-x.9", "", "needs quoting;", "é"]
 

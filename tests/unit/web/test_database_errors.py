@@ -9,8 +9,8 @@ from litestar import Litestar, get
 from litestar.testing import TestClient
 from sqlalchemy import exc as sa_exc
 
-from infrastructure.persistence.database import DATABASE_ERRORS, database_unavailable, schema_missing
-from web.cookies import CookiePolicy
+from infrastructure.persistence.errors import DATABASE_ERRORS, database_unavailable, schema_missing
+from web.edge.cookies import CookiePolicy
 from web.errors import make_exception_handlers
 
 
@@ -19,7 +19,7 @@ def app_raising(error: Exception, schema_usable: bool = True) -> Litestar:
     async def fails() -> None:
         raise error
 
-    def schema_behind(exc: Exception) -> bool:  # as web.adapters wires it, on a readiness flag
+    def schema_behind(exc: Exception) -> bool:  # as web.composition.adapters wires it, on a readiness flag
         return not schema_usable and schema_missing(exc)
 
     handlers = make_exception_handlers(

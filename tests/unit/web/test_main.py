@@ -5,7 +5,7 @@ import pytest
 from infrastructure.settings import load_settings_or_exit
 from web import __main__ as entry
 from web.observability.log_setup import logging_config
-from web.server import GuardedHttpToolsProtocol
+from web.serving.server import GuardedHttpToolsProtocol
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_production_keeps_the_workers_the_env_file_sets(monkeypatch, tmp_path):
     for name in ("APP_ENV", "WORKERS"):
         monkeypatch.delenv(name, raising=False)
     settings = entry.production_settings()
-    assert (settings.production, settings.workers, entry.os.environ["WORKERS"]) == (True, 2, "2")
+    assert (settings.production, settings.serving.workers, entry.os.environ["WORKERS"]) == (True, 2, "2")
 
 
 @pytest.mark.parametrize(("limit", "level", "words"), [
@@ -90,7 +90,7 @@ def test_the_start_says_what_the_workers_will_hold(monkeypatch, caplog, limit, l
     async def connection_limit(url):
         return limit
 
-    monkeypatch.setattr("infrastructure.persistence.database.connection_limit", connection_limit)
+    monkeypatch.setattr("infrastructure.persistence.engine.connection_limit", connection_limit)
     from infrastructure.settings import load_settings
 
     s = load_settings({"WORKERS": "2", "DATABASE_URL": "postgresql://db/x"}, env_file="/nonexistent")
@@ -108,7 +108,7 @@ def test_behind_pgbouncer_the_start_counts_pgbouncer_s_clients(monkeypatch, capl
     async def connection_limit(url):
         raise AssertionError("PostgreSQL's max_connections does not bound PgBouncer's clients")
 
-    monkeypatch.setattr("infrastructure.persistence.database.connection_limit", connection_limit)
+    monkeypatch.setattr("infrastructure.persistence.engine.connection_limit", connection_limit)
     from infrastructure.settings import load_settings
 
     s = load_settings({"WORKERS": "2", "DATABASE_URL": "postgresql://bouncer/x", "DATABASE_PGBOUNCER": "true", **env},

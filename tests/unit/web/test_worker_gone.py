@@ -4,7 +4,7 @@ retired by SIGTTOU; not a worker that is still there."""
 
 from dataclasses import dataclass
 
-from web.server import DrainingMultiprocess
+from web.serving.server import DrainingMultiprocess
 
 
 @dataclass

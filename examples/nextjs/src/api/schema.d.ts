@@ -302,7 +302,7 @@ export interface paths {
         put?: never;
         /**
          * Verify the profile's phone number with the code received
-         * @description A wrong code answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`, also for any later try): ask for a new one. The right code for a number another account has verified answers `phone_taken`. An account whose email is unverified gets `email_not_verified` (403).
+         * @description A wrong code answers `invalid_code`; 5 wrong tries burn the code (`too_many_attempts`, also for any later try): ask for a new one. The right code for a number another account has verified answers `phone_taken`. An account whose email is unverified gets `email_not_verified` (403).
          */
         post: operations["AuthPhoneVerifyVerify"];
         delete?: never;
@@ -322,7 +322,7 @@ export interface paths {
         put?: never;
         /**
          * Send a WhatsApp code to the profile's phone number
-         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever its numbers, and a few per address an hour (429 with Retry-After). An account whose email is unverified gets `email_not_verified` (403): verify it first. A server without WhatsApp (production without Twilio) answers `channel_not_configured` (503) to every request.
+         * @description The code has 6 digits and is good for 10 minutes and 5 tries; a new code replaces the previous one. At most 5 codes per number a day, 5 per account a day whatever its numbers, and 10 per address an hour (429 with Retry-After). An account whose email is unverified gets `email_not_verified` (403): verify it first. A server without WhatsApp (production without Twilio) answers `channel_not_configured` (503) to every request.
          */
         post: operations["AuthPhoneVerifyRequestRequestCode"];
         delete?: never;
@@ -570,7 +570,7 @@ export interface paths {
         put?: never;
         /**
          * Trade a WhatsApp reset code for a resetToken
-         * @description The code sent by /auth/forgot-password with `phoneNumber`. A wrong code, or a number no account has verified, answers `invalid_code`; the fifth wrong try burns the code (`too_many_attempts`). The resetToken works once, for 10 minutes, at /auth/reset-password.
+         * @description The code sent by /auth/forgot-password with `phoneNumber`. A wrong code, or a number no account has verified, answers `invalid_code`; 5 wrong tries burn the code (`too_many_attempts`). The resetToken works once, for 10 minutes, at /auth/reset-password.
          */
         post: operations["AuthVerifyPhoneVerifyCode"];
         delete?: never;
@@ -648,7 +648,7 @@ export interface components {
         ChangePasswordBody: {
             /** @description At most 256 bytes once UTF-8 encoded. */
             currentPassword?: string | null;
-            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 bytes or a common one is refused with 400 `weak_password`. */
+            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`. */
             newPassword: string;
         };
         /**
@@ -700,11 +700,13 @@ export interface components {
             email?: string | null;
             /** @description The account's verified number, as typed ("06 12 34 56 78", "+33 6 12 34 56 78"); a number without "+" is read for DEFAULT_PHONE_REGION. An invalid number is 400. */
             phoneNumber?: string | null;
-        } | {
+        } & ({
             email: string;
+            phoneNumber?: "" | null;
         } | {
+            email?: "" | null;
             phoneNumber: string;
-        };
+        });
         /**
          * LoginBody
          * @example {
@@ -719,11 +721,12 @@ export interface components {
             emailOrUsername?: string | null;
             /** @description At most 256 bytes once UTF-8 encoded. */
             password: string;
-        } | {
+        } & ({
             emailOrUsername: string;
         } | {
             email: string;
-        };
+            emailOrUsername?: "" | null;
+        });
         /** LoginOut */
         LoginOut: {
             linkedProvider?: string;
@@ -774,7 +777,7 @@ export interface components {
             /** @description An https URL whose host is a DNS name (letter, digit and hyphen labels; Unicode names as IDNA allows) or an IP address ([IPv6] in brackets), without credentials, spaces, quotes, control characters or the characters a URL must percent-encode (http://localhost and http://127.0.0.1 are accepted in development). Anything else is 400 `invalid_request` naming `photo`. `""` means not given, `null` removes the photo. */
             photo?: string | null;
             /** @description 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; `""` means not given. */
-            username?: string | null;
+            username?: string | "" | null;
         };
         /** ProfileOut */
         ProfileOut: {
@@ -809,10 +812,10 @@ export interface components {
             firstname?: string | null;
             /** @description `""` means not given. Characters nobody sees are refused with 400 `invalid_request`: Unicode categories Cc, Cf, Cs, Co, Cn, Zl, Zp and blank fillers. */
             lastname?: string | null;
-            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 bytes or a common one is refused with 400 `weak_password`. */
+            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`. */
             password: string;
             /** @description 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; `""` means not given. */
-            username?: string | null;
+            username?: string | "" | null;
         };
         /** RegisterOut */
         RegisterOut: {
@@ -828,7 +831,7 @@ export interface components {
          *     }
          */
         ResetPasswordBody: {
-            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 bytes or a common one is refused with 400 `weak_password`. */
+            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`. */
             password: string;
             /** @description The `token` of the mailed reset link, or the `resetToken` given by /auth/verify-phone. An unknown, used, expired or other-purpose token is refused with 400 `invalid_token`. */
             token: string;

@@ -40,7 +40,7 @@ export function Status({ children }: { children: React.ReactNode }) {
 
 /** An API failure in words: the code's message, and for invalid_request which fields are wrong. */
 export function FailureAlert({ failure }: { failure: Failure | null | undefined }) {
-  const { tError } = useI18n();
+  const { tError, tField } = useI18n();
   if (!failure) return null;
   return (
     <Alert>
@@ -48,9 +48,7 @@ export function FailureAlert({ failure }: { failure: Failure | null | undefined 
       {failure.fields && failure.fields.length > 0 && (
         <ul>
           {failure.fields.map((f) => (
-            <li key={f.field}>
-              {f.field}: {f.message}
-            </li>
+            <li key={f.field}>{tField(f)}</li>
           ))}
         </ul>
       )}

@@ -3,13 +3,21 @@
 // Accept-Language, DEFAULT_LANG), switched here by the header's button (kept in the cookie).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 
+import type { FieldProblem } from "@/api/call";
 import { setApiLanguage } from "@/api/client";
 import { LANG_COOKIE, type Lang } from "./config";
+import { describeField } from "./fieldErrors";
 import { MESSAGES, errorKey, type MessageKey } from "./messages";
 
 type Values = Record<string, string | number>;
 type Translate = (key: MessageKey, values?: Values) => string;
-type I18n = { lang: Lang; setLang: (lang: Lang) => void; t: Translate; tError: (code: string) => string };
+type I18n = {
+  lang: Lang;
+  setLang: (lang: Lang) => void;
+  t: Translate;
+  tError: (code: string) => string;
+  tField: (problem: FieldProblem) => string; // an invalid_request's field, in words
+};
 
 const I18nContext = createContext<I18n | null>(null);
 
@@ -33,7 +41,7 @@ export function LanguageProvider({ initial, children }: { initial: Lang; childre
 
   const value = useMemo<I18n>(() => {
     const t: Translate = (key, values) => format(MESSAGES[lang][key], values);
-    return { lang, setLang, t, tError: (code) => t(errorKey(code)) };
+    return { lang, setLang, t, tError: (code) => t(errorKey(code)), tField: (problem) => describeField(problem, t, lang) };
   }, [lang, setLang]);
 
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

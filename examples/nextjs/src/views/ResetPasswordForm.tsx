@@ -1,6 +1,8 @@
 "use client";
 // The new password for a reset token: a mailed link's (/reset-password?token=) or the
-// resetToken that a WhatsApp code gave (/verify-phone). A weak password keeps the token usable.
+// resetToken that a WhatsApp code gave (/verify-phone). A weak password keeps the token usable;
+// a dead token leads to /forgot-password. `intro` (the page's own status) gives way to the
+// result: one status at a time.
 import Link from "next/link";
 import { useState } from "react";
 
@@ -9,7 +11,7 @@ import { api } from "@/api/client";
 import { FailureAlert, Field, Status } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 
-export function ResetPasswordForm({ token }: { token: string }) {
+export function ResetPasswordForm({ token, intro }: { token: string; intro?: string }) {
   const { t } = useI18n();
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
@@ -38,7 +40,9 @@ export function ResetPasswordForm({ token }: { token: string }) {
   }
   return (
     <form onSubmit={submit} noValidate>
+      <Status>{intro}</Status>
       <FailureAlert failure={failure} />
+      {failure?.code === "invalid_token" && <AskAgain />}
       <Field label={t("common.newPassword")} name="password" type="password" autoComplete="new-password"
         required value={password} onChange={(e) => setPassword(e.target.value)} />
       <Field label={t("common.confirmPassword")} name="confirm" type="password" autoComplete="new-password"
@@ -46,4 +50,10 @@ export function ResetPasswordForm({ token }: { token: string }) {
       <button type="submit" disabled={busy}>{t("reset.submit")}</button>
     </form>
   );
+}
+
+/** The way out of a dead or missing reset link: ask for a new link, or a WhatsApp code. */
+export function AskAgain() {
+  const { t } = useI18n();
+  return <p><Link href="/forgot-password" className="button">{t("reset.askAgain")}</Link></p>;
 }

@@ -5,7 +5,7 @@ import { useState } from "react";
 
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
-import { FailureAlert, Field, Status } from "@/components/ui";
+import { FailureAlert, Field } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 import { ResetPasswordForm } from "./ResetPasswordForm";
 
@@ -33,8 +33,7 @@ export function VerifyPhoneView({ phone: initialPhone }: { phone?: string }) {
     return (
       <section className="card narrow">
         <h1>{t("reset.title")}</h1>
-        <Status>{t("verifyPhone.accepted")}</Status>
-        <ResetPasswordForm token={resetToken} />
+        <ResetPasswordForm token={resetToken} intro={t("verifyPhone.accepted")} />
       </section>
     );
   }

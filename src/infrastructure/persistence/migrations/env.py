@@ -7,7 +7,7 @@ from sqlalchemy import Connection, pool
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
 from infrastructure.persistence import tables
-from infrastructure.persistence.database import VERSION_TABLE
+from infrastructure.persistence.schema_version import VERSION_TABLE
 
 config = context.config
 target_metadata = tables.DefaultBase.metadata

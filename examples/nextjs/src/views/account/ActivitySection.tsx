@@ -4,6 +4,7 @@ import { forwardRef, useCallback, useEffect, useImperativeHandle, useState } fro
 
 import { authed } from "@/api/call";
 import { api, type SecurityEvent } from "@/api/client";
+import { displayName, useProviders } from "@/components/ProviderButtons";
 import { useI18n } from "@/lib/i18n";
 import { describeAgent, formatDate } from "./format";
 import { Section } from "./Section";
@@ -15,9 +16,15 @@ function detailOf(event: SecurityEvent): string | null {
   return typeof provider === "string" ? provider : typeof method === "string" ? method : null;
 }
 
+const METHODS = { password: "method.password", register: "method.register" } as const;
+
 export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_, ref) {
   const { t, lang } = useI18n();
+  const providers = useProviders();
   const [events, setEvents] = useState<SecurityEvent[] | null>(null);
+  // A sign-in method in the page's language, a provider by its button's name.
+  const describe = (detail: string) =>
+    detail in METHODS ? t(METHODS[detail as keyof typeof METHODS]) : displayName(providers, detail);
 
   const load = useCallback(async () => {
     const result = await authed(() => api.GET("/auth/events", { params: { query: { limit: 20 } } }));
@@ -34,11 +41,12 @@ export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_
           // The schema lists every kind: a kind without its text is a type error here.
           const key = `event.${event.kind}` as const;
           const where = [describeAgent(event.userAgent), event.ip].filter(Boolean).join(" · ");
+          const detail = detailOf(event);
           return (
             <li key={`${event.createdAt}-${index}`}>
               <span>
                 {t(key)}
-                {detailOf(event) && ` (${detailOf(event)})`}
+                {detail && ` (${describe(detail)})`}
               </span>
               <span className="muted">
                 {formatDate(event.createdAt, lang)}

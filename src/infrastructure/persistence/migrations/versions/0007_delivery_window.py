@@ -2,7 +2,7 @@
 needs for rotated refresh tokens, used links, expired codes and old security events
 
 deliver_until is NULL on rows enqueued before: their deadline is computed from their
-template and created_at (infrastructure/messaging/delivery.py), so nothing is backfilled.
+template and created_at (infrastructure/outbox/retry_policy.py), so nothing is backfilled.
 The indexes are skipped when they exist: on a large security_events table an operator may
 build them beforehand with CREATE INDEX CONCURRENTLY (docs/operations.md "Retention").
 

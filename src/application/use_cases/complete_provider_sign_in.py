@@ -1,0 +1,200 @@
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from application.policy import ProviderFlowPolicy
+from application.ports.identity import IdentityProvider
+from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
+from application.ports.security import Clock, IdGenerator, TokenMinter
+from application.ports.telemetry import Telemetry
+from application.services.account_ownership import hand_over
+from application.services.device_cookies import DeviceCookies
+from application.services.new_device import NewDeviceAlert
+from application.services.provider_links import link_provider, linked_account
+from application.services.session_tokens import IssuedTokens, SessionIssuer
+from domain.clients import ClientInfo
+from domain.errors import (
+    AccessDenied,
+    AccountAlreadyLinked,
+    DomainError,
+    EmailNotVerified,
+    EmailTaken,
+    InvalidState,
+    LinkPending,
+    ProviderError,
+    ProviderNotConfigured,
+)
+from domain.flows import PendingLink, ProviderFlow
+from domain.identities import (
+    ProviderIdentity,
+    SignInPath,
+    choose_sign_in_path,
+)
+from domain.ownership import require_proven_address
+from domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCallback:
+    provider: str
+    state: str | None
+    code: str | None
+    error: str | None
+    browser_token: str | None
+    device_cookie: str | None = field(default=None, repr=False)  # the browser's (DeviceCookies)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSignedIn:
+    tokens: IssuedTokens | None  # None after a link: the browser keeps its session
+    linked: bool
+    redirect_path: str | None
+    device_cookie: str | None = field(default=None, repr=False)  # a new one to set, or None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteProviderSignIn:
+    """Finish a provider sign-in: verify the flow, the identity, then one of four paths.
+
+    - the flow is single use, unexpired, of this provider and of this browser;
+    - an identity already linked signs its user in (its provider tokens are refreshed);
+    - a signed-in user who asked to link gets it attached, unless it is someone else's
+      (`provider_linked`, as every link: the events have the client's ip and user agent),
+      or the account's email is unproven (AddressNotProven: nothing is added to an
+      unproven address);
+    - a provider-verified email of an existing user links and signs in; if that user had
+      not verified the email, this proves ownership and the prover gets the account back
+      whole (account_ownership.hand_over): sessions, password, other providers, phone go;
+    - an unverified provider email that a user has is refused; when that user has a
+      password and a proven address, the identity is kept as a pending link (LinkPending)
+      for this browser, which the next password login to that user completes (see
+      LoginWithPassword);
+    - otherwise a new user, profile and account are created together. Two concurrent
+      callbacks for one new identity make one user: the loser retries and signs in;
+    - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction;
+    - a sign-in (not a link) gives the browser a device cookie for the user, unless it holds
+      a valid one for that user already (DeviceCookies);
+    - a sign-in reports `success`, a refused callback `failed` (Telemetry.login, the
+      provider's name as method); a link is no sign-in and reports nothing.
+    """
+
+    providers: Mapping[str, IdentityProvider]
+    new_uow: UnitOfWorkFactory
+    tokens: TokenMinter
+    clock: Clock
+    ids: IdGenerator
+    issuer: SessionIssuer
+    new_device: NewDeviceAlert
+    devices: DeviceCookies
+    telemetry: Telemetry
+    policy: ProviderFlowPolicy = ProviderFlowPolicy()
+
+    async def execute(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
+        try:
+            signed_in = await self._complete(callback, client)
+        except DomainError:
+            self.telemetry.login(callback.provider, "failed")
+            raise
+        if signed_in.tokens is not None:
+            self.telemetry.login(callback.provider, "success")
+        return signed_in
+
+    async def _complete(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
+        idp = self.providers.get(callback.provider)
+        if idp is None:
+            raise ProviderNotConfigured()
+        flow = await self._consume_flow(callback)
+        if callback.error:
+            raise AccessDenied() if callback.error == "access_denied" else ProviderError()
+        if not callback.code:
+            raise ProviderError()
+        identity = await idp.identify(
+            code=callback.code, code_verifier=flow.code_verifier, nonce=flow.nonce
+        )
+        try:
+            return await self._sign_in(identity, flow, client, callback.device_cookie)
+        except EmailNotVerified:
+            raise await self._keep_pending_link(identity) from None
+        except (EmailTaken, AccountAlreadyLinked):
+            # A concurrent callback created this identity first: now it is a returning one.
+            return await self._sign_in(identity, flow, client, callback.device_cookie)
+
+    async def _consume_flow(self, callback: ProviderCallback) -> ProviderFlow:
+        if not callback.state:
+            raise InvalidState()
+        # Used up whatever follows: a callback URL seen by another browser has leaked.
+        async with self.new_uow() as uow:
+            flow = await uow.flows.consume(self.tokens.digests(callback.state), self.clock.now())
+            await uow.commit()
+        browsers = self.tokens.digests(callback.browser_token) if callback.browser_token else ()
+        if flow is None or flow.provider != callback.provider or flow.browser_digest not in browsers:
+            raise InvalidState()
+        return flow
+
+    async def _sign_in(
+        self, identity: ProviderIdentity, flow: ProviderFlow, client: ClientInfo, device_cookie: str | None
+    ) -> ProviderSignedIn:
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            account = await uow.linked_accounts.by_subject(identity.provider, identity.subject)
+            email_owner = None
+            if account is None and flow.link_user_id is None and identity.normalized_email:
+                email_owner = await uow.users.by_email(identity.normalized_email)
+            path = choose_sign_in_path(identity, account, flow.link_user_id, email_owner)
+            if path is SignInPath.RETURNING:
+                user_id = account.user_id
+                await uow.linked_accounts.update_tokens(account.id, identity.tokens, now)
+            elif path is SignInPath.LINK_CURRENT:
+                user_id = flow.link_user_id
+                require_proven_address(await uow.users.by_id(user_id))
+                await self._link(uow, user_id, identity, client, now)
+            elif path is SignInPath.LINK_BY_EMAIL:
+                user_id = email_owner.id
+                await hand_over(uow, email_owner, {"provider": identity.provider}, client, now)
+                await self._link(uow, user_id, identity, client, now)
+            else:
+                user_id = await self._create_user(uow, identity, now)
+            linked = path is SignInPath.LINK_CURRENT
+            tokens = None
+            if not linked:
+                await self.new_device.check(uow, await uow.users.by_id(user_id), client, now)
+                tokens = await self.issuer.open(uow, user_id, now, client, identity.provider)
+            await uow.commit()
+        new_cookie = self.devices.for_sign_in(device_cookie, user_id) if tokens is not None else None
+        return ProviderSignedIn(tokens, linked, flow.redirect_path, new_cookie)
+
+    async def _keep_pending_link(self, identity: ProviderIdentity) -> EmailNotVerified:
+        """Keep the identity for the account's owner to link by proving the password in
+        this browser; an account without a password could never complete it, and one whose
+        address is unproven may not gain a provider."""
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            owner = await uow.users.by_email(identity.normalized_email)
+            if owner is None or not owner.has_password or owner.address_unproven:
+                return EmailNotVerified()
+            browser_token = self.tokens.new_token()
+            await uow.pending_links.add(PendingLink(
+                self.tokens.digest(browser_token), owner.id, identity, now,
+                now + self.policy.pending_link_ttl,
+            ))
+            await uow.commit()
+        return LinkPending(identity.provider, browser_token)
+
+    async def _link(
+        self, uow: UnitOfWork, user_id: UUID, identity: ProviderIdentity, client: ClientInfo, now: datetime
+    ) -> None:
+        await link_provider(uow, self.ids.new_id(), user_id, identity, client, now)
+
+    async def _create_user(self, uow: UnitOfWork, identity: ProviderIdentity, now: datetime) -> UUID:
+        email = identity.normalized_email
+        user = User(
+            id=self.ids.new_id(),
+            email=email,
+            created_at=now,
+            email_verified_at=now if email and identity.email_verified else None,
+            profile=identity.profile(),
+        )
+        await uow.users.add(user)
+        await uow.linked_accounts.add(linked_account(self.ids.new_id(), user.id, identity, now))
+        return user.id

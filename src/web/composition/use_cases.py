@@ -1,0 +1,213 @@
+"""What controllers receive: the use cases, built once from the ports and the policies."""
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from litestar.di import Provide
+
+from application.policy import (
+    EmailLinkPolicy,
+    LoginLimits,
+    PhoneCodePolicy,
+    ProfilePolicy,
+    ProviderFlowPolicy,
+    RecoveryPolicy,
+    SessionPolicy,
+)
+from application.ports.identity import IdentityProvider
+from application.ports.limits import AttemptCounter
+from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
+from application.ports.phones import PhoneNumbers
+from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
+from application.ports.telemetry import Telemetry
+from application.services.device_cookies import DeviceCookies
+from application.services.email_links import EmailLinks
+from application.services.lock_notice import LockNotice
+from application.services.login_guard import LoginGuard
+from application.services.new_device import NewDeviceAlert
+from application.services.password_confirmation import ConfirmPassword
+from application.services.session_tokens import SessionIssuer
+from application.use_cases.change_password import ChangePassword
+from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
+from application.use_cases.forgot_password import ForgotPassword
+from application.use_cases.get_current_user import GetCurrentUser
+from application.use_cases.list_linked_accounts import ListLinkedAccounts
+from application.use_cases.list_security_events import ListSecurityEvents
+from application.use_cases.login_with_password import LoginWithPassword
+from application.use_cases.logout import Logout
+from application.use_cases.refresh_session import RefreshSession
+from application.use_cases.register_local_user import RegisterLocalUser
+from application.use_cases.request_email_change import RequestEmailChange
+from application.use_cases.request_email_verification import RequestEmailVerification
+from application.use_cases.request_phone_code import RequestPhoneCode
+from application.use_cases.reset_password import ResetPassword
+from application.use_cases.secure_account import SecureAccount
+from application.use_cases.session_management import SessionManagement
+from application.use_cases.start_provider_sign_in import StartProviderSignIn
+from application.use_cases.unlink_account import UnlinkAccount
+from application.use_cases.unlock_account import UnlockAccount
+from application.use_cases.update_profile import UpdateProfile
+from application.use_cases.verify_email import VerifyEmail
+from application.use_cases.verify_phone import VerifyPhone
+from application.use_cases.verify_reset_code import VerifyResetCode
+from web.edge.cookies import CookiePolicy
+from web.frontend import Frontend
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """The adapters behind every port, as the composition root (or a test) chose them."""
+
+    new_uow: UnitOfWorkFactory
+    current_user_query: CurrentUserQuery
+    refresh_rotation: RefreshRotation
+    hasher: PasswordHasher
+    tokens: TokenMinter
+    clock: Clock
+    ids: IdGenerator
+    attempts: AttemptCounter
+    identity_providers: Mapping[str, IdentityProvider]
+    # None when the database serves this version's schema, else why not; raises when it is down.
+    schema_problem: Callable[[], Awaitable[str | None]]
+    phones: PhoneNumbers
+    codes: CodeGenerator
+    telemetry: Telemetry  # outcomes counted, security events written (docs/operations.md)
+
+
+@dataclass(frozen=True, slots=True)
+class Policies:
+    """The rules the use cases apply, as the settings made them (web.composition.policies)."""
+
+    sessions: SessionPolicy
+    login: LoginLimits
+    provider_flow: ProviderFlowPolicy
+    email_links: EmailLinkPolicy
+    recovery: RecoveryPolicy
+    phone_codes: PhoneCodePolicy
+    profile: ProfilePolicy
+
+    # DEFAULT_LOCALE and whether WhatsApp is on are held once, by the phone-code policy;
+    # the mailed links and notices read them here.
+    @property
+    def default_locale(self) -> str:
+        return self.phone_codes.default_locale
+
+    @property
+    def whatsapp(self) -> bool:
+        return self.phone_codes.whatsapp
+
+
+def use_case_dependencies(
+    ports: Ports, policies: Policies, cookies: CookiePolicy, frontend: Frontend
+) -> dict[str, Provide]:
+    issuer = SessionIssuer(tokens=ports.tokens, ids=ports.ids, policy=policies.sessions)
+    current_user = GetCurrentUser(query=ports.current_user_query, tokens=ports.tokens, clock=ports.clock)
+    providers = ports.identity_providers
+    email_links = EmailLinks(
+        tokens=ports.tokens, policy=policies.email_links, default_locale=policies.default_locale,
+        whatsapp=policies.whatsapp,
+    )
+    login_guard = LoginGuard(ports.attempts, policies.login)
+    devices = DeviceCookies(ports.tokens)
+    singletons = {
+        "register_user": RegisterLocalUser(
+            new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, ids=ports.ids, issuer=issuer,
+            attempts=ports.attempts, email_links=email_links, devices=devices, telemetry=ports.telemetry,
+        ),
+        "login": LoginWithPassword(
+            new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, issuer=issuer, guard=login_guard,
+            tokens=ports.tokens, ids=ports.ids,
+            lock_notice=LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock),
+            new_device=NewDeviceAlert(email_links), devices=devices, telemetry=ports.telemetry,
+        ),
+        "get_current_user": current_user,
+        "refresh_session": RefreshSession(
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, issuer=issuer, policy=policies.sessions,
+            rotation=ports.refresh_rotation, telemetry=ports.telemetry,
+        ),
+        "logout": Logout(new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock),
+        "session_management": SessionManagement(
+            current_user=current_user, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+        ),
+        "list_security_events": ListSecurityEvents(current_user=current_user, new_uow=ports.new_uow),
+        "start_provider_sign_in": StartProviderSignIn(
+            providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+            current_user=current_user, policy=policies.provider_flow,
+        ),
+        "complete_provider_sign_in": CompleteProviderSignIn(
+            providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, ids=ports.ids,
+            issuer=issuer, new_device=NewDeviceAlert(email_links), devices=devices, telemetry=ports.telemetry,
+        ),
+        "list_linked_accounts": ListLinkedAccounts(current_user=current_user, new_uow=ports.new_uow),
+        "unlink_account": UnlinkAccount(current_user=current_user, new_uow=ports.new_uow, clock=ports.clock),
+        "update_profile": UpdateProfile(
+            current_user=current_user, new_uow=ports.new_uow, phones=ports.phones, clock=ports.clock,
+            policy=policies.profile,
+        ),
+        "request_phone_code": RequestPhoneCode(
+            current_user=current_user, new_uow=ports.new_uow, codes=ports.codes, tokens=ports.tokens,
+            attempts=ports.attempts, clock=ports.clock, ids=ports.ids, policy=policies.phone_codes,
+        ),
+        "verify_phone": VerifyPhone(
+            current_user=current_user, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+            policy=policies.phone_codes,
+        ),
+        "request_email_verification": RequestEmailVerification(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, attempts=ports.attempts,
+            email_links=email_links,
+        ),
+        "verify_email": VerifyEmail(
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, email_links=email_links,
+        ),
+        "request_email_change": RequestEmailChange(
+            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock,
+            email_links=email_links, guard=login_guard,
+        ),
+        **_recovery(ports, policies, current_user, email_links, login_guard),
+        "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
+        "cookie_policy": cookies,
+        "frontend": frontend,
+        "schema_problem": ports.schema_problem,
+    }
+    return {name: Provide(_constant(value), use_cache=True, sync_to_thread=False)
+            for name, value in singletons.items()}
+
+
+def _recovery(
+    ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks, guard: LoginGuard
+) -> dict:
+    policy = policies.recovery
+    return {
+        "forgot_password": ForgotPassword(
+            new_uow=ports.new_uow, phones=ports.phones, codes=ports.codes, tokens=ports.tokens,
+            attempts=ports.attempts, clock=ports.clock, ids=ports.ids, email_links=email_links, policy=policy,
+            code_policy=policies.phone_codes, profile_policy=policies.profile,
+        ),
+        "verify_reset_code": VerifyResetCode(
+            new_uow=ports.new_uow, phones=ports.phones, tokens=ports.tokens, attempts=ports.attempts,
+            clock=ports.clock, policy=policy, code_policy=policies.phone_codes,
+            profile_policy=policies.profile,
+        ),
+        "reset_password": ResetPassword(
+            new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens, clock=ports.clock,
+            email_links=email_links, guard=guard,
+        ),
+        "secure_account": SecureAccount(
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, telemetry=ports.telemetry,
+        ),
+        "unlock_account": UnlockAccount(
+            new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, guard=guard, telemetry=ports.telemetry,
+        ),
+        "change_password": ChangePassword(
+            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
+            clock=ports.clock, confirm=ConfirmPassword(hasher=ports.hasher, guard=guard, clock=ports.clock),
+            email_links=email_links,
+        ),
+    }
+
+
+def _constant(value):
+    def provide():
+        return value
+
+    return provide
