@@ -3,8 +3,8 @@
 import logging
 from typing import TYPE_CHECKING
 
-from infrastructure.messaging.senders import ConsoleSender, MessageSender, OffSender
 from infrastructure.messaging.rendering import Branding, Renderer
+from infrastructure.messaging.senders import ConsoleSender, MessageSender, OffSender
 from infrastructure.settings import Settings
 
 if TYPE_CHECKING:

@@ -17,6 +17,11 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     exc.OperationalError,
     exc.InterfaceError,
     exc.TimeoutError,
+    # A connection the server ended while it sat idle in the hot statements' pool: asyncpg
+    # learns of it mid-statement, as "cannot switch to state ...; another operation is in
+    # progress" (seen while PostgreSQL shuts down). Nothing else shares those connections,
+    # so it means a lost connection, not a bug of ours.
+    asyncpg.exceptions.InternalClientError,
 )
 # The server going away mid-query (pg_ctl stop, a crash) or refusing while it starts.
 SERVER_GOING_AWAY = (asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, asyncpg.CannotConnectNowError)

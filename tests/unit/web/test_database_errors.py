@@ -32,6 +32,7 @@ def app_raising(error: Exception, schema_usable: bool = True) -> Litestar:
     asyncpg.AdminShutdownError("terminating connection due to administrator command"),
     asyncpg.InterfaceError("cannot perform operation: connection is closed"),
     asyncpg.CannotConnectNowError("the database system is shutting down"),
+    asyncpg.exceptions.InternalClientError("cannot switch to state 12; another operation (2) is in progress"),
     FileNotFoundError(2, "No such file or directory"),
 ], ids=lambda e: type(e).__name__)
 def test_a_database_gone_mid_request_is_503_not_ready(error):
