@@ -149,3 +149,28 @@ class InvalidPassword(DomainError):
 
 class NotFound(DomainError):
     """No such thing for this account (another account's is not revealed either)."""
+
+
+class MfaAlreadyEnabled(DomainError):
+    """TOTP is on already: turn it off first to set up another secret."""
+
+
+class MfaSetupNotStarted(DomainError):
+    """No pending TOTP secret to confirm (none set up, or it is on already)."""
+
+
+class MfaNotEnabled(DomainError):
+    """The account has no second factor to turn off or renew codes for."""
+
+
+class MfaChallengeExpired(DomainError):
+    """No second-step challenge to answer: none, expired, used or burned. Sign in again."""
+
+
+class ReauthRequired(DomainError):
+    """A sensitive action needs a recent sign-in of this session; `methods` says how this
+    account can prove itself again."""
+
+    def __init__(self, methods: list[str]) -> None:
+        super().__init__("sign in again to do this")
+        self.methods = methods
