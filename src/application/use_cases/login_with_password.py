@@ -6,13 +6,11 @@ from application.services.device_cookies import DeviceCookies
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
-from application.services.provider_links import link_provider
+from application.services.provider_links import attach_pending_link, pending_link_attaches
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
 from domain.credentials import check_password_length, normalize_identifier
-from domain.errors import AccountAlreadyLinked, InvalidCredentials, SocialOnlyAccount
-from domain.flows import PendingLink
-from domain.users import User
+from domain.errors import InvalidCredentials, SocialOnlyAccount
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,23 +92,9 @@ class LoginWithPassword:
             tokens = await self.issuer.open(uow, user.id, now, client, "password")
             pending = await uow.pending_links.take(self.tokens.digests(pending_link), now) if pending_link else None
             await uow.commit()
-        linked = await self._attach(user, pending, client) if _attaches(pending, user) else None
+        linked = (
+            await attach_pending_link(self.new_uow, self.ids, self.clock, user, pending, client)
+            if pending_link_attaches(pending, user) else None
+        )
         new_cookie = None if device is not None else self.devices.issue(user.id)
         return SignedIn(user, tokens, linked, new_cookie)
-
-    async def _attach(self, user: User, pending: PendingLink, client: ClientInfo) -> str | None:
-        """Its own transaction: a link lost to a concurrent one must not undo the login."""
-        try:
-            async with self.new_uow() as uow:
-                await link_provider(uow, self.ids.new_id(), user.id, pending.identity, client, self.clock.now())
-                await uow.commit()
-        except AccountAlreadyLinked:
-            return None
-        user.providers = tuple(sorted({*user.providers, pending.identity.provider}))
-        return pending.identity.provider
-
-
-def _attaches(pending: PendingLink | None, user: User) -> bool:
-    """A pending link is for this very account, whose address is proven (nothing is added
-    to an unproven one)."""
-    return pending is not None and pending.user_id == user.id and not user.address_unproven

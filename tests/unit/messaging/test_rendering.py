@@ -10,9 +10,10 @@ from infrastructure.messaging.rendering import LINK_PAGES, NEEDS, Renderer, Rend
 FRONTEND = "https://app.example"
 RENDERER = Renderer(FRONTEND)
 EMAIL_TEMPLATES = [t for t in NEEDS if t != messages.PHONE_CODE]
-WHATSAPP_TEMPLATES = [messages.PHONE_CODE, messages.PASSWORD_CHANGED]
+WHATSAPP_TEMPLATES = [messages.PHONE_CODE, messages.PASSWORD_CHANGED, messages.SECOND_FACTOR_CHANGED,
+                      messages.RECOVERY_CODE_USED, messages.SECOND_STEP_FAILED]
 SAMPLE_VALUES = {"new_email": "n***@example.com", "when": "2026-11-29 18:00 UTC", "ip": "192.0.2.7",
-                 "browser": "Firefox on Linux"}
+                 "browser": "Firefox on Linux", "remaining": "7"}
 SAMPLE_SECRETS = {"token": "tok-123_ABC", "code": "493817"}
 
 
