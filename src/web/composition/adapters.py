@@ -26,6 +26,7 @@ from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.security.codes import RandomCodes
+from infrastructure.security.second_factor import RandomSecondFactorSecrets
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import Settings
@@ -183,6 +184,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             identity_providers=configured_identity_providers(settings, http),
             phones=LibPhoneNumbers(),
             codes=RandomCodes(),
+            second_factor_secrets=RandomSecondFactorSecrets(),
         ),
         database=database,
         schema_behind=schema_behind(readiness),

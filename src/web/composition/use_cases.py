@@ -7,33 +7,48 @@ from litestar.di import Provide
 
 from application.policy import (
     EmailLinkPolicy,
+    FreshnessPolicy,
     LoginLimits,
     PhoneCodePolicy,
     ProfilePolicy,
     ProviderFlowPolicy,
     RecoveryPolicy,
+    SecondFactorPolicy,
     SessionPolicy,
 )
 from application.ports.identity import IdentityProvider
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
-from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
+from application.ports.security import (
+    Clock,
+    CodeGenerator,
+    IdGenerator,
+    PasswordHasher,
+    SecondFactorSecrets,
+    TokenMinter,
+)
 from application.services.device_cookies import DeviceCookies
 from application.services.email_links import EmailLinks
+from application.services.freshness import Freshness
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
 from application.services.password_confirmation import ConfirmPassword
+from application.services.second_step import RecoveryCodeIssuer
 from application.services.session_tokens import SessionIssuer
 from application.use_cases.change_password import ChangePassword
 from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
+from application.use_cases.confirm_totp import ConfirmTotp
+from application.use_cases.disable_totp import DisableTotp
 from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.get_current_user import GetCurrentUser
 from application.use_cases.list_linked_accounts import ListLinkedAccounts
 from application.use_cases.list_security_events import ListSecurityEvents
 from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
+from application.use_cases.mfa_status import GetMfaStatus
+from application.use_cases.regenerate_recovery_codes import RegenerateRecoveryCodes
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_local_user import RegisterLocalUser
 from application.use_cases.request_email_change import RequestEmailChange
@@ -42,6 +57,7 @@ from application.use_cases.request_phone_code import RequestPhoneCode
 from application.use_cases.reset_password import ResetPassword
 from application.use_cases.secure_account import SecureAccount
 from application.use_cases.session_management import SessionManagement
+from application.use_cases.set_up_totp import SetUpTotp
 from application.use_cases.start_provider_sign_in import StartProviderSignIn
 from application.use_cases.unlink_account import UnlinkAccount
 from application.use_cases.unlock_account import UnlockAccount
@@ -49,6 +65,7 @@ from application.use_cases.update_profile import UpdateProfile
 from application.use_cases.verify_email import VerifyEmail
 from application.use_cases.verify_phone import VerifyPhone
 from application.use_cases.verify_reset_code import VerifyResetCode
+from application.use_cases.verify_second_step import VerifySecondStep
 from web.edge.cookies import CookiePolicy
 from web.frontend import Frontend
 
@@ -70,6 +87,7 @@ class Ports:
     schema_problem: Callable[[], Awaitable[str | None]]
     phones: PhoneNumbers
     codes: CodeGenerator
+    second_factor_secrets: SecondFactorSecrets
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +101,8 @@ class Policies:
     recovery: RecoveryPolicy
     phone_codes: PhoneCodePolicy
     profile: ProfilePolicy
+    second_factor: SecondFactorPolicy
+    freshness: FreshnessPolicy
 
     # DEFAULT_LOCALE and whether WhatsApp is on are held once, by the phone-code policy;
     # the mailed links and notices read them here.
@@ -162,6 +182,7 @@ def use_case_dependencies(
             email_links=email_links, guard=login_guard,
         ),
         **_recovery(ports, policies, current_user, email_links, login_guard),
+        **_second_factor(ports, policies, current_user, email_links, issuer, login_guard, devices),
         "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
@@ -198,6 +219,40 @@ def _recovery(
             current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
             clock=ports.clock, confirm=ConfirmPassword(hasher=ports.hasher, guard=guard, clock=ports.clock),
             email_links=email_links,
+        ),
+    }
+
+
+def _second_factor(
+    ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks,
+    issuer: SessionIssuer, guard: LoginGuard, devices: DeviceCookies,
+) -> dict:
+    """TOTP, recovery codes and the second step of a sign-in."""
+    policy = policies.second_factor
+    freshness = Freshness(tokens=ports.tokens, policy=policies.freshness)
+    recovery_codes = RecoveryCodeIssuer(secrets=ports.second_factor_secrets, tokens=ports.tokens, policy=policy)
+    return {
+        "mfa_status": GetMfaStatus(current_user=current_user, new_uow=ports.new_uow),
+        "set_up_totp": SetUpTotp(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock,
+            secrets=ports.second_factor_secrets, freshness=freshness, policy=policy,
+        ),
+        "confirm_totp": ConfirmTotp(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, recovery_codes=recovery_codes,
+            email_links=email_links,
+        ),
+        "disable_totp": DisableTotp(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, freshness=freshness,
+            email_links=email_links,
+        ),
+        "regenerate_recovery_codes": RegenerateRecoveryCodes(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, freshness=freshness,
+            recovery_codes=recovery_codes, email_links=email_links,
+        ),
+        "verify_second_step": VerifySecondStep(
+            new_uow=ports.new_uow, clock=ports.clock, tokens=ports.tokens, ids=ports.ids, issuer=issuer,
+            guard=guard, lock_notice=LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock),
+            new_device=NewDeviceAlert(email_links), devices=devices, email_links=email_links, policy=policy,
         ),
     }
 

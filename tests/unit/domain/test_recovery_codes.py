@@ -39,3 +39,13 @@ def test_what_cannot_be_a_code_is_none(typed):
 def test_a_formatted_code_normalises_to_itself_without_its_dash():
     code = format_recovery_code(secrets.randbits(50))
     assert normalize_recovery_code(code) == code.replace("-", "")
+
+
+def test_the_random_adapter_makes_160_bit_secrets_and_readable_codes():
+    from infrastructure.security.second_factor import RandomSecondFactorSecrets
+
+    random = RandomSecondFactorSecrets()
+    secrets_made = {random.new_totp_secret() for _ in range(20)}
+    assert len(secrets_made) == 20 and all(len(secret) == 20 for secret in secrets_made)
+    codes = {random.new_recovery_code() for _ in range(20)}
+    assert len(codes) == 20 and all(normalize_recovery_code(code) == code.replace("-", "") for code in codes)
