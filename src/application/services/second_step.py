@@ -7,8 +7,17 @@ from uuid import UUID
 from application.policy import SecondFactorPolicy
 from application.ports.persistence import UnitOfWork
 from application.ports.security import SecondFactorSecrets, TokenMinter
+from domain.errors import MfaNotEnabled
 from domain.recovery_codes import normalize_recovery_code
-from domain.second_factor import MfaChallenge, second_step_methods
+from domain.second_factor import MfaChallenge, TotpState, second_step_methods
+
+
+async def enabled_totp(uow: UnitOfWork, user_id: UUID) -> TotpState:
+    """The account's TOTP, which must be on (a pending setup is not): else MfaNotEnabled."""
+    totp = await uow.totp.get(user_id)
+    if totp is None or not totp.enabled:
+        raise MfaNotEnabled()
+    return totp
 
 
 @dataclass(frozen=True, slots=True)

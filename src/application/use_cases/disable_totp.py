@@ -4,9 +4,9 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock
 from application.services.email_links import EmailLinks
 from application.services.freshness import Freshness
+from application.services.second_step import enabled_totp
 from application.use_cases.get_current_user import GetCurrentUser
 from domain.clients import ClientInfo
-from domain.errors import MfaNotEnabled
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,9 +30,7 @@ class DisableTotp:
         now = self.clock.now()
         async with self.new_uow() as uow:
             await self.freshness.require(uow, user, sid or "", now)
-            totp = await uow.totp.get(user.id)
-            if totp is None or not totp.enabled:
-                raise MfaNotEnabled()
+            await enabled_totp(uow, user.id)
             await uow.totp.remove(user.id)
             await uow.recovery_codes.remove_all(user.id)
             await uow.events.record(user.id, "mfa_disabled", {"method": "totp"}, now, client)

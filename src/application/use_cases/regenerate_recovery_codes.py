@@ -4,10 +4,9 @@ from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock
 from application.services.email_links import EmailLinks
 from application.services.freshness import Freshness
-from application.services.second_step import RecoveryCodeIssuer
+from application.services.second_step import RecoveryCodeIssuer, enabled_totp
 from application.use_cases.get_current_user import GetCurrentUser
 from domain.clients import ClientInfo
-from domain.errors import MfaNotEnabled
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,9 +32,7 @@ class RegenerateRecoveryCodes:
         now = self.clock.now()
         async with self.new_uow() as uow:
             await self.freshness.require(uow, user, sid or "", now)
-            totp = await uow.totp.get(user.id)
-            if totp is None or not totp.enabled:
-                raise MfaNotEnabled()
+            await enabled_totp(uow, user.id)
             codes = await self.recovery_codes.issue(uow, user.id, now)
             await uow.events.record(user.id, "recovery_codes_regenerated", {}, now, client)
             await self.email_links.send_second_factor_changed(uow, user, "recovery_codes_renewed", client, now)
