@@ -16,7 +16,8 @@ as the renderer's NEEDS table expects:
 - SECOND_FACTOR_CHANGED, as PASSWORD_CHANGED: values {"when", "change": a
   SecondFactorChange}, secrets {"token"} (purpose secure_account);
 - RECOVERY_CODE_USED, as PASSWORD_CHANGED: values {"when", "remaining"}, secrets {"token"};
-- SECOND_STEP_FAILED, as PASSWORD_CHANGED: values {"when", "ip", "browser"}, secrets {"token"}.
+- SECOND_STEP_FAILED, as PASSWORD_CHANGED: values {"when", "ip", "browser", "method": the
+  first factor that was right, "password" or the provider's name}, secrets {"token"}.
 The renderer adds to each: `link` (built from the token), `app_name` and `logo_url` (whose
 messages these are), and `subject` to the HTML part.
 """
@@ -114,10 +115,11 @@ class EmailLinks:
         await self._send_notice(uow, RECOVERY_CODE_USED, user, values, client, now)
 
     async def send_second_step_failed(
-        self, uow: UnitOfWork, user: User, browser: str, client: ClientInfo, now: datetime
+        self, uow: UnitOfWork, user: User, method: str, browser: str, client: ClientInfo, now: datetime
     ) -> None:
-        """Tell the owner the first factor was right but the second step failed until burned."""
-        values = {"when": _when(now), "ip": client.ip or "?", "browser": browser}
+        """Tell the owner the first factor (`method`) was right but the second step failed
+        until burned."""
+        values = {"when": _when(now), "ip": client.ip or "?", "browser": browser, "method": method}
         await self._send_notice(uow, SECOND_STEP_FAILED, user, values, client, now)
 
     async def _send_notice(

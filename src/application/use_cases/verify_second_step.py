@@ -147,4 +147,5 @@ class VerifySecondStep:
         await uow.mfa_challenges.record_wrong(challenge.digest)
         if verdict is StepVerdict.BURNED:
             await uow.events.record(user.id, "mfa_failed", {"method": challenge.method}, now, client)
-            await self.email_links.send_second_step_failed(uow, user, browser_of(client.user_agent), client, now)
+            browser = browser_of(client.user_agent)
+            await self.email_links.send_second_step_failed(uow, user, challenge.method, browser, client, now)

@@ -74,9 +74,10 @@ NEEDS: Mapping[str, Needs] = {
     # change: one of SECOND_FACTOR_CHANGES (default the first, totp_on)
     SECOND_FACTOR_CHANGED: Needs(values=("when",), optional_values=("change",)),
     RECOVERY_CODE_USED: Needs(values=("when", "remaining")),  # remaining: how many codes are left
-    SECOND_STEP_FAILED: Needs(values=("when", "ip", "browser")),
+    # method: the first factor that was right, "password" (default) or a provider's name
+    SECOND_STEP_FAILED: Needs(values=("when", "ip", "browser"), optional_values=("method",)),
 }
-DEFAULTS = {"stage": "requested", "change": SECOND_FACTOR_CHANGES[0]}
+DEFAULTS = {"stage": "requested", "change": SECOND_FACTOR_CHANGES[0], "method": "password"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,8 @@ from infrastructure.messaging.template_sources import override_names, shipped_na
 SAMPLE_VALUES = {"new_email": "n***@example.com", "when": "2026-01-31 18:00 UTC", "ip": "192.0.2.7",
                  "browser": "Firefox on Linux", "remaining": "7"}
 SAMPLE_SECRETS = {"token": "sample-token", "code": "493817"}
-OPTIONAL_VARIANTS = {"stage": ("requested", "confirmed"), "change": SECOND_FACTOR_CHANGES}
+OPTIONAL_VARIANTS = {"stage": ("requested", "confirmed"), "change": SECOND_FACTOR_CHANGES,
+                     "method": ("password", "google")}
 SAMPLE_LOGO = "https://logo.example/logo.png"
 # What each channel's form of a message is made of; the first file tells it exists.
 CHANNEL_FILES = {"email": ("subject.txt", "txt", "html"), "whatsapp": ("whatsapp.txt",)}

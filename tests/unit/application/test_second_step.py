@@ -203,7 +203,7 @@ class TestBurn:
         assert (user.id, "mfa_failed", {"method": "password"}) in world.db.events
         [notice] = sent(world, SECOND_STEP_FAILED)
         assert notice.recipient == "ada@example.com"
-        assert (notice.values["ip"], notice.values["browser"]) == (CLIENT.ip, "pytest")
+        assert (notice.values["ip"], notice.values["browser"], notice.values["method"]) == (CLIENT.ip, "pytest", "password")
         link = world.db.email_links[world.tokens.digest(notice.secrets["token"])].email_link
         assert (link.purpose, link.user_id) == (SECURE_ACCOUNT, user.id)
         with pytest.raises(MfaChallengeExpired):
