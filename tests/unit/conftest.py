@@ -34,6 +34,7 @@ from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
 from application.use_cases.mfa_status import GetMfaStatus
 from application.use_cases.regenerate_recovery_codes import RegenerateRecoveryCodes
+from application.use_cases.reauthenticate import Reauthenticate
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_local_user import RegisterLocalUser
 from application.use_cases.request_email_change import RequestEmailChange
@@ -313,6 +314,15 @@ class World:
         return RegenerateRecoveryCodes(
             current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, freshness=self.freshness,
             recovery_codes=self.recovery_code_issuer, email_links=self.email_links,
+        )
+
+    @property
+    def reauthenticate(self) -> Reauthenticate:
+        return Reauthenticate(
+            current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens,
+            clock=self.clock, guard=LoginGuard(self.attempts, self.limits),
+            lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
+            policy=self.freshness_policy,
         )
 
     @property

@@ -49,6 +49,7 @@ from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
 from application.use_cases.mfa_status import GetMfaStatus
 from application.use_cases.regenerate_recovery_codes import RegenerateRecoveryCodes
+from application.use_cases.reauthenticate import Reauthenticate
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_local_user import RegisterLocalUser
 from application.use_cases.request_email_change import RequestEmailChange
@@ -227,10 +228,11 @@ def _second_factor(
     ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks,
     issuer: SessionIssuer, guard: LoginGuard, devices: DeviceCookies,
 ) -> dict:
-    """TOTP, recovery codes and the second step of a sign-in."""
+    """TOTP, recovery codes, the second step of a sign-in, and re-authentication."""
     policy = policies.second_factor
     freshness = Freshness(tokens=ports.tokens, policy=policies.freshness)
     recovery_codes = RecoveryCodeIssuer(secrets=ports.second_factor_secrets, tokens=ports.tokens, policy=policy)
+    lock_notice = LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock)
     return {
         "mfa_status": GetMfaStatus(current_user=current_user, new_uow=ports.new_uow),
         "set_up_totp": SetUpTotp(
@@ -251,8 +253,12 @@ def _second_factor(
         ),
         "verify_second_step": VerifySecondStep(
             new_uow=ports.new_uow, clock=ports.clock, tokens=ports.tokens, ids=ports.ids, issuer=issuer,
-            guard=guard, lock_notice=LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock),
-            new_device=NewDeviceAlert(email_links), devices=devices, email_links=email_links, policy=policy,
+            guard=guard, lock_notice=lock_notice, new_device=NewDeviceAlert(email_links), devices=devices,
+            email_links=email_links, policy=policy,
+        ),
+        "reauthenticate": Reauthenticate(
+            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
+            clock=ports.clock, guard=guard, lock_notice=lock_notice, policy=policies.freshness,
         ),
     }
 
