@@ -108,7 +108,9 @@ class VerifySecondStep:
         if verdict is not StepVerdict.PASSED:
             if attempt.locks:
                 await self.lock_notice.send(user, client)
-            raise TooManyAttempts() if verdict is StepVerdict.BURNED else InvalidCode()
+            if verdict is StepVerdict.BURNED:
+                raise TooManyAttempts("Too many wrong answers; sign in again.")
+            raise InvalidCode()
         await self.guard.succeeded(challenge.lock_key)
         if pending_link_attaches(pending, user):
             linked = await attach_pending_link(self.new_uow, self.ids, self.clock, user, pending, client)
