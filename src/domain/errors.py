@@ -1,5 +1,7 @@
 """Rule violations. Each maps to one error code of the HTTP contract, in web only."""
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """Base class: a request broke a rule; nothing was changed."""
@@ -149,6 +151,18 @@ class InvalidPassword(DomainError):
 
 class NotFound(DomainError):
     """No such thing for this account (another account's is not revealed either)."""
+
+
+class MfaRequired(DomainError):
+    """The first factor was right, but the account asks for a second step: no session yet.
+    The browser gets the challenge's cookie (`challenge_token`, until `expires_at`), and
+    `methods` says what may answer it."""
+
+    def __init__(self, challenge_token: str, methods: list[str], expires_at: datetime) -> None:
+        super().__init__("a second step is needed")  # the token stays out of the message (and logs)
+        self.challenge_token = challenge_token
+        self.methods = methods
+        self.expires_at = expires_at
 
 
 class MfaAlreadyEnabled(DomainError):

@@ -127,7 +127,7 @@ class World:
             new_uow=self.new_uow, hasher=self.hasher, clock=self.clock, issuer=self.issuer,
             guard=LoginGuard(self.attempts, self.limits), tokens=self.tokens, ids=FakeIds(),
             lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
-            new_device=NewDeviceAlert(self.email_links), devices=self.devices,
+            new_device=NewDeviceAlert(self.email_links), devices=self.devices, second_step=self.second_step,
         )
 
     @property

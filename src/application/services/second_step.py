@@ -32,9 +32,11 @@ class Challenge:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SecondStep:
-    """Called by a first factor that was right, in its unit of work.
+    """Called by a first factor that was right, in its unit of work, before any session.
 
     - a second step is needed when the account has a method for it (its TOTP is on);
+    - the first factor does not clear its attempt count when it opens a challenge: the
+      answers add to it, and only a right one clears it (VerifySecondStep);
     - a challenge is a fresh random token (its cookie), stored only as its digest, living
       `SecondFactorPolicy.challenge_ttl`, answered at most `max_wrong_answers` times wrong;
     - it remembers how the first factor signed in (`method`), the attempt counter that factor
@@ -45,14 +47,14 @@ class SecondStep:
     tokens: TokenMinter
     policy: SecondFactorPolicy
 
-    async def methods(self, uow: UnitOfWork, user_id: UUID) -> list[str]:
-        """What may answer this account's second step; empty when it needs none."""
-        return second_step_methods(await uow.totp.get(user_id))
-
-    async def open(
+    async def challenge(
         self, uow: UnitOfWork, user_id: UUID, method: str, lock_key: str, now: datetime,
         pending_link: str | None = None,
-    ) -> Challenge:
+    ) -> Challenge | None:
+        """A challenge for this account's second step, or None when it needs none."""
+        methods = second_step_methods(await uow.totp.get(user_id))
+        if not methods:
+            return None
         token = self.tokens.new_token()
         challenge = MfaChallenge(
             digest=self.tokens.digest(token), user_id=user_id, method=method, lock_key=lock_key,
@@ -60,7 +62,7 @@ class SecondStep:
             pending_link_digest=self.tokens.digest(pending_link) if pending_link else None,
         )
         await uow.mfa_challenges.add(challenge)
-        return Challenge(token, challenge.expires_at, await self.methods(uow, user_id))
+        return Challenge(token, challenge.expires_at, methods)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

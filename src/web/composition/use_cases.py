@@ -35,7 +35,7 @@ from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
 from application.services.password_confirmation import ConfirmPassword
-from application.services.second_step import RecoveryCodeIssuer
+from application.services.second_step import RecoveryCodeIssuer, SecondStep
 from application.services.session_tokens import SessionIssuer
 from application.use_cases.change_password import ChangePassword
 from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
@@ -138,6 +138,7 @@ def use_case_dependencies(
             tokens=ports.tokens, ids=ports.ids,
             lock_notice=LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock),
             new_device=NewDeviceAlert(email_links), devices=devices,
+            second_step=SecondStep(tokens=ports.tokens, policy=policies.second_factor),
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(

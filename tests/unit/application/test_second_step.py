@@ -32,7 +32,7 @@ BROWSER = "pending-link-browser"
 
 async def challenge_for(world, user, method="password", pending_link=None) -> str:
     async with world.new_uow() as uow:
-        challenge = await world.second_step.open(
+        challenge = await world.second_step.challenge(
             uow, user.id, method, account_key(user, ""), world.clock.now(), pending_link
         )
         await uow.commit()
@@ -59,18 +59,19 @@ class TestOpening:
     async def test_a_challenge_lives_five_minutes_stored_as_a_digest_and_says_what_answers_it(self, world):
         user, _, _, _ = await challenged(world)
         async with world.new_uow() as uow:
-            challenge = await world.second_step.open(uow, user.id, "google", "k", world.clock.now())
+            challenge = await world.second_step.challenge(uow, user.id, "google", "k", world.clock.now())
         assert challenge.methods == ["totp", "recovery_code"]
         assert challenge.expires_at - world.clock.now() == timedelta(minutes=5)
         assert challenge.token not in repr(challenge)
 
     async def test_an_account_without_totp_needs_no_second_step(self, world):
-        user, _ = await signed_in(world)
+        user, sid = await signed_in(world)
         async with world.new_uow() as uow:
-            assert await world.second_step.methods(uow, user.id) == []
-        await world.set_up_totp.execute(_)
+            assert await world.second_step.challenge(uow, user.id, "password", "k", world.clock.now()) is None
+        await world.set_up_totp.execute(sid)
         async with world.new_uow() as uow:  # a pending setup is not on
-            assert await world.second_step.methods(uow, user.id) == []
+            assert await world.second_step.challenge(uow, user.id, "password", "k", world.clock.now()) is None
+        assert world.db.mfa_challenges == {}
 
 
 class TestTotpAnswer:
