@@ -172,7 +172,7 @@ class World:
         return CompleteProviderSignIn(
             providers=self.providers, new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
             ids=FakeIds(), issuer=self.issuer, new_device=NewDeviceAlert(self.email_links),
-            devices=self.devices,
+            devices=self.devices, second_step=self.second_step,
         )
 
     @property

@@ -9,8 +9,10 @@ from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, TokenMinter
 from application.services.account_ownership import hand_over
 from application.services.device_cookies import DeviceCookies
+from application.services.login_guard import attempt_key
 from application.services.new_device import NewDeviceAlert
 from application.services.provider_links import link_provider, linked_account
+from application.services.second_step import Challenge, SecondStep
 from application.services.session_tokens import IssuedTokens, SessionIssuer
 from domain.clients import ClientInfo
 from domain.errors import (
@@ -20,6 +22,7 @@ from domain.errors import (
     EmailTaken,
     InvalidState,
     LinkPending,
+    MfaRequired,
     ProviderError,
     ProviderNotConfigured,
 )
@@ -70,6 +73,11 @@ class CompleteProviderSignIn:
       LoginWithPassword);
     - otherwise a new user, profile and account are created together. Two concurrent
       callbacks for one new identity make one user: the loser retries and signs in;
+    - a sign-in (returning, or by a verified email) into an account with a second factor
+      opens a challenge (MfaRequired, SecondStep) and no session: a provider is no way
+      around the second factor. Its answers count toward this browser's lock as a password
+      login's would; an identity found by email waits as a pending link that only the
+      challenge names, attached once the second step is passed;
     - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction;
     - a sign-in (not a link) gives the browser a device cookie for the user, unless it holds
       a valid one for that user already (DeviceCookies).
@@ -83,6 +91,7 @@ class CompleteProviderSignIn:
     issuer: SessionIssuer
     new_device: NewDeviceAlert
     devices: DeviceCookies
+    second_step: SecondStep
     policy: ProviderFlowPolicy = ProviderFlowPolicy()
 
     async def execute(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
@@ -127,9 +136,11 @@ class CompleteProviderSignIn:
             if account is None and flow.link_user_id is None and identity.normalized_email:
                 email_owner = await uow.users.by_email(identity.normalized_email)
             path = choose_sign_in_path(identity, account, flow.link_user_id, email_owner)
+            challenge = None
             if path is SignInPath.RETURNING:
                 user_id = account.user_id
                 await uow.linked_accounts.update_tokens(account.id, identity.tokens, now)
+                challenge = await self._challenge(uow, user_id, identity.provider, device_cookie, now)
             elif path is SignInPath.LINK_CURRENT:
                 user_id = flow.link_user_id
                 require_proven_address(await uow.users.by_id(user_id))
@@ -137,17 +148,45 @@ class CompleteProviderSignIn:
             elif path is SignInPath.LINK_BY_EMAIL:
                 user_id = email_owner.id
                 await hand_over(uow, email_owner, {"provider": identity.provider}, client, now)
-                await self._link(uow, user_id, identity, client, now)
+                challenge = await self._link_after_second_step(uow, email_owner, identity, device_cookie, now)
+                if challenge is None:
+                    await self._link(uow, user_id, identity, client, now)
             else:
                 user_id = await self._create_user(uow, identity, now)
             linked = path is SignInPath.LINK_CURRENT
             tokens = None
-            if not linked:
+            if not linked and challenge is None:
                 await self.new_device.check(uow, await uow.users.by_id(user_id), client, now)
                 tokens = await self.issuer.open(uow, user_id, now, client, identity.provider)
             await uow.commit()
+        if challenge is not None:
+            raise MfaRequired(challenge.token, challenge.methods, challenge.expires_at)
         new_cookie = self.devices.for_sign_in(device_cookie, user_id) if tokens is not None else None
         return ProviderSignedIn(tokens, linked, flow.redirect_path, new_cookie)
+
+    async def _challenge(
+        self, uow: UnitOfWork, user_id: UUID, provider: str, device_cookie: str | None, now: datetime,
+        pending_link: str | None = None,
+    ) -> Challenge | None:
+        """The second step this sign-in needs, if any: its answers count toward the lock of
+        this browser (its device's, or the account's), as a password login's would."""
+        user = await uow.users.by_id(user_id)
+        lock_key = attempt_key(user, "", self.devices.recognise(device_cookie, user_id))
+        return await self.second_step.challenge(uow, user_id, provider, lock_key, now, pending_link)
+
+    async def _link_after_second_step(
+        self, uow: UnitOfWork, owner: User, identity: ProviderIdentity, device_cookie: str | None,
+        now: datetime,
+    ) -> Challenge | None:
+        """For an account with a second factor, the identity waits as a pending link that only
+        the challenge names (no browser cookie): the second step attaches it, or nothing does."""
+        pending_token = self.tokens.new_token()
+        challenge = await self._challenge(uow, owner.id, identity.provider, device_cookie, now, pending_token)
+        if challenge is not None:
+            await uow.pending_links.add(PendingLink(
+                self.tokens.digest(pending_token), owner.id, identity, now, now + self.policy.pending_link_ttl,
+            ))
+        return challenge
 
     async def _keep_pending_link(self, identity: ProviderIdentity) -> EmailNotVerified:
         """Keep the identity for the account's owner to link by proving the password in

@@ -128,6 +128,7 @@ def use_case_dependencies(
     )
     login_guard = LoginGuard(ports.attempts, policies.login)
     devices = DeviceCookies(ports.tokens)
+    second_step = SecondStep(tokens=ports.tokens, policy=policies.second_factor)
     singletons = {
         "register_user": RegisterLocalUser(
             new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, ids=ports.ids, issuer=issuer,
@@ -138,7 +139,7 @@ def use_case_dependencies(
             tokens=ports.tokens, ids=ports.ids,
             lock_notice=LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock),
             new_device=NewDeviceAlert(email_links), devices=devices,
-            second_step=SecondStep(tokens=ports.tokens, policy=policies.second_factor),
+            second_step=second_step,
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(
@@ -156,7 +157,7 @@ def use_case_dependencies(
         ),
         "complete_provider_sign_in": CompleteProviderSignIn(
             providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, ids=ports.ids,
-            issuer=issuer, new_device=NewDeviceAlert(email_links), devices=devices,
+            issuer=issuer, new_device=NewDeviceAlert(email_links), devices=devices, second_step=second_step,
         ),
         "list_linked_accounts": ListLinkedAccounts(current_user=current_user, new_uow=ports.new_uow),
         "unlink_account": UnlinkAccount(current_user=current_user, new_uow=ports.new_uow, clock=ports.clock),
