@@ -188,3 +188,8 @@ class ReauthRequired(DomainError):
     def __init__(self, methods: list[str]) -> None:
         super().__init__("sign in again to do this")
         self.methods = methods
+
+
+class ReauthFailed(DomainError):
+    """A provider round trip to re-authenticate did not prove this account: no session, or
+    an identity that is not one linked to it, or the provider refused."""

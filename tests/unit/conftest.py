@@ -172,7 +172,7 @@ class World:
         return CompleteProviderSignIn(
             providers=self.providers, new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
             ids=FakeIds(), issuer=self.issuer, new_device=NewDeviceAlert(self.email_links),
-            devices=self.devices, second_step=self.second_step,
+            devices=self.devices, second_step=self.second_step, current_user=self.current_user,
         )
 
     @property
@@ -181,7 +181,9 @@ class World:
 
     @property
     def unlink(self) -> UnlinkAccount:
-        return UnlinkAccount(current_user=self.current_user, new_uow=self.new_uow, clock=self.clock)
+        return UnlinkAccount(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, freshness=self.freshness,
+        )
 
     @property
     def update_profile(self) -> UpdateProfile:
@@ -225,7 +227,7 @@ class World:
     def change_email(self) -> RequestEmailChange:
         return RequestEmailChange(
             current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, clock=self.clock,
-            email_links=self.email_links, guard=LoginGuard(self.attempts, self.limits),
+            email_links=self.email_links, guard=LoginGuard(self.attempts, self.limits), freshness=self.freshness,
         )
 
     @property
@@ -268,7 +270,7 @@ class World:
         return ChangePassword(
             current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens,
             clock=self.clock, confirm=ConfirmPassword(hasher=self.hasher, guard=guard, clock=self.clock),
-            email_links=self.email_links,
+            email_links=self.email_links, freshness=self.freshness,
         )
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.policy import FreshnessPolicy
-from application.ports.persistence import UnitOfWork
+from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import TokenMinter
 from domain.errors import ReauthRequired
 from domain.second_factor import is_fresh, reauth_methods
@@ -28,3 +28,13 @@ class Freshness:
         if session is not None and is_fresh(session.signed_in, now, self.policy.max_age):
             return
         raise ReauthRequired(reauth_methods(user, await uow.totp.get(user.id)))
+
+    async def require_without_password(
+        self, new_uow: UnitOfWorkFactory, user: User, sid: str, now: datetime
+    ) -> None:
+        """For an action that an account with a password proves by giving it in the body: an
+        account without one needs a fresh session instead."""
+        if user.has_password:
+            return
+        async with new_uow() as uow:
+            await self.require(uow, user, sid, now)

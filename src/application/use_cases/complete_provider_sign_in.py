@@ -14,10 +14,12 @@ from application.services.new_device import NewDeviceAlert
 from application.services.provider_links import link_provider, linked_account
 from application.services.second_step import Challenge, SecondStep
 from application.services.session_tokens import IssuedTokens, SessionIssuer
+from application.use_cases.get_current_user import GetCurrentUser
 from domain.clients import ClientInfo
 from domain.errors import (
     AccessDenied,
     AccountAlreadyLinked,
+    DomainError,
     EmailNotVerified,
     EmailTaken,
     InvalidState,
@@ -25,6 +27,7 @@ from domain.errors import (
     MfaRequired,
     ProviderError,
     ProviderNotConfigured,
+    ReauthFailed,
 )
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import (
@@ -44,6 +47,7 @@ class ProviderCallback:
     error: str | None
     browser_token: str | None
     device_cookie: str | None = field(default=None, repr=False)  # the browser's (DeviceCookies)
+    sid: str | None = field(default=None, repr=False)  # the browser's session, for a re-authentication
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,7 @@ class ProviderSignedIn:
     linked: bool
     redirect_path: str | None
     device_cookie: str | None = field(default=None, repr=False)  # a new one to set, or None
+    reauthenticated: bool = False  # a re-authentication: the browser's session is fresh again
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,7 +85,11 @@ class CompleteProviderSignIn:
       challenge names, attached once the second step is passed;
     - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction;
     - a sign-in (not a link) gives the browser a device cookie for the user, unless it holds
-      a valid one for that user already (DeviceCookies).
+      a valid one for that user already (DeviceCookies);
+    - a re-authentication (started with reauth=true) signs nobody in and links nothing: when
+      the identity is one linked to the account that started it and the browser's session is
+      still that account's, the session is fresh from now (`reauthenticated`, with the
+      provider); anything else, a refusal at the provider included, is ReauthFailed.
     """
 
     providers: Mapping[str, IdentityProvider]
@@ -92,6 +101,7 @@ class CompleteProviderSignIn:
     new_device: NewDeviceAlert
     devices: DeviceCookies
     second_step: SecondStep
+    current_user: GetCurrentUser
     policy: ProviderFlowPolicy = ProviderFlowPolicy()
 
     async def execute(self, callback: ProviderCallback, client: ClientInfo) -> ProviderSignedIn:
@@ -99,6 +109,8 @@ class CompleteProviderSignIn:
         if idp is None:
             raise ProviderNotConfigured()
         flow = await self._consume_flow(callback)
+        if flow.reauth:
+            return await self._reauthenticate(idp, flow, callback, client)
         if callback.error:
             raise AccessDenied() if callback.error == "access_denied" else ProviderError()
         if not callback.code:
@@ -113,6 +125,30 @@ class CompleteProviderSignIn:
         except (EmailTaken, AccountAlreadyLinked):
             # A concurrent callback created this identity first: now it is a returning one.
             return await self._sign_in(identity, flow, client, callback.device_cookie)
+
+    async def _reauthenticate(
+        self, idp: IdentityProvider, flow: ProviderFlow, callback: ProviderCallback, client: ClientInfo
+    ) -> ProviderSignedIn:
+        if callback.error or not callback.code:
+            raise ReauthFailed()
+        try:
+            identity = await idp.identify(code=callback.code, code_verifier=flow.code_verifier, nonce=flow.nonce)
+        except DomainError:
+            raise ReauthFailed() from None
+        user = await self.current_user.execute(callback.sid)
+        now = self.clock.now()
+        async with self.new_uow() as uow:
+            account = await uow.linked_accounts.by_subject(identity.provider, identity.subject)
+            if user is None or user.id != flow.link_user_id or account is None or account.user_id != user.id:
+                raise ReauthFailed()
+            await uow.linked_accounts.update_tokens(account.id, identity.tokens, now)
+            session_id = await uow.sessions.session_id_by_sid(self.tokens.digests(callback.sid or ""))
+            if session_id is None:  # revoked since it was read
+                raise ReauthFailed()
+            await uow.sessions.mark_signed_in(session_id, now)
+            await uow.events.record(user.id, "reauthenticated", {"methods": [identity.provider]}, now, client)
+            await uow.commit()
+        return ProviderSignedIn(None, False, flow.redirect_path, reauthenticated=True)
 
     async def _consume_flow(self, callback: ProviderCallback) -> ProviderFlow:
         if not callback.state:

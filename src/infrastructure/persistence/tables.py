@@ -12,6 +12,7 @@ from advanced_alchemy.base import DefaultBase
 from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -188,6 +190,8 @@ class OAuthFlowRow(DefaultBase):
     link_user_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("users.id", ondelete="CASCADE")
     )
+    # Re-authenticating link_user_id's session (GET /auth/{provider}?reauth=true), not a sign-in.
+    reauth: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)

@@ -129,6 +129,7 @@ def use_case_dependencies(
     login_guard = LoginGuard(ports.attempts, policies.login)
     devices = DeviceCookies(ports.tokens)
     second_step = SecondStep(tokens=ports.tokens, policy=policies.second_factor)
+    freshness = Freshness(tokens=ports.tokens, policy=policies.freshness)
     singletons = {
         "register_user": RegisterLocalUser(
             new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, ids=ports.ids, issuer=issuer,
@@ -158,9 +159,12 @@ def use_case_dependencies(
         "complete_provider_sign_in": CompleteProviderSignIn(
             providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, ids=ports.ids,
             issuer=issuer, new_device=NewDeviceAlert(email_links), devices=devices, second_step=second_step,
+            current_user=current_user,
         ),
         "list_linked_accounts": ListLinkedAccounts(current_user=current_user, new_uow=ports.new_uow),
-        "unlink_account": UnlinkAccount(current_user=current_user, new_uow=ports.new_uow, clock=ports.clock),
+        "unlink_account": UnlinkAccount(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, freshness=freshness,
+        ),
         "update_profile": UpdateProfile(
             current_user=current_user, new_uow=ports.new_uow, phones=ports.phones, clock=ports.clock,
             policy=policies.profile,
@@ -182,10 +186,10 @@ def use_case_dependencies(
         ),
         "request_email_change": RequestEmailChange(
             current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock,
-            email_links=email_links, guard=login_guard,
+            email_links=email_links, guard=login_guard, freshness=freshness,
         ),
-        **_recovery(ports, policies, current_user, email_links, login_guard),
-        **_second_factor(ports, policies, current_user, email_links, issuer, login_guard, devices),
+        **_recovery(ports, policies, current_user, email_links, login_guard, freshness),
+        **_second_factor(ports, policies, current_user, email_links, issuer, login_guard, devices, freshness),
         "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
@@ -196,7 +200,8 @@ def use_case_dependencies(
 
 
 def _recovery(
-    ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks, guard: LoginGuard
+    ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks, guard: LoginGuard,
+    freshness: Freshness,
 ) -> dict:
     policy = policies.recovery
     return {
@@ -221,18 +226,17 @@ def _recovery(
         "change_password": ChangePassword(
             current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
             clock=ports.clock, confirm=ConfirmPassword(hasher=ports.hasher, guard=guard, clock=ports.clock),
-            email_links=email_links,
+            email_links=email_links, freshness=freshness,
         ),
     }
 
 
 def _second_factor(
     ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks,
-    issuer: SessionIssuer, guard: LoginGuard, devices: DeviceCookies,
+    issuer: SessionIssuer, guard: LoginGuard, devices: DeviceCookies, freshness: Freshness,
 ) -> dict:
     """TOTP, recovery codes, the second step of a sign-in, and re-authentication."""
     policy = policies.second_factor
-    freshness = Freshness(tokens=ports.tokens, policy=policies.freshness)
     recovery_codes = RecoveryCodeIssuer(secrets=ports.second_factor_secrets, tokens=ports.tokens, policy=policy)
     lock_notice = LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock)
     return {

@@ -1,5 +1,6 @@
 """second factor: TOTP secrets (encrypted), recovery codes (digests), second-step
-challenges, and the time of the sign-in each session descends from
+challenges, the time of the sign-in each session descends from, and the provider flows that
+re-authenticate a session rather than sign in
 
 sessions.signed_in_at stays NULL on sessions opened before: their created_at is read instead,
 so nothing is backfilled.
@@ -21,6 +22,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column('sessions', sa.Column('signed_in_at', DateTimeUTC(timezone=True), nullable=True))
+    op.add_column('oauth_flows', sa.Column('reauth', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
         'totp_secrets',
         sa.Column('user_id', GUID(length=16), nullable=False),
@@ -67,4 +69,5 @@ def downgrade() -> None:
     op.drop_table('mfa_challenges')
     op.drop_table('recovery_codes')
     op.drop_table('totp_secrets')
+    op.drop_column('oauth_flows', 'reauth')
     op.drop_column('sessions', 'signed_in_at')
