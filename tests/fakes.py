@@ -225,9 +225,10 @@ class InMemoryDatabase:
     row_locks: dict[UUID | bytes, asyncio.Lock] = field(default_factory=dict)  # users' rows, FOR UPDATE
 
     def user(self, user_id: UUID) -> User:
-        """The user as a query would return it: with its providers."""
+        """The user as a query would return it: with its providers and its second factor."""
         user = copy.deepcopy(self.users[user_id])
         user.providers = tuple(sorted(a.provider for a in self.linked_accounts.values() if a.user_id == user_id))
+        user.mfa_enabled = user_id in self.totp and self.totp[user_id].enabled
         return user
 
 
