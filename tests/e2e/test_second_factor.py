@@ -169,6 +169,8 @@ async def test_a_recovery_code_signs_in_once_in_any_case_and_says_how_many_remai
         signed_in_and_challenge_cleared(answer)
         assert (await browser.get("/auth/mfa")).json()["recoveryCodesLeft"] == 9
     assert "recovery_code_used" in await kinds(db, email)
+    notice = await mail_about(mail, email, "Un code de secours a été utilisé")
+    assert "Codes de secours restants : 9." in notice.text
     async with fresh_client(server) as again:
         await challenged(again, email)
         assert_error(await verify(again, recoveryCode=codes[3]), 400, "invalid_code")
