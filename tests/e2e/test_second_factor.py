@@ -12,6 +12,8 @@ import httpx
 from tests.e2e.conftest import FRONTEND
 from tests.e2e.test_form_login import post_form, see_other
 from tests.e2e.test_google_sign_in import count, go_to_google, me, person, sign_in_with_google
+from tests.e2e.test_oauth2_sign_in import github_person
+from tests.e2e.test_oauth2_sign_in import sign_in as oauth2_sign_in
 from tests.e2e.test_password_recovery import mail_about, reset
 from tests.e2e.test_pending_link import refused_with_a_pending_link, user_id
 from tests.support.authenticator import Authenticator
@@ -159,6 +161,20 @@ async def test_a_challenge_is_single_use(client, server, mail, new_email):
         assert_error(await verify(without, code="123456"), 401, "mfa_challenge_expired")
 
 
+async def test_an_expired_challenge_says_to_sign_in_again(client, server, mail, db, new_email):
+    email = new_email()
+    app, _ = await account_with_totp(client, mail, email)
+    async with fresh_client(server) as browser:
+        await challenged(browser, email)
+        # Five minutes pass, as the database sees them.
+        await db.execute("UPDATE mfa_challenges SET expires_at = now() - interval '1 second' WHERE user_id = $1",
+                         await user_id(db, email))
+        answer = await verify(browser, code=app.code())
+        assert_error(answer, 401, "mfa_challenge_expired")
+        assert_cleared(answer, "mfa_challenge")
+        assert (await browser.get("/auth/me")).json() == {"user": None}
+
+
 async def test_a_recovery_code_signs_in_once_in_any_case_and_says_how_many_remain(client, server, mail, db, new_email):
     email = new_email()
     _, codes = await account_with_totp(client, mail, email)
@@ -257,6 +273,19 @@ async def test_a_provider_sign_in_is_no_way_around_the_second_factor(client, ser
     row = await db.fetchrow("SELECT detail FROM security_events WHERE user_id = $1 AND kind = 'signed_in' "
                             "ORDER BY created_at DESC LIMIT 1", await user_id(db, claims["email"]))
     assert '"mfa": true' in row["detail"] and '"method": "google"' in row["detail"]
+
+
+async def test_an_oauth2_provider_is_no_way_around_it_either(client, server, github):
+    subject, profile = github_person()
+    assert "sid" in set_cookies(await oauth2_sign_in(client, github, "github", subject, profile))
+    app, _ = await turn_on_totp(client)
+    async with httpx.AsyncClient(base_url=server, timeout=30) as browser:
+        answer = await oauth2_sign_in(browser, github, "github", subject, profile)
+        assert answer.headers["location"] == (
+            f"{FRONTEND}/auth/mfa?from=social&provider=github&methods=totp,recovery_code")
+        assert set(set_cookies(answer)) == {"github_flow", "mfa_challenge"}
+        assert (await verify(browser, code=app.code())).status_code == 200
+        assert (await me(browser))["providers"] == ["github"]
 
 
 async def test_a_pending_link_attaches_only_after_the_second_step(client, idp, db, mail, new_email):
