@@ -221,7 +221,9 @@ def _accept_form(operation: Operation) -> None:
     operation.responses["303"] = OpenAPIResponse(
         description="Form posts only: to the frontend's `/dashboard` or "
         "`/auth/finish?from=local&complete=false` (signed in, with the session and device cookies), "
-        "`/auth/finish?from=social&providers=...` (a social-only account), or "
+        "`/auth/finish?from=social&providers=...` (a social-only account), "
+        "`/auth/mfa?methods=totp,recovery_code` (the password is right, two-step verification is on: "
+        "with the `mfa_challenge` cookie alone), or "
         "`/auth/login?error=<code>` (any other failure).",
         headers={
             "Location": OpenAPIHeader(
@@ -229,7 +231,8 @@ def _accept_form(operation: Operation) -> None:
                 description="Where the browser goes next (an absolute URL).", required=True,
             ),
             "Set-Cookie": OpenAPIHeader(
-                schema=Schema(type=OpenAPIType.STRING), description="When signed in: " + SIGN_IN_COOKIES,
+                schema=Schema(type=OpenAPIType.STRING),
+                description="When signed in: " + SIGN_IN_COOKIES + " Before a second step: `mfa_challenge` alone.",
             ),
         },
     )

@@ -1967,12 +1967,12 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
-            /** @description Form posts only: to the frontend's `/dashboard` or `/auth/finish?from=local&complete=false` (signed in, with the session and device cookies), `/auth/finish?from=social&providers=...` (a social-only account), or `/auth/login?error=<code>` (any other failure). */
+            /** @description Form posts only: to the frontend's `/dashboard` or `/auth/finish?from=local&complete=false` (signed in, with the session and device cookies), `/auth/finish?from=social&providers=...` (a social-only account), `/auth/mfa?methods=totp,recovery_code` (the password is right, two-step verification is on: with the `mfa_challenge` cookie alone), or `/auth/login?error=<code>` (any other failure). */
             303: {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description When signed in: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. */
+                    /** @description When signed in: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. Before a second step: `mfa_challenge` alone. */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
