@@ -40,3 +40,4 @@ class UserFactory(DataclassFactory[User]):
     password_hash = Use(lambda: "fake$secret-password")
     profile = Use(lambda: Profile("Ada", "Lovelace"))
     providers = ()
+    mfa_enabled = False  # read from the account's second factor, never stored with the user

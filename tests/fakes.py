@@ -26,8 +26,11 @@ from application.ports.persistence import (
     PendingLinkRepository,
     PhoneCodeRepository,
     EmailLinkRepository,
+    MfaChallengeRepository,
+    RecoveryCodeRepository,
     SecurityEvents,
     SessionRepository,
+    TotpRepository,
     UnitOfWork,
     UserRepository,
 )
@@ -39,6 +42,7 @@ from application.ports.security import (
     IdGenerator,
     PasswordCheck,
     PasswordHasher,
+    SecondFactorSecrets,
     TokenMinter,
 )
 from domain.codes import CodeCheck, PhoneCode
@@ -57,6 +61,8 @@ from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
 from domain.email_links import EmailLink
 from domain.activity import EventKind, SecurityEvent
 from domain.clients import ClientInfo
+from domain.recovery_codes import format_recovery_code
+from domain.second_factor import MfaChallenge, TotpState
 from domain.sessions import RefreshClaim, Rotation, Session
 from domain.users import User
 
@@ -99,6 +105,21 @@ class FakePhoneNumbers(PhoneNumbers):
         if not (digits.startswith("+") and digits[1:].isdigit() and 8 <= len(digits) - 1 <= 15):
             raise InvalidInput("phoneNumber", "is not a valid phone number")
         return digits
+
+
+class FakeSecondFactorSecrets(SecondFactorSecrets):
+    """Distinct, predictable secrets and codes: a test reads them from what the use case answers."""
+
+    def __init__(self) -> None:
+        self._count = 0
+
+    def new_totp_secret(self) -> bytes:
+        self._count += 1
+        return self._count.to_bytes(20, "big")
+
+    def new_recovery_code(self) -> str:
+        self._count += 1
+        return format_recovery_code(self._count * 7919)
 
 
 class FakeIds(IdGenerator):
@@ -199,12 +220,16 @@ class InMemoryDatabase:
     event_log: list[tuple[UUID | None, SecurityEvent]] = field(default_factory=list)  # with time and origin
     outbox: list[Message] = field(default_factory=list)  # committed messages only
     phone_codes: dict[UUID, "CodeRecord"] = field(default_factory=dict)
-    row_locks: dict[UUID, asyncio.Lock] = field(default_factory=dict)  # users' rows, FOR UPDATE
+    totp: dict[UUID, TotpState] = field(default_factory=dict)
+    recovery_codes: dict[tuple[UUID, bytes], "RecoveryCodeRecord"] = field(default_factory=dict)
+    mfa_challenges: dict[bytes, "ChallengeRecord"] = field(default_factory=dict)
+    row_locks: dict[UUID | bytes, asyncio.Lock] = field(default_factory=dict)  # users' rows, FOR UPDATE
 
     def user(self, user_id: UUID) -> User:
-        """The user as a query would return it: with its providers."""
+        """The user as a query would return it: with its providers and its second factor."""
         user = copy.deepcopy(self.users[user_id])
         user.providers = tuple(sorted(a.provider for a in self.linked_accounts.values() if a.user_id == user_id))
+        user.mfa_enabled = user_id in self.totp and self.totp[user_id].enabled
         return user
 
 
@@ -373,6 +398,13 @@ class InMemorySessionRepository(SessionRepository):
             self._update(session_id, revoked_at=now)
         return len(live)
 
+    async def by_id(self, session_id: UUID) -> Session | None:
+        session = self._db.sessions.get(session_id)
+        return copy.deepcopy(session) if session is not None else None
+
+    async def mark_signed_in(self, session_id: UUID, now: datetime) -> None:
+        self._update(session_id, signed_in_at=now)
+
     def _update(self, session_id: UUID, **changes) -> None:
         session = copy.deepcopy(self._db.sessions[session_id])
         for name, value in changes.items():
@@ -528,6 +560,117 @@ class InMemoryEmailLinkRepository(EmailLinkRepository):
         return voided
 
 
+class InMemoryTotpRepository(TotpRepository):
+    """As SqlTotpRepository: each conditional write reads and writes with no await between."""
+
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._totp = _Table(db.totp, undo)
+
+    async def get(self, user_id: UUID) -> TotpState | None:
+        return self._db.totp.get(user_id)
+
+    async def set_pending(self, user_id: UUID, secret: bytes, now: datetime) -> bool:
+        current = self._db.totp.get(user_id)
+        if current is not None and current.enabled:
+            return False
+        self._totp.put(user_id, TotpState(secret))
+        return True
+
+    async def enable(self, user_id: UUID, step: int, now: datetime) -> bool:
+        current = self._db.totp.get(user_id)
+        if current is None or current.enabled:
+            return False
+        self._totp.put(user_id, replace(current, confirmed_at=now, last_step=step))
+        return True
+
+    async def accept_step(self, user_id: UUID, step: int) -> bool:
+        current = self._db.totp.get(user_id)
+        if current is None or not current.enabled or (current.last_step is not None and current.last_step >= step):
+            return False
+        self._totp.put(user_id, replace(current, last_step=step))
+        return True
+
+    async def remove(self, user_id: UUID) -> bool:
+        if user_id not in self._db.totp:
+            return False
+        self._totp.delete(user_id)
+        return True
+
+
+@dataclass(frozen=True)
+class RecoveryCodeRecord:
+    created_at: datetime
+    used_at: datetime | None = None
+
+
+class InMemoryRecoveryCodeRepository(RecoveryCodeRepository):
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._codes = _Table(db.recovery_codes, undo)
+
+    async def replace(self, user_id: UUID, digests, now: datetime) -> None:
+        await self.remove_all(user_id)
+        for digest in digests:
+            assert (user_id, digest) not in self._db.recovery_codes, "code issued twice"  # the primary key
+            self._codes.put((user_id, digest), RecoveryCodeRecord(now))
+
+    async def use(self, user_id: UUID, digests, now: datetime) -> bool:
+        assert not isinstance(digests, bytes), "lookups take a sequence of digests"
+        for digest in digests:
+            record = self._db.recovery_codes.get((user_id, digest))
+            if record is not None and record.used_at is None:
+                self._codes.put((user_id, digest), replace(record, used_at=now))
+                return True
+        return False
+
+    async def left(self, user_id: UUID) -> int:
+        return sum(1 for (owner, _), record in self._db.recovery_codes.items()
+                   if owner == user_id and record.used_at is None)
+
+    async def remove_all(self, user_id: UUID) -> None:
+        for key in [key for key in self._db.recovery_codes if key[0] == user_id]:
+            self._codes.delete(key)
+
+
+@dataclass(frozen=True)
+class ChallengeRecord:
+    challenge: MfaChallenge
+    used_at: datetime | None = None
+
+
+class InMemoryMfaChallengeRepository(MfaChallengeRepository):
+    """The claim's row lock: a challenge claimed by a unit of work waits for it to end."""
+
+    def __init__(self, db: InMemoryDatabase, undo: list, held: list[asyncio.Lock]) -> None:
+        self._db = db
+        self._challenges = _Table(db.mfa_challenges, undo)
+        self._held = held
+
+    async def add(self, challenge: MfaChallenge) -> None:
+        assert challenge.digest not in self._db.mfa_challenges, "challenge issued twice"  # the primary key
+        self._challenges.put(challenge.digest, ChallengeRecord(challenge))
+
+    async def claim(self, digests, now: datetime) -> MfaChallenge | None:
+        digest = stored_digest(self._db.mfa_challenges, digests)
+        if digest is None:
+            return None
+        lock = self._db.row_locks.setdefault(digest, asyncio.Lock())
+        if lock not in self._held:
+            await lock.acquire()
+            self._held.append(lock)
+        record = self._db.mfa_challenges[digest]
+        return record.challenge if record.used_at is None else None
+
+    async def record_wrong(self, digest: bytes) -> None:
+        record = self._db.mfa_challenges[digest]
+        wrong = record.challenge.wrong_answers + 1
+        self._challenges.put(digest, replace(record, challenge=replace(record.challenge, wrong_answers=wrong)))
+
+    async def finish(self, digest: bytes, now: datetime) -> None:
+        self._challenges.put(digest, replace(self._db.mfa_challenges[digest], used_at=now))
+
+
 class InMemorySecurityEvents(SecurityEvents):
     def __init__(self, db: InMemoryDatabase, undo: list) -> None:
         self._db = db
@@ -596,6 +739,9 @@ class FakeUnitOfWork(UnitOfWork):
         self.pending_links = InMemoryPendingLinkRepository(self._db, self._undo)
         self.phone_codes = InMemoryPhoneCodeRepository(self._db, self._undo)
         self.email_links = InMemoryEmailLinkRepository(self._db, self._undo)
+        self.totp = InMemoryTotpRepository(self._db, self._undo)
+        self.recovery_codes = InMemoryRecoveryCodeRepository(self._db, self._undo)
+        self.mfa_challenges = InMemoryMfaChallengeRepository(self._db, self._undo, self._held)
         self.events = InMemorySecurityEvents(self._db, self._undo)
         self.outbox = InMemoryOutbox(self._db, self._undo)
         return self

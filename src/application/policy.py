@@ -84,3 +84,20 @@ class RecoveryPolicy:
     messages_per_account: int = 3
     account_window: timedelta = timedelta(minutes=15)
     per_address: AddressLimit = AddressLimit()  # /auth/forgot-password and /auth/verify-phone, each
+
+
+@dataclass(frozen=True, slots=True)
+class SecondFactorPolicy:
+    """TOTP and the second step of a sign-in (the contract's figures, here and nowhere else)."""
+
+    issuer: str = "Sésame"  # MFA_ISSUER: the name authenticator apps show
+    recovery_codes: int = 10  # each set, shown once
+    challenge_ttl: timedelta = timedelta(minutes=5)  # the mfa_challenge cookie's life
+    max_wrong_answers: int = 5  # then the challenge is burned
+
+
+@dataclass(frozen=True, slots=True)
+class FreshnessPolicy:
+    """How recent a session's sign-in must be for a sensitive action (REAUTH_MAX_AGE)."""
+
+    max_age: timedelta = timedelta(seconds=600)

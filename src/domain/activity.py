@@ -14,7 +14,8 @@ EventKind = Literal[
     "session_revoked", "password_changed", "password_reset", "password_removed",
     "email_verified", "email_change_requested", "email_changed", "phone_verified",
     "provider_linked", "provider_unlinked", "account_locked", "account_unlocked",
-    "account_secured",
+    "account_secured", "mfa_enabled", "mfa_disabled", "mfa_failed", "recovery_code_used",
+    "recovery_codes_regenerated", "reauthenticated",
 ]
 EVENT_KINDS: frozenset[str] = frozenset(get_args(EventKind))
 

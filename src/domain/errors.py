@@ -1,5 +1,7 @@
 """Rule violations. Each maps to one error code of the HTTP contract, in web only."""
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """Base class: a request broke a rule; nothing was changed."""
@@ -149,3 +151,45 @@ class InvalidPassword(DomainError):
 
 class NotFound(DomainError):
     """No such thing for this account (another account's is not revealed either)."""
+
+
+class MfaRequired(DomainError):
+    """The first factor was right, but the account asks for a second step: no session yet.
+    The browser gets the challenge's cookie (`challenge_token`, until `expires_at`), and
+    `methods` says what may answer it."""
+
+    def __init__(self, challenge_token: str, methods: list[str], expires_at: datetime) -> None:
+        super().__init__("a second step is needed")  # the token stays out of the message (and logs)
+        self.challenge_token = challenge_token
+        self.methods = methods
+        self.expires_at = expires_at
+
+
+class MfaAlreadyEnabled(DomainError):
+    """TOTP is on already: turn it off first to set up another secret."""
+
+
+class MfaSetupNotStarted(DomainError):
+    """No pending TOTP secret to confirm (none set up, or it is on already)."""
+
+
+class MfaNotEnabled(DomainError):
+    """The account has no second factor to turn off or renew codes for."""
+
+
+class MfaChallengeExpired(DomainError):
+    """No second-step challenge to answer: none, expired, used or burned. Sign in again."""
+
+
+class ReauthRequired(DomainError):
+    """A sensitive action needs a recent sign-in of this session; `methods` says how this
+    account can prove itself again."""
+
+    def __init__(self, methods: list[str]) -> None:
+        super().__init__("sign in again to do this")
+        self.methods = methods
+
+
+class ReauthFailed(DomainError):
+    """A provider round trip to re-authenticate did not prove this account: no session, or
+    an identity that is not one linked to it, or the provider refused."""

@@ -18,6 +18,7 @@ class ProviderFlow:
     expires_at: datetime
     redirect_path: str | None = None
     link_user_id: UUID | None = None
+    reauth: bool = False  # re-authenticating link_user_id's session, not signing in
 
 
 @dataclass(frozen=True, slots=True)

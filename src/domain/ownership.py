@@ -4,10 +4,10 @@
   no sign-in method (a linked provider) and no recovery channel (a verified phone).
 - Proof of the address wins: the person who proves an unverified address (a provider that
   vouches for it, a reset link) is the owner, and everything else the account holds is
-  dropped (see `Handover`).
+  dropped, its second factor too (see `Handover`).
 - "Not you?" undoes: every sign-in method and recovery channel added since the event the
-  link was mailed for goes, and the email goes back to the address the notice went to
-  (see `undo_since`).
+  link was mailed for goes, a second factor turned on since is turned off, and the email
+  goes back to the address the notice went to (see `undo_since`).
 """
 
 from collections.abc import Iterable
@@ -17,6 +17,7 @@ from datetime import datetime
 from domain.errors import AddressNotProven
 from domain.identities import LinkedAccount
 from domain.email_links import mask_email
+from domain.second_factor import TotpState
 from domain.users import User
 
 
@@ -34,23 +35,28 @@ class Undo:
     phone: bool = False  # the number was set or verified since the event
     restore_email: str | None = None  # the address the notice went to, if the account left it
     email_change_cancelled: bool = False  # a change link was pending (known once it is voided)
+    second_factor: bool = False  # TOTP was turned on since the event
 
     def detail(self) -> dict:
-        """For the `account_secured` event and the answer: never a secret, addresses masked."""
+        """For the `account_secured` event and the answer: never a secret, addresses masked
+        (the second factor is named only when one was turned off)."""
         return {
             "providersUnlinked": list(self.providers),
             "phoneRemoved": self.phone,
             "emailChangeCancelled": self.email_change_cancelled,
             "emailRestored": mask_email(self.restore_email) if self.restore_email else None,
+            **({"secondFactorRemoved": True} if self.second_factor else {}),
         }
 
 
 def undo_since(
-    user: User, accounts: Iterable[LinkedAccount], since: datetime, notice_address: str | None
+    user: User, accounts: Iterable[LinkedAccount], since: datetime, notice_address: str | None,
+    totp: TotpState | None = None,
 ) -> Undo:
     """What was added since `since` (the event the "not you?" link was mailed for).
 
     - a provider linked at or after `since`;
+    - TOTP, when it was turned on at or after `since` (on from before, it is the owner's);
     - the phone number, when it was set or verified at or after `since` (a number from
       before, verified before, is the owner's);
     - the email, when the account no longer has the address the notice went to (a change
@@ -61,28 +67,30 @@ def undo_since(
         when is not None and when >= since for when in (user.phone_changed_at, user.phone_verified_at)
     )
     restore = notice_address if notice_address is not None and notice_address != user.email else None
-    return Undo(providers, phone, restore)
+    second_factor = totp is not None and totp.confirmed_at is not None and totp.confirmed_at >= since
+    return Undo(providers, phone, restore, second_factor=second_factor)
 
 
 @dataclass(frozen=True, slots=True)
 class Handover:
     """What the owner of a just-proven address takes back from whoever held the account:
     every session ends, and the password (unless the proof just set it), every linked
-    provider (but the one that vouched, linked right after), the phone number and any
-    pending email change go."""
+    provider (but the one that vouched, linked right after), the phone number, the second
+    factor (pending or on) and any pending email change go."""
 
     remove_password: bool
     providers: tuple[str, ...]
     phone: bool
+    second_factor: bool = False
 
     def detail(self) -> dict:
         """What was dropped, for the `email_verified` event (only what there was)."""
         dropped = {"passwordRemoved": self.remove_password, "providersUnlinked": list(self.providers),
-                   "phoneRemoved": self.phone}
+                   "phoneRemoved": self.phone, "secondFactorRemoved": self.second_factor}
         return {name: value for name, value in dropped.items() if value}
 
 
-def handover(user: User, *, password_set_by_proof: bool) -> Handover | None:
+def handover(user: User, *, password_set_by_proof: bool, totp: TotpState | None = None) -> Handover | None:
     """None when the address was already proven: nothing to hand over."""
     if not user.address_unproven:
         return None
@@ -90,4 +98,5 @@ def handover(user: User, *, password_set_by_proof: bool) -> Handover | None:
         remove_password=user.has_password and not password_set_by_proof,
         providers=user.providers,
         phone=user.phone_number is not None,
+        second_factor=totp is not None,
     )

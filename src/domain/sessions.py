@@ -21,6 +21,13 @@ class Session:
     revoked_at: datetime | None = None
     ip: str | None = None
     user_agent: str | None = None
+    # When the sign-in it descends from happened (a refresh keeps it; re-authenticating
+    # moves it); None: at its creation.
+    signed_in_at: datetime | None = None
+
+    @property
+    def signed_in(self) -> datetime:
+        return self.signed_in_at or self.created_at
 
     def is_active(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at

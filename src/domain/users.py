@@ -34,6 +34,7 @@ class User:
     password_hash: str | None = None
     profile: Profile = field(default_factory=Profile)
     providers: tuple[str, ...] = ()
+    mfa_enabled: bool = False  # a second factor is on (TOTP confirmed): read with the user
 
     @property
     def has_password(self) -> bool:

@@ -26,6 +26,7 @@ from web.controllers.phone import PhoneController
 from web.controllers.profile import ProfileController
 from web.controllers.providers import provider_controller
 from web.controllers.recovery import RecoveryController
+from web.controllers.second_factor import MfaController, ReauthController
 from web.controllers.sessions import EventsController, SessionsController
 from web.edge.cookies import CookiePolicy
 from web.edge.form_login import redirect_form_failures
@@ -91,7 +92,8 @@ def create_app(
             version="1.0.0",
             description="Authentication API for the Next.js frontend (reference: docs/api.md in "
             'the repository). Every error is `{"error", "message"}` (plus `fields` for '
-            '`invalid_request`, `providers` for `social_only`).',
+            '`invalid_request`, `providers` for `social_only`, `methods` for `mfa_required` and '
+            '`reauth_required`).',
             path="/schema",
             render_plugins=[_swagger_ui()],
         ),
@@ -124,6 +126,8 @@ def _routes(identity_providers: Iterable[str]) -> list[ControllerRouterHandler]:
         EmailController,
         RecoveryController,
         AccountSecurityController,
+        MfaController,
+        ReauthController,
         SessionsController,
         EventsController,
         HealthController,

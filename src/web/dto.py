@@ -279,6 +279,7 @@ class UserOut(Struct, rename="camel"):
     profile: ProfileOut
     required_actions: list[str]
     created_at: datetime
+    mfa_enabled: Annotated[bool, Meta(description="Two-step verification is on")]
 
     @classmethod
     def of(cls, user: User) -> "UserOut":
@@ -295,6 +296,7 @@ class UserOut(Struct, rename="camel"):
             profile=ProfileOut(p.firstname, p.lastname, p.photo, p.locale),
             required_actions=user.required_actions(),
             created_at=user.created_at,
+            mfa_enabled=user.mfa_enabled,
         )
 
 
@@ -365,6 +367,7 @@ class ErrorOut(Struct, omit_defaults=True):
     message: str
     fields: list[FieldError] | None = None
     providers: list[str] | None = None
+    methods: list[str] | None = None  # what answers mfa_required or reauth_required
 
 
 class AccountOut(Struct, rename="camel"):
@@ -411,3 +414,69 @@ class EventOut(Struct, rename="camel"):
 
 class EventsOut(Struct):
     events: Annotated[list[EventOut], Meta(description="Newest first")]
+
+
+# The second factor and fresh authentication.
+TotpCode = Annotated[str, _documented(
+    "The 6 digits the authenticator app shows (spaces between them are also accepted).",
+    r"^[0-9]{6}$", max_length=16,
+)]
+# Crockford's base32: every letter but u (i, l and o are read as 1, 1 and 0).
+_RECOVERY_CHARACTERS = "[0-9A-TV-Za-tv-z]"
+RecoveryCode = Annotated[str, _documented(
+    "One of the recovery codes shown when two-step verification was turned on, like "
+    "`k3v9q-7hx2m`: in any case, with or without its dash (or spaces).",
+    rf"^{_RECOVERY_CHARACTERS}{{5}}-?{_RECOVERY_CHARACTERS}{{5}}$", max_length=32,
+)]
+
+
+class TotpCodeBody(Body):
+    code: TotpCode
+
+    example: ClassVar[dict | None] = {"code": "123456"}
+
+
+class SecondStepBody(Body):
+    """Exactly one of the two (both is 400)."""
+
+    code: TotpCode | None = None
+    recovery_code: RecoveryCode | None = None
+
+    one_of_required: ClassVar[tuple[str, ...]] = ("code", "recoveryCode")
+    exactly_one: ClassVar[bool] = True
+    example: ClassVar[dict | None] = {"code": "123456"}
+
+
+class ReauthBody(Body):
+    """`password` when the account has one, `code` when its two-step verification is on: each
+    required then, and refused otherwise (400)."""
+
+    password: Password | None = None
+    code: TotpCode | None = None
+
+    one_of_required: ClassVar[tuple[str, ...]] = ("password", "code")
+    example: ClassVar[dict | None] = {"password": "correct-horse-battery-42", "code": "123456"}
+
+
+class MfaStatusOut(Struct, rename="camel"):
+    totp: Annotated[bool, Meta(description="On: a code confirmed it (a pending setup is not on)")]
+    recovery_codes_left: Annotated[int, Meta(description="Unused codes of the current set")]
+    passkeys: Annotated[int, Meta(description="Passkeys that may answer the second step")] = 0
+
+
+class TotpSetupOut(Struct, rename="camel"):
+    secret: Annotated[str, Meta(description="The pending secret in base32 (160 bits), to type into an app")]
+    otpauth_uri: Annotated[str, Meta(description="The same secret as an otpauth:// URI, for a QR code")]
+
+
+class RecoveryCodesOut(Struct, kw_only=True, rename="camel"):
+    recovery_codes: Annotated[list[str], Meta(description="Shown once: only their digests are kept")]
+
+
+class TotpConfirmedOut(RecoveryCodesOut, kw_only=True):
+    ok: bool = True
+
+
+class ReauthOut(Struct, kw_only=True, rename="camel"):
+    ok: bool = True
+    fresh_until: Annotated[datetime, Meta(description="Until when this session may do sensitive actions")]

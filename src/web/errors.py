@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from application.ports.telemetry import Telemetry
 from domain import errors as e
 from web.edge.client import client_address
-from web.edge.cookies import REFRESH, CookiePolicy
+from web.edge.cookies import MFA_CHALLENGE, REFRESH, CookiePolicy
 from web.dto import ErrorOut, FieldError
 from web.edge.request import ClientDisconnected
 from web.serving.server import PAUSE_READING
@@ -43,9 +43,17 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.AddressNotProven: (403, "email_not_verified", "Verify the account's email address first."),
     e.InvalidCode: (400, "invalid_code", "This code is wrong or expired."),
     e.TooManyAttempts: (429, "too_many_attempts", "Too many wrong codes; ask for a new one."),
+    e.MfaRequired: (401, "mfa_required", "Enter the code of your authenticator app, or a recovery code."),
+    e.MfaChallengeExpired: (401, "mfa_challenge_expired", "This sign-in has expired; sign in again."),
+    e.MfaAlreadyEnabled: (409, "mfa_already_enabled", "Two-step verification is on already."),
+    e.MfaSetupNotStarted: (409, "mfa_setup_not_started", "Set up two-step verification first."),
+    e.MfaNotEnabled: (404, "mfa_not_enabled", "Two-step verification is not on."),
+    e.ReauthRequired: (403, "reauth_required", "Confirm it is you to do this."),
 }
 # A refused refresh clears the refresh cookie, so the browser stops retrying it.
 CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
+# A challenge that cannot be answered any more is cleared, so the browser signs in again.
+CLEARS_MFA_CHALLENGE = (e.MfaChallengeExpired,)
 # A refusal for a while says for how long.
 RETRY_AFTER = (e.RateLimited, e.AccountLocked, e.PasswordWorkBusy)
 
@@ -97,9 +105,13 @@ def make_exception_handlers(
         if type(exc) not in DOMAIN_ERRORS:  # a rule without an HTTP answer is our bug
             return internal_error(request, exc)
         status, code, default_message = DOMAIN_ERRORS[type(exc)]
-        message = str(exc) if exc.args else default_message
-        extra = {"providers": list(exc.providers)} if isinstance(exc, e.SocialOnlyAccount) else {}
-        response = error_response(status, code, message, **extra)
+        # The messages of these two are for the log: the contract's sentence is the answer's.
+        message = default_message if isinstance(exc, e.MfaRequired | e.ReauthRequired) or not exc.args else str(exc)
+        response = error_response(status, code, message, **_extra(exc))
+        if isinstance(exc, e.MfaRequired):  # the challenge instead of a session
+            cookies.set_mfa_challenge(response, exc.challenge_token, exc.expires_at)
+        if isinstance(exc, CLEARS_MFA_CHALLENGE):
+            cookies.clear(response, MFA_CHALLENGE)
         if isinstance(exc, CLEARS_REFRESH):
             cookies.clear(response, REFRESH)
         if isinstance(exc, RETRY_AFTER):
@@ -121,6 +133,15 @@ def make_exception_handlers(
         HTTP_500_INTERNAL_SERVER_ERROR: internal_error,
         Exception: internal_error,
     }
+
+
+def _extra(exc: e.DomainError) -> dict:
+    """The fields an error adds to {"error", "message"}: what the client can do next."""
+    if isinstance(exc, e.SocialOnlyAccount):
+        return {"providers": list(exc.providers)}
+    if isinstance(exc, e.MfaRequired | e.ReauthRequired):
+        return {"methods": list(exc.methods)}
+    return {}
 
 
 def invalid_request(fields: list[FieldError], message: str = "The request is invalid.") -> Response:

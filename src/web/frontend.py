@@ -30,6 +30,15 @@ class Frontend:
             query["redirect"] = redirect_path
         return f"{self.origin}/auth/finish?{urlencode(query)}"
 
+    def reauth_url(self, provider: str, redirect_path: str | None = None, *, failed: bool = False) -> str:
+        """Where a provider round trip to re-authenticate ends: the session fresh, or not."""
+        query = {"from": "social", "provider": provider, "reauth": "true"}
+        if failed:
+            query["error"] = "reauth_failed"
+        elif redirect_path:
+            query["redirect"] = redirect_path
+        return f"{self.origin}/auth/finish?{urlencode(query)}"
+
     def login_error_url(self, error: e.DomainError | None) -> str:
         code = CALLBACK_ERRORS.get(type(error), "server") if error else "server"
         query = {"error": code}
@@ -45,6 +54,12 @@ class Frontend:
         if profile_complete:
             return f"{self.origin}/dashboard"
         return f"{self.origin}/auth/finish?{urlencode({'from': 'local', 'complete': 'false'})}"
+
+    def second_step_url(self, methods: list[str], provider: str | None = None) -> str:
+        """The page that answers the second step of a sign-in (its challenge in a cookie)."""
+        query = {"from": "social", "provider": provider} if provider else {}
+        query["methods"] = ",".join(methods)
+        return f"{self.origin}/auth/mfa?{urlencode(query, safe=',')}"
 
     def social_only_url(self, providers: list[str]) -> str:
         query = {"from": "social", "providers": ",".join(providers)}

@@ -23,6 +23,7 @@ from litestar.typing import FieldDefinition
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin  # Litestar's own, extended
 from msgspec import Struct
 
+from domain import errors as e
 from web.edge.cookies import DEVICE_MAX_AGE, REFRESH
 from web.dto import Body
 from web.errors import CLEARS_REFRESH, DOMAIN_ERRORS, RETRY_AFTER
@@ -51,6 +52,8 @@ def _catalog() -> dict[str, Failure]:
                 {"fields": [{"field": "email", "message": "is not a valid email address"}]}),
         Failure(401, "social_only", "this account signs in with google", {"providers": ["google"]}),
         Failure(403, "forbidden_origin", "This origin may not call the API."),
+        Failure(401, "mfa_required", DOMAIN_ERRORS[e.MfaRequired][2], {"methods": ["totp", "recovery_code"]}),
+        Failure(403, "reauth_required", DOMAIN_ERRORS[e.ReauthRequired][2], {"methods": ["password", "totp"]}),
         Failure(503, "not_ready", "The database does not answer."),
     ]:
         failures[failure.code] = failure
@@ -218,7 +221,9 @@ def _accept_form(operation: Operation) -> None:
     operation.responses["303"] = OpenAPIResponse(
         description="Form posts only: to the frontend's `/dashboard` or "
         "`/auth/finish?from=local&complete=false` (signed in, with the session and device cookies), "
-        "`/auth/finish?from=social&providers=...` (a social-only account), or "
+        "`/auth/finish?from=social&providers=...` (a social-only account), "
+        "`/auth/mfa?methods=totp,recovery_code` (the password is right, two-step verification is on: "
+        "with the `mfa_challenge` cookie alone), or "
         "`/auth/login?error=<code>` (any other failure).",
         headers={
             "Location": OpenAPIHeader(
@@ -226,7 +231,8 @@ def _accept_form(operation: Operation) -> None:
                 description="Where the browser goes next (an absolute URL).", required=True,
             ),
             "Set-Cookie": OpenAPIHeader(
-                schema=Schema(type=OpenAPIType.STRING), description="When signed in: " + SIGN_IN_COOKIES,
+                schema=Schema(type=OpenAPIType.STRING),
+                description="When signed in: " + SIGN_IN_COOKIES + " Before a second step: `mfa_challenge` alone.",
             ),
         },
     )
@@ -238,6 +244,17 @@ _FIELD_ERROR = Schema(
     properties={"field": Schema(type=OpenAPIType.STRING), "message": Schema(type=OpenAPIType.STRING)},
     additional_properties=False,
 )
+
+
+# What answers a refusal that asks for more proof.
+_METHODS = {
+    "mfa_required": "what may answer the second step (`totp`, `recovery_code`).",
+    "reauth_required": "what this account can re-authenticate with (`password`, `totp`, its providers' names).",
+}
+_MFA_COOKIE = {
+    "mfa_required": "`mfa_challenge` (HttpOnly, Path=/auth, Max-Age=300, single use), and no session cookie.",
+    "mfa_challenge_expired": "Clears `mfa_challenge` (empty value, Max-Age=0, Path=/auth).",
+}
 
 
 def _error_response(group: list[Failure]) -> OpenAPIResponse:
@@ -257,7 +274,17 @@ def _error_response(group: list[Failure]) -> OpenAPIResponse:
             type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.STRING),
             description="With `social_only`: the providers the account signs in with.",
         )
+    if methods := [c for c in codes if c in _METHODS]:
+        properties["methods"] = Schema(
+            type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.STRING),
+            description=f"With `{'` or `'.join(methods)}`: {' '.join(_METHODS[c] for c in methods)}",
+        )
     headers = {}
+    if mfa := [c for c in codes if c in _MFA_COOKIE]:
+        headers["Set-Cookie"] = OpenAPIHeader(
+            schema=Schema(type=OpenAPIType.STRING), description=" ".join(_MFA_COOKIE[c] for c in mfa),
+            required=len(mfa) == len(codes),
+        )
     if retry_after := [c for c in codes if c in _RETRY_AFTER]:
         headers["Retry-After"] = OpenAPIHeader(
             schema=Schema(type=OpenAPIType.INTEGER, minimum=1),

@@ -108,7 +108,8 @@ async def test_rotating_the_secret_key_keeps_sessions_sign_ins_and_messages(
     assert "could not be decrypted" not in log_path(int(server.rsplit(":", 1)[1])).read_text()
 
     lines = rotate_keys(own_database)
-    assert [line.split(":")[0] for line in lines] == ["accounts", "outbox_messages", "oauth_flows", "pending_links"]
+    assert [line.split(":")[0] for line in lines] == [
+        "accounts", "outbox_messages", "oauth_flows", "pending_links", "totp_secrets"]
 
     with start(KEY_B, deliver=False) as server:
         await google_sign_in(server, idp, sub, claims)

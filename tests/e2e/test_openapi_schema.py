@@ -81,8 +81,10 @@ def test_login_documents_its_lock_and_its_rate_limit_with_retry_after(schema):
         assert responses[status]["headers"]["Retry-After"]["schema"]["type"] == "integer"
         assert responses[status]["content"]["application/json"]["schema"]["properties"]["error"]["enum"] == [code]
     assert responses["401"]["content"]["application/json"]["schema"]["properties"]["error"]["enum"] == [
-        "invalid_credentials", "social_only"]
-    assert "providers" in responses["401"]["content"]["application/json"]["schema"]["properties"]
+        "invalid_credentials", "social_only", "mfa_required"]
+    assert {"providers", "methods"} <= set(responses["401"]["content"]["application/json"]["schema"]["properties"])
+    # The second step's challenge, instead of the session cookies.
+    assert "mfa_challenge" in responses["401"]["headers"]["Set-Cookie"]["description"]
 
 
 def test_register_documents_its_rate_limit_with_retry_after(schema):

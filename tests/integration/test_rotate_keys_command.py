@@ -39,6 +39,7 @@ async def seed(db_config, cipher: TokenCipher, subject: str) -> None:
         identity = ProviderIdentity("google", "p-" + subject, tokens=TOKENS)
         await uow.pending_links.add(PendingLink(_digest("pending" + subject), user.id, identity, NOW,
                                                 NOW + timedelta(minutes=10)))
+        await uow.totp.set_pending(user.id, _digest("totp" + subject)[:20], NOW)
         await uow.commit()
 
 
@@ -51,7 +52,7 @@ async def encrypted_values(engine) -> list[str]:
         rows = await connection.execute(text(
             "SELECT unnest(ARRAY[access_token, refresh_token, id_token]) FROM accounts"
             " UNION ALL SELECT secret FROM outbox_messages UNION ALL SELECT code_verifier FROM oauth_flows"
-            " UNION ALL SELECT identity FROM pending_links"))
+            " UNION ALL SELECT identity FROM pending_links UNION ALL SELECT secret FROM totp_secrets"))
         return [value for (value,) in rows]
 
 
@@ -65,13 +66,15 @@ async def test_reseals_in_batches_once_and_leaves_the_unreadable(engine, db_conf
     counts = await reseal_all(engine, rotated, batch=1)  # a page per row: the walk is tested
     assert {table: (c.resealed, c.current, c.unreadable) for table, c in counts.items()} == {
         "accounts": (6, 3, 3), "outbox_messages": (2, 1, 1), "oauth_flows": (2, 1, 1), "pending_links": (2, 1, 1),
+        "totp_secrets": (2, 1, 1),
     }
     readable = [value for value in await encrypted_values(engine) if value is not None]
-    assert sum(TokenCipher(NEW).readable_or_none(value, "test value") is not None for value in readable) == 18
+    assert sum(TokenCipher(NEW).readable_or_none(value, "test value") is not None for value in readable) == 21
 
     again = await reseal_all(engine, rotated)
     assert {table: (c.resealed, c.current, c.unreadable) for table, c in again.items()} == {
         "accounts": (0, 9, 3), "outbox_messages": (0, 3, 1), "oauth_flows": (0, 3, 1), "pending_links": (0, 3, 1),
+        "totp_secrets": (0, 3, 1),
     }
 
 
@@ -85,4 +88,5 @@ async def test_the_command_prints_one_line_per_table(engine, db_config, database
         "outbox_messages: 1 re-encrypted, 0 already under SECRET_KEY, 0 unreadable",
         "oauth_flows: 1 re-encrypted, 0 already under SECRET_KEY, 0 unreadable",
         "pending_links: 1 re-encrypted, 0 already under SECRET_KEY, 0 unreadable",
+        "totp_secrets: 1 re-encrypted, 0 already under SECRET_KEY, 0 unreadable",
     ]

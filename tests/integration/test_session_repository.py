@@ -170,6 +170,22 @@ async def test_current_user_by_sid(store):
     assert await store.current_user.user_by_sid([sid], NOW) is None
 
 
+async def test_the_current_user_says_whether_totp_is_on_in_the_same_query(store):
+    user = UserFactory.build()
+    session = await new_session(store, user)
+    sid = digest(f"s0-{session.id}")
+    async with store.new_uow() as uow:
+        await uow.totp.set_pending(user.id, b"s" * 20, NOW)
+        await uow.commit()
+    assert (await store.current_user.user_by_sid([sid], NOW)).mfa_enabled is False  # pending is not on
+    async with store.new_uow() as uow:
+        await uow.totp.enable(user.id, 1, NOW)
+        await uow.commit()
+    assert (await store.current_user.user_by_sid([sid], NOW)).mfa_enabled is True
+    async with store.new_uow() as uow:
+        assert (await uow.users.by_id(user.id)).mfa_enabled is True
+
+
 async def test_current_user_outlived_session_is_none(store):
     session = await new_session(store, expires_at=NOW + timedelta(minutes=5))
     assert await store.current_user.user_by_sid([digest(f"s0-{session.id}")], NOW + timedelta(minutes=6)) is None

@@ -15,9 +15,9 @@ DEVICE_MAX_AGE = 31_536_000  # one year
 DEVICE_VALUE = re.compile(r"[0-9a-f]{32}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}")  # user id, nonce, mac
 USER_FIELDS = {
     "id", "email", "emailVerified", "username", "phoneNumber", "phoneVerified",
-    "hasPassword", "providers", "profile", "requiredActions", "createdAt",
+    "hasPassword", "providers", "profile", "requiredActions", "createdAt", "mfaEnabled",
 }
-ERROR_KEYS = {"error", "message", "fields", "providers"}
+ERROR_KEYS = {"error", "message", "fields", "providers", "methods"}
 # What must never leak into an error body: tracebacks, framework internals, regexes.
 LEAKS = ["Traceback", 'File "', "status_code", "detail", "msgspec", "litestar", "sqlalchemy",
          "asyncpg", "$.", "`", "[^", "\\s", "\\d", "(?:", "{1,", "Expected"]
@@ -99,7 +99,7 @@ def device_cookie(response: httpx.Response) -> str | None:
 def assert_cleared(response: httpx.Response, *names: str) -> None:
     """Each named cookie is cleared with the Path it was set with and Max-Age=0."""
     cookies = set_cookies(response)
-    paths = {"sid": "/", "refresh_token": "/auth"}
+    paths = {"sid": "/", "refresh_token": "/auth", "mfa_challenge": "/auth", "pending_link": "/auth"}
     assert set(cookies) == set(names), response.headers.get_list("set-cookie")
     for name in names:
         assert cookies[name]["value"] == ""
@@ -150,6 +150,7 @@ def assert_user(user: dict, *, email: str, username=None, firstname=None, lastna
     assert user["phoneVerified"] is False
     assert user["hasPassword"] is True
     assert user["providers"] == []
+    assert user["mfaEnabled"] is False
     assert user["profile"] == {
         "firstname": firstname, "lastname": lastname, "photo": None, "locale": None
     }

@@ -4,6 +4,8 @@ import pytest
 
 from application.policy import (
     AddressLimit,
+    FreshnessPolicy,
+    SecondFactorPolicy,
     LoginLimits,
     PhoneCodePolicy,
     ProfilePolicy,
@@ -13,19 +15,26 @@ from application.policy import (
 )
 from application.services.device_cookies import DeviceCookies
 from application.services.email_links import EmailLinks
+from application.services.freshness import Freshness
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
 from application.services.password_confirmation import ConfirmPassword
+from application.services.second_step import RecoveryCodeIssuer, SecondStep
 from application.services.session_tokens import SessionIssuer
 from application.use_cases.change_password import ChangePassword
 from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
+from application.use_cases.confirm_totp import ConfirmTotp
+from application.use_cases.disable_totp import DisableTotp
 from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.get_current_user import GetCurrentUser
 from application.use_cases.list_linked_accounts import ListLinkedAccounts
 from application.use_cases.list_security_events import ListSecurityEvents
 from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
+from application.use_cases.mfa_status import GetMfaStatus
+from application.use_cases.regenerate_recovery_codes import RegenerateRecoveryCodes
+from application.use_cases.reauthenticate import Reauthenticate
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_local_user import RegisterLocalUser
 from application.use_cases.request_email_change import RequestEmailChange
@@ -34,6 +43,7 @@ from application.use_cases.request_phone_code import RequestPhoneCode
 from application.use_cases.reset_password import ResetPassword
 from application.use_cases.secure_account import SecureAccount
 from application.use_cases.session_management import SessionManagement
+from application.use_cases.set_up_totp import SetUpTotp
 from application.use_cases.start_provider_sign_in import StartProviderSignIn
 from application.use_cases.unlink_account import UnlinkAccount
 from application.use_cases.unlock_account import UnlockAccount
@@ -41,6 +51,7 @@ from application.use_cases.update_profile import UpdateProfile
 from application.use_cases.verify_email import VerifyEmail
 from application.use_cases.verify_phone import VerifyPhone
 from application.use_cases.verify_reset_code import VerifyResetCode
+from application.use_cases.verify_second_step import VerifySecondStep
 from domain.clients import ClientInfo
 from tests.fakes import (
     FakeClock,
@@ -49,6 +60,7 @@ from tests.fakes import (
     FakeIds,
     FakePasswordHasher,
     FakePhoneNumbers,
+    FakeSecondFactorSecrets,
     FakeTokens,
     FakeUnitOfWork,
     InMemoryAttemptCounter,
@@ -83,6 +95,9 @@ class World:
     phone_policy: PhoneCodePolicy = field(default_factory=PhoneCodePolicy)
     recovery_policy: RecoveryPolicy = field(default_factory=RecoveryPolicy)
     telemetry: RecordingTelemetry = field(default_factory=RecordingTelemetry)
+    second_factor_policy: SecondFactorPolicy = field(default_factory=SecondFactorPolicy)
+    freshness_policy: FreshnessPolicy = field(default_factory=FreshnessPolicy)
+    mfa_secrets: FakeSecondFactorSecrets = field(default_factory=FakeSecondFactorSecrets)
 
     @property
     def providers(self) -> dict:
@@ -115,6 +130,7 @@ class World:
             guard=LoginGuard(self.attempts, self.limits), tokens=self.tokens, ids=FakeIds(),
             lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
             new_device=NewDeviceAlert(self.email_links), devices=self.devices, telemetry=self.telemetry,
+            second_step=self.second_step,
         )
 
     @property
@@ -159,7 +175,8 @@ class World:
         return CompleteProviderSignIn(
             providers=self.providers, new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
             ids=FakeIds(), issuer=self.issuer, new_device=NewDeviceAlert(self.email_links),
-            devices=self.devices, telemetry=self.telemetry,
+            devices=self.devices, telemetry=self.telemetry, second_step=self.second_step,
+            current_user=self.current_user,
         )
 
     @property
@@ -168,7 +185,9 @@ class World:
 
     @property
     def unlink(self) -> UnlinkAccount:
-        return UnlinkAccount(current_user=self.current_user, new_uow=self.new_uow, clock=self.clock)
+        return UnlinkAccount(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, freshness=self.freshness,
+        )
 
     @property
     def update_profile(self) -> UpdateProfile:
@@ -212,7 +231,7 @@ class World:
     def change_email(self) -> RequestEmailChange:
         return RequestEmailChange(
             current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, clock=self.clock,
-            email_links=self.email_links, guard=LoginGuard(self.attempts, self.limits),
+            email_links=self.email_links, guard=LoginGuard(self.attempts, self.limits), freshness=self.freshness,
         )
 
     @property
@@ -255,7 +274,71 @@ class World:
         return ChangePassword(
             current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens,
             clock=self.clock, confirm=ConfirmPassword(hasher=self.hasher, guard=guard, clock=self.clock),
+            email_links=self.email_links, freshness=self.freshness,
+        )
+
+
+    @property
+    def freshness(self) -> Freshness:
+        return Freshness(tokens=self.tokens, policy=self.freshness_policy)
+
+    @property
+    def second_step(self) -> SecondStep:
+        return SecondStep(tokens=self.tokens, policy=self.second_factor_policy)
+
+    @property
+    def recovery_code_issuer(self) -> RecoveryCodeIssuer:
+        return RecoveryCodeIssuer(secrets=self.mfa_secrets, tokens=self.tokens, policy=self.second_factor_policy)
+
+    @property
+    def mfa_status(self) -> GetMfaStatus:
+        return GetMfaStatus(current_user=self.current_user, new_uow=self.new_uow)
+
+    @property
+    def set_up_totp(self) -> SetUpTotp:
+        return SetUpTotp(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, secrets=self.mfa_secrets,
+            freshness=self.freshness, policy=self.second_factor_policy,
+        )
+
+    @property
+    def confirm_totp(self) -> ConfirmTotp:
+        return ConfirmTotp(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock,
+            recovery_codes=self.recovery_code_issuer, email_links=self.email_links,
+        )
+
+    @property
+    def disable_totp(self) -> DisableTotp:
+        return DisableTotp(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, freshness=self.freshness,
             email_links=self.email_links,
+        )
+
+    @property
+    def regenerate_recovery_codes(self) -> RegenerateRecoveryCodes:
+        return RegenerateRecoveryCodes(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, freshness=self.freshness,
+            recovery_codes=self.recovery_code_issuer, email_links=self.email_links,
+        )
+
+    @property
+    def reauthenticate(self) -> Reauthenticate:
+        return Reauthenticate(
+            current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens,
+            clock=self.clock, guard=LoginGuard(self.attempts, self.limits),
+            lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
+            policy=self.freshness_policy,
+        )
+
+    @property
+    def verify_second_step(self) -> VerifySecondStep:
+        return VerifySecondStep(
+            new_uow=self.new_uow, clock=self.clock, tokens=self.tokens, ids=FakeIds(), issuer=self.issuer,
+            guard=LoginGuard(self.attempts, self.limits),
+            lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
+            new_device=NewDeviceAlert(self.email_links), devices=self.devices, email_links=self.email_links,
+            policy=self.second_factor_policy, telemetry=self.telemetry,
         )
 
 

@@ -5,7 +5,8 @@ import re
 from pathlib import Path
 
 from application.policy import (
-    AddressLimit, EmailLinkPolicy, LoginLimits, PhoneCodePolicy, ProviderFlowPolicy, RecoveryPolicy,
+    AddressLimit, EmailLinkPolicy, FreshnessPolicy, LoginLimits, PhoneCodePolicy, ProviderFlowPolicy,
+    RecoveryPolicy, SecondFactorPolicy,
 )
 from domain.codes import CODE_DIGITS
 from web.openapi import per, spell
@@ -22,6 +23,7 @@ def documented_figures() -> dict[str, str]:
 def test_the_lifetimes_and_quotas_table_says_what_the_policies_hold():
     links, recovery, codes = EmailLinkPolicy(), RecoveryPolicy(), PhoneCodePolicy()
     flows, logins = ProviderFlowPolicy(), LoginLimits()
+    second_step, fresh = SecondFactorPolicy(), FreshnessPolicy()
     address = AddressLimit()  # registration's; one row says it for the four routes
     assert logins.per_address == recovery.per_address == address
     assert documented_figures() == {
@@ -47,4 +49,9 @@ def test_the_lifetimes_and_quotas_table_says_what_the_policies_hold():
         "WhatsApp verification codes per account": f"{codes.codes_per_account} {per(codes.account_window)}",
         "WhatsApp code requests per client address":
             f"{codes.per_address.requests} {per(codes.per_address.window)}",
+        "a second-step challenge (`mfa_challenge` cookie)":
+            f"lives {spell(second_step.challenge_ttl)}, works once, "
+            f"burned by the {second_step.max_wrong_answers}th wrong answer",
+        "recovery codes": f"{second_step.recovery_codes} at a time, each works once",
+        "a fresh session (`REAUTH_MAX_AGE`, default)": f"{spell(fresh.max_age)} from its sign-in",
     }

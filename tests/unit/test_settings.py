@@ -74,6 +74,7 @@ def test_refuses_unsafe_or_invalid_configuration(env):
     ({"RUN_MIGRATIONS": "perhaps"}, 'RUN_MIGRATIONS: expected true or false, got "perhaps"'),
     ({"COOKIE_SAMESITE": "sometimes"}, 'COOKIE_SAMESITE: expected lax, strict or none, got "sometimes"'),
     ({"SESSION_TTL": "-1"}, 'SESSION_TTL: expected a number of seconds, 0 or more, got "-1"'),
+    ({"REAUTH_MAX_AGE": "0"}, 'REAUTH_MAX_AGE: expected a number of seconds, 1 or more, got "0"'),
     ({"APP_ENV": "production"}, "SECRET_KEY: APP_ENV=production needs at least 32 random characters"),
 ])
 def test_a_configuration_error_is_one_line_naming_the_variable(env, line):
@@ -296,6 +297,12 @@ def test_messages_speak_in_sesame_s_name_by_default_without_a_logo_or_overrides(
     assert (branding.app_name, branding.mail_logo_url) == ("Acme Corp", "https://cdn.acme.example/logo.png")
 
 
+def test_authenticator_apps_show_mfa_issuer_else_app_name():
+    assert settings().branding.issuer == "Sésame"
+    assert settings(APP_NAME="Acme Corp").branding.issuer == "Acme Corp"
+    assert settings(APP_NAME="Acme Corp", MFA_ISSUER="Acme SSO").branding.issuer == "Acme SSO"
+
+
 def test_a_local_http_logo_is_for_development_only():
     logo = "http://localhost:3000/logo.png"
     assert settings(MAIL_LOGO_URL=logo).branding.mail_logo_url == logo
@@ -309,6 +316,8 @@ def test_a_local_http_logo_is_for_development_only():
     ({"APP_NAME": "Acme\nInc"}, 'APP_NAME: expected a name of 1 to 60 visible characters, on one line, got "Acme\\u000aInc"'),
     ({"APP_NAME": "Acme\u200b"}, "APP_NAME: expected a name"),  # invisible
     ({"APP_NAME": "   "}, "APP_NAME: expected a name"),
+    ({"MFA_ISSUER": "Acme\nInc"}, "MFA_ISSUER: expected a name of 1 to 60 visible characters, on one line"),
+    ({"MFA_ISSUER": "   "}, "MFA_ISSUER: expected a name"),
     ({"MAIL_LOGO_URL": "http://cdn.acme.example/logo.png"}, 'MAIL_LOGO_URL: must be an https URL, got "http'),
     ({"MAIL_LOGO_URL": 'https://cdn.acme.example/"onerror="x'}, "MAIL_LOGO_URL: must not contain quotes"),
     ({"MAIL_LOGO_URL": "logo.png"}, "MAIL_LOGO_URL: must be a URL with a host"),

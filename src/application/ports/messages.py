@@ -5,7 +5,7 @@ from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 # How a message reaches its recipient; infrastructure has one MessageSender per channel.
 Channel = Literal["email", "whatsapp"]
@@ -19,6 +19,13 @@ PHONE_CODE = "phone_code"
 PASSWORD_CHANGED = "password_changed"
 NEW_DEVICE = "new_device"
 IDENTIFIER_LOCKED = "identifier_locked"
+SECOND_FACTOR_CHANGED = "second_factor_changed"
+RECOVERY_CODE_USED = "recovery_code_used"
+SECOND_STEP_FAILED = "second_step_failed"
+
+# What a SECOND_FACTOR_CHANGED message says changed (its "change" value; the first is the default).
+SecondFactorChange = Literal["totp_on", "totp_off", "recovery_codes_renewed"]
+SECOND_FACTOR_CHANGES: tuple[SecondFactorChange, ...] = get_args(SecondFactorChange)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from domain.codes import CodeCheck, PhoneCode
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
 from domain.profile import ProfileChanges
+from domain.second_factor import MfaChallenge, TotpState
 from domain.email_links import EmailLink
 from domain.sessions import RefreshClaim, Rotation, Session
 from domain.users import User
@@ -118,6 +119,14 @@ class SessionRepository(Protocol):
     ) -> int:
         """Revoke every live session of the user but `keep` (the caller's own, if given)."""
 
+    @abstractmethod
+    async def by_id(self, session_id: UUID) -> Session | None:
+        """The session, live or ended, with the time of the sign-in it descends from."""
+
+    @abstractmethod
+    async def mark_signed_in(self, session_id: UUID, now: datetime) -> None:
+        """The session's owner proved itself again (re-authentication): it is fresh from `now`."""
+
 
 class LinkedAccountRepository(Protocol):
     """Linked accounts: provider identities linked to users; provider tokens are encrypted by
@@ -210,6 +219,76 @@ class EmailLinkRepository(Protocol):
         how many there were."""
 
 
+class TotpRepository(Protocol):
+    """Each account's TOTP secret (one at most), pending until confirmed; the adapter
+    encrypts the secret at rest."""
+
+    @abstractmethod
+    async def get(self, user_id: UUID) -> TotpState | None:
+        """The account's secret, pending or on; None when it has none (or when no key
+        can read it any more)."""
+
+    @abstractmethod
+    async def set_pending(self, user_id: UUID, secret: bytes, now: datetime) -> bool:
+        """Store a pending secret, replacing a pending one; False (nothing written) when the
+        account's TOTP is on."""
+
+    @abstractmethod
+    async def enable(self, user_id: UUID, step: int, now: datetime) -> bool:
+        """Turn the pending secret on, `step` (the confirming code's) accepted; False when
+        there is no pending secret (none, or on already: of two confirmations, one wins)."""
+
+    @abstractmethod
+    async def accept_step(self, user_id: UUID, step: int) -> bool:
+        """Record `step` as the last accepted, if it is later than the stored one, atomically:
+        of concurrent acceptances of one step (a replayed code), exactly one is True."""
+
+    @abstractmethod
+    async def remove(self, user_id: UUID) -> bool:
+        """Forget the account's secret, pending or on; whether there was one."""
+
+
+class RecoveryCodeRepository(Protocol):
+    """Each account's recovery codes, as digests."""
+
+    @abstractmethod
+    async def replace(self, user_id: UUID, digests: Sequence[bytes], now: datetime) -> None:
+        """The account's codes are now these (the old ones, used or not, stop working)."""
+
+    @abstractmethod
+    async def use(self, user_id: UUID, digests: Sequence[bytes], now: datetime) -> bool:
+        """Use up the account's unused code stored as one of `digests` (the typed code's
+        under each key), atomically: of concurrent uses of one code, exactly one is True."""
+
+    @abstractmethod
+    async def left(self, user_id: UUID) -> int:
+        """How many of the account's codes are unused."""
+
+    @abstractmethod
+    async def remove_all(self, user_id: UUID) -> None: ...
+
+
+class MfaChallengeRepository(Protocol):
+    """Second-step challenges, by the digest of their cookie's value."""
+
+    @abstractmethod
+    async def add(self, challenge: MfaChallenge) -> None: ...
+
+    @abstractmethod
+    async def claim(self, digests: Sequence[bytes], now: datetime) -> MfaChallenge | None:
+        """The challenge stored as one of `digests`, unless used up, locked until this unit
+        of work ends: concurrent answers to one challenge take turns, each judging what the
+        one before left (expired and burned ones are answered too, for the verdict to say so)."""
+
+    @abstractmethod
+    async def record_wrong(self, digest: bytes) -> None:
+        """Count one wrong answer to the claimed challenge."""
+
+    @abstractmethod
+    async def finish(self, digest: bytes, now: datetime) -> None:
+        """Use the claimed challenge up: it answers no more."""
+
+
 class SecurityEvents(Protocol):
     @abstractmethod
     async def record(
@@ -235,6 +314,9 @@ class UnitOfWork(Protocol):
     pending_links: PendingLinkRepository
     phone_codes: PhoneCodeRepository
     email_links: EmailLinkRepository
+    totp: TotpRepository
+    recovery_codes: RecoveryCodeRepository
+    mfa_challenges: MfaChallengeRepository
     events: SecurityEvents
     outbox: Outbox  # messages commit with the change that causes them
 

@@ -67,3 +67,15 @@ class CodeGenerator(Protocol):
     @abstractmethod
     def new_code(self) -> str:
         """A code of domain.codes.CODE_DIGITS digits, uniformly random (zeros kept)."""
+
+
+class SecondFactorSecrets(Protocol):
+    """Randomness for the second factor, in the domain's forms."""
+
+    @abstractmethod
+    def new_totp_secret(self) -> bytes:
+        """domain.totp.SECRET_BYTES random bytes."""
+
+    @abstractmethod
+    def new_recovery_code(self) -> str:
+        """A recovery code of domain.recovery_codes, uniformly random, in its readable form."""

@@ -21,14 +21,17 @@ async def hand_over(
 ) -> Handover | None:
     """Proof of an unverified address (`proof`, as recorded: {"provider": the one that
     vouched} or {"via": "reset_link"}) makes its prover the owner: every session ends; the password (unless the proof just set
-    it), every linked provider, the phone number, its codes and any prepared way in go; the
+    it), every linked provider, the phone number, its codes, the second factor and any prepared way in go; the
     address is verified. Recorded as `email_verified` (with what was dropped) and, when there
     was one, `password_removed`. None (and nothing done) when the address was proven already."""
-    plan = handover(user, password_set_by_proof=password_set_by_proof)
+    totp = await uow.totp.get(user.id) if user.address_unproven else None
+    plan = handover(user, password_set_by_proof=password_set_by_proof, totp=totp)
     if plan is None:
         return None
     if plan.remove_password:
         await uow.users.set_password_hash(user.id, None)
+    if plan.second_factor:
+        await _remove_second_factor(uow, user.id)
     for provider in plan.providers:
         await uow.linked_accounts.remove(user.id, provider)
     if plan.phone:
@@ -45,13 +48,15 @@ async def hand_over(
 
 async def take_back(uow: UnitOfWork, user: User, plan: Undo, now: datetime) -> Undo:
     """Undo what a "not you?" click found added since its event (domain.ownership.undo_since):
-    unlink those providers, remove that phone number, cancel a pending email change and put
+    unlink those providers, remove that phone number, turn that TOTP off, cancel a pending email change and put
     back the address the notice went to (verified by the click; not when another account has
     taken it since). Answers what was really undone."""
     for provider in plan.providers:
         await uow.linked_accounts.remove(user.id, provider)
     if plan.phone:
         await uow.users.remove_phone(user.id, now)
+    if plan.second_factor:
+        await _remove_second_factor(uow, user.id)
     cancelled = await _void_prepared_ways_in(uow, user.id, now)
     restore = plan.restore_email
     if restore is not None:
@@ -61,7 +66,7 @@ async def take_back(uow: UnitOfWork, user: User, plan: Undo, now: datetime) -> U
         else:
             await uow.users.change_email(user.id, restore, now)
             await void_old_email_links(uow, user.id, now)
-    return Undo(plan.providers, plan.phone, restore, cancelled)
+    return Undo(plan.providers, plan.phone, restore, cancelled, plan.second_factor)
 
 
 async def void_old_email_links(uow: UnitOfWork, user_id: UUID, now: datetime) -> None:
@@ -76,3 +81,8 @@ async def _void_prepared_ways_in(uow: UnitOfWork, user_id: UUID, now: datetime) 
     voided = {purpose: await uow.email_links.void(user_id, purpose, now) for purpose in _PREPARED_WAYS_IN}
     await uow.phone_codes.void(user_id, now)
     return voided[email_links.CHANGE_EMAIL] > 0
+
+
+async def _remove_second_factor(uow: UnitOfWork, user_id: UUID) -> None:
+    await uow.totp.remove(user_id)
+    await uow.recovery_codes.remove_all(user_id)

@@ -12,7 +12,12 @@ as the renderer's NEEDS table expects:
   has WhatsApp): values {"when"}, secrets {"token"} (purpose secure_account);
 - NEW_DEVICE to the address: values {"when", "ip", "browser"}, secrets {"token"} (purpose
   secure_account);
-- IDENTIFIER_LOCKED to the address: secrets {"token"} (purpose unlock).
+- IDENTIFIER_LOCKED to the address: secrets {"token"} (purpose unlock);
+- SECOND_FACTOR_CHANGED, as PASSWORD_CHANGED: values {"when", "change": a
+  SecondFactorChange}, secrets {"token"} (purpose secure_account);
+- RECOVERY_CODE_USED, as PASSWORD_CHANGED: values {"when", "remaining"}, secrets {"token"};
+- SECOND_STEP_FAILED, as PASSWORD_CHANGED: values {"when", "ip", "browser", "method": the
+  first factor that was right, "password" or the provider's name}, secrets {"token"}.
 The renderer adds to each: `link` (built from the token), `app_name` and `logo_url` (whose
 messages these are), and `subject` to the HTML part.
 """
@@ -28,8 +33,13 @@ from application.ports.messages import (
     NEW_DEVICE,
     PASSWORD_CHANGED,
     PASSWORD_RESET,
+    RECOVERY_CODE_USED,
+    SECOND_FACTOR_CHANGED,
+    SECOND_FACTOR_CHANGES,
+    SECOND_STEP_FAILED,
     VERIFY_EMAIL,
     Channel,
+    SecondFactorChange,
     Message,
 )
 from application.ports.persistence import UnitOfWork
@@ -86,9 +96,39 @@ class EmailLinks:
     async def send_password_changed(
         self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime
     ) -> None:
-        """Tell the owner the password changed, with a "not you?" link: by email, else by
-        WhatsApp to a verified number (an unverified one may be somebody else's), else not at all
-        (without a WhatsApp channel too: the change itself must not fail for want of a notice)."""
+        """Tell the owner the password changed, with a "not you?" link (`_send_notice`)."""
+        await self._send_notice(uow, PASSWORD_CHANGED, user, {"when": _when(now)}, client, now)
+
+    async def send_second_factor_changed(
+        self, uow: UnitOfWork, user: User, change: SecondFactorChange, client: ClientInfo, now: datetime
+    ) -> None:
+        """Tell the owner TOTP went on or off, or the recovery codes were renewed."""
+        assert change in SECOND_FACTOR_CHANGES
+        values = {"when": _when(now), "change": change}
+        await self._send_notice(uow, SECOND_FACTOR_CHANGED, user, values, client, now)
+
+    async def send_recovery_code_used(
+        self, uow: UnitOfWork, user: User, remaining: int, client: ClientInfo, now: datetime
+    ) -> None:
+        """Tell the owner a recovery code signed in, and how many are left."""
+        values = {"when": _when(now), "remaining": str(remaining)}
+        await self._send_notice(uow, RECOVERY_CODE_USED, user, values, client, now)
+
+    async def send_second_step_failed(
+        self, uow: UnitOfWork, user: User, method: str, browser: str, client: ClientInfo, now: datetime
+    ) -> None:
+        """Tell the owner the first factor (`method`) was right but the second step failed
+        until burned."""
+        values = {"when": _when(now), "ip": client.ip or "?", "browser": browser, "method": method}
+        await self._send_notice(uow, SECOND_STEP_FAILED, user, values, client, now)
+
+    async def _send_notice(
+        self, uow: UnitOfWork, template: str, user: User, values: dict[str, str], client: ClientInfo,
+        now: datetime,
+    ) -> None:
+        """A notice with a "not you?" link: by email, else by WhatsApp to a verified number
+        (an unverified one may be somebody else's), else not at all (without a WhatsApp
+        channel too: the change itself must not fail for want of a notice)."""
         channel: Channel = "email"
         recipient = user.email
         if recipient is None and user.phone_verified and self.whatsapp:
@@ -96,8 +136,7 @@ class EmailLinks:
         if recipient is None:
             return
         token = await self._mint_not_you(uow, user, user.email, now)
-        values = {"when": now.strftime("%Y-%m-%d %H:%M UTC")}
-        await self._send(uow, PASSWORD_CHANGED, recipient, user, client, values, token, now, channel)
+        await self._send(uow, template, recipient, user, client, values, token, now, channel)
 
     async def send_unlock(self, uow: UnitOfWork, user: User, client: ClientInfo, now: datetime) -> None:
         """A link that lifts the login lock failed attempts just set on the account."""
@@ -111,7 +150,7 @@ class EmailLinks:
         """Tell the owner of a sign-in from a new device, with a "not you?" link."""
         assert user.email is not None
         token = await self._mint_not_you(uow, user, user.email, now)
-        values = {"when": now.strftime("%Y-%m-%d %H:%M UTC"), "ip": client.ip or "?", "browser": browser}
+        values = {"when": _when(now), "ip": client.ip or "?", "browser": browser}
         await self._send(uow, NEW_DEVICE, user.email, user, client, values, token, now)
 
     async def _mint_not_you(self, uow: UnitOfWork, user: User, address: str | None, now: datetime) -> str:
@@ -135,3 +174,7 @@ class EmailLinks:
         locale = choose_locale(user.profile.locale, client.accept_language, self.default_locale)
         message = Message(template, channel, recipient, locale, values, {"token": token})
         await uow.outbox.enqueue(message, now)
+
+
+def _when(now: datetime) -> str:
+    return now.strftime("%Y-%m-%d %H:%M UTC")

@@ -55,7 +55,11 @@ class LoginGuard:
     ) -> Attempt:
         """Count this attempt under its key (see the module's rules), or refuse it (locked);
         also tell whether this attempt, if it fails, sets the lock."""
-        key = attempt_key(user, identifier, device)
+        return await self.admit_key(attempt_key(user, identifier, device), now)
+
+    async def admit_key(self, key: str, now: datetime) -> Attempt:
+        """Count an attempt under a key already chosen (a second step counts under the key
+        its first factor was counted under), or refuse it (locked)."""
         window = await self.counter.hit_toward_lock(
             key, self.limits.failures, self.limits.lockout, now
         )

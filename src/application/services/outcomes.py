@@ -17,6 +17,8 @@ def login_outcome(error: errors.DomainError) -> LoginOutcome:
             return "social_only"
         case errors.PasswordWorkBusy():
             return "busy"
+        case errors.MfaRequired():
+            return "mfa_required"  # the password was right: the second step decides
     return "invalid"
 
 

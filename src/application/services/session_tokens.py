@@ -49,10 +49,12 @@ class SessionIssuer:
     policy: SessionPolicy
 
     async def open(
-        self, uow: UnitOfWork, user_id: UUID, now: datetime, client: ClientInfo, method: str
+        self, uow: UnitOfWork, user_id: UUID, now: datetime, client: ClientInfo, method: str,
+        mfa: bool = False,
     ) -> IssuedTokens:
         """Start a new session family: always fresh values, so no fixation. Recorded as
-        `signed_in` with how (`method`: password, register or the provider) and from where."""
+        `signed_in` with how (`method`: password, register or the provider), whether a second
+        step was passed (`"mfa": true`), and from where. The session is fresh from `now`."""
         session = Session(
             id=self.ids.new_id(),
             user_id=user_id,
@@ -61,9 +63,11 @@ class SessionIssuer:
             last_seen_at=now,
             ip=client.ip,
             user_agent=client.user_agent,
+            signed_in_at=now,
         )
         await uow.sessions.add(session)
-        await uow.events.record(user_id, "signed_in", {"method": method}, now, client)
+        detail: dict[str, object] = {"method": method, **({"mfa": True} if mfa else {})}
+        await uow.events.record(user_id, "signed_in", detail, now, client)
         refresh_token = self.tokens.new_token()
         await uow.sessions.add_refresh_token(session.id, self.tokens.digest(refresh_token), 0, now)
         return await self.grant_sid(uow, session, now, refresh_token)

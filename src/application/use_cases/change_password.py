@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, PasswordHasher, TokenMinter
 from application.services.email_links import EmailLinks
+from application.services.freshness import Freshness
 from application.services.password_confirmation import ConfirmPassword
 from application.services.password_replacement import replace_password
 from application.use_cases.get_current_user import GetCurrentUser
@@ -19,7 +20,8 @@ class ChangePassword:
       changes nothing and costs no password check;
     - the current password is required when the account has one (400 when missing, 403
       invalid_password when wrong, counted toward the account's lock, 423); an account
-      without one (signed in by a provider) sets its first password this way;
+      without one (signed in by a provider) sets its first password this way, from a fresh
+      session (403 reauth_required, Freshness);
     - every other session of the account is revoked, this one stays signed in;
     - `password_changed` is recorded and the notice sent (email, else a verified number's
       WhatsApp), in the transaction of the change;
@@ -35,12 +37,14 @@ class ChangePassword:
     clock: Clock
     confirm: ConfirmPassword
     email_links: EmailLinks
+    freshness: Freshness
 
     async def execute(
         self, sid: str | None, current_password: str | None, new_password: str, client: ClientInfo
     ) -> None:
         user = await self.current_user.require(sid)
         check_new_password(new_password)
+        await self.freshness.require_without_password(self.new_uow, user, sid or "", self.clock.now())
         async with self.hasher.reserve():
             await self.confirm.check(user, current_password, "currentPassword")
             password_hash = await self.hasher.hash(new_password)

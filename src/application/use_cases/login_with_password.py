@@ -8,15 +8,12 @@ from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
 from application.services.outcomes import login_outcome
-from application.services.provider_links import link_provider
+from application.services.provider_links import attach_pending_link, pending_link_attaches
+from application.services.second_step import SecondStep
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
 from domain.credentials import check_password_length, normalize_identifier
-from domain.errors import (
-    AccountAlreadyLinked, AccountLocked, DomainError, InvalidCredentials, SocialOnlyAccount,
-)
-from domain.flows import PendingLink
-from domain.users import User
+from domain.errors import AccountLocked, DomainError, InvalidCredentials, MfaRequired, SocialOnlyAccount
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +40,11 @@ class LoginWithPassword:
     - when the bounded queue of password work is full, it answers busy at once, before
       any of the above (nothing is counted);
     - a sign-in from a new device (NewDeviceAlert) tells the owner, in its transaction;
+    - an account with a second factor (SecondStep) is not signed in by its password alone:
+      a right password opens a challenge (MfaRequired, with its cookie) and no session, sends
+      no new-device alert, gives no device cookie and leaves the pending link where it is
+      (VerifySecondStep completes all of it), and the attempt count is not cleared: wrong
+      answers add to it;
     - a successful login in a browser holding a pending link (`pending_link`, its cookie)
       uses it up: the provider identity is attached when the link is unexpired and meant
       for this very account (the password is the proof) and the account's email is proven,
@@ -66,6 +68,7 @@ class LoginWithPassword:
     new_device: NewDeviceAlert
     devices: DeviceCookies
     telemetry: Telemetry
+    second_step: SecondStep
 
     async def execute(
         self, identifier: str, password: str, client: ClientInfo, pending_link: str | None = None,
@@ -112,34 +115,24 @@ class LoginWithPassword:
                 if user is not None:
                     await self.lock_notice.send(user, client)
             raise InvalidCredentials()
-        await self.guard.succeeded(attempt.key)
         new_hash = await self.hasher.hash(password) if check.needs_rehash else None
         now = self.clock.now()
         async with self.new_uow() as uow:
             if new_hash is not None:
                 await uow.users.set_password_hash(user.id, new_hash)
                 user.password_hash = new_hash
-            await self.new_device.check(uow, user, client, now)
-            tokens = await self.issuer.open(uow, user.id, now, client, "password")
-            pending = await uow.pending_links.take(self.tokens.digests(pending_link), now) if pending_link else None
+            challenge = await self.second_step.challenge(uow, user.id, "password", attempt.key, now, pending_link)
+            if challenge is None:
+                await self.new_device.check(uow, user, client, now)
+                tokens = await self.issuer.open(uow, user.id, now, client, "password")
+                pending = await uow.pending_links.take(self.tokens.digests(pending_link), now) if pending_link else None
             await uow.commit()
-        linked = await self._attach(user, pending, client) if _attaches(pending, user) else None
+        if challenge is not None:  # the count stays until the second step is passed
+            raise MfaRequired(challenge.token, challenge.methods, challenge.expires_at)
+        await self.guard.succeeded(attempt.key)
+        linked = (
+            await attach_pending_link(self.new_uow, self.ids, self.clock, user, pending, client)
+            if pending_link_attaches(pending, user) else None
+        )
         new_cookie = None if device is not None else self.devices.issue(user.id)
         return SignedIn(user, tokens, linked, new_cookie)
-
-    async def _attach(self, user: User, pending: PendingLink, client: ClientInfo) -> str | None:
-        """Its own transaction: a link lost to a concurrent one must not undo the login."""
-        try:
-            async with self.new_uow() as uow:
-                await link_provider(uow, self.ids.new_id(), user.id, pending.identity, client, self.clock.now())
-                await uow.commit()
-        except AccountAlreadyLinked:
-            return None
-        user.providers = tuple(sorted({*user.providers, pending.identity.provider}))
-        return pending.identity.provider
-
-
-def _attaches(pending: PendingLink | None, user: User) -> bool:
-    """A pending link is for this very account, whose address is proven (nothing is added
-    to an unproven one)."""
-    return pending is not None and pending.user_id == user.id and not user.address_unproven

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, PasswordHasher
 from application.services.email_links import REQUESTED, EmailLinks
+from application.services.freshness import Freshness
 from application.services.login_guard import LoginGuard
 from application.services.password_confirmation import ConfirmPassword
 from application.use_cases.get_current_user import GetCurrentUser
@@ -23,7 +24,8 @@ class RequestEmailChange:
     - an account with a password must give it again (400 when missing, 403 when wrong),
       checked off the event loop and counted with the login's failures (a stolen session
       does not get unlimited guesses: the account locks, 423); an account without one
-      (signed in by a provider) needs none: this is also how an account with no email adds one;
+      (signed in by a provider) gives none but needs a fresh session instead (403
+      reauth_required, Freshness): this is also how an account with no email adds one;
     - the newest request wins: earlier change links stop working;
     - the link to the new address, the notice to the old one (if any) and the event commit
       together.
@@ -35,12 +37,14 @@ class RequestEmailChange:
     clock: Clock
     email_links: EmailLinks
     guard: LoginGuard
+    freshness: Freshness
 
     async def execute(self, sid: str | None, email: str, password: str | None, client: ClientInfo) -> None:
         user = await self.current_user.require(sid)
         new_email = normalize_email(email)
         if new_email == user.email:
             raise InvalidInput("email", "is already the account's email")
+        await self.freshness.require_without_password(self.new_uow, user, sid or "", self.clock.now())
         confirm = ConfirmPassword(hasher=self.hasher, guard=self.guard, clock=self.clock)
         async with self.hasher.reserve():  # busy at once when the password work is full
             await confirm.check(user, password, "password")

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock
+from application.services.freshness import Freshness
 from application.use_cases.get_current_user import GetCurrentUser
 from domain.clients import ClientInfo
 from domain.errors import LastLoginMethod, NotAuthenticated, NotLinked
@@ -11,6 +12,8 @@ from domain.errors import LastLoginMethod, NotAuthenticated, NotLinked
 class UnlinkAccount:
     """Detach a provider (DELETE /auth/accounts/{provider}).
 
+    - a session is needed (401), and a fresh one (403 reauth_required, Freshness), asked
+      first: removing a way in is a sensitive action;
     - the provider must be linked to the signed-in user (404 not_linked);
     - the last way left to sign in cannot go: without a password, the only provider stays
       (409 last_login_method);
@@ -25,6 +28,7 @@ class UnlinkAccount:
     current_user: GetCurrentUser
     new_uow: UnitOfWorkFactory
     clock: Clock
+    freshness: Freshness
 
     async def execute(self, sid: str | None, provider: str, client: ClientInfo) -> None:
         signed_in = await self.current_user.require(sid)
@@ -32,6 +36,7 @@ class UnlinkAccount:
             user = await uow.users.by_id_for_update(signed_in.id)
             if user is None:  # deleted since the session was read
                 raise NotAuthenticated()
+            await self.freshness.require(uow, user, sid or "", self.clock.now())
             accounts = await uow.linked_accounts.for_user(user.id)
             if provider not in {a.provider for a in accounts}:
                 raise NotLinked()

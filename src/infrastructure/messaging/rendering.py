@@ -27,6 +27,10 @@ from application.ports.messages import (
     PASSWORD_CHANGED,
     PASSWORD_RESET,
     PHONE_CODE,
+    RECOVERY_CODE_USED,
+    SECOND_FACTOR_CHANGED,
+    SECOND_STEP_FAILED,
+    SECOND_FACTOR_CHANGES,
     VERIFY_EMAIL,
     Message,
 )
@@ -43,6 +47,9 @@ LINK_PAGES = {
     PASSWORD_CHANGED: "/secure-account",
     NEW_DEVICE: "/secure-account",
     IDENTIFIER_LOCKED: "/unlock",
+    SECOND_FACTOR_CHANGED: "/secure-account",
+    RECOVERY_CODE_USED: "/secure-account",
+    SECOND_STEP_FAILED: "/secure-account",
 }
 
 
@@ -64,8 +71,13 @@ NEEDS: Mapping[str, Needs] = {
     PASSWORD_CHANGED: Needs(values=("when",)),
     NEW_DEVICE: Needs(values=("when", "ip", "browser")),
     IDENTIFIER_LOCKED: Needs(),
+    # change: one of SECOND_FACTOR_CHANGES (default the first, totp_on)
+    SECOND_FACTOR_CHANGED: Needs(values=("when",), optional_values=("change",)),
+    RECOVERY_CODE_USED: Needs(values=("when", "remaining")),  # remaining: how many codes are left
+    # method: the first factor that was right, "password" (default) or a provider's name
+    SECOND_STEP_FAILED: Needs(values=("when", "ip", "browser"), optional_values=("method",)),
 }
-DEFAULTS = {"stage": "requested"}
+DEFAULTS = {"stage": "requested", "change": SECOND_FACTOR_CHANGES[0], "method": "password"}
 
 
 @dataclass(frozen=True, slots=True)

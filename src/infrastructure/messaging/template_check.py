@@ -16,16 +16,17 @@ Rules:
 from collections.abc import Iterator
 from pathlib import Path
 
-from application.ports.messages import Message
+from application.ports.messages import SECOND_FACTOR_CHANGES, Message
 from infrastructure.messaging.rendering import (
     LOCALES, NEEDS, Branding, Needs, Renderer, RenderError,
 )
 from infrastructure.messaging.template_sources import override_names, shipped_names, unknown_overrides
 
 SAMPLE_VALUES = {"new_email": "n***@example.com", "when": "2026-01-31 18:00 UTC", "ip": "192.0.2.7",
-                 "browser": "Firefox on Linux"}
+                 "browser": "Firefox on Linux", "remaining": "7"}
 SAMPLE_SECRETS = {"token": "sample-token", "code": "493817"}
-OPTIONAL_VARIANTS = {"stage": ("requested", "confirmed")}
+OPTIONAL_VARIANTS = {"stage": ("requested", "confirmed"), "change": SECOND_FACTOR_CHANGES,
+                     "method": ("password", "google")}
 SAMPLE_LOGO = "https://logo.example/logo.png"
 # What each channel's form of a message is made of; the first file tells it exists.
 CHANNEL_FILES = {"email": ("subject.txt", "txt", "html"), "whatsapp": ("whatsapp.txt",)}

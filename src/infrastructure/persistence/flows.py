@@ -27,6 +27,7 @@ class SqlFlowRepository(FlowRepository):
                 code_verifier=self._cipher.encrypt(flow.code_verifier),
                 redirect_path=flow.redirect_path,
                 link_user_id=flow.link_user_id,
+                reauth=flow.reauth,
                 created_at=flow.created_at,
                 expires_at=flow.expires_at,
             )
@@ -61,4 +62,5 @@ class SqlFlowRepository(FlowRepository):
             expires_at=row.expires_at,
             redirect_path=row.redirect_path,
             link_user_id=row.link_user_id,
+            reauth=row.reauth,
         )

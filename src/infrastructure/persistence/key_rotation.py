@@ -2,7 +2,8 @@
 
 Rules:
 - every encrypted value: provider tokens (accounts), the secrets of messages still waiting
-  (a finished message has none), sign-in flows' verifiers, pending links' identities;
+  (a finished message has none), sign-in flows' verifiers, pending links' identities, TOTP
+  secrets (pending or on);
 - in batches walked by primary key, each one short transaction: a big table is never
   locked for long, and a running server keeps serving;
 - a value already under SECRET_KEY is left as it is: running it again changes nothing;
@@ -24,6 +25,7 @@ from infrastructure.persistence.tables import (
     OAuthFlowRow,
     OutboxMessageRow,
     PendingLinkRow,
+    TotpSecretRow,
 )
 from infrastructure.security.cipher import TokenCipher, Unreadable
 
@@ -55,12 +57,14 @@ class _Encrypted:
 def _targets() -> list[_Encrypted]:
     accounts, outbox = AccountRow.__table__, OutboxMessageRow.__table__
     flows, pending = OAuthFlowRow.__table__, PendingLinkRow.__table__
+    totp = TotpSecretRow.__table__
     return [
         _Encrypted(accounts, accounts.c.id,
                    (accounts.c.access_token, accounts.c.refresh_token, accounts.c.id_token)),
         _Encrypted(outbox, outbox.c.id, (outbox.c.secret,), outbox.c.status.in_(OUTBOX_WAITING)),
         _Encrypted(flows, flows.c.state_hash, (flows.c.code_verifier,), flows.c.used_at.is_(None)),
         _Encrypted(pending, pending.c.browser_hash, (pending.c.identity,)),
+        _Encrypted(totp, totp.c.user_id, (totp.c.secret,)),
     ]
 
 

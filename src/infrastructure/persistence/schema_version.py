@@ -20,6 +20,7 @@ REVISIONS: tuple[str, ...] = (
     "0005_purge_indexes",
     "0006_phone_changed_at",
     "0007_delivery_window",
+    "0008_second_factor",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_versions"

@@ -26,6 +26,7 @@ class SqlSessionRepository(SessionRepository):
                 last_seen_at=session.last_seen_at,
                 ip=session.ip,
                 user_agent=session.user_agent,
+                signed_in_at=session.signed_in_at,
             )
         )
 
@@ -127,6 +128,17 @@ class SqlSessionRepository(SessionRepository):
             condition = condition & (SessionRow.id != keep)
         return await self._revoke(condition, now, reason)
 
+    async def by_id(self, session_id: UUID) -> Session | None:
+        row = await self._session.scalar(
+            select(SessionRow).where(SessionRow.id == session_id).execution_options(populate_existing=True)
+        )
+        return _session_from_row(row) if row is not None else None
+
+    async def mark_signed_in(self, session_id: UUID, now: datetime) -> None:
+        await self._session.execute(
+            update(SessionRow).where(SessionRow.id == session_id).values(signed_in_at=now)
+        )
+
     async def _revoke(self, condition, now: datetime, reason: str) -> int:
         result = await self._session.execute(
             update(SessionRow)
@@ -146,4 +158,5 @@ def _session_from_row(row: SessionRow) -> Session:
         revoked_at=row.revoked_at,
         ip=row.ip,
         user_agent=row.user_agent,
+        signed_in_at=row.signed_in_at,
     )

@@ -11,6 +11,8 @@ from uuid import UUID
 from advanced_alchemy.base import DefaultBase
 from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -108,6 +111,9 @@ class SessionRow(DefaultBase):
     revoke_reason: Mapped[str | None] = mapped_column(String(32))
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(512))
+    # When the sign-in it descends from happened (a refresh keeps it, re-authenticating moves
+    # it); NULL on sessions opened before the column: their created_at.
+    signed_in_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
 
 
 class SidRow(DefaultBase):
@@ -184,6 +190,8 @@ class OAuthFlowRow(DefaultBase):
     link_user_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("users.id", ondelete="CASCADE")
     )
+    # Re-authenticating link_user_id's session (GET /auth/{provider}?reauth=true), not a sign-in.
+    reauth: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
@@ -257,3 +265,45 @@ class PendingLinkRow(DefaultBase):
     identity: Mapped[str] = mapped_column(Text)  # encrypted JSON: subject, email, names, tokens
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class TotpSecretRow(DefaultBase):
+    """An account's TOTP secret: pending until a first code confirms it."""
+
+    __tablename__ = "totp_secrets"
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(Text)  # encrypted (base32)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)  # NULL: pending
+    last_step: Mapped[int | None] = mapped_column(BigInteger)  # the last step accepted (replays)
+
+
+class RecoveryCodeRow(DefaultBase):
+    """Recovery codes as digests. Keyed by account and digest: 50-bit codes may repeat across
+    accounts (never within one set)."""
+
+    __tablename__ = "recovery_codes"
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+class MfaChallengeRow(DefaultBase):
+    """A second-step challenge, by the digest of its cookie: what completes on success."""
+
+    __tablename__ = "mfa_challenges"
+    __table_args__ = (Index("ix_mfa_challenges_expires_at", "expires_at"),)  # for the purge
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    user_id: Mapped[UUID] = _user_fk()
+    method: Mapped[str] = mapped_column(String(32))  # "password" or the provider's name
+    lock_key: Mapped[str] = mapped_column(String(255))  # the attempt counter of the first factor
+    pending_link_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    wrong_answers: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)

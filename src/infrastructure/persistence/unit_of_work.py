@@ -9,10 +9,13 @@ from application.ports.persistence import UnitOfWork
 from infrastructure.persistence.linked_accounts import SqlLinkedAccountRepository
 from infrastructure.persistence.flows import SqlFlowRepository
 from infrastructure.persistence.email_links import SqlEmailLinkRepository
+from infrastructure.persistence.mfa_challenges import SqlMfaChallengeRepository
 from infrastructure.persistence.pending_links import SqlPendingLinkRepository
 from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
+from infrastructure.persistence.recovery_codes import SqlRecoveryCodeRepository
 from infrastructure.persistence.security_events import SqlSecurityEvents
 from infrastructure.persistence.sessions import SqlSessionRepository
+from infrastructure.persistence.totp_secrets import SqlTotpRepository
 from infrastructure.persistence.users import SqlUserRepository
 from infrastructure.security.cipher import TokenCipher
 
@@ -38,6 +41,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.pending_links = SqlPendingLinkRepository(self._session, self._cipher)
         self.phone_codes = SqlPhoneCodeRepository(self._session)
         self.email_links = SqlEmailLinkRepository(self._session)
+        self.totp = SqlTotpRepository(self._session, self._cipher)
+        self.recovery_codes = SqlRecoveryCodeRepository(self._session)
+        self.mfa_challenges = SqlMfaChallengeRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
         self.outbox = self._outbox(self._session, self._cipher)
         return self

@@ -1,4 +1,5 @@
-"""One SELECT shape for a User with its profile and linked providers, and its mapping."""
+"""One SELECT shape for a User with its profile, linked providers and whether a second factor
+is on, and its mapping."""
 
 from sqlalchemy import Select, literal_column, select
 from collections.abc import Mapping
@@ -12,6 +13,12 @@ from infrastructure.persistence.tables import ProfileRow, UserRow
 _providers = literal_column(
     "ARRAY(SELECT accounts.provider FROM accounts WHERE accounts.user_id = users.id"
     " ORDER BY accounts.provider)"
+)
+
+# Read in the same statement, so that /auth/me stays one round trip.
+_mfa_enabled = literal_column(
+    "EXISTS(SELECT 1 FROM totp_secrets WHERE totp_secrets.user_id = users.id"
+    " AND totp_secrets.confirmed_at IS NOT NULL)"
 )
 
 
@@ -31,6 +38,7 @@ def select_users() -> Select:
         ProfileRow.photo,
         ProfileRow.locale,
         _providers.label("providers"),
+        _mfa_enabled.label("mfa_enabled"),
     ).outerjoin(ProfileRow, ProfileRow.user_id == UserRow.id)
 
 
@@ -48,4 +56,5 @@ def user_from_row(row: Mapping[str, Any]) -> User:
         password_hash=row["password_hash"],
         profile=Profile(row["firstname"], row["lastname"], row["photo"], row["locale"]),
         providers=tuple(row["providers"]),
+        mfa_enabled=row["mfa_enabled"],
     )

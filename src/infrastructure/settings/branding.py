@@ -18,21 +18,32 @@ class BrandingSettings(msgspec.Struct, frozen=True, kw_only=True):
     app_name: str = variable("APP_NAME", DEFAULT_APP_NAME)
     mail_logo_url: str | None = variable("MAIL_LOGO_URL", None)  # https (http://localhost too in development)
     templates_dir: str | None = variable("TEMPLATES_DIR", None)  # its fr/ and en/ files replace the shipped ones
+    mfa_issuer: str | None = variable("MFA_ISSUER", None)  # authenticator apps' name for us; unset: APP_NAME
+
+    @property
+    def issuer(self) -> str:
+        return self.mfa_issuer if self.mfa_issuer is not None else self.app_name
 
 
 def check_branding(branding: BrandingSettings, *, production: bool) -> None:
-    """APP_NAME: visible text, on one line, of at most MAX_APP_NAME characters. MAIL_LOGO_URL:
+    """APP_NAME, and MFA_ISSUER when set: visible text, on one line, of at most MAX_APP_NAME
+    characters. MAIL_LOGO_URL:
     the rule of a profile photo (https, a real host, nothing that could end an HTML
     attribute; http://localhost in development only). TEMPLATES_DIR: a directory whose
     templates all render (infrastructure.messaging.template_check)."""
-    name = branding.app_name
-    if not name.strip() or len(name) > MAX_APP_NAME or not _visible(name):
-        shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)  # the line stays one
-        raise bad("APP_NAME", f"a name of 1 to {MAX_APP_NAME} visible characters, on one line", shown)
+    _check_name("APP_NAME", branding.app_name)
+    if branding.mfa_issuer is not None:
+        _check_name("MFA_ISSUER", branding.mfa_issuer)
     if branding.mail_logo_url is not None:
         _check_logo(branding.mail_logo_url, local_http=not production)
     if branding.templates_dir is not None:
         _check_templates(branding)
+
+
+def _check_name(variable_name: str, name: str) -> None:
+    if not name.strip() or len(name) > MAX_APP_NAME or not _visible(name):
+        shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)  # the line stays one
+        raise bad(variable_name, f"a name of 1 to {MAX_APP_NAME} visible characters, on one line", shown)
 
 
 def _visible(text: str) -> bool:

@@ -29,6 +29,7 @@ from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.security.codes import RandomCodes
+from infrastructure.security.second_factor import RandomSecondFactorSecrets
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import Settings
@@ -209,6 +210,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             phones=LibPhoneNumbers(),
             codes=RandomCodes(),
             telemetry=LogTelemetry(metrics),
+            second_factor_secrets=RandomSecondFactorSecrets(),
         ),
         database=database,
         schema_behind=schema_behind(readiness),

@@ -5,11 +5,13 @@ from datetime import timedelta
 
 from application.policy import (
     EmailLinkPolicy,
+    FreshnessPolicy,
     LoginLimits,
     PhoneCodePolicy,
     ProfilePolicy,
     ProviderFlowPolicy,
     RecoveryPolicy,
+    SecondFactorPolicy,
     SessionPolicy,
 )
 from infrastructure.settings import Settings
@@ -34,4 +36,6 @@ def policies(settings: Settings) -> Policies:
         profile=ProfilePolicy(
             phone_region=settings.profiles.default_phone_region, local_http_photos=not settings.production
         ),
+        second_factor=SecondFactorPolicy(issuer=settings.branding.issuer),
+        freshness=FreshnessPolicy(max_age=timedelta(seconds=sessions.reauth_max_age)),
     )

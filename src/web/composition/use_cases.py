@@ -7,34 +7,50 @@ from litestar.di import Provide
 
 from application.policy import (
     EmailLinkPolicy,
+    FreshnessPolicy,
     LoginLimits,
     PhoneCodePolicy,
     ProfilePolicy,
     ProviderFlowPolicy,
     RecoveryPolicy,
+    SecondFactorPolicy,
     SessionPolicy,
 )
 from application.ports.identity import IdentityProvider
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
-from application.ports.security import Clock, CodeGenerator, IdGenerator, PasswordHasher, TokenMinter
+from application.ports.security import (
+    Clock,
+    CodeGenerator,
+    IdGenerator,
+    PasswordHasher,
+    SecondFactorSecrets,
+    TokenMinter,
+)
 from application.ports.telemetry import Telemetry
 from application.services.device_cookies import DeviceCookies
 from application.services.email_links import EmailLinks
+from application.services.freshness import Freshness
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
 from application.services.password_confirmation import ConfirmPassword
+from application.services.second_step import RecoveryCodeIssuer, SecondStep
 from application.services.session_tokens import SessionIssuer
 from application.use_cases.change_password import ChangePassword
 from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
+from application.use_cases.confirm_totp import ConfirmTotp
+from application.use_cases.disable_totp import DisableTotp
 from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.get_current_user import GetCurrentUser
 from application.use_cases.list_linked_accounts import ListLinkedAccounts
 from application.use_cases.list_security_events import ListSecurityEvents
 from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
+from application.use_cases.mfa_status import GetMfaStatus
+from application.use_cases.regenerate_recovery_codes import RegenerateRecoveryCodes
+from application.use_cases.reauthenticate import Reauthenticate
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_local_user import RegisterLocalUser
 from application.use_cases.request_email_change import RequestEmailChange
@@ -43,6 +59,7 @@ from application.use_cases.request_phone_code import RequestPhoneCode
 from application.use_cases.reset_password import ResetPassword
 from application.use_cases.secure_account import SecureAccount
 from application.use_cases.session_management import SessionManagement
+from application.use_cases.set_up_totp import SetUpTotp
 from application.use_cases.start_provider_sign_in import StartProviderSignIn
 from application.use_cases.unlink_account import UnlinkAccount
 from application.use_cases.unlock_account import UnlockAccount
@@ -50,6 +67,7 @@ from application.use_cases.update_profile import UpdateProfile
 from application.use_cases.verify_email import VerifyEmail
 from application.use_cases.verify_phone import VerifyPhone
 from application.use_cases.verify_reset_code import VerifyResetCode
+from application.use_cases.verify_second_step import VerifySecondStep
 from web.edge.cookies import CookiePolicy
 from web.frontend import Frontend
 
@@ -72,6 +90,7 @@ class Ports:
     phones: PhoneNumbers
     codes: CodeGenerator
     telemetry: Telemetry  # outcomes counted, security events written (docs/operations.md)
+    second_factor_secrets: SecondFactorSecrets
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +104,8 @@ class Policies:
     recovery: RecoveryPolicy
     phone_codes: PhoneCodePolicy
     profile: ProfilePolicy
+    second_factor: SecondFactorPolicy
+    freshness: FreshnessPolicy
 
     # DEFAULT_LOCALE and whether WhatsApp is on are held once, by the phone-code policy;
     # the mailed links and notices read them here.
@@ -109,6 +130,8 @@ def use_case_dependencies(
     )
     login_guard = LoginGuard(ports.attempts, policies.login)
     devices = DeviceCookies(ports.tokens)
+    second_step = SecondStep(tokens=ports.tokens, policy=policies.second_factor)
+    freshness = Freshness(tokens=ports.tokens, policy=policies.freshness)
     singletons = {
         "register_user": RegisterLocalUser(
             new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, ids=ports.ids, issuer=issuer,
@@ -119,6 +142,7 @@ def use_case_dependencies(
             tokens=ports.tokens, ids=ports.ids,
             lock_notice=LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock),
             new_device=NewDeviceAlert(email_links), devices=devices, telemetry=ports.telemetry,
+            second_step=second_step,
         ),
         "get_current_user": current_user,
         "refresh_session": RefreshSession(
@@ -137,9 +161,12 @@ def use_case_dependencies(
         "complete_provider_sign_in": CompleteProviderSignIn(
             providers=providers, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, ids=ports.ids,
             issuer=issuer, new_device=NewDeviceAlert(email_links), devices=devices, telemetry=ports.telemetry,
+            second_step=second_step, current_user=current_user,
         ),
         "list_linked_accounts": ListLinkedAccounts(current_user=current_user, new_uow=ports.new_uow),
-        "unlink_account": UnlinkAccount(current_user=current_user, new_uow=ports.new_uow, clock=ports.clock),
+        "unlink_account": UnlinkAccount(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, freshness=freshness,
+        ),
         "update_profile": UpdateProfile(
             current_user=current_user, new_uow=ports.new_uow, phones=ports.phones, clock=ports.clock,
             policy=policies.profile,
@@ -161,9 +188,10 @@ def use_case_dependencies(
         ),
         "request_email_change": RequestEmailChange(
             current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock,
-            email_links=email_links, guard=login_guard,
+            email_links=email_links, guard=login_guard, freshness=freshness,
         ),
-        **_recovery(ports, policies, current_user, email_links, login_guard),
+        **_recovery(ports, policies, current_user, email_links, login_guard, freshness),
+        **_second_factor(ports, policies, current_user, email_links, issuer, login_guard, devices, freshness),
         "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
@@ -174,7 +202,8 @@ def use_case_dependencies(
 
 
 def _recovery(
-    ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks, guard: LoginGuard
+    ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks, guard: LoginGuard,
+    freshness: Freshness,
 ) -> dict:
     policy = policies.recovery
     return {
@@ -201,7 +230,45 @@ def _recovery(
         "change_password": ChangePassword(
             current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
             clock=ports.clock, confirm=ConfirmPassword(hasher=ports.hasher, guard=guard, clock=ports.clock),
+            email_links=email_links, freshness=freshness,
+        ),
+    }
+
+
+def _second_factor(
+    ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks,
+    issuer: SessionIssuer, guard: LoginGuard, devices: DeviceCookies, freshness: Freshness,
+) -> dict:
+    """TOTP, recovery codes, the second step of a sign-in, and re-authentication."""
+    policy = policies.second_factor
+    recovery_codes = RecoveryCodeIssuer(secrets=ports.second_factor_secrets, tokens=ports.tokens, policy=policy)
+    lock_notice = LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock)
+    return {
+        "mfa_status": GetMfaStatus(current_user=current_user, new_uow=ports.new_uow),
+        "set_up_totp": SetUpTotp(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock,
+            secrets=ports.second_factor_secrets, freshness=freshness, policy=policy,
+        ),
+        "confirm_totp": ConfirmTotp(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, recovery_codes=recovery_codes,
             email_links=email_links,
+        ),
+        "disable_totp": DisableTotp(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, freshness=freshness,
+            email_links=email_links,
+        ),
+        "regenerate_recovery_codes": RegenerateRecoveryCodes(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, freshness=freshness,
+            recovery_codes=recovery_codes, email_links=email_links,
+        ),
+        "verify_second_step": VerifySecondStep(
+            new_uow=ports.new_uow, clock=ports.clock, tokens=ports.tokens, ids=ports.ids, issuer=issuer,
+            guard=guard, lock_notice=lock_notice, new_device=NewDeviceAlert(email_links), devices=devices,
+            email_links=email_links, policy=policy, telemetry=ports.telemetry,
+        ),
+        "reauthenticate": Reauthenticate(
+            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
+            clock=ports.clock, guard=guard, lock_notice=lock_notice, policy=policies.freshness,
         ),
     }
 

@@ -72,8 +72,13 @@ class AuthController(Controller):
         "only with an allowed `Origin` (else 403 `forbidden_origin`); the answer is then a 303: "
         "signed in to `/dashboard` (or `/auth/finish?from=local&complete=false`), a social-only "
         "account to `/auth/finish?from=social&providers=...`, any failure to "
-        "`/auth/login?error=<code>`, all on the frontend.",
-        responses=failures("invalid_request", "invalid_credentials", "social_only", "account_locked",
+        "`/auth/login?error=<code>`, all on the frontend.\n\n"
+        "An account with two-step verification on is not signed in by its password alone: a right "
+        "password answers 401 `mfa_required` with the `methods` that may answer and an `mfa_challenge` "
+        "cookie (HttpOnly, Path=/auth, Max-Age=300, single use) instead of the session cookies; "
+        "`POST /auth/mfa/verify` completes the sign-in (and the pending link, if any). A form post "
+        "goes to `/auth/mfa?methods=totp,recovery_code` on the frontend, with that cookie.",
+        responses=failures("invalid_request", "invalid_credentials", "social_only", "mfa_required", "account_locked",
                            "rate_limited", "busy", "not_ready"),
         response_headers=[sets_cookies(SIGN_IN_COOKIES)],
         opt={FORM_LOGIN: True},

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Response
@@ -17,7 +18,10 @@ PENDING_LINK = "pending_link"  # binds a pending link to the browser; sent to /a
 # Marks a browser that signed in to an account (DeviceCookies): failures typed elsewhere do not
 # lock it. Sent to /auth only: to the login, the registration and the provider callbacks.
 DEVICE = "device"
-_PATHS = {SID: "/", REFRESH: "/auth", PENDING_LINK: "/auth", DEVICE: "/auth"}
+# A second-step challenge: a right first factor for an account with a second factor gets it
+# instead of a session; sent to /auth/mfa/verify, single use, as long as the challenge lives.
+MFA_CHALLENGE = "mfa_challenge"
+_PATHS = {SID: "/", REFRESH: "/auth", PENDING_LINK: "/auth", DEVICE: "/auth", MFA_CHALLENGE: "/auth"}
 # As long as what they bind: a provider sign-in, then its pending link (ProviderFlowPolicy).
 FLOW_MAX_AGE = int(ProviderFlowPolicy().flow_ttl.total_seconds())
 PENDING_LINK_MAX_AGE = int(ProviderFlowPolicy().pending_link_ttl.total_seconds())
@@ -41,6 +45,12 @@ DeviceCookie = Annotated[str | None, CookieParameter(
     description="Set by every sign-in: with a valid one for the account, this browser's failed "
     "passwords are counted and locked on their own, and the account's lock (set by failures "
     "from other browsers) does not apply to it. A forged or another account's counts as none.",
+)]
+
+MfaChallengeCookie = Annotated[str | None, CookieParameter(
+    name=MFA_CHALLENGE, required=False,
+    description="Set by a right first factor (a password, a provider) for an account with two-step "
+    "verification on: the challenge that this route answers. Single use, 5 minutes.",
 )]
 
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.-]+")  # our tokens: written as they are, never quoted
@@ -111,6 +121,11 @@ class CookiePolicy:
 
     def set_pending_link(self, response: Response, value: str) -> None:
         response.set_cookie(self._cookie(PENDING_LINK, value, PENDING_LINK_MAX_AGE))
+
+    def set_mfa_challenge(self, response: Response, value: str, expires_at: datetime) -> None:
+        """The second step's challenge, for as long as it lives (at least a second)."""
+        max_age = max(1, round((expires_at - datetime.now(UTC)).total_seconds()))
+        response.set_cookie(self._cookie(MFA_CHALLENGE, value, max_age))
 
     def set_device(self, response: Response, value: str | None) -> None:
         """A new device cookie, when the sign-in made one (None: the browser keeps its own)."""

@@ -35,7 +35,8 @@ def see_other(url: str, headers: dict[str, str] | None = None) -> Redirect:
 
 def redirect_form_failures(handlers: dict, frontend: Frontend) -> dict:
     """Wrap each exception handler: for a form post, its error answer becomes a 303 to the
-    login page with `?error=<code>` (a social-only account goes to the finish page)."""
+    login page with `?error=<code>` (a social-only account goes to the finish page, a right
+    password for an account with a second factor to the second-step page, with its challenge)."""
 
     def wrap(handler: Callable[[Request, Exception], Response]) -> Callable:
         def handle(request: Request, exc: Exception) -> Response:
@@ -46,6 +47,10 @@ def redirect_form_failures(handlers: dict, frontend: Frontend) -> dict:
             headers = dict(response.headers)  # no-store, nosniff, Retry-After: as for JSON
             if error.get("error") == "social_only":
                 return see_other(frontend.social_only_url(error["providers"]), headers)
+            if error.get("error") == "mfa_required":  # the challenge's cookie goes along
+                redirect = see_other(frontend.second_step_url(error["methods"]), headers)
+                redirect.cookies = list(response.cookies)
+                return redirect
             return see_other(frontend.login_failure_url({"error": error.get("error", "server")}), headers)
 
         return handle

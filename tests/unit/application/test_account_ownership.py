@@ -6,12 +6,21 @@ from uuid import uuid4
 
 import pytest
 
-from application.ports.messages import EMAIL_CHANGE, EMAIL_CHANGE_NOTICE, NEW_DEVICE, PASSWORD_RESET
-from domain.errors import AddressNotProven, InvalidToken
+from application.ports.messages import (
+    EMAIL_CHANGE,
+    EMAIL_CHANGE_NOTICE,
+    NEW_DEVICE,
+    PASSWORD_CHANGED,
+    PASSWORD_RESET,
+)
+from domain.errors import AddressNotProven, InvalidToken, MfaRequired
 from domain.identities import LinkedAccount
 from domain.email_links import CHANGE_EMAIL, PASSWORD_RESET as RESET_PURPOSE, RESET_TOKEN, EmailLink
 from domain.ownership import Undo
 from domain.profile import ProfileEdit
+from domain.second_factor import TotpState
+from domain.totp import totp
+from tests.unit.application.test_totp_setup import secret_of
 from tests.unit.application.test_email_verification import PASSWORD, register
 from tests.unit.application.test_provider_sign_in import ALICE, sign_in
 from tests.unit.conftest import CLIENT, ELSEWHERE
@@ -51,6 +60,12 @@ async def squatted(world):
 
 
 class TestNothingAddedToAnUnprovenAddress:
+    async def test_totp_is_refused_and_nothing_is_kept(self, world):
+        user, sid = await register(world)
+        with pytest.raises(AddressNotProven):
+            await world.set_up_totp.execute(sid)
+        assert user.id not in world.db.totp
+
     async def test_a_provider_link_is_refused_and_links_nothing(self, world):
         user, sid = await register(world, email="me@corp.example")
         with pytest.raises(AddressNotProven):
@@ -110,6 +125,17 @@ class TestProofOfTheAddressWins:
         [proof] = events(world, user.id, "email_verified")
         assert proof == {"via": "reset_link", "providersUnlinked": ["github"], "phoneRemoved": True}
 
+    async def test_a_second_factor_of_the_squatter_goes_with_its_recovery_codes(self, world):
+        user, _ = await squatted(world)  # as before these rules: TOTP set on an unproven address
+        world.db.totp[user.id] = TotpState(b"s" * 20, confirmed_at=world.clock.now(), last_step=1)
+        async with world.new_uow() as uow:
+            await uow.recovery_codes.replace(user.id, [b"c" * 32], world.clock.now())
+            await uow.commit()
+        await sign_in(world, client=ELSEWHERE)
+        assert user.id not in world.db.totp and world.db.recovery_codes == {}
+        [proof] = events(world, user.id, "email_verified")
+        assert proof["secondFactorRemoved"] is True
+
     async def test_a_proven_account_keeps_what_it_has(self, world):
         user, _ = await squatted(world)
         world.prove_address(user.id)
@@ -152,6 +178,35 @@ class TestNotYouUndoes:
         [secured] = events(world, user.id, "account_secured")
         assert secured == {"providersUnlinked": ["google"], "phoneRemoved": True,
                            "emailChangeCancelled": False, "emailRestored": None, "sessionsRevoked": 2}
+
+    async def test_totp_the_thief_turned_on_is_turned_off(self, world):
+        user = await owner(world)
+        thief_sid = await thief_signs_in_from_elsewhere(world, user.id)
+        world.clock.advance(minutes=1)
+        secret = secret_of(await world.set_up_totp.execute(thief_sid))
+        await world.confirm_totp.execute(thief_sid, totp(secret, world.clock.now()), ELSEWHERE)
+
+        undone = await world.secure_account.execute(token_of(world, NEW_DEVICE), CLIENT)
+
+        assert undone.second_factor and user.id not in world.db.totp and world.db.recovery_codes == {}
+        [secured] = events(world, user.id, "account_secured")
+        assert secured["secondFactorRemoved"] is True
+
+    async def test_totp_the_owner_turned_on_before_the_event_stays(self, world):
+        user = await owner(world)
+        sid = (await world.login.execute("alice@example.com", PASSWORD, CLIENT)).tokens.sid
+        secret = secret_of(await world.set_up_totp.execute(sid))
+        await world.confirm_totp.execute(sid, totp(secret, world.clock.now()), CLIENT)
+        world.clock.advance(minutes=1)
+        with pytest.raises(MfaRequired):  # the thief has the password, not the phone
+            await world.login.execute("alice@example.com", PASSWORD, ELSEWHERE)
+        await world.change_password.execute(sid, PASSWORD, "owners-new-secret-9", CLIENT)
+
+        undone = await world.secure_account.execute(token_of(world, PASSWORD_CHANGED), CLIENT)
+
+        assert not undone.second_factor and world.db.totp[user.id].enabled
+        [secured] = events(world, user.id, "account_secured")
+        assert "secondFactorRemoved" not in secured
 
     async def test_a_phone_number_from_before_the_event_stays(self, world):
         user = await owner(world)

@@ -6,19 +6,24 @@ import uuid
 
 import pytest
 
+from application.policy import LoginLimits
 from application.ports.messages import IDENTIFIER_LOCKED, PASSWORD_CHANGED
 from domain.identities import LinkedAccount
+from domain.totp import totp
 from domain.errors import (
     AccountLocked,
     EmailTaken,
+    InvalidCode,
     InvalidCredentials,
     InvalidInput,
     InvalidRefresh,
     InvalidState,
+    MfaRequired,
     NoRefreshToken,
     PasswordWorkBusy,
     RateLimited,
     SocialOnlyAccount,
+    TooManyAttempts,
     WeakPassword,
 )
 from tests.factories import RegistrationFactory, UserFactory
@@ -26,6 +31,7 @@ from tests.fakes import ReportedEvent
 from tests.unit.application.test_email_verification import PASSWORD, register
 from tests.unit.application.test_forgot_password import sent
 from tests.unit.application.test_provider_sign_in import ALICE, sign_in
+from tests.unit.application.test_second_step import challenged as opened, wrong_code
 from tests.unit.conftest import CLIENT
 
 WRONG = "wrong-password-9"
@@ -150,3 +156,25 @@ async def test_a_provider_sign_in_reports_success_and_a_refused_callback_failed(
     with pytest.raises(InvalidState):
         await sign_in(world, ALICE, state="forged-state")
     assert world.telemetry.logins == [("google", "success"), ("google", "failed")]
+
+
+async def test_a_right_password_before_a_second_step_is_mfa_required_then_the_step_a_success(world):
+    user, secret, _, token = await opened(world)
+    await world.verify_second_step.execute(token, CLIENT, code=totp(secret, world.clock.now()))
+    assert world.telemetry.logins == [("password", "success")]
+    world.telemetry.logins.clear()
+    with pytest.raises(MfaRequired):
+        await world.login.execute(user.email, PASSWORD, CLIENT)
+    assert world.telemetry.logins == [("password", "mfa_required")]
+
+
+async def test_a_burned_second_step_is_a_security_event_of_that_account(world):
+    world.limits = LoginLimits(failures=10)
+    user, secret, _, token = await opened(world)
+    for _ in range(4):
+        with pytest.raises(InvalidCode):
+            await world.verify_second_step.execute(token, CLIENT, code=wrong_code(world, secret))
+    assert world.telemetry.events == []
+    with pytest.raises(TooManyAttempts):
+        await world.verify_second_step.execute(token, CLIENT, code=wrong_code(world, secret))
+    assert world.telemetry.events == [ReportedEvent("mfa_failed", CLIENT.ip, user.id, None)]

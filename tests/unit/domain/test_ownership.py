@@ -9,6 +9,7 @@ import pytest
 from domain.errors import AddressNotProven
 from domain.identities import LinkedAccount
 from domain.ownership import Handover, Undo, handover, require_proven_address, undo_since
+from domain.second_factor import TotpState
 from domain.users import User
 
 EVENT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -77,3 +78,23 @@ def test_the_undo_detail_masks_the_restored_address():
         "providersUnlinked": ["github"], "phoneRemoved": True, "emailChangeCancelled": True,
         "emailRestored": "a***@example.com"}
     assert Undo().detail()["emailRestored"] is None
+
+
+def test_not_you_turns_off_totp_turned_on_at_or_after_the_event():
+    def undone(confirmed_at):
+        return undo_since(user(), [], EVENT, None, TotpState(b"s" * 20, confirmed_at)).second_factor
+
+    assert (undone(BEFORE), undone(EVENT), undone(AFTER), undone(None)) == (False, True, True, False)
+    assert undo_since(user(), [], EVENT, None).second_factor is False
+
+
+def test_the_second_factor_is_named_in_the_detail_only_when_turned_off():
+    assert "secondFactorRemoved" not in Undo().detail()
+    assert Undo(second_factor=True).detail()["secondFactorRemoved"] is True
+
+
+def test_proof_of_an_unproven_address_drops_its_second_factor_pending_or_on():
+    squatted = user(password_hash="h")
+    assert handover(squatted, password_set_by_proof=False, totp=TotpState(b"s" * 20)).second_factor
+    assert handover(squatted, password_set_by_proof=False).second_factor is False
+    assert Handover(False, (), False, True).detail() == {"secondFactorRemoved": True}

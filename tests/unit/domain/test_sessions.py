@@ -39,3 +39,9 @@ def test_a_sid_never_outlives_its_session():
     ending = session(expires_at=NOW + timedelta(minutes=5))
     assert ending.sid_expiry(NOW, timedelta(minutes=15)) == NOW + timedelta(minutes=5)
     assert session().sid_expiry(NOW, timedelta(minutes=15)) == NOW + timedelta(minutes=15)
+
+
+def test_a_session_signed_in_at_its_creation_unless_told_otherwise():
+    assert session().signed_in == NOW
+    later = NOW + timedelta(hours=1)
+    assert session(signed_in_at=later).signed_in == later

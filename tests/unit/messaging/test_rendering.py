@@ -10,9 +10,10 @@ from infrastructure.messaging.rendering import LINK_PAGES, NEEDS, Renderer, Rend
 FRONTEND = "https://app.example"
 RENDERER = Renderer(FRONTEND)
 EMAIL_TEMPLATES = [t for t in NEEDS if t != messages.PHONE_CODE]
-WHATSAPP_TEMPLATES = [messages.PHONE_CODE, messages.PASSWORD_CHANGED]
+WHATSAPP_TEMPLATES = [messages.PHONE_CODE, messages.PASSWORD_CHANGED, messages.SECOND_FACTOR_CHANGED,
+                      messages.RECOVERY_CODE_USED, messages.SECOND_STEP_FAILED]
 SAMPLE_VALUES = {"new_email": "n***@example.com", "when": "2026-11-29 18:00 UTC", "ip": "192.0.2.7",
-                 "browser": "Firefox on Linux"}
+                 "browser": "Firefox on Linux", "remaining": "7"}
 SAMPLE_SECRETS = {"token": "tok-123_ABC", "code": "493817"}
 
 
@@ -97,3 +98,19 @@ def test_the_change_notice_says_whether_the_change_is_asked_or_done():
 def test_a_message_that_cannot_be_rendered_is_refused(bad):
     with pytest.raises(RenderError):
         RENDERER.render(bad)
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_a_failed_second_step_names_the_first_factor_that_was_right(locale):
+    after_password = RENDERER.render(message(messages.SECOND_STEP_FAILED, locale=locale))
+    after_google = RENDERER.render(message(messages.SECOND_STEP_FAILED, locale=locale, method="google"))
+    assert ("mot de passe" if locale == "fr" else "password") in after_password.text
+    assert "google" in after_google.text and "google" not in after_password.text
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_a_second_factor_notice_says_what_changed(locale):
+    texts = {change: RENDERER.render(message(messages.SECOND_FACTOR_CHANGED, locale=locale, change=change)).text
+             for change in messages.SECOND_FACTOR_CHANGES}
+    assert len(set(texts.values())) == 3
+    assert "7" in RENDERER.render(message(messages.RECOVERY_CODE_USED, locale=locale)).text

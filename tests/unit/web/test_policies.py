@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from application.policy import LoginLimits, RecoveryPolicy
+from application.policy import LoginLimits, RecoveryPolicy, SecondFactorPolicy
 from infrastructure.settings import load_settings
 from web.composition.policies import policies
 
@@ -33,6 +33,13 @@ def test_the_profile_rules_follow_the_region_and_the_environment():
     assert rules(**PRODUCTION).profile.local_http_photos is False
 
 
+def test_the_second_factor_speaks_in_the_issuers_name_and_freshness_lasts_reauth_max_age():
+    assert rules().second_factor.issuer == "Sésame" and rules().freshness.max_age == timedelta(seconds=600)
+    tuned = rules(MFA_ISSUER="Acme", REAUTH_MAX_AGE="300")
+    assert (tuned.second_factor.issuer, tuned.freshness.max_age) == ("Acme", timedelta(minutes=5))
+
+
 def test_the_rules_the_contract_fixes_keep_their_values():
     fixed = rules(**PRODUCTION)
     assert (fixed.login, fixed.recovery) == (LoginLimits(), RecoveryPolicy())
+    assert fixed.second_factor == SecondFactorPolicy()

@@ -83,8 +83,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Start signing in (or linking, with link=true) with facebook
-         * @description Redirects to facebook (state, nonce and PKCE S256), or, when facebook cannot be reached, to the frontend's login page with `?error=provider_error`.
+         * Start signing in (or linking, with link=true, or re-authenticating, with reauth=true) with facebook
+         * @description Redirects to facebook (state, nonce and PKCE S256), or, when facebook cannot be reached, to the frontend's login page with `?error=provider_error`. With `reauth=true` (a signed-in browser), the round trip makes this session fresh for sensitive actions when the facebook identity is one linked to the account: it ends at `/auth/finish?from=social&provider=facebook&reauth=true`, or with `&error=reauth_failed` (no session, another identity, a refusal) on the frontend.
          */
         get: operations["AuthFacebookStart"];
         put?: never;
@@ -104,7 +104,7 @@ export interface paths {
         };
         /**
          * Where facebook sends the browser back
-         * @description Every outcome is a redirect to the frontend: `/auth/finish?from=social&provider=...` signed in, or `/auth/login?error=<code>` (access_denied, invalid_state, provider_error, email_not_verified, account_already_linked, server). When the email belongs to an account with a password, `email_not_verified` comes with `&provider=...&pending=link` and a `pending_link` cookie: the next password login in this browser, to that account, links it.
+         * @description Every outcome is a redirect to the frontend: `/auth/finish?from=social&provider=...` signed in, or `/auth/login?error=<code>` (access_denied, invalid_state, provider_error, email_not_verified, account_already_linked, server). When the email belongs to an account with a password, `email_not_verified` comes with `&provider=...&pending=link` and a `pending_link` cookie: the next password login in this browser, to that account, links it. Into an account with two-step verification on, the sign-in ends at `/auth/mfa?from=social&provider=...&methods=totp,recovery_code` with an `mfa_challenge` cookie and no session (`POST /auth/mfa/verify` completes it). A re-authentication (`reauth=true`) ends at `/auth/finish?from=social&provider=...&reauth=true`, the session fresh, or with `&error=reauth_failed`.
          */
         get: operations["AuthFacebookCallbackCallback"];
         put?: never;
@@ -143,8 +143,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Start signing in (or linking, with link=true) with github
-         * @description Redirects to github (state, nonce and PKCE S256), or, when github cannot be reached, to the frontend's login page with `?error=provider_error`.
+         * Start signing in (or linking, with link=true, or re-authenticating, with reauth=true) with github
+         * @description Redirects to github (state, nonce and PKCE S256), or, when github cannot be reached, to the frontend's login page with `?error=provider_error`. With `reauth=true` (a signed-in browser), the round trip makes this session fresh for sensitive actions when the github identity is one linked to the account: it ends at `/auth/finish?from=social&provider=github&reauth=true`, or with `&error=reauth_failed` (no session, another identity, a refusal) on the frontend.
          */
         get: operations["AuthGithubStart"];
         put?: never;
@@ -164,7 +164,7 @@ export interface paths {
         };
         /**
          * Where github sends the browser back
-         * @description Every outcome is a redirect to the frontend: `/auth/finish?from=social&provider=...` signed in, or `/auth/login?error=<code>` (access_denied, invalid_state, provider_error, email_not_verified, account_already_linked, server). When the email belongs to an account with a password, `email_not_verified` comes with `&provider=...&pending=link` and a `pending_link` cookie: the next password login in this browser, to that account, links it.
+         * @description Every outcome is a redirect to the frontend: `/auth/finish?from=social&provider=...` signed in, or `/auth/login?error=<code>` (access_denied, invalid_state, provider_error, email_not_verified, account_already_linked, server). When the email belongs to an account with a password, `email_not_verified` comes with `&provider=...&pending=link` and a `pending_link` cookie: the next password login in this browser, to that account, links it. Into an account with two-step verification on, the sign-in ends at `/auth/mfa?from=social&provider=...&methods=totp,recovery_code` with an `mfa_challenge` cookie and no session (`POST /auth/mfa/verify` completes it). A re-authentication (`reauth=true`) ends at `/auth/finish?from=social&provider=...&reauth=true`, the session fresh, or with `&error=reauth_failed`.
          */
         get: operations["AuthGithubCallbackCallback"];
         put?: never;
@@ -183,8 +183,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Start signing in (or linking, with link=true) with google
-         * @description Redirects to google (state, nonce and PKCE S256), or, when google cannot be reached, to the frontend's login page with `?error=provider_error`.
+         * Start signing in (or linking, with link=true, or re-authenticating, with reauth=true) with google
+         * @description Redirects to google (state, nonce and PKCE S256), or, when google cannot be reached, to the frontend's login page with `?error=provider_error`. With `reauth=true` (a signed-in browser), the round trip makes this session fresh for sensitive actions when the google identity is one linked to the account: it ends at `/auth/finish?from=social&provider=google&reauth=true`, or with `&error=reauth_failed` (no session, another identity, a refusal) on the frontend.
          */
         get: operations["AuthGoogleStart"];
         put?: never;
@@ -204,7 +204,7 @@ export interface paths {
         };
         /**
          * Where google sends the browser back
-         * @description Every outcome is a redirect to the frontend: `/auth/finish?from=social&provider=...` signed in, or `/auth/login?error=<code>` (access_denied, invalid_state, provider_error, email_not_verified, account_already_linked, server). When the email belongs to an account with a password, `email_not_verified` comes with `&provider=...&pending=link` and a `pending_link` cookie: the next password login in this browser, to that account, links it.
+         * @description Every outcome is a redirect to the frontend: `/auth/finish?from=social&provider=...` signed in, or `/auth/login?error=<code>` (access_denied, invalid_state, provider_error, email_not_verified, account_already_linked, server). When the email belongs to an account with a password, `email_not_verified` comes with `&provider=...&pending=link` and a `pending_link` cookie: the next password login in this browser, to that account, links it. Into an account with two-step verification on, the sign-in ends at `/auth/mfa?from=social&provider=...&methods=totp,recovery_code` with an `mfa_challenge` cookie and no session (`POST /auth/mfa/verify` completes it). A re-authentication (`reauth=true`) ends at `/auth/finish?from=social&provider=...&reauth=true`, the session fresh, or with `&error=reauth_failed`.
          */
         get: operations["AuthGoogleCallbackCallback"];
         put?: never;
@@ -229,6 +229,8 @@ export interface paths {
          * @description The body names the account by `emailOrUsername`, or by `email` (older clients): at least one of them. Too many attempts from one address answer 429; too many failures for one account lock it (423) for a while, for every browser without a valid `device` cookie for it; a browser with one is counted and locked on its own, and still signs in during the account's lock. A `pending_link` cookie (see the provider callbacks) is used up by a successful login: `linkedProvider` says what it linked.
          *
          *     The same fields may come from a plain HTML form (`application/x-www-form-urlencoded`), only with an allowed `Origin` (else 403 `forbidden_origin`); the answer is then a 303: signed in to `/dashboard` (or `/auth/finish?from=local&complete=false`), a social-only account to `/auth/finish?from=social&providers=...`, any failure to `/auth/login?error=<code>`, all on the frontend.
+         *
+         *     An account with two-step verification on is not signed in by its password alone: a right password answers 401 `mfa_required` with the `methods` that may answer and an `mfa_challenge` cookie (HttpOnly, Path=/auth, Max-Age=300, single use) instead of the session cookies; `POST /auth/mfa/verify` completes the sign-in (and the pending link, if any). A form post goes to `/auth/mfa?methods=totp,recovery_code` on the frontend, with that cookie.
          */
         post: operations["AuthLoginLogin"];
         delete?: never;
@@ -265,6 +267,123 @@ export interface paths {
         get: operations["AuthMeMe"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's second factors */
+        get: operations["AuthMfaStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new set of recovery codes (the old ones stop working)
+         * @description Shown once. Event `recovery_codes_regenerated`, and a notice to the owner. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or `GET /auth/{provider}?reauth=true`).
+         */
+        post: operations["AuthMfaRecoveryCodesRegenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Turn TOTP off (and drop its recovery codes)
+         * @description Event `mfa_disabled`, and a notice to the owner. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or `GET /auth/{provider}?reauth=true`).
+         */
+        delete: operations["AuthMfaTotpDisable"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn TOTP on with a first code from the app
+         * @description Answers the first 10 recovery codes, once. Event `mfa_enabled`, and a notice to the owner.
+         */
+        post: operations["AuthMfaTotpConfirmConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start turning TOTP on: a pending secret
+         * @description A new secret of 160 bits, pending (a new call replaces it): nothing is on until `POST /auth/mfa/totp/confirm` gets a first code. The URI is labelled with MFA_ISSUER and the account's email (else its username, else its phone number). The secret is never answered again. An account whose email is not verified gets 403 `email_not_verified`. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or `GET /auth/{provider}?reauth=true`).
+         */
+        post: operations["AuthMfaTotpSetupSetUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the second step of a sign-in and get its session
+         * @description With the `mfa_challenge` cookie of a login or a provider sign-in that answered `mfa_required`: a code of the authenticator app (one step of drift either side, each step once), or one of the recovery codes (each once; a notice says how many remain). Answers exactly as a successful login and clears the challenge. A wrong answer is 400 `invalid_code`; the 5th burns the challenge (429 `too_many_attempts`, event `mfa_failed` and a notice to the owner), after which it is 401 `mfa_challenge_expired`, as for no, an expired or a used challenge: sign in again. Wrong answers count with failed logins toward the account's lock (423, as the login).
+         */
+        post: operations["AuthMfaVerifyVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -365,6 +484,26 @@ export interface paths {
         get: operations["AuthProvidersListProviders"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reauth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make this session fresh again for sensitive actions
+         * @description `password` when the account has one, plus `code` (of the authenticator app) when its two-step verification is on; `code` alone for an account without a password. A field the account has no use for is 400. An account with neither proves itself through its provider instead (`GET /auth/{provider}?reauth=true`). Wrong answers count with failed logins toward the account's lock (423). Event `reauthenticated`.
+         */
+        post: operations["AuthReauthReauth"];
         delete?: never;
         options?: never;
         head?: never;
@@ -677,7 +816,7 @@ export interface components {
              * @description What happened (the contract's kinds, and no other)
              * @enum {string}
              */
-            kind: "signed_in" | "signed_in_new_device" | "signed_out" | "refresh_reuse_detected" | "session_revoked" | "password_changed" | "password_reset" | "password_removed" | "email_verified" | "email_change_requested" | "email_changed" | "phone_verified" | "provider_linked" | "provider_unlinked" | "account_locked" | "account_unlocked" | "account_secured";
+            kind: "signed_in" | "signed_in_new_device" | "signed_out" | "refresh_reuse_detected" | "session_revoked" | "password_changed" | "password_reset" | "password_removed" | "email_verified" | "email_change_requested" | "email_changed" | "phone_verified" | "provider_linked" | "provider_unlinked" | "account_locked" | "account_unlocked" | "account_secured" | "mfa_enabled" | "mfa_disabled" | "mfa_failed" | "recovery_code_used" | "recovery_codes_regenerated" | "reauthenticated";
             userAgent: string | null;
         };
         /** EventsOut */
@@ -739,6 +878,18 @@ export interface components {
         MeOut: {
             user: components["schemas"]["UserOut"] | null;
         };
+        /** MfaStatusOut */
+        MfaStatusOut: {
+            /**
+             * @description Passkeys that may answer the second step
+             * @default 0
+             */
+            passkeys: number;
+            /** @description Unused codes of the current set */
+            recoveryCodesLeft: number;
+            /** @description On: a code confirmed it (a pending setup is not on) */
+            totp: boolean;
+        };
         /** OkOut */
         OkOut: {
             /** @default true */
@@ -796,6 +947,39 @@ export interface components {
             providers: string[];
         };
         /**
+         * ReauthBody
+         * @example {
+         *       "code": "123456",
+         *       "password": "correct-horse-battery-42"
+         *     }
+         */
+        ReauthBody: {
+            /** @description The 6 digits the authenticator app shows (spaces between them are also accepted). */
+            code?: string | null;
+            /** @description At most 256 bytes once UTF-8 encoded. */
+            password?: string | null;
+        } & ({
+            password: string;
+        } | {
+            code: string;
+            password?: "" | null;
+        });
+        /** ReauthOut */
+        ReauthOut: {
+            /**
+             * Format: date-time
+             * @description Until when this session may do sensitive actions
+             */
+            freshUntil: string;
+            /** @default true */
+            ok: boolean;
+        };
+        /** RecoveryCodesOut */
+        RecoveryCodesOut: {
+            /** @description Shown once: only their digests are kept */
+            recoveryCodes: string[];
+        };
+        /**
          * RegisterBody
          * @example {
          *       "email": "ada@example.com",
@@ -847,6 +1031,24 @@ export interface components {
             /** @default 0 */
             revoked: number;
         };
+        /**
+         * SecondStepBody
+         * @example {
+         *       "code": "123456"
+         *     }
+         */
+        SecondStepBody: {
+            /** @description The 6 digits the authenticator app shows (spaces between them are also accepted). */
+            code?: string | null;
+            /** @description One of the recovery codes shown when two-step verification was turned on, like `k3v9q-7hx2m`: in any case, with or without its dash (or spaces). */
+            recoveryCode?: string | null;
+        } & ({
+            code: string;
+            recoveryCode?: "" | null;
+        } | {
+            code?: "" | null;
+            recoveryCode: string;
+        });
         /** SecuredOut */
         SecuredOut: {
             /** @default true */
@@ -874,6 +1076,30 @@ export interface components {
         StatusOut: {
             status: string;
         };
+        /**
+         * TotpCodeBody
+         * @example {
+         *       "code": "123456"
+         *     }
+         */
+        TotpCodeBody: {
+            /** @description The 6 digits the authenticator app shows (spaces between them are also accepted). */
+            code: string;
+        };
+        /** TotpConfirmedOut */
+        TotpConfirmedOut: {
+            /** @default true */
+            ok: boolean;
+            /** @description Shown once: only their digests are kept */
+            recoveryCodes: string[];
+        };
+        /** TotpSetupOut */
+        TotpSetupOut: {
+            /** @description The same secret as an otpauth:// URI, for a QR code */
+            otpauthUri: string;
+            /** @description The pending secret in base32 (160 bits), to type into an app */
+            secret: string;
+        };
         /** UndoneOut */
         UndoneOut: {
             emailChangeCancelled: boolean;
@@ -900,6 +1126,8 @@ export interface components {
             hasPassword: boolean;
             /** Format: uuid */
             id: string;
+            /** @description Two-step verification is on */
+            mfaEnabled: boolean;
             phoneNumber: string | null;
             phoneVerified: boolean;
             profile: components["schemas"]["ProfileOut"];
@@ -1308,6 +1536,8 @@ export interface operations {
             query?: {
                 /** @description true: link to the signed-in account */
                 link?: boolean;
+                /** @description true: re-authenticate the signed-in session (wins over link) */
+                reauth?: boolean;
                 /** @description Where the frontend goes afterwards: a path on the frontend. */
                 redirect?: string;
             };
@@ -1385,6 +1615,8 @@ export interface operations {
                 facebook_flow?: string;
                 /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
                 device?: string;
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
             };
         };
         requestBody?: never;
@@ -1394,7 +1626,7 @@ export interface operations {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description Clears `facebook_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
+                    /** @description Clears `facebook_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). Before a second step: `mfa_challenge` (HttpOnly, Path=/auth, Max-Age=300) alone. */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1498,6 +1730,8 @@ export interface operations {
             query?: {
                 /** @description true: link to the signed-in account */
                 link?: boolean;
+                /** @description true: re-authenticate the signed-in session (wins over link) */
+                reauth?: boolean;
                 /** @description Where the frontend goes afterwards: a path on the frontend. */
                 redirect?: string;
             };
@@ -1575,6 +1809,8 @@ export interface operations {
                 github_flow?: string;
                 /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
                 device?: string;
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
             };
         };
         requestBody?: never;
@@ -1584,7 +1820,7 @@ export interface operations {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description Clears `github_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
+                    /** @description Clears `github_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). Before a second step: `mfa_challenge` (HttpOnly, Path=/auth, Max-Age=300) alone. */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1599,6 +1835,8 @@ export interface operations {
             query?: {
                 /** @description true: link to the signed-in account */
                 link?: boolean;
+                /** @description true: re-authenticate the signed-in session (wins over link) */
+                reauth?: boolean;
                 /** @description Where the frontend goes afterwards: a path on the frontend. */
                 redirect?: string;
             };
@@ -1676,6 +1914,8 @@ export interface operations {
                 google_flow?: string;
                 /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
                 device?: string;
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
             };
         };
         requestBody?: never;
@@ -1685,7 +1925,7 @@ export interface operations {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description Clears `google_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). */
+                    /** @description Clears `google_flow`; when signed in, also: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. After `pending=link`: `pending_link` (HttpOnly, Path=/auth, Max-Age=600). Before a second step: `mfa_challenge` (HttpOnly, Path=/auth, Max-Age=300) alone. */
                     "Set-Cookie": string;
                     "X-Content-Type-Options"?: string;
                     "cache-control"?: string;
@@ -1727,12 +1967,12 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
-            /** @description Form posts only: to the frontend's `/dashboard` or `/auth/finish?from=local&complete=false` (signed in, with the session and device cookies), `/auth/finish?from=social&providers=...` (a social-only account), or `/auth/login?error=<code>` (any other failure). */
+            /** @description Form posts only: to the frontend's `/dashboard` or `/auth/finish?from=local&complete=false` (signed in, with the session and device cookies), `/auth/finish?from=social&providers=...` (a social-only account), `/auth/mfa?methods=totp,recovery_code` (the password is right, two-step verification is on: with the `mfa_challenge` cookie alone), or `/auth/login?error=<code>` (any other failure). */
             303: {
                 headers: {
                     /** @description Where the browser goes next (an absolute URL). */
                     Location: string;
-                    /** @description When signed in: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. */
+                    /** @description When signed in: New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. Before a second step: `mfa_challenge` alone. */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -1757,17 +1997,22 @@ export interface operations {
             /**
              * @description `invalid_credentials`: Wrong email, username or password.
              *     `social_only`: this account signs in with google
+             *     `mfa_required`: Enter the code of your authenticator app, or a recovery code.
              */
             401: {
                 headers: {
+                    /** @description `mfa_challenge` (HttpOnly, Path=/auth, Max-Age=300, single use), and no session cookie. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "invalid_credentials" | "social_only";
+                        error: "invalid_credentials" | "social_only" | "mfa_required";
                         /** @description A sentence for people. */
                         message: string;
+                        /** @description With `mfa_required`: what may answer the second step (`totp`, `recovery_code`). */
+                        methods?: string[];
                         /** @description With `social_only`: the providers the account signs in with. */
                         providers?: string[];
                     };
@@ -1934,6 +2179,598 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthMfaStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaStatusOut"];
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthMfaRecoveryCodesRegenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesOut"];
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description `reauth_required`: Confirm it is you to do this.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "reauth_required" | "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                        /** @description With `reauth_required`: what this account can re-authenticate with (`password`, `totp`, its providers' names). */
+                        methods?: string[];
+                    };
+                };
+            };
+            /** @description `mfa_not_enabled`: Two-step verification is not on. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "mfa_not_enabled";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthMfaTotpDisable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OkOut"];
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description `reauth_required`: Confirm it is you to do this.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "reauth_required" | "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                        /** @description With `reauth_required`: what this account can re-authenticate with (`password`, `totp`, its providers' names). */
+                        methods?: string[];
+                    };
+                };
+            };
+            /** @description `mfa_not_enabled`: Two-step verification is not on. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "mfa_not_enabled";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthMfaTotpConfirmConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCodeBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpConfirmedOut"];
+                };
+            };
+            /**
+             * @description `invalid_request`: The request is invalid.
+             *     `invalid_code`: This code is wrong or expired.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request" | "invalid_code";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `forbidden_origin`: This origin may not call the API. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `mfa_setup_not_started`: Set up two-step verification first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "mfa_setup_not_started";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthMfaTotpSetupSetUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpSetupOut"];
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description `reauth_required`: Confirm it is you to do this.
+             *     `email_not_verified`: Verify the account's email address first.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "reauth_required" | "email_not_verified" | "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                        /** @description With `reauth_required`: what this account can re-authenticate with (`password`, `totp`, its providers' names). */
+                        methods?: string[];
+                    };
+                };
+            };
+            /** @description `mfa_already_enabled`: Two-step verification is on already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "mfa_already_enabled";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthMfaVerifyVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description Set by a right first factor (a password, a provider) for an account with two-step verification on: the challenge that this route answers. Single use, 5 minutes. */
+                mfa_challenge?: string;
+                /** @description Set by a provider callback that ended with `pending=link`: this login, to that account, links the provider. */
+                pending_link?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondStepBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. Clears `mfa_challenge`. */
+                    "Set-Cookie": string;
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginOut"];
+                };
+            };
+            /**
+             * @description `invalid_request`: The request is invalid.
+             *     `invalid_code`: This code is wrong or expired.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request" | "invalid_code";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `mfa_challenge_expired`: This sign-in has expired; sign in again. */
+            401: {
+                headers: {
+                    /** @description Clears `mfa_challenge` (empty value, Max-Age=0, Path=/auth). */
+                    "Set-Cookie": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "mfa_challenge_expired";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `forbidden_origin`: This origin may not call the API. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `account_locked`: Too many failed attempts; retry later. */
+            423: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "account_locked";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `too_many_attempts`: Too many wrong codes; ask for a new one. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "too_many_attempts";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
                 };
             };
             /** @description `not_ready`: The database does not answer. */
@@ -2414,6 +3251,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProvidersOut"];
+                };
+            };
+        };
+    };
+    AuthReauthReauth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReauthBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReauthOut"];
+                };
+            };
+            /**
+             * @description `invalid_request`: The request is invalid.
+             *     `invalid_code`: This code is wrong or expired.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request" | "invalid_code";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description `invalid_password`: The password is wrong.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_password" | "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `account_locked`: Too many failed attempts; retry later. */
+            423: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "account_locked";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description `busy`: The service is busy; retry in a moment.
+             *     `not_ready`: The database does not answer.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "busy" | "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
                 };
             };
         };
