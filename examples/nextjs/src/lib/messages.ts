@@ -101,6 +101,7 @@ const en = {
 
   "method.password": "password",
   "method.register": "sign-up",
+  "method.totp": "authenticator app",
 
   "field.line": "{field}: {message}",
   "field.username": "Username",
@@ -213,6 +214,12 @@ const en = {
   "event.account_locked": "Account locked",
   "event.account_unlocked": "Account unlocked",
   "event.account_secured": "Account secured",
+  "event.mfa_enabled": "Two-step verification turned on",
+  "event.mfa_disabled": "Two-step verification turned off",
+  "event.mfa_failed": "Second step failed too many times",
+  "event.recovery_code_used": "Recovery code used",
+  "event.recovery_codes_regenerated": "New recovery codes created",
+  "event.reauthenticated": "Identity confirmed",
 
   "error.network": "The server cannot be reached. Check your connection and try again.",
   "error.unknown": "Something went wrong. Please try again.",
@@ -351,6 +358,7 @@ const fr: Record<MessageKey, string> = {
 
   "method.password": "mot de passe",
   "method.register": "inscription",
+  "method.totp": "application d'authentification",
 
   "field.line": "{field} : {message}",
   "field.username": "Nom d'utilisateur",
@@ -463,6 +471,12 @@ const fr: Record<MessageKey, string> = {
   "event.account_locked": "Compte bloqué",
   "event.account_unlocked": "Compte débloqué",
   "event.account_secured": "Compte sécurisé",
+  "event.mfa_enabled": "Validation en deux étapes activée",
+  "event.mfa_disabled": "Validation en deux étapes désactivée",
+  "event.mfa_failed": "Deuxième étape échouée trop de fois",
+  "event.recovery_code_used": "Code de secours utilisé",
+  "event.recovery_codes_regenerated": "Nouveaux codes de secours créés",
+  "event.reauthenticated": "Identité confirmée",
 
   "error.network": "Le serveur ne répond pas. Vérifiez votre connexion et réessayez.",
   "error.unknown": "Une erreur est survenue. Réessayez.",

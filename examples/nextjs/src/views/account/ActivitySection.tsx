@@ -16,7 +16,7 @@ function detailOf(event: SecurityEvent): string | null {
   return typeof provider === "string" ? provider : typeof method === "string" ? method : null;
 }
 
-const METHODS = { password: "method.password", register: "method.register" } as const;
+const METHODS = { password: "method.password", register: "method.register", totp: "method.totp" } as const;
 
 export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_, ref) {
   const { t, lang } = useI18n();
