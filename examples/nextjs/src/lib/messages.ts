@@ -37,6 +37,18 @@ const en = {
   "login.socialOnly": "This account has no password: sign in with {providers}.",
   "login.locked": "Too many failed attempts: try again in {minutes} min, or open the unlock link sent to the account's email address.",
 
+  "mfa.title": "Two-step verification",
+  "mfa.afterProvider": "You signed in with {provider}.",
+  "mfa.codeIntro": "Enter the 6-digit code your authenticator app shows.",
+  "mfa.recoveryIntro": "Enter one of the recovery codes you saved when you turned two-step verification on.",
+  "mfa.code": "Authentication code",
+  "mfa.recoveryCode": "Recovery code",
+  "mfa.submit": "Verify",
+  "mfa.useRecovery": "Use a recovery code",
+  "mfa.useCode": "Use the authenticator app",
+  "mfa.burned": "Too many wrong codes: sign in again.",
+  "mfa.expired": "This sign-in has expired: sign in again.",
+
   "register.title": "Create an account",
   "register.username": "Username (optional)",
   "register.submit": "Create the account",
@@ -255,6 +267,12 @@ const en = {
   "error.account_already_linked": "This provider account is already linked to another user.",
   "error.password_mismatch": "The two passwords differ.",
   "error.missing_token": "This link is incomplete: open the link from the message again.",
+  "error.mfa_challenge_expired": "This sign-in has expired: sign in again.",
+  "error.reauth_required": "Confirm it is you to do this.",
+  "error.reauth_failed": "This account could not confirm it is you. Please try again.",
+  "error.mfa_already_enabled": "Two-step verification is on already.",
+  "error.mfa_not_enabled": "Two-step verification is off.",
+  "error.mfa_setup_not_started": "Start the setup again.",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -293,6 +311,18 @@ const fr: Record<MessageKey, string> = {
   "login.pendingLink": "Connectez-vous avec votre mot de passe pour associer {provider} à votre compte.",
   "login.socialOnly": "Ce compte n'a pas de mot de passe : connectez-vous avec {providers}.",
   "login.locked": "Trop d'essais manqués : réessayez dans {minutes} min, ou ouvrez le lien de déblocage envoyé à l'adresse e-mail du compte.",
+
+  "mfa.title": "Validation en deux étapes",
+  "mfa.afterProvider": "Vous vous êtes connecté avec {provider}.",
+  "mfa.codeIntro": "Saisissez le code à 6 chiffres affiché par votre application d'authentification.",
+  "mfa.recoveryIntro": "Saisissez l'un des codes de secours enregistrés lors de l'activation de la validation en deux étapes.",
+  "mfa.code": "Code d'authentification",
+  "mfa.recoveryCode": "Code de secours",
+  "mfa.submit": "Valider",
+  "mfa.useRecovery": "Utiliser un code de secours",
+  "mfa.useCode": "Utiliser l'application d'authentification",
+  "mfa.burned": "Trop de codes incorrects : reconnectez-vous.",
+  "mfa.expired": "Cette connexion a expiré : reconnectez-vous.",
 
   "register.title": "Créer un compte",
   "register.username": "Nom d'utilisateur (facultatif)",
@@ -512,6 +542,12 @@ const fr: Record<MessageKey, string> = {
   "error.account_already_linked": "Ce compte de fournisseur est déjà associé à un autre utilisateur.",
   "error.password_mismatch": "Les deux mots de passe diffèrent.",
   "error.missing_token": "Ce lien est incomplet : rouvrez le lien du message.",
+  "error.mfa_challenge_expired": "Cette connexion a expiré : reconnectez-vous.",
+  "error.reauth_required": "Confirmez votre identité pour faire cela.",
+  "error.reauth_failed": "Ce compte n'a pas pu confirmer votre identité. Réessayez.",
+  "error.mfa_already_enabled": "La validation en deux étapes est déjà activée.",
+  "error.mfa_not_enabled": "La validation en deux étapes est désactivée.",
+  "error.mfa_setup_not_started": "Recommencez l'activation.",
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, fr };
