@@ -49,6 +49,15 @@ const en = {
   "mfa.burned": "Too many wrong codes: sign in again.",
   "mfa.expired": "This sign-in has expired: sign in again.",
 
+  "reauth.title": "Confirm it's you",
+  "reauth.password": "For your security, enter your password again to go on.",
+  "reauth.both": "For your security, enter your password and a code from your authenticator app to go on.",
+  "reauth.code": "For your security, enter a code from your authenticator app to go on.",
+  "reauth.provider": "For your security, sign in again with your provider to go on; you will come back here.",
+  "reauth.continueWith": "Continue with {name}",
+  "reauth.submit": "Confirm",
+  "reauth.cancel": "Cancel",
+
   "register.title": "Create an account",
   "register.username": "Username (optional)",
   "register.submit": "Create the account",
@@ -323,6 +332,15 @@ const fr: Record<MessageKey, string> = {
   "mfa.useCode": "Utiliser l'application d'authentification",
   "mfa.burned": "Trop de codes incorrects : reconnectez-vous.",
   "mfa.expired": "Cette connexion a expiré : reconnectez-vous.",
+
+  "reauth.title": "Confirmez votre identité",
+  "reauth.password": "Par sécurité, saisissez de nouveau votre mot de passe pour continuer.",
+  "reauth.both": "Par sécurité, saisissez votre mot de passe et un code de votre application d'authentification pour continuer.",
+  "reauth.code": "Par sécurité, saisissez un code de votre application d'authentification pour continuer.",
+  "reauth.provider": "Par sécurité, reconnectez-vous avec votre fournisseur pour continuer ; vous reviendrez ici.",
+  "reauth.continueWith": "Continuer avec {name}",
+  "reauth.submit": "Confirmer",
+  "reauth.cancel": "Annuler",
 
   "register.title": "Créer un compte",
   "register.username": "Nom d'utilisateur (facultatif)",

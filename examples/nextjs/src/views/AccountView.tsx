@@ -8,6 +8,7 @@ import { useRef } from "react";
 import { VerifyEmailFirst } from "@/components/VerifyEmailFirst";
 import { Loading } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
+import { ReauthProvider } from "@/lib/reauth";
 import { signOut } from "@/lib/session";
 import { useUser } from "@/lib/useUser";
 import { ActivitySection } from "./account/ActivitySection";
@@ -32,7 +33,7 @@ export function AccountView({ error }: { error?: string }) {
     void activity.current?.reload();
   };
   return (
-    <>
+    <ReauthProvider>
       <div className="card">
         <h1>{t("account.title")}</h1>
         <div className="actions">
@@ -52,6 +53,6 @@ export function AccountView({ error }: { error?: string }) {
       <ProvidersSection onChanged={changed} />
       <SessionsSection ref={sessions} />
       <ActivitySection ref={activity} />
-    </>
+    </ReauthProvider>
   );
 }
