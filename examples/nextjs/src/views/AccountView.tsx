@@ -1,5 +1,6 @@
 "use client";
-// /account: profile, email, phone, password, linked providers, sessions, security activity.
+// /account: profile, email, phone, password, two-step verification, linked providers, sessions,
+// security activity. Sensitive actions open the re-authentication dialog when the sign-in is old.
 // ?error=email_not_verified: a provider link was refused because the email is not confirmed
 // yet (the login page sends the signed-in browser here): said first, with the resend button.
 import Link from "next/link";
@@ -19,6 +20,7 @@ import { ProfileSection } from "./account/ProfileSection";
 import { ProvidersSection } from "./account/ProvidersSection";
 import { Section } from "./account/Section";
 import { SessionsSection, type Reloadable } from "./account/SessionsSection";
+import { TwoStepSection } from "./account/TwoStepSection";
 
 export function AccountView({ error }: { error?: string }) {
   const { t } = useI18n();
@@ -50,6 +52,7 @@ export function AccountView({ error }: { error?: string }) {
       <EmailSection user={user} />
       <PhoneSection user={user} onUser={(u) => { setUser(u); void activity.current?.reload(); }} />
       <PasswordSection user={user} onChanged={changed} />
+      <TwoStepSection user={user} onChanged={changed} />
       <ProvidersSection onChanged={changed} />
       <SessionsSection ref={sessions} />
       <ActivitySection ref={activity} />
