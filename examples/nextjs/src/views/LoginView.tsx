@@ -9,7 +9,7 @@ import { useEffect, useState } from "react";
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
 import { ProviderButtons, displayName, useProviders } from "@/components/ProviderButtons";
-import { Alert, FailureAlert, Field, Status } from "@/components/ui";
+import { Alert, FailureAlert, Field, LockedAlert, Status } from "@/components/ui";
 import { API_BASE } from "@/lib/config";
 import { useI18n } from "@/lib/i18n";
 import { signedInPage } from "@/lib/paths";
@@ -79,9 +79,7 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
           <p>{t("login.socialOnly", { providers: names(failure.providers ?? []) })}</p>
         </Alert>
       ) : failure?.code === "account_locked" ? (
-        <Alert>
-          <p>{t("login.locked", { minutes: Math.max(1, Math.ceil((failure.retryAfter ?? 900) / 60)) })}</p>
-        </Alert>
+        <LockedAlert failure={failure} />
       ) : (
         <FailureAlert failure={failure} />
       )}

@@ -9,7 +9,7 @@ import { useState } from "react";
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
 import { displayName, useProviders } from "@/components/ProviderButtons";
-import { Alert, FailureAlert, Field } from "@/components/ui";
+import { Alert, FailureAlert, Field, LockedAlert } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 import { signedInPage } from "@/lib/paths";
 
@@ -57,9 +57,7 @@ export function MfaView({ provider, methods, redirect }: Props) {
         {t(recovery ? "mfa.recoveryIntro" : "mfa.codeIntro")}
       </p>
       {failure?.code === "account_locked" ? (
-        <Alert>
-          <p>{t("login.locked", { minutes: Math.max(1, Math.ceil((failure.retryAfter ?? 900) / 60)) })}</p>
-        </Alert>
+        <LockedAlert failure={failure} />
       ) : ended ? (
         <Alert>
           <p>{t(failure.code === "too_many_attempts" ? "mfa.burned" : "mfa.expired")}</p>
