@@ -121,7 +121,9 @@ function SetupForm({ setup, busy, onConfirm, onCancel }: {
       )}
       <Field label={t("twoStep.secret")} name="secret" readOnly value={setup.secret}
         onFocus={(e) => e.target.select()} hint={t("twoStep.secretHint")} />
-      <CopyButton text={setup.secret} />
+      <div className="actions copy">
+        <CopyButton text={setup.secret} />
+      </div>
       <Field label={t("mfa.code")} name="code" autoComplete="one-time-code" inputMode="numeric" pattern="[0-9]*"
         maxLength={6} required value={code} onChange={(e) => setCode(e.target.value)} />
       <div className="actions">
