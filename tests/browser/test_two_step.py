@@ -1,12 +1,14 @@
 """Two-step verification in the browser: turned on from /account (the test reads the key on
 the page and computes the codes, as an authenticator app would), then the second step of a
-sign-in with a code and with a recovery code; and the re-authentication dialog that a
-sensitive action opens once the sign-in is old, after which the action goes on."""
+sign-in with a code and with a recovery code, after a password or a provider; and the
+re-authentication dialog that a sensitive action opens once the sign-in is old, after which
+the action goes on."""
 
 import re
 import uuid
 
 import asyncpg
+import pytest
 from playwright.async_api import expect
 
 from tests.browser.steps import (
@@ -44,21 +46,19 @@ async def go_stale(database_url: str, email: str) -> None:
         await connection.close()
 
 
-async def test_two_step_is_turned_on_then_signs_in_with_a_code_and_with_a_recovery_code(
-        page, context, site, mail, new_email):
-    email = new_email()
-    await signed_in_proven(context, site.api, mail, email, firstname="Ada", lastname="Lovelace")
+async def turn_on_from_the_account(page, screenshots: bool = False) -> tuple[Authenticator, list[str]]:
+    """Two-step verification turned on at /account as a person does it: the key read on the
+    page into an authenticator app, a wrong code then a right one; the recovery codes shown."""
     await page.goto("/account")
     card = two_step(page)
     await expect(card.get_by_text("Off: your password (or a provider) alone signs you in.")).to_be_visible()
     await card.get_by_role("button", name="Turn on").click()
-
     secret = card.get_by_label("Secret key")
     await expect(secret).to_have_value(re.compile(r"^[A-Z2-7]{32}$"))
-    qr = card.get_by_role("img", name="QR code for your authenticator app")
-    await expect(qr).to_be_visible()
-    await card.evaluate("card => card.scrollIntoView()")
-    await screenshot(page, "account-two-step")
+    await expect(card.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    if screenshots:
+        await card.evaluate("card => card.scrollIntoView()")
+        await screenshot(page, "account-two-step")
     app = Authenticator(await secret.input_value())
     await card.get_by_label("Authentication code").fill(app.wrong_code())
     await card.get_by_role("button", name="Confirm").click()
@@ -71,6 +71,14 @@ async def test_two_step_is_turned_on_then_signs_in_with_a_code_and_with_a_recove
     recovery = [text.strip() for text in await codes.all_inner_texts()]
     await card.get_by_role("button", name="I have saved them").click()
     await expect(card.get_by_text("Recovery codes left: 10.")).to_be_visible()
+    return app, recovery
+
+
+async def test_two_step_is_turned_on_then_signs_in_with_a_code_and_with_a_recovery_code(
+        page, context, site, mail, new_email):
+    email = new_email()
+    await signed_in_proven(context, site.api, mail, email, firstname="Ada", lastname="Lovelace")
+    app, recovery = await turn_on_from_the_account(page, screenshots=True)
 
     await page.goto("/dashboard")
     await sign_out_from_the_dashboard(page)
@@ -148,3 +156,34 @@ async def test_an_account_without_a_password_confirms_it_through_its_provider(pa
     await expect(status(page, "GitHub unlinked.")).to_be_visible()
     await expect(page.get_by_role("region", name="Security activity").get_by_text("Identity confirmed (Google)")
                  ).to_be_visible()
+
+
+async def test_a_provider_sign_in_asks_for_the_second_step_too(page, idp, new_email):
+    email = new_email()
+    idp.login_as(f"g-{uuid.uuid4().hex}", email=email, email_verified=True, given_name="Ada",
+                 family_name="Lovelace", name="Ada Lovelace")
+    await page.goto("/login")
+    await page.get_by_role("link", name="Sign in with Google").click()
+    await expect(page).to_have_url(re.compile(r"/dashboard$"))
+    app, _ = await turn_on_from_the_account(page)
+
+    await page.goto("/dashboard")
+    await sign_out_from_the_dashboard(page)
+    await page.get_by_role("link", name="Sign in with Google").click()
+    await expect(page).to_have_url(re.compile(r"/auth/mfa\?from=social&provider=google&methods=totp,recovery_code"))
+    await page.wait_for_load_state()  # a full navigation: the form works once the page's script has run
+    await expect(page.get_by_text("You signed in with Google. Enter the 6-digit code")).to_be_visible()
+    await page.get_by_label("Authentication code").fill(app.code())
+    await page.get_by_role("button", name="Verify").click()
+    await expect(page.get_by_role("heading", name="Hello, Ada")).to_be_visible()
+
+
+@pytest.mark.parametrize("context", ["fr-FR"], indirect=True)
+async def test_a_second_step_without_its_challenge_sends_back_to_sign_in(page):
+    await page.goto("/auth/mfa?methods=totp,recovery_code")
+    await expect(page.get_by_role("heading", name="Validation en deux étapes")).to_be_visible()
+    await page.get_by_label("Code d'authentification").fill("123456")
+    await page.get_by_role("button", name="Valider").click()
+    await expect(alert(page, "Cette connexion a expiré : reconnectez-vous.")).to_be_visible()
+    await page.get_by_role("link", name="Se connecter").click()
+    await expect(page).to_have_url(re.compile(r"/login$"))
