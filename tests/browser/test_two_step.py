@@ -18,6 +18,7 @@ from tests.browser.steps import (
     screenshot,
     sign_in_with_password,
     signed_in_proven,
+    signed_in_with_google,
     status,
 )
 from tests.support.authenticator import Authenticator
@@ -133,14 +134,10 @@ async def test_an_old_sign_in_opens_the_dialog_and_the_action_goes_on_after_it(
 async def test_an_account_without_a_password_confirms_it_through_its_provider(page, idp, github, new_email,
                                                                               browser_database_url):
     email = new_email()
-    idp.login_as(f"g-{uuid.uuid4().hex}", email=email, email_verified=True, given_name="Ada",
-                 family_name="Lovelace", name="Ada Lovelace")
     subject = str(uuid.uuid4().int % 10**9)
     github.login_as(subject, name="Ada Lovelace", emails=[
         {"email": f"gh-{subject}@example.com", "primary": True, "verified": True, "visibility": None}])
-    await page.goto("/login")
-    await page.get_by_role("link", name="Sign in with Google").click()
-    await expect(page).to_have_url(re.compile(r"/dashboard$"))
+    await signed_in_with_google(page, idp, email)
     await page.goto("/account")
     await page.get_by_role("region", name="Linked accounts").get_by_role("link", name="Link GitHub").click()
     await expect(page).to_have_url(re.compile(r"/account$"))
@@ -160,11 +157,7 @@ async def test_an_account_without_a_password_confirms_it_through_its_provider(pa
 
 async def test_a_provider_sign_in_asks_for_the_second_step_too(page, idp, new_email):
     email = new_email()
-    idp.login_as(f"g-{uuid.uuid4().hex}", email=email, email_verified=True, given_name="Ada",
-                 family_name="Lovelace", name="Ada Lovelace")
-    await page.goto("/login")
-    await page.get_by_role("link", name="Sign in with Google").click()
-    await expect(page).to_have_url(re.compile(r"/dashboard$"))
+    await signed_in_with_google(page, idp, email)
     app, _ = await turn_on_from_the_account(page)
 
     await page.goto("/dashboard")
