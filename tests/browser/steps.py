@@ -1,12 +1,13 @@
 """Shortcuts for what a browser test is not about (an account to start from, a session
 already open), and the screenshots of docs/frontend.md."""
 
+import re
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, Page, expect
 
 from tests.support.e2e_fixtures import client_address
 from tests.support.http import PASSWORD, prove_email
@@ -75,6 +76,15 @@ async def sign_in_with_password(page: Page, identifier: str, password: str = PAS
     await page.get_by_label("Email or username", exact=True).fill(identifier)
     await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+async def signed_in_with_google(page: Page, idp, email: str) -> None:
+    """A new account made by signing in through the fake Google (which proves `email`)."""
+    idp.login_as(f"g-{uuid.uuid4().hex}", email=email, email_verified=True, given_name="Ada",
+                 family_name="Lovelace", name="Ada Lovelace")
+    await page.goto("/login")
+    await page.get_by_role("link", name="Sign in with Google").click()
+    await expect(page).to_have_url(re.compile(r"/dashboard$"))
 
 
 async def open_mailed_link(page: Page, mail, to: str, path: str) -> str:

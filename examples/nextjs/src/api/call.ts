@@ -10,6 +10,7 @@ export type Failure = {
   message?: string;
   fields?: FieldProblem[];
   providers?: string[];
+  methods?: string[]; // with mfa_required (totp, recovery_code) and reauth_required (password, totp, providers)
   retryAfter?: number; // seconds, with rate_limited and account_locked
 };
 
@@ -36,6 +37,7 @@ export async function call<T>(request: () => Promise<Answer<T>>): Promise<Result
       message: body.message,
       fields: body.fields,
       providers: body.providers,
+      methods: body.methods,
       retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined,
     },
   };

@@ -39,10 +39,12 @@ export function displayName(providers: Providers | null, name: string): string {
   return providers?.displayNames[name] ?? name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-/** The API's URL that starts a provider's sign-in (or, with link, attaches it to the account). */
-export function providerUrl(name: string, options: { link?: boolean; redirect?: string } = {}): string {
+/** The API's URL that starts a provider's sign-in (or, with link, attaches it to the account;
+ *  with reauth, proves again that the signed-in person holds it). */
+export function providerUrl(name: string, options: { link?: boolean; reauth?: boolean; redirect?: string } = {}): string {
   const query = new URLSearchParams();
   if (options.link) query.set("link", "true");
+  if (options.reauth) query.set("reauth", "true");
   if (options.redirect) query.set("redirect", options.redirect);
   const suffix = query.size ? `?${query}` : "";
   return `${API_BASE}/auth/${encodeURIComponent(name)}${suffix}`;

@@ -56,6 +56,13 @@ export function FailureAlert({ failure }: { failure: Failure | null | undefined 
   );
 }
 
+/** account_locked, with how long the lock lasts (its Retry-After), at a login or its second step. */
+export function LockedAlert({ failure }: { failure: Failure }) {
+  const { t } = useI18n();
+  const minutes = Math.max(1, Math.ceil((failure.retryAfter ?? 900) / 60));
+  return <Alert><p>{t("login.locked", { minutes })}</p></Alert>;
+}
+
 /** While a page that needs the session asks who is signed in (or why it could not). */
 export function Loading({ failed = false }: { failed?: boolean }) {
   const { t, tError } = useI18n();

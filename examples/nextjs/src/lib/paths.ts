@@ -12,6 +12,14 @@ export function nextPage(requiredActions: string[], redirect?: string | null): s
   return safeRedirect(redirect) ?? "/dashboard";
 }
 
+/** Where a completed sign-in goes (a login, or its second step): nextPage, or the dashboard's
+ *  "linked" notice when a pending provider link was attached on the way. */
+export function signedInPage(user: { requiredActions: string[] }, linkedProvider?: string | null,
+  redirect?: string | null): string {
+  const next = nextPage(user.requiredActions, redirect);
+  return linkedProvider && next === "/dashboard" ? `/dashboard?linked=${encodeURIComponent(linkedProvider)}` : next;
+}
+
 export type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export function first(value: string | string[] | undefined): string | undefined {

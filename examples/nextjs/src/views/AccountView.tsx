@@ -1,5 +1,6 @@
 "use client";
-// /account: profile, email, phone, password, linked providers, sessions, security activity.
+// /account: profile, email, phone, password, two-step verification, linked providers, sessions,
+// security activity. Sensitive actions open the re-authentication dialog when the sign-in is old.
 // ?error=email_not_verified: a provider link was refused because the email is not confirmed
 // yet (the login page sends the signed-in browser here): said first, with the resend button.
 import Link from "next/link";
@@ -8,6 +9,7 @@ import { useRef } from "react";
 import { VerifyEmailFirst } from "@/components/VerifyEmailFirst";
 import { Loading } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
+import { ReauthProvider } from "@/lib/reauth";
 import { signOut } from "@/lib/session";
 import { useUser } from "@/lib/useUser";
 import { ActivitySection } from "./account/ActivitySection";
@@ -18,6 +20,7 @@ import { ProfileSection } from "./account/ProfileSection";
 import { ProvidersSection } from "./account/ProvidersSection";
 import { Section } from "./account/Section";
 import { SessionsSection, type Reloadable } from "./account/SessionsSection";
+import { TwoStepSection } from "./account/TwoStepSection";
 
 export function AccountView({ error }: { error?: string }) {
   const { t } = useI18n();
@@ -32,7 +35,7 @@ export function AccountView({ error }: { error?: string }) {
     void activity.current?.reload();
   };
   return (
-    <>
+    <ReauthProvider>
       <div className="card">
         <h1>{t("account.title")}</h1>
         <div className="actions">
@@ -49,9 +52,10 @@ export function AccountView({ error }: { error?: string }) {
       <EmailSection user={user} />
       <PhoneSection user={user} onUser={(u) => { setUser(u); void activity.current?.reload(); }} />
       <PasswordSection user={user} onChanged={changed} />
+      <TwoStepSection user={user} onChanged={changed} />
       <ProvidersSection onChanged={changed} />
       <SessionsSection ref={sessions} />
       <ActivitySection ref={activity} />
-    </>
+    </ReauthProvider>
   );
 }

@@ -2,7 +2,9 @@
 // /auth/finish: where a sign-in lands. A provider's callback sends ?from=social&provider=<name>
 // (&linked=true after a link, &redirect=/path when one was asked); the HTML-form login sends
 // ?from=local&complete=false, or ?from=social&providers=google for an account without a
-// password. Signed in: /auth/me (falling back to /auth/refresh once), then /complete-profile
+// password. A re-authentication through a provider (?reauth=true) comes back here too; when it
+// failed (&error=reauth_failed) the person is still signed in: back to the page that asked.
+// Signed in: /auth/me (falling back to /auth/refresh once), then /complete-profile
 // while requiredActions asks for something, else the dashboard (or the page asked for).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -14,9 +16,9 @@ import { useI18n } from "@/lib/i18n";
 import { nextPage, safeRedirect } from "@/lib/paths";
 import { currentUser } from "@/lib/session";
 
-type Props = { error?: string; providers?: string; provider?: string; linked?: string; redirect?: string };
+type Props = { error?: string; providers?: string; provider?: string; linked?: string; reauth?: string; redirect?: string };
 
-export function FinishView({ error, providers, provider, linked, redirect }: Props) {
+export function FinishView({ error, providers, provider, linked, reauth, redirect }: Props) {
   const { t, tError } = useI18n();
   const router = useRouter();
   const offered = useProviders();
@@ -60,7 +62,11 @@ export function FinishView({ error, providers, provider, linked, redirect }: Pro
       {problem ? (
         <>
           <Alert><p>{problem}</p></Alert>
-          <Link href="/login" className="button">{t("common.signIn")}</Link>
+          {reauth === "true" && error ? (
+            <Link href={safeRedirect(redirect) ?? "/account"} className="button">{t("common.account")}</Link>
+          ) : (
+            <Link href="/login" className="button">{t("common.signIn")}</Link>
+          )}
         </>
       ) : (
         <Status>{t("finish.working")}</Status>

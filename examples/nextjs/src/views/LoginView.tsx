@@ -9,10 +9,10 @@ import { useEffect, useState } from "react";
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
 import { ProviderButtons, displayName, useProviders } from "@/components/ProviderButtons";
-import { Alert, FailureAlert, Field, Status } from "@/components/ui";
+import { Alert, FailureAlert, Field, LockedAlert, Status } from "@/components/ui";
 import { API_BASE } from "@/lib/config";
 import { useI18n } from "@/lib/i18n";
-import { nextPage } from "@/lib/paths";
+import { signedInPage } from "@/lib/paths";
 import { fetchMe } from "@/lib/session";
 
 type Props = { error?: string; provider?: string; pending?: string; redirect?: string };
@@ -51,13 +51,18 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
     setFailure(null);
     const result = await call(() => api.POST("/auth/login", { body: { emailOrUsername: identifier, password } }));
     setBusy(false);
+    if (!result.ok && result.failure.code === "mfa_required") {
+      // The password was right: the second step, with the mfa_challenge cookie the API set.
+      const query = new URLSearchParams({ methods: (result.failure.methods ?? []).join(",") });
+      if (redirect) query.set("redirect", redirect);
+      router.push(`/auth/mfa?${query}`);
+      return;
+    }
     if (!result.ok) {
       setFailure(result.failure);
       return;
     }
-    const { user, linkedProvider } = result.data;
-    const next = nextPage(user.requiredActions, redirect);
-    router.push(linkedProvider && next === "/dashboard" ? `/dashboard?linked=${encodeURIComponent(linkedProvider)}` : next);
+    router.push(signedInPage(result.data.user, result.data.linkedProvider, redirect));
   }
 
   const names = (list: string[]) => list.map((name) => displayName(providers, name)).join(", ");
@@ -74,14 +79,12 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
           <p>{t("login.socialOnly", { providers: names(failure.providers ?? []) })}</p>
         </Alert>
       ) : failure?.code === "account_locked" ? (
-        <Alert>
-          <p>{t("login.locked", { minutes: Math.max(1, Math.ceil((failure.retryAfter ?? 900) / 60)) })}</p>
-        </Alert>
+        <LockedAlert failure={failure} />
       ) : (
         <FailureAlert failure={failure} />
       )}
       {/* Without JavaScript the form posts itself to the API, which answers with a redirect
-          to /dashboard, /auth/finish or /auth/login?error= (its HTML-form login). */}
+          to /dashboard, /auth/finish, /auth/mfa or /auth/login?error= (its HTML-form login). */}
       <form method="post" action={`${API_BASE}/auth/login`} onSubmit={submit} noValidate>
         <Field label={t("login.identifier")} name="emailOrUsername" autoComplete="username" required
           value={identifier} onChange={(e) => setIdentifier(e.target.value)} />

@@ -10,13 +10,16 @@ import { describeAgent, formatDate } from "./format";
 import { Section } from "./Section";
 import type { Reloadable } from "./SessionsSection";
 
-/** The provider or sign-in method an event names (never a secret: the API says so). */
-function detailOf(event: SecurityEvent): string | null {
-  const { provider, method } = event.detail;
-  return typeof provider === "string" ? provider : typeof method === "string" ? method : null;
+/** The provider or sign-in methods an event names (never a secret: the API says so); a
+ *  re-authentication lists what proved it. */
+function detailsOf(event: SecurityEvent): string[] {
+  const { provider, method, methods } = event.detail;
+  if (typeof provider === "string") return [provider];
+  if (typeof method === "string") return [method];
+  return Array.isArray(methods) ? methods.filter((m): m is string => typeof m === "string") : [];
 }
 
-const METHODS = { password: "method.password", register: "method.register" } as const;
+const METHODS = { password: "method.password", register: "method.register", totp: "method.totp" } as const;
 
 export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_, ref) {
   const { t, lang } = useI18n();
@@ -41,12 +44,12 @@ export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_
           // The schema lists every kind: a kind without its text is a type error here.
           const key = `event.${event.kind}` as const;
           const where = [describeAgent(event.userAgent), event.ip].filter(Boolean).join(" · ");
-          const detail = detailOf(event);
+          const details = detailsOf(event);
           return (
             <li key={`${event.createdAt}-${index}`}>
               <span>
                 {t(key)}
-                {detail && ` (${describe(detail)})`}
+                {details.length > 0 && ` (${details.map(describe).join(", ")})`}
               </span>
               <span className="muted">
                 {formatDate(event.createdAt, lang)}

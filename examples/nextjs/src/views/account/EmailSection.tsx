@@ -5,6 +5,7 @@ import { authed } from "@/api/call";
 import { api, type User } from "@/api/client";
 import { FailureAlert, Field, Status } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
+import { useFresh } from "@/lib/reauth";
 import { Section, useAction } from "./Section";
 
 export function EmailSection({ user }: { user: User }) {
@@ -13,11 +14,12 @@ export function EmailSection({ user }: { user: User }) {
   const [password, setPassword] = useState("");
   const change = useAction();
   const resend = useAction();
+  const fresh = useFresh(); // without a password, changing the email needs a recent sign-in
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     const body = user.hasPassword ? { email, password } : { email };
-    const ok = await change.run(() => authed(() => api.POST("/auth/email/change", { body })),
+    const ok = await change.run(() => fresh(() => api.POST("/auth/email/change", { body })),
       () => t("account.emailSent", { email }));
     if (ok) setPassword("");
   }

@@ -1,10 +1,10 @@
 "use client";
 import { useState } from "react";
 
-import { authed } from "@/api/call";
 import { api, type User } from "@/api/client";
 import { FailureAlert, Field, Status } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
+import { useFresh } from "@/lib/reauth";
 import { Section, useAction } from "./Section";
 
 export function PasswordSection({ user, onChanged }: { user: User; onChanged: () => void }) {
@@ -12,11 +12,12 @@ export function PasswordSection({ user, onChanged }: { user: User; onChanged: ()
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const { busy, failure, done, run } = useAction();
+  const fresh = useFresh(); // a first password needs a recent sign-in
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     const body = user.hasPassword ? { currentPassword: current, newPassword: next } : { newPassword: next };
-    const ok = await run(() => authed(() => api.POST("/auth/password/change", { body })),
+    const ok = await run(() => fresh(() => api.POST("/auth/password/change", { body })),
       () => t("account.passwordChanged"));
     if (ok) {
       setCurrent("");

@@ -1,5 +1,5 @@
 "use client";
-// Linked sign-in providers: unlink one (DELETE /auth/accounts/{provider}), or link another
+// Linked sign-in providers: unlink one (DELETE /auth/accounts/{provider}, a sensitive action), or link another
 // (a navigation to /auth/<name>?link=true; the API comes back to /auth/finish?linked=true).
 import { useCallback, useEffect, useState } from "react";
 
@@ -8,6 +8,7 @@ import { api, type LinkedAccount } from "@/api/client";
 import { displayName, providerUrl, useProviders } from "@/components/ProviderButtons";
 import { FailureAlert, Status } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
+import { useFresh } from "@/lib/reauth";
 import { formatDate } from "./format";
 import { Section, useAction } from "./Section";
 
@@ -16,6 +17,7 @@ export function ProvidersSection({ onChanged }: { onChanged: () => void }) {
   const providers = useProviders();
   const [accounts, setAccounts] = useState<LinkedAccount[] | null>(null);
   const { busy, failure, done, run } = useAction();
+  const fresh = useFresh();
 
   const load = useCallback(async () => {
     const result = await authed(() => api.GET("/auth/accounts"));
@@ -26,7 +28,7 @@ export function ProvidersSection({ onChanged }: { onChanged: () => void }) {
   async function unlink(provider: string) {
     const name = displayName(providers, provider);
     const ok = await run(
-      () => authed(() => api.DELETE("/auth/accounts/{provider}", { params: { path: { provider } } })),
+      () => fresh(() => api.DELETE("/auth/accounts/{provider}", { params: { path: { provider } } })),
       () => t("account.unlinked", { name }),
     );
     if (ok) {

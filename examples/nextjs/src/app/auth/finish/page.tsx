@@ -5,6 +5,6 @@ export default async function FinishPage({ searchParams }: { searchParams: Searc
   const q = await searchParams;
   return (
     <FinishView error={first(q.error)} providers={first(q.providers)} provider={first(q.provider)}
-      linked={first(q.linked)} redirect={first(q.redirect)} />
+      linked={first(q.linked)} reauth={first(q.reauth)} redirect={first(q.redirect)} />
   );
 }
