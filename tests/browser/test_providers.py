@@ -80,6 +80,7 @@ async def test_a_provider_whose_email_is_unproven_is_linked_by_the_password(page
     await expect(page).to_have_url(re.compile(r"/auth/login\?error=email_not_verified&provider=google&pending=link"))
     await expect(status(page, "Sign in with your password to link Google to your account.")).to_be_visible()
     await expect(page.get_by_role("link", name="Sign in with Google")).to_have_count(0)
+    await page.wait_for_load_state()  # a full navigation: the form keeps what is typed once its script has run
     await page.get_by_label("Email or username", exact=True).fill(email)
     await page.get_by_label("Password", exact=True).fill(PASSWORD)
     await page.get_by_role("button", name="Sign in", exact=True).click()
