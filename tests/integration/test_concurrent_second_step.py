@@ -21,7 +21,7 @@ from domain.clients import ClientInfo
 from domain.recovery_codes import normalize_recovery_code
 from domain.totp import hotp, time_step, totp
 from tests.factories import UserFactory
-from tests.fakes import FakeClock, FakeIds, FakeTokens, InMemoryAttemptCounter
+from tests.fakes import FakeClock, FakeIds, FakeTokens, InMemoryAttemptCounter, RecordingTelemetry
 
 CLIENT = ClientInfo(ip="203.0.113.7", user_agent="pytest")
 NOW = datetime(2026, 1, 1, 12, 0, 10, tzinfo=UTC)
@@ -40,7 +40,7 @@ class Setting:
             guard=LoginGuard(InMemoryAttemptCounter(), LoginLimits(failures=100)),
             lock_notice=LockNotice(new_uow=store.new_uow, email_links=email_links, clock=self.clock),
             new_device=NewDeviceAlert(email_links), devices=DeviceCookies(self.tokens), email_links=email_links,
-            policy=self.policy,
+            policy=self.policy, telemetry=RecordingTelemetry(),
         )
 
     async def account(self):
