@@ -754,12 +754,6 @@ class InMemoryWebAuthnChallengeRepository(WebAuthnChallengeRepository):
                 return challenge if challenge.is_open(now) else None
         return None
 
-    async def purge(self, now: datetime) -> int:
-        expired = [key for key, challenge in self._db.webauthn_challenges.items() if not challenge.is_open(now)]
-        for key in expired:
-            self._challenges.delete(key)
-        return len(expired)
-
 
 class FakePasskeyVerifier(PasskeyVerifier):
     """Answers are dicts a test builds (tests/unit/passkey_answers.py): the fake checks the

@@ -345,11 +345,8 @@ class WebAuthnChallengeRepository(Protocol):
         self, bindings: Sequence[bytes], purpose: ChallengePurpose, now: datetime
     ) -> WebAuthnChallenge | None:
         """The open challenge of one of `bindings` for `purpose`, used up as it is taken:
-        a second take finds nothing. None when none, used or expired."""
-
-    @abstractmethod
-    async def purge(self, now: datetime) -> int:
-        """Delete expired challenges; how many went."""
+        a second take finds nothing. None when none, used or expired. (Expired ones left
+        untaken go with the periodic purge.)"""
 
 
 class SecurityEvents(Protocol):
