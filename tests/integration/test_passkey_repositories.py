@@ -7,21 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from domain.passkeys import ChallengePurpose, Passkey, WebAuthnChallenge, new_challenge
+from domain.passkeys import ChallengePurpose, WebAuthnChallenge, new_challenge
 from infrastructure.persistence.housekeeping import purge_expired
+from tests.factories import passkey_of
 from tests.integration.test_second_factor_repositories import in_uow, new_user
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 TTL = timedelta(minutes=5)
-
-
-def passkey_of(user, credential_id=b"cred-1", created_at=NOW, **changes) -> Passkey:
-    values = dict(
-        id=uuid.uuid4(), user_id=user.id, credential_id=credential_id, public_key=b"\xa5cose-key",
-        sign_count=0, transports=("internal", "hybrid"), backup_eligible=True, backed_up=False,
-        aaguid="ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4", name="Passkey", created_at=created_at,
-    )
-    return Passkey(**{**values, **changes})
 
 
 class TestUserHandles:
