@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 from application.ports.passkeys import Json, PasskeyVerifier
 from application.ports.persistence import UnitOfWorkFactory
@@ -7,10 +8,11 @@ from application.ports.telemetry import Telemetry
 from application.services.address_limit import AddressLimiter
 from application.services.device_cookies import DeviceCookies
 from application.services.new_device import NewDeviceAlert
+from application.services.outcomes import login_outcome
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
-from domain.errors import InvalidPasskey
-from domain.passkeys import ChallengePurpose, sign_count_accepted
+from domain.errors import DomainError, InvalidPasskey
+from domain.passkeys import ChallengePurpose, WebAuthnChallenge, sign_count_accepted
 from domain.second_factor import PASSKEY
 
 
@@ -31,7 +33,9 @@ class LoginWithPasskey:
     - of two sign-ins with one counter value, one wins;
     - right: the passkey's counter, backup state and last use are kept, the new-device alert
       runs, a session opens (`signed_in` with method passkey; a passkey is user-verified, so
-      there is no second step), a device cookie unless the browser holds a valid one.
+      there is no second step), a device cookie unless the browser holds a valid one;
+    - every attempt is reported (Telemetry.login, method passkey): a refused answer as
+      invalid_credentials, over the address limit as rate_limited.
     """
 
     new_uow: UnitOfWorkFactory
@@ -47,17 +51,20 @@ class LoginWithPasskey:
     async def execute(
         self, cookie_token: str | None, credential: Json, client: ClientInfo, device_cookie: str | None = None
     ) -> SignedIn:
+        try:
+            signed_in = await self._attempt(cookie_token, credential, client, device_cookie)
+        except DomainError as refusal:
+            self.telemetry.login(PASSKEY, login_outcome(refusal))
+            raise
+        self.telemetry.login(PASSKEY, "success")
+        return signed_in
+
+    async def _attempt(
+        self, cookie_token: str | None, credential: Json, client: ClientInfo, device_cookie: str | None
+    ) -> SignedIn:
         now = self.clock.now()
         await self.limiter.admit(client.ip, now)
-        if not cookie_token:
-            raise InvalidPasskey()
-        async with self.new_uow() as uow:
-            challenge = await uow.webauthn_challenges.take(
-                self.tokens.digests(cookie_token), ChallengePurpose.LOGIN, now
-            )
-            await uow.commit()  # used up, whatever the verdict
-        if challenge is None:
-            raise InvalidPasskey()
+        challenge = await self._take_challenge(cookie_token, now)
         claim = self.verifier.read_assertion(credential)
         async with self.new_uow() as uow:
             passkey = await uow.passkeys.by_credential_id(claim.credential_id)
@@ -70,7 +77,6 @@ class LoginWithPasskey:
                 detail = {"method": PASSKEY, "reason": "sign_count"}
                 await uow.events.record(passkey.user_id, "mfa_failed", detail, now, client)
                 await uow.commit()
-                self.telemetry.login(PASSKEY, "failed")
                 raise InvalidPasskey()
             user = await uow.users.by_id(passkey.user_id)
             if user is None or not await uow.passkeys.record_use(
@@ -80,5 +86,18 @@ class LoginWithPasskey:
             await self.new_device.check(uow, user, client, now)
             tokens = await self.issuer.open(uow, user.id, now, client, PASSKEY)
             await uow.commit()
-        self.telemetry.login(PASSKEY, "success")
         return SignedIn(user, tokens, None, self.devices.for_sign_in(device_cookie, user.id))
+
+    async def _take_challenge(self, cookie_token: str | None, now: datetime) -> WebAuthnChallenge:
+        """This browser's open sign-in challenge, used up at once (committed), whatever the
+        verdict on the answer to come."""
+        if not cookie_token:
+            raise InvalidPasskey()
+        async with self.new_uow() as uow:
+            challenge = await uow.webauthn_challenges.take(
+                self.tokens.digests(cookie_token), ChallengePurpose.LOGIN, now
+            )
+            await uow.commit()
+        if challenge is None:
+            raise InvalidPasskey()
+        return challenge

@@ -249,6 +249,9 @@ class TestLogin:
             assert world.db.events[-1] == (user.id, "mfa_failed", {"method": "passkey", "reason": "sign_count"})
         assert world.db.passkeys[passkey.id].sign_count == 7
         await sign_in_with(world, b"cred-1", handle, signCount=8)
+        assert world.telemetry.logins[-3:] == [
+            ("passkey", "invalid_credentials"), ("passkey", "invalid_credentials"), ("passkey", "success")
+        ]
 
     async def test_options_and_answers_are_counted_per_address(self, world):
         for _ in range(world.passkey_policy.per_address.requests):
@@ -260,3 +263,4 @@ class TestLogin:
                 await world.login_with_passkey.execute(None, {}, CLIENT)
         with pytest.raises(RateLimited):
             await world.login_with_passkey.execute(None, {}, CLIENT)
+        assert world.telemetry.logins[-1] == ("passkey", "rate_limited")
