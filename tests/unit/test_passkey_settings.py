@@ -35,3 +35,7 @@ def test_each_can_be_set():
 def test_an_origin_outside_the_rp_id_stops_the_start_naming_its_variable(env, named):
     with pytest.raises(ConfigError, match=f"^{named}:"):
         party(**env)
+
+
+def test_unset_they_check_nothing_of_frontend_origin():
+    assert party(FRONTEND_ORIGIN="http://localhost:3000/app")[0] == "localhost"

@@ -23,8 +23,12 @@ def relying_party(passkeys: PasskeySettings, frontend_origin: str, app_name: str
 
 
 def check_passkeys(passkeys: PasskeySettings, frontend_origin: str, app_name: str) -> None:
-    """Every origin an http(s) URL whose host is the RP id or under it: browsers refuse a
-    ceremony anywhere else, so a mismatch is said at start rather than at the first passkey."""
+    """When WEBAUTHN_RP_ID or WEBAUTHN_ORIGINS is set: every origin an http(s) URL whose host
+    is the RP id or under it (browsers refuse a ceremony anywhere else, so a mismatch is said
+    at start rather than at the first passkey). Unset, both follow FRONTEND_ORIGIN, which
+    starts as it did before passkeys."""
+    if passkeys.rp_id is None and not passkeys.origins:
+        return
     rp_id, _, origins = relying_party(passkeys, frontend_origin, app_name)
     for origin in origins:
         parts = urlsplit(origin)
