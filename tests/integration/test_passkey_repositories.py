@@ -1,6 +1,7 @@
 """The passkeys' repositories (passkeys, user handles, ceremony challenges): one contract, on
 the fakes and on PostgreSQL; and the purge of expired challenges."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -157,3 +158,20 @@ async def test_an_accounts_passkeys_go_with_it(postgres, db_config, driver_pool)
             for table in ("passkeys", "passkey_user_handles", "webauthn_challenges")
         ]
     assert counts == [0, 0, 0]
+
+
+async def test_of_two_sign_ins_with_one_counter_one_wins(postgres, db_config, driver_pool):
+    """The second use waits for the first's row lock, then finds the counter moved."""
+    from tests.integration.test_postgres_specifics import sql_store
+
+    store = sql_store(db_config, driver_pool)
+    user = await new_user(store)
+    passkey = passkey_of(user, sign_count=3)
+    await in_uow(store, lambda uow: uow.passkeys.add(passkey))
+    async with store.new_uow() as first:
+        assert await first.passkeys.record_use(passkey.id, 3, 4, True, NOW)
+        second = asyncio.create_task(in_uow(store, lambda uow: uow.passkeys.record_use(passkey.id, 3, 4, True, NOW)))
+        await asyncio.sleep(0.2)
+        assert not second.done()
+        await first.commit()
+    assert await second is False
