@@ -7,6 +7,7 @@ from polyfactory import Use
 from polyfactory.factories import DataclassFactory
 
 from application.use_cases.register_local_user import Registration
+from domain.passkeys import Passkey
 from domain.users import Profile, User
 
 
@@ -41,3 +42,14 @@ class UserFactory(DataclassFactory[User]):
     profile = Use(lambda: Profile("Ada", "Lovelace"))
     providers = ()
     mfa_enabled = False  # read from the account's second factor, never stored with the user
+
+
+def passkey_of(user: User, credential_id: bytes = b"cred-1", created_at: datetime | None = None, **changes) -> Passkey:
+    """A passkey of `user`, as a registration would have stored it."""
+    values = dict(
+        id=uuid.uuid4(), user_id=user.id, credential_id=credential_id, public_key=b"\xa5cose-key",
+        sign_count=0, transports=("internal", "hybrid"), backup_eligible=True, backed_up=False,
+        aaguid="ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4", name="Passkey",
+        created_at=created_at or datetime(2026, 3, 1, 12, tzinfo=UTC),
+    )
+    return Passkey(**{**values, **changes})

@@ -18,7 +18,10 @@ from uuid import UUID
 from application.ports.limits import AttemptCounter, Window
 from application.ports.messages import Message, Outbox
 from application.ports.identity import IdentityProvider
+from application.ports.passkeys import AssertionClaim, Json, NewCredential, PasskeyVerifier, VerifiedAssertion
 from application.ports.persistence import (
+    PasskeyRepository,
+    WebAuthnChallengeRepository,
     LinkedAccountRepository,
     CurrentUserQuery,
     RefreshRotation,
@@ -48,6 +51,7 @@ from application.ports.security import (
 from domain.codes import CodeCheck, PhoneCode
 from domain.errors import (
     AccountAlreadyLinked,
+    InvalidPasskey,
     EmailTaken,
     InvalidInput,
     PasswordWorkBusy,
@@ -62,6 +66,7 @@ from domain.email_links import EmailLink
 from domain.activity import EventKind, SecurityEvent
 from domain.clients import ClientInfo
 from domain.recovery_codes import format_recovery_code
+from domain.passkeys import ChallengePurpose, Passkey, WebAuthnChallenge
 from domain.second_factor import MfaChallenge, TotpState
 from domain.sessions import RefreshClaim, Rotation, Session
 from domain.users import User
@@ -223,6 +228,9 @@ class InMemoryDatabase:
     totp: dict[UUID, TotpState] = field(default_factory=dict)
     recovery_codes: dict[tuple[UUID, bytes], "RecoveryCodeRecord"] = field(default_factory=dict)
     mfa_challenges: dict[bytes, "ChallengeRecord"] = field(default_factory=dict)
+    passkeys: dict[UUID, Passkey] = field(default_factory=dict)
+    user_handles: dict[UUID, bytes] = field(default_factory=dict)
+    webauthn_challenges: dict[tuple[bytes, ChallengePurpose], WebAuthnChallenge] = field(default_factory=dict)
     row_locks: dict[UUID | bytes, asyncio.Lock] = field(default_factory=dict)  # users' rows, FOR UPDATE
 
     def user(self, user_id: UUID) -> User:
@@ -671,6 +679,130 @@ class InMemoryMfaChallengeRepository(MfaChallengeRepository):
         self._challenges.put(digest, replace(self._db.mfa_challenges[digest], used_at=now))
 
 
+class InMemoryPasskeyRepository(PasskeyRepository):
+    """As SqlPasskeyRepository: each conditional write reads and writes with no await between."""
+
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._passkeys = _Table(db.passkeys, undo)
+        self._handles = _Table(db.user_handles, undo)
+
+    async def user_handle(self, user_id: UUID) -> bytes | None:
+        return self._db.user_handles.get(user_id)
+
+    async def keep_user_handle(self, user_id: UUID, handle: bytes) -> bytes:
+        if user_id not in self._db.user_handles:
+            assert handle not in self._db.user_handles.values(), "handle issued twice"  # unique
+            self._handles.put(user_id, handle)
+        return self._db.user_handles[user_id]
+
+    async def user_by_handle(self, handle: bytes) -> UUID | None:
+        return next((owner for owner, mine in self._db.user_handles.items() if mine == handle), None)
+
+    async def add(self, passkey: Passkey) -> bool:
+        if any(p.credential_id == passkey.credential_id for p in self._db.passkeys.values()):
+            return False
+        self._passkeys.put(passkey.id, passkey)
+        return True
+
+    async def for_user(self, user_id: UUID) -> list[Passkey]:
+        mine = [p for p in self._db.passkeys.values() if p.user_id == user_id]
+        return sorted(mine, key=lambda p: (p.created_at, p.id))
+
+    async def count(self, user_id: UUID) -> int:
+        return len(await self.for_user(user_id))
+
+    async def by_credential_id(self, credential_id: bytes) -> Passkey | None:
+        return next((p for p in self._db.passkeys.values() if p.credential_id == credential_id), None)
+
+    async def record_use(self, passkey_id: UUID, seen_count: int, sign_count: int, backed_up: bool, now: datetime) -> bool:
+        current = self._db.passkeys.get(passkey_id)
+        if current is None or current.sign_count != seen_count:
+            return False
+        self._passkeys.put(passkey_id, replace(current, sign_count=sign_count, backed_up=backed_up, last_used_at=now))
+        return True
+
+    async def rename(self, user_id: UUID, passkey_id: UUID, name: str) -> Passkey | None:
+        current = self._db.passkeys.get(passkey_id)
+        if current is None or current.user_id != user_id:
+            return None
+        self._passkeys.put(passkey_id, replace(current, name=name))
+        return self._db.passkeys[passkey_id]
+
+    async def remove(self, user_id: UUID, passkey_id: UUID) -> bool:
+        current = self._db.passkeys.get(passkey_id)
+        if current is None or current.user_id != user_id:
+            return False
+        self._passkeys.delete(passkey_id)
+        return True
+
+
+class InMemoryWebAuthnChallengeRepository(WebAuthnChallengeRepository):
+    def __init__(self, db: InMemoryDatabase, undo: list) -> None:
+        self._db = db
+        self._challenges = _Table(db.webauthn_challenges, undo)
+
+    async def add(self, challenge: WebAuthnChallenge) -> None:
+        self._challenges.put((challenge.binding, challenge.purpose), challenge)
+
+    async def take(self, bindings, purpose: ChallengePurpose, now: datetime) -> WebAuthnChallenge | None:
+        assert not isinstance(bindings, bytes), "lookups take a sequence of bindings"
+        for binding in bindings:
+            challenge = self._db.webauthn_challenges.get((binding, purpose))
+            if challenge is not None:
+                self._challenges.delete((binding, purpose))
+                return challenge if challenge.is_open(now) else None
+        return None
+
+
+class FakePasskeyVerifier(PasskeyVerifier):
+    """Answers are dicts a test builds (tests/unit/passkey_answers.py): the fake checks the
+    challenge they carry and their `valid` flag, as py_webauthn checks the real thing."""
+
+    def __init__(self, rp_id: str = "localhost", rp_name: str = "Sésame") -> None:
+        self._count = 0
+        self.rp_id, self.rp_name = rp_id, rp_name
+
+    def new_challenge(self) -> bytes:
+        self._count += 1
+        return b"challenge-%d" % self._count
+
+    def new_user_handle(self) -> bytes:
+        self._count += 1
+        return self._count.to_bytes(64, "big")
+
+    def creation_options(self, *, challenge, user_handle, user_name, display_name, exclude) -> Json:
+        return {"rp": {"id": self.rp_id, "name": self.rp_name}, "challenge": challenge.hex(),
+                "user": {"id": user_handle.hex(), "name": user_name, "displayName": display_name},
+                "excludeCredentials": [{"id": c.hex(), "type": "public-key"} for c in exclude]}
+
+    def request_options(self, *, challenge, allow) -> Json:
+        return {"rpId": self.rp_id, "challenge": challenge.hex(), "userVerification": "required",
+                "allowCredentials": [{"id": c.hex(), "type": "public-key"} for c in allow]}
+
+    def verify_registration(self, credential: Json, challenge: bytes) -> NewCredential:
+        if credential.get("challenge") != challenge.hex() or not credential.get("valid", True):
+            raise InvalidPasskey()
+        return NewCredential(
+            credential_id=bytes.fromhex(credential["id"]), public_key=b"pk:" + bytes.fromhex(credential["id"]),
+            sign_count=credential.get("signCount", 0), transports=("internal",), backup_eligible=True,
+            backed_up=credential.get("backedUp", True), aaguid=credential.get("aaguid", "00000000-0000-0000-0000-000000000000"),
+        )
+
+    def read_assertion(self, credential: Json) -> AssertionClaim:
+        try:
+            handle = credential.get("userHandle")
+            return AssertionClaim(bytes.fromhex(credential["id"]), None if handle is None else bytes.fromhex(handle))
+        except (KeyError, ValueError, TypeError):
+            raise InvalidPasskey() from None
+
+    def verify_assertion(self, credential: Json, challenge: bytes, public_key: bytes) -> VerifiedAssertion:
+        if (credential.get("challenge") != challenge.hex() or public_key != b"pk:" + bytes.fromhex(credential["id"])
+                or not credential.get("valid", True)):
+            raise InvalidPasskey()
+        return VerifiedAssertion(credential.get("signCount", 0), credential.get("backedUp", True))
+
+
 class InMemorySecurityEvents(SecurityEvents):
     def __init__(self, db: InMemoryDatabase, undo: list) -> None:
         self._db = db
@@ -742,6 +874,8 @@ class FakeUnitOfWork(UnitOfWork):
         self.totp = InMemoryTotpRepository(self._db, self._undo)
         self.recovery_codes = InMemoryRecoveryCodeRepository(self._db, self._undo)
         self.mfa_challenges = InMemoryMfaChallengeRepository(self._db, self._undo, self._held)
+        self.passkeys = InMemoryPasskeyRepository(self._db, self._undo)
+        self.webauthn_challenges = InMemoryWebAuthnChallengeRepository(self._db, self._undo)
         self.events = InMemorySecurityEvents(self._db, self._undo)
         self.outbox = InMemoryOutbox(self._db, self._undo)
         return self

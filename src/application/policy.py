@@ -101,3 +101,13 @@ class FreshnessPolicy:
     """How recent a session's sign-in must be for a sensitive action (REAUTH_MAX_AGE)."""
 
     max_age: timedelta = timedelta(seconds=600)
+
+
+@dataclass(frozen=True, slots=True)
+class PasskeyPolicy:
+    """The figures of the passkey ceremonies (the contract's, here and nowhere else). The
+    relying party itself (WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS) is the verifier's:
+    the adapter is built with it."""
+
+    challenge_ttl: timedelta = timedelta(minutes=5)  # each challenge, and the passkey_challenge cookie
+    per_address: AddressLimit = AddressLimit()  # login options and login, each

@@ -15,7 +15,7 @@ EventKind = Literal[
     "email_verified", "email_change_requested", "email_changed", "phone_verified",
     "provider_linked", "provider_unlinked", "account_locked", "account_unlocked",
     "account_secured", "mfa_enabled", "mfa_disabled", "mfa_failed", "recovery_code_used",
-    "recovery_codes_regenerated", "reauthenticated",
+    "recovery_codes_regenerated", "passkey_added", "passkey_removed", "reauthenticated",
 ]
 EVENT_KINDS: frozenset[str] = frozenset(get_args(EventKind))
 

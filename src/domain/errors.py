@@ -129,6 +129,16 @@ class LastLoginMethod(DomainError):
     pass
 
 
+class InvalidPasskey(DomainError):
+    """A passkey answer that does not verify: unknown credential, wrong challenge, origin, RP
+    id or type, no user verification, a bad signature or attestation, a counter that went
+    backwards."""
+
+
+class PasskeyExists(DomainError):
+    """This credential is registered already."""
+
+
 class NoPhone(DomainError):
     """A phone code was asked for while the profile has no phone number."""
 

@@ -7,12 +7,14 @@ from application.policy import (
     FreshnessPolicy,
     SecondFactorPolicy,
     LoginLimits,
+    PasskeyPolicy,
     PhoneCodePolicy,
     ProfilePolicy,
     ProviderFlowPolicy,
     RecoveryPolicy,
     SessionPolicy,
 )
+from application.services.address_limit import AddressLimiter
 from application.services.device_cookies import DeviceCookies
 from application.services.email_links import EmailLinks
 from application.services.freshness import Freshness
@@ -52,12 +54,20 @@ from application.use_cases.verify_email import VerifyEmail
 from application.use_cases.verify_phone import VerifyPhone
 from application.use_cases.verify_reset_code import VerifyResetCode
 from application.use_cases.verify_second_step import VerifySecondStep
+from application.use_cases.start_passkey_registration import StartPasskeyRegistration
+from application.use_cases.register_passkey import RegisterPasskey
+from application.use_cases.list_passkeys import ListPasskeys
+from application.use_cases.rename_passkey import RenamePasskey
+from application.use_cases.remove_passkey import RemovePasskey
+from application.use_cases.start_passkey_login import StartPasskeyLogin
+from application.use_cases.login_with_passkey import LoginWithPasskey
 from domain.clients import ClientInfo
 from tests.fakes import (
     FakeClock,
     FakeCodes,
     FakeIdentityProvider,
     FakeIds,
+    FakePasskeyVerifier,
     FakePasswordHasher,
     FakePhoneNumbers,
     FakeSecondFactorSecrets,
@@ -98,6 +108,9 @@ class World:
     second_factor_policy: SecondFactorPolicy = field(default_factory=SecondFactorPolicy)
     freshness_policy: FreshnessPolicy = field(default_factory=FreshnessPolicy)
     mfa_secrets: FakeSecondFactorSecrets = field(default_factory=FakeSecondFactorSecrets)
+    passkey_policy: PasskeyPolicy = field(default_factory=lambda: PasskeyPolicy(per_address=AddressLimit(requests=5)))
+    passkey_verifier: FakePasskeyVerifier = field(default_factory=FakePasskeyVerifier)
+    known_models: dict = field(default_factory=lambda: {"ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4": "Google Password Manager"})
 
     @property
     def providers(self) -> dict:
@@ -339,6 +352,54 @@ class World:
             lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
             new_device=NewDeviceAlert(self.email_links), devices=self.devices, email_links=self.email_links,
             policy=self.second_factor_policy, telemetry=self.telemetry,
+        )
+
+    @property
+    def start_passkey_registration(self) -> StartPasskeyRegistration:
+        return StartPasskeyRegistration(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, tokens=self.tokens,
+            freshness=self.freshness, verifier=self.passkey_verifier, policy=self.passkey_policy,
+        )
+
+    @property
+    def register_passkey(self) -> RegisterPasskey:
+        return RegisterPasskey(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, ids=FakeIds(),
+            tokens=self.tokens, verifier=self.passkey_verifier, email_links=self.email_links,
+            known_models=self.known_models,
+        )
+
+    @property
+    def list_passkeys(self) -> ListPasskeys:
+        return ListPasskeys(current_user=self.current_user, new_uow=self.new_uow)
+
+    @property
+    def rename_passkey(self) -> RenamePasskey:
+        return RenamePasskey(current_user=self.current_user, new_uow=self.new_uow)
+
+    @property
+    def remove_passkey(self) -> RemovePasskey:
+        return RemovePasskey(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, freshness=self.freshness,
+            email_links=self.email_links,
+        )
+
+    def _passkey_limiter(self, scope: str) -> AddressLimiter:
+        return AddressLimiter(self.attempts, scope, self.passkey_policy.per_address)
+
+    @property
+    def start_passkey_login(self) -> StartPasskeyLogin:
+        return StartPasskeyLogin(
+            new_uow=self.new_uow, clock=self.clock, tokens=self.tokens, verifier=self.passkey_verifier,
+            limiter=self._passkey_limiter("passkey_options"), policy=self.passkey_policy,
+        )
+
+    @property
+    def login_with_passkey(self) -> LoginWithPasskey:
+        return LoginWithPasskey(
+            new_uow=self.new_uow, clock=self.clock, tokens=self.tokens, verifier=self.passkey_verifier,
+            limiter=self._passkey_limiter("passkey_login"), issuer=self.issuer,
+            new_device=NewDeviceAlert(self.email_links), devices=self.devices, telemetry=self.telemetry,
         )
 
 

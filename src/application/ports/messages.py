@@ -24,7 +24,7 @@ RECOVERY_CODE_USED = "recovery_code_used"
 SECOND_STEP_FAILED = "second_step_failed"
 
 # What a SECOND_FACTOR_CHANGED message says changed (its "change" value; the first is the default).
-SecondFactorChange = Literal["totp_on", "totp_off", "recovery_codes_renewed"]
+SecondFactorChange = Literal["totp_on", "totp_off", "recovery_codes_renewed", "passkey_added", "passkey_removed"]
 SECOND_FACTOR_CHANGES: tuple[SecondFactorChange, ...] = get_args(SecondFactorChange)
 
 

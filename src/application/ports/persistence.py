@@ -12,6 +12,7 @@ from domain.codes import CodeCheck, PhoneCode
 from domain.flows import PendingLink, ProviderFlow
 from domain.identities import LinkedAccount, ProviderTokens
 from domain.profile import ProfileChanges
+from domain.passkeys import ChallengePurpose, Passkey, WebAuthnChallenge
 from domain.second_factor import MfaChallenge, TotpState
 from domain.email_links import EmailLink
 from domain.sessions import RefreshClaim, Rotation, Session
@@ -289,6 +290,65 @@ class MfaChallengeRepository(Protocol):
         """Use the claimed challenge up: it answers no more."""
 
 
+class PasskeyRepository(Protocol):
+    """An account's passkeys, and the user handle its authenticators know it by."""
+
+    @abstractmethod
+    async def user_handle(self, user_id: UUID) -> bytes | None: ...
+
+    @abstractmethod
+    async def keep_user_handle(self, user_id: UUID, handle: bytes) -> bytes:
+        """Store `handle` unless the account has one already; the account's handle either way
+        (of two first registrations at once, one handle wins)."""
+
+    @abstractmethod
+    async def user_by_handle(self, handle: bytes) -> UUID | None: ...
+
+    @abstractmethod
+    async def add(self, passkey: Passkey) -> bool:
+        """False when this credential id is registered already (to any account)."""
+
+    @abstractmethod
+    async def for_user(self, user_id: UUID) -> list[Passkey]:
+        """Oldest first."""
+
+    @abstractmethod
+    async def count(self, user_id: UUID) -> int: ...
+
+    @abstractmethod
+    async def by_credential_id(self, credential_id: bytes) -> Passkey | None: ...
+
+    @abstractmethod
+    async def record_use(
+        self, passkey_id: UUID, seen_count: int, sign_count: int, backed_up: bool, now: datetime
+    ) -> bool:
+        """Store the new counter, backup state and use, only if the stored counter is still
+        `seen_count` (False: another sign-in with this passkey won the race)."""
+
+    @abstractmethod
+    async def rename(self, user_id: UUID, passkey_id: UUID, name: str) -> Passkey | None:
+        """None when the account has no such passkey."""
+
+    @abstractmethod
+    async def remove(self, user_id: UUID, passkey_id: UUID) -> bool: ...
+
+
+class WebAuthnChallengeRepository(Protocol):
+    """Ceremony challenges, found by what binds them to their asker and their purpose."""
+
+    @abstractmethod
+    async def add(self, challenge: WebAuthnChallenge) -> None:
+        """Replaces an earlier challenge of the same binding and purpose."""
+
+    @abstractmethod
+    async def take(
+        self, bindings: Sequence[bytes], purpose: ChallengePurpose, now: datetime
+    ) -> WebAuthnChallenge | None:
+        """The open challenge of one of `bindings` for `purpose`, used up as it is taken:
+        a second take finds nothing. None when none, used or expired. (Expired ones left
+        untaken go with the periodic purge.)"""
+
+
 class SecurityEvents(Protocol):
     @abstractmethod
     async def record(
@@ -317,6 +377,8 @@ class UnitOfWork(Protocol):
     totp: TotpRepository
     recovery_codes: RecoveryCodeRepository
     mfa_challenges: MfaChallengeRepository
+    passkeys: PasskeyRepository
+    webauthn_challenges: WebAuthnChallengeRepository
     events: SecurityEvents
     outbox: Outbox  # messages commit with the change that causes them
 

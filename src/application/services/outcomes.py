@@ -5,9 +5,9 @@ from domain import errors
 
 
 def login_outcome(error: errors.DomainError) -> LoginOutcome:
-    """A password login's refusal, by its error (a bad input is `invalid`)."""
+    """A password or passkey login's refusal, by its error (a bad input is `invalid`)."""
     match error:
-        case errors.InvalidCredentials():
+        case errors.InvalidCredentials() | errors.InvalidPasskey():
             return "invalid_credentials"
         case errors.AccountLocked():
             return "locked"

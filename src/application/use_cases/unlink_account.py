@@ -15,8 +15,8 @@ class UnlinkAccount:
     - a session is needed (401), and a fresh one (403 reauth_required, Freshness), asked
       first: removing a way in is a sensitive action;
     - the provider must be linked to the signed-in user (404 not_linked);
-    - the last way left to sign in cannot go: without a password, the only provider stays
-      (409 last_login_method);
+    - the last way left to sign in cannot go: without a password or a passkey, the only
+      provider stays (409 last_login_method);
     - decided under a lock on the user's row, on the password and providers read once it is
       held: two unlinks at once (say, of both providers of a password-less account) take
       turns, the second sees what the first removed, and one always answers
@@ -40,7 +40,7 @@ class UnlinkAccount:
             accounts = await uow.linked_accounts.for_user(user.id)
             if provider not in {a.provider for a in accounts}:
                 raise NotLinked()
-            if not user.has_password and len(accounts) == 1:
+            if not user.has_password and len(accounts) == 1 and not await uow.passkeys.count(user.id):
                 raise LastLoginMethod()
             await uow.linked_accounts.remove(user.id, provider)
             await uow.events.record(

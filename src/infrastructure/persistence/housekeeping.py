@@ -1,6 +1,7 @@
 """Deletes what can no longer be used, and what was kept long enough (the contract's
 "Retention"): at once, expired sids, ended counter windows, finished provider flows,
-expired pending links and expired second-step challenges (used, burned or not); after RETENTION_DAYS (30 by default), rotated refresh tokens, ended
+expired pending links, expired second-step challenges (used, burned or not) and expired
+passkey challenges; after RETENTION_DAYS (30 by default), rotated refresh tokens, ended
 sessions (revoked or expired; with their refresh tokens, by cascade), used or expired links
 and codes, and outbox messages done with (sent, failed or abandoned; their secret is
 already gone); after EVENTS_RETENTION_DAYS (400 by default), security events.
@@ -33,6 +34,7 @@ from infrastructure.persistence.tables import (
     SidRow,
     VerificationCodeRow,
     VerificationTokenRow,
+    WebAuthnChallengeRow,
 )
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,7 @@ _DOOMED: list[tuple[str, ColumnElement, Doomed]] = [
     ("oauth_flows", OAuthFlowRow.state_hash, lambda now, r: OAuthFlowRow.expires_at <= now),
     ("pending_links", PendingLinkRow.browser_hash, lambda now, r: PendingLinkRow.expires_at <= now),
     ("mfa_challenges", MfaChallengeRow.token_hash, lambda now, r: MfaChallengeRow.expires_at <= now),
+    ("webauthn_challenges", WebAuthnChallengeRow.challenge, lambda now, r: WebAuthnChallengeRow.expires_at <= now),
     ("verification_tokens", VerificationTokenRow.token_hash,
      lambda now, r: VerificationTokenRow.expires_at <= now - r.keep),
     ("verification_tokens", VerificationTokenRow.token_hash,

@@ -21,6 +21,7 @@ REVISIONS: tuple[str, ...] = (
     "0006_phone_changed_at",
     "0007_delivery_window",
     "0008_second_factor",
+    "0009_passkeys",
 )
 SCHEMA_HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_versions"

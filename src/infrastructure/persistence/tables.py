@@ -307,3 +307,50 @@ class MfaChallengeRow(DefaultBase):
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+class PasskeyRow(DefaultBase):
+    """A passkey: the credential an authenticator made for an account, and its public key."""
+
+    __tablename__ = "passkeys"
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    user_id: Mapped[UUID] = _user_fk()
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)  # WebAuthn's maximum
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE_Key
+    sign_count: Mapped[int] = mapped_column(BigInteger)  # a 32-bit unsigned counter
+    transports: Mapped[list[str]] = mapped_column(JsonB)
+    backup_eligible: Mapped[bool] = mapped_column(Boolean)
+    backed_up: Mapped[bool] = mapped_column(Boolean)
+    aaguid: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+class PasskeyUserHandleRow(DefaultBase):
+    """The random handle an account's authenticators know it by (never its id), made on its
+    first passkey registration."""
+
+    __tablename__ = "passkey_user_handles"
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    handle: Mapped[bytes] = mapped_column(LargeBinary(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class WebAuthnChallengeRow(DefaultBase):
+    """A ceremony's challenge, one per binding (a session's id, a browser cookie's digest) and
+    purpose: a new one replaces it, taking it deletes it."""
+
+    __tablename__ = "webauthn_challenges"
+    __table_args__ = (
+        UniqueConstraint("binding", "purpose", name="uq_webauthn_challenges_binding_purpose"),
+        Index("ix_webauthn_challenges_expires_at", "expires_at"),  # for the purge
+    )
+    challenge: Mapped[bytes] = mapped_column(LargeBinary(64), primary_key=True)
+    binding: Mapped[bytes] = mapped_column(LargeBinary(32))
+    purpose: Mapped[str] = mapped_column(String(16))  # register, login, mfa, reauth
+    user_id: Mapped[UUID | None] = _user_fk(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)

@@ -10,12 +10,14 @@ from infrastructure.persistence.linked_accounts import SqlLinkedAccountRepositor
 from infrastructure.persistence.flows import SqlFlowRepository
 from infrastructure.persistence.email_links import SqlEmailLinkRepository
 from infrastructure.persistence.mfa_challenges import SqlMfaChallengeRepository
+from infrastructure.persistence.passkeys import SqlPasskeyRepository
 from infrastructure.persistence.pending_links import SqlPendingLinkRepository
 from infrastructure.persistence.phone_codes import SqlPhoneCodeRepository
 from infrastructure.persistence.recovery_codes import SqlRecoveryCodeRepository
 from infrastructure.persistence.security_events import SqlSecurityEvents
 from infrastructure.persistence.sessions import SqlSessionRepository
 from infrastructure.persistence.totp_secrets import SqlTotpRepository
+from infrastructure.persistence.webauthn_challenges import SqlWebAuthnChallengeRepository
 from infrastructure.persistence.users import SqlUserRepository
 from infrastructure.security.cipher import TokenCipher
 
@@ -44,6 +46,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.totp = SqlTotpRepository(self._session, self._cipher)
         self.recovery_codes = SqlRecoveryCodeRepository(self._session)
         self.mfa_challenges = SqlMfaChallengeRepository(self._session)
+        self.passkeys = SqlPasskeyRepository(self._session)
+        self.webauthn_challenges = SqlWebAuthnChallengeRepository(self._session)
         self.events = SqlSecurityEvents(self._session)
         self.outbox = self._outbox(self._session, self._cipher)
         return self

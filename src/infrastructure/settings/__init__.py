@@ -5,7 +5,7 @@ serving (HOST, PORT, WORKERS, FRONTEND_ORIGIN...), database (DATABASE_*, DATA_DI
 RUN_MIGRATIONS, and the retention), keys (SECRET_KEY*), sessions (the TTLs and the cookies),
 limits (the attempt limits, the password work), profiles (DEFAULT_PHONE_REGION), branding
 (APP_NAME, MAIL_LOGO_URL, TEMPLATES_DIR), messaging (DEFAULT_LOCALE, the outbox, SendGrid,
-Twilio), observability (LOG_FORMAT, METRICS_PORT) and providers (Google, Facebook, GitHub and the OIDC_PROVIDERS, keyed by name).
+Twilio), observability (LOG_FORMAT, METRICS_PORT), passkeys (WEBAUTHN_*) and providers (Google, Facebook, GitHub and the OIDC_PROVIDERS, keyed by name).
 environment.py reads the variables; load_settings builds and checks every section, and a bad
 value stops the start with one line naming its variable."""
 
@@ -28,6 +28,7 @@ from infrastructure.settings.keys import DEV_SECRET_KEY, KeySettings, check_prod
 from infrastructure.settings.limits import LimitSettings, check_limits
 from infrastructure.settings.messaging import MessagingSettings, check_messaging
 from infrastructure.settings.observability import ObservabilitySettings, check_observability
+from infrastructure.settings.passkeys import PasskeySettings, check_passkeys
 from infrastructure.settings.profiles import ProfileSettings, check_profiles
 from infrastructure.settings.providers import ProviderSettings, read_providers
 from infrastructure.settings.serving import ServingSettings, check_serving
@@ -53,6 +54,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     branding: BrandingSettings = msgspec.field(default_factory=BrandingSettings)
     messaging: MessagingSettings = msgspec.field(default_factory=MessagingSettings)
     observability: ObservabilitySettings = msgspec.field(default_factory=ObservabilitySettings)
+    passkeys: PasskeySettings = msgspec.field(default_factory=PasskeySettings)
     providers: dict[str, ProviderSettings] = {}  # the configured ones, in the order the frontend shows them
 
     @property
@@ -146,6 +148,7 @@ def _check(settings: Settings) -> None:
         check_production_database(settings.database)
     check_messaging(settings.messaging, print_messages=settings.print_messages)
     check_branding(settings.branding, production=settings.production)
+    check_passkeys(settings.passkeys, settings.serving.frontend_origin, settings.branding.app_name)
 
 
 def load_settings_or_exit(defaults: Mapping[str, str] | None = None) -> Settings:

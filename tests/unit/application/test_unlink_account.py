@@ -8,7 +8,7 @@ import pytest
 
 from domain.errors import LastLoginMethod
 from domain.identities import LinkedAccount
-from tests.factories import UserFactory
+from tests.factories import UserFactory, passkey_of
 from tests.unit.application.test_email_verification import sign_in
 from tests.unit.conftest import CLIENT
 
@@ -71,3 +71,14 @@ async def test_a_refused_unlink_releases_the_row(world):
     (left,) = world.db.user(user_id).providers
     with pytest.raises(LastLoginMethod):
         await asyncio.wait_for(world.unlink.execute(sid, left, CLIENT), timeout=1)
+
+
+async def test_a_passkey_is_a_way_to_sign_in_that_lets_the_last_provider_go(world):
+    sid, user_id = await without_password(world, "google")
+    with pytest.raises(LastLoginMethod):
+        await world.unlink.execute(sid, "google", CLIENT)
+    async with world.new_uow() as uow:
+        await uow.passkeys.add(passkey_of(world.db.user(user_id)))
+        await uow.commit()
+    await world.unlink.execute(sid, "google", CLIENT)
+    assert world.db.user(user_id).providers == ()

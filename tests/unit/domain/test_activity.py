@@ -5,14 +5,14 @@ import pytest
 from domain.activity import EVENT_KINDS, SecurityEvent, stored_kind
 
 # The kinds of the HTTP contract (API.md, "Security activity", and of "More security activity"
-# those the second factor and re-authentication record), as the contract spells them.
+# those the second factor, passkeys and re-authentication record), as the contract spells them.
 CONTRACT_KINDS = {
     "signed_in", "signed_in_new_device", "signed_out", "refresh_reuse_detected",
     "session_revoked", "password_changed", "password_reset", "password_removed",
     "email_verified", "email_change_requested", "email_changed", "phone_verified",
     "provider_linked", "provider_unlinked", "account_locked", "account_unlocked",
     "account_secured", "mfa_enabled", "mfa_disabled", "mfa_failed", "recovery_code_used",
-    "recovery_codes_regenerated", "reauthenticated",
+    "recovery_codes_regenerated", "passkey_added", "passkey_removed", "reauthenticated",
 }
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -112,5 +112,5 @@ def test_a_failed_second_step_names_the_first_factor_that_was_right(locale):
 def test_a_second_factor_notice_says_what_changed(locale):
     texts = {change: RENDERER.render(message(messages.SECOND_FACTOR_CHANGED, locale=locale, change=change)).text
              for change in messages.SECOND_FACTOR_CHANGES}
-    assert len(set(texts.values())) == 3
+    assert len(set(texts.values())) == len(messages.SECOND_FACTOR_CHANGES)
     assert "7" in RENDERER.render(message(messages.RECOVERY_CODE_USED, locale=locale)).text

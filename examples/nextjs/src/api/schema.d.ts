@@ -816,7 +816,7 @@ export interface components {
              * @description What happened (the contract's kinds, and no other)
              * @enum {string}
              */
-            kind: "signed_in" | "signed_in_new_device" | "signed_out" | "refresh_reuse_detected" | "session_revoked" | "password_changed" | "password_reset" | "password_removed" | "email_verified" | "email_change_requested" | "email_changed" | "phone_verified" | "provider_linked" | "provider_unlinked" | "account_locked" | "account_unlocked" | "account_secured" | "mfa_enabled" | "mfa_disabled" | "mfa_failed" | "recovery_code_used" | "recovery_codes_regenerated" | "reauthenticated";
+            kind: "signed_in" | "signed_in_new_device" | "signed_out" | "refresh_reuse_detected" | "session_revoked" | "password_changed" | "password_reset" | "password_removed" | "email_verified" | "email_change_requested" | "email_changed" | "phone_verified" | "provider_linked" | "provider_unlinked" | "account_locked" | "account_unlocked" | "account_secured" | "mfa_enabled" | "mfa_disabled" | "mfa_failed" | "recovery_code_used" | "recovery_codes_regenerated" | "passkey_added" | "passkey_removed" | "reauthenticated";
             userAgent: string | null;
         };
         /** EventsOut */

@@ -262,6 +262,8 @@ const en = {
   "event.mfa_failed": "Second step failed too many times",
   "event.recovery_code_used": "Recovery code used",
   "event.recovery_codes_regenerated": "New recovery codes created",
+  "event.passkey_added": "Passkey added",
+  "event.passkey_removed": "Passkey removed",
   "event.reauthenticated": "Identity confirmed",
 
   "error.network": "The server cannot be reached. Check your connection and try again.",
@@ -568,6 +570,8 @@ const fr: Record<MessageKey, string> = {
   "event.mfa_failed": "Deuxième étape échouée trop de fois",
   "event.recovery_code_used": "Code de secours utilisé",
   "event.recovery_codes_regenerated": "Nouveaux codes de secours créés",
+  "event.passkey_added": "Clé d'accès ajoutée",
+  "event.passkey_removed": "Clé d'accès retirée",
   "event.reauthenticated": "Identité confirmée",
 
   "error.network": "Le serveur ne répond pas. Vérifiez votre connexion et réessayez.",

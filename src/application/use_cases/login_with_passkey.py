@@ -1,0 +1,103 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.ports.passkeys import Json, PasskeyVerifier
+from application.ports.persistence import UnitOfWorkFactory
+from application.ports.security import Clock, TokenMinter
+from application.ports.telemetry import Telemetry
+from application.services.address_limit import AddressLimiter
+from application.services.device_cookies import DeviceCookies
+from application.services.new_device import NewDeviceAlert
+from application.services.outcomes import login_outcome
+from application.services.session_tokens import SessionIssuer, SignedIn
+from domain.clients import ClientInfo
+from domain.errors import DomainError, InvalidPasskey
+from domain.passkeys import ChallengePurpose, WebAuthnChallenge, sign_count_accepted
+from domain.second_factor import PASSKEY
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginWithPasskey:
+    """Sign in with a passkey (POST /auth/passkeys/login).
+
+    - counted per client address (429 rate_limited);
+    - the answer is for the sign-in challenge this browser's cookie names, still open; the
+      challenge is used up by this answer whatever its verdict;
+    - the credential must be a registered passkey, and the user handle it carries (when it
+      does) its account's; the assertion must verify (signature, challenge, origin, RP id,
+      type, user verification): 401 invalid_passkey otherwise, which says no more;
+    - the signature counter must go forward unless the authenticator counts nothing
+      (domain.passkeys.sign_count_accepted): a counter that went back is a cloned
+      authenticator, refused and written in the account's activity (`mfa_failed`, method
+      passkey, reason sign_count);
+    - of two sign-ins with one counter value, one wins;
+    - right: the passkey's counter, backup state and last use are kept, the new-device alert
+      runs, a session opens (`signed_in` with method passkey; a passkey is user-verified, so
+      there is no second step), a device cookie unless the browser holds a valid one;
+    - every attempt is reported (Telemetry.login, method passkey): a refused answer as
+      invalid_credentials, over the address limit as rate_limited.
+    """
+
+    new_uow: UnitOfWorkFactory
+    clock: Clock
+    tokens: TokenMinter
+    verifier: PasskeyVerifier
+    limiter: AddressLimiter
+    issuer: SessionIssuer
+    new_device: NewDeviceAlert
+    devices: DeviceCookies
+    telemetry: Telemetry
+
+    async def execute(
+        self, cookie_token: str | None, credential: Json, client: ClientInfo, device_cookie: str | None = None
+    ) -> SignedIn:
+        try:
+            signed_in = await self._attempt(cookie_token, credential, client, device_cookie)
+        except DomainError as refusal:
+            self.telemetry.login(PASSKEY, login_outcome(refusal))
+            raise
+        self.telemetry.login(PASSKEY, "success")
+        return signed_in
+
+    async def _attempt(
+        self, cookie_token: str | None, credential: Json, client: ClientInfo, device_cookie: str | None
+    ) -> SignedIn:
+        now = self.clock.now()
+        await self.limiter.admit(client.ip, now)
+        challenge = await self._take_challenge(cookie_token, now)
+        claim = self.verifier.read_assertion(credential)
+        async with self.new_uow() as uow:
+            passkey = await uow.passkeys.by_credential_id(claim.credential_id)
+            if passkey is None:
+                raise InvalidPasskey()
+            if claim.user_handle is not None and claim.user_handle != await uow.passkeys.user_handle(passkey.user_id):
+                raise InvalidPasskey()
+            verified = self.verifier.verify_assertion(credential, challenge.challenge, passkey.public_key)
+            if not sign_count_accepted(passkey.sign_count, verified.sign_count):
+                detail = {"method": PASSKEY, "reason": "sign_count"}
+                await uow.events.record(passkey.user_id, "mfa_failed", detail, now, client)
+                await uow.commit()
+                raise InvalidPasskey()
+            user = await uow.users.by_id(passkey.user_id)
+            if user is None or not await uow.passkeys.record_use(
+                passkey.id, passkey.sign_count, verified.sign_count, verified.backed_up, now
+            ):
+                raise InvalidPasskey()
+            await self.new_device.check(uow, user, client, now)
+            tokens = await self.issuer.open(uow, user.id, now, client, PASSKEY)
+            await uow.commit()
+        return SignedIn(user, tokens, None, self.devices.for_sign_in(device_cookie, user.id))
+
+    async def _take_challenge(self, cookie_token: str | None, now: datetime) -> WebAuthnChallenge:
+        """This browser's open sign-in challenge, used up at once (committed), whatever the
+        verdict on the answer to come."""
+        if not cookie_token:
+            raise InvalidPasskey()
+        async with self.new_uow() as uow:
+            challenge = await uow.webauthn_challenges.take(
+                self.tokens.digests(cookie_token), ChallengePurpose.LOGIN, now
+            )
+            await uow.commit()
+        if challenge is None:
+            raise InvalidPasskey()
+        return challenge
