@@ -26,6 +26,7 @@ from web.controllers.phone import PhoneController
 from web.controllers.profile import ProfileController
 from web.controllers.providers import provider_controller
 from web.controllers.recovery import RecoveryController
+from web.controllers.passkeys import PasskeysController
 from web.controllers.second_factor import MfaController, ReauthController
 from web.controllers.sessions import EventsController, SessionsController
 from web.edge.cookies import CookiePolicy
@@ -127,6 +128,7 @@ def _routes(identity_providers: Iterable[str]) -> list[ControllerRouterHandler]:
         RecoveryController,
         AccountSecurityController,
         MfaController,
+        PasskeysController,
         ReauthController,
         SessionsController,
         EventsController,

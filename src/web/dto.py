@@ -461,7 +461,7 @@ class ReauthBody(Body):
 class MfaStatusOut(Struct, rename="camel"):
     totp: Annotated[bool, Meta(description="On: a code confirmed it (a pending setup is not on)")]
     recovery_codes_left: Annotated[int, Meta(description="Unused codes of the current set")]
-    passkeys: Annotated[int, Meta(description="Passkeys that may answer the second step")] = 0
+    passkeys: Annotated[int, Meta(description="The account's passkeys")] = 0
 
 
 class TotpSetupOut(Struct, rename="camel"):
@@ -480,3 +480,73 @@ class TotpConfirmedOut(RecoveryCodesOut, kw_only=True):
 class ReauthOut(Struct, kw_only=True, rename="camel"):
     ok: bool = True
     fresh_until: Annotated[datetime, Meta(description="Until when this session may do sensitive actions")]
+
+
+# Passkeys (WebAuthn). A credential is the browser's PublicKeyCredential as WebAuthn Level 3's
+# toJSON() writes it, passed to the verifier as it came: an object, its keys checked there.
+WebAuthnCredential = Annotated[dict[str, Any], Meta(
+    description="The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, "
+    "`type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; "
+    "a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. "
+    "A credential that cannot be read is refused as `invalid_passkey`.",
+)]
+PasskeyName = Annotated[str, Meta(min_length=1, max_length=64, description="1 to 64 characters once trimmed")]
+_CREDENTIAL_EXAMPLE_ID = "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4"
+_REGISTRATION_EXAMPLE = {
+    "id": _CREDENTIAL_EXAMPLE_ID, "rawId": _CREDENTIAL_EXAMPLE_ID, "type": "public-key",
+    "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
+                 "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjF"},
+    "clientExtensionResults": {},
+}
+
+
+class PasskeyRegisterBody(Body):
+    credential: WebAuthnCredential
+    name: PasskeyName | None = None
+
+    example: ClassVar[dict | None] = {"credential": _REGISTRATION_EXAMPLE, "name": "Work laptop"}
+
+
+class PasskeyRenameBody(Body):
+    name: PasskeyName
+
+    example: ClassVar[dict | None] = {"name": "Work laptop"}
+
+
+class PasskeyLoginBody(Body):
+    credential: WebAuthnCredential
+
+    example: ClassVar[dict | None] = {"credential": {
+        "id": _CREDENTIAL_EXAMPLE_ID, "rawId": _CREDENTIAL_EXAMPLE_ID, "type": "public-key",
+        "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+                     "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                     "signature": "MEUCIQCv", "userHandle": "c2VzYW1lLXVzZXItaGFuZGxl"},
+        "clientExtensionResults": {},
+    }}
+
+
+class PasskeyOut(Struct, kw_only=True, rename="camel"):
+    id: UUID
+    name: str
+    created_at: datetime
+    last_used_at: Annotated[datetime | None, Meta(description="The last sign-in with it; null before the first")]
+    backed_up: Annotated[bool, Meta(description="Synced by its provider (it survives a lost device)")]
+
+    @classmethod
+    def of(cls, passkey: Any) -> "PasskeyOut":
+        return cls(id=passkey.id, name=passkey.name, created_at=passkey.created_at,
+                   last_used_at=passkey.last_used_at, backed_up=passkey.backed_up)
+
+
+class PasskeyEnvelopeOut(Struct):
+    passkey: PasskeyOut
+
+
+class PasskeysOut(Struct):
+    passkeys: list[PasskeyOut]
+
+
+WebAuthnOptions = Annotated[dict[str, Any], Meta(
+    description="PublicKeyCredentialCreationOptions / RequestOptions in the WebAuthn Level 3 JSON form, "
+    "for `PublicKeyCredential.parseCreationOptionsFromJSON` / `parseRequestOptionsFromJSON`.",
+)]

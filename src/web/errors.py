@@ -49,6 +49,9 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.MfaSetupNotStarted: (409, "mfa_setup_not_started", "Set up two-step verification first."),
     e.MfaNotEnabled: (404, "mfa_not_enabled", "Two-step verification is not on."),
     e.ReauthRequired: (403, "reauth_required", "Confirm it is you to do this."),
+    # 400 on registration; the sign-in answers it as 401 (web.controllers.passkeys).
+    e.InvalidPasskey: (400, "invalid_passkey", "This passkey answer was refused."),
+    e.PasskeyExists: (409, "passkey_exists", "This passkey is registered already."),
 }
 # A refused refresh clears the refresh cookie, so the browser stops retrying it.
 CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)

@@ -17,7 +17,8 @@ class GetMfaStatus:
 
     - a session is needed (401);
     - `totp` is on only once a code confirmed it (a pending setup is not on);
-    - `recovery_codes_left` counts the unused codes of the current set.
+    - `recovery_codes_left` counts the unused codes of the current set;
+    - `passkeys` counts the account's passkeys (each signs in on its own, user-verified).
     """
 
     current_user: GetCurrentUser
@@ -28,4 +29,5 @@ class GetMfaStatus:
         async with self.new_uow() as uow:
             totp = await uow.totp.get(user.id)
             left = await uow.recovery_codes.left(user.id)
-        return MfaStatus(totp=totp is not None and totp.enabled, recovery_codes_left=left)
+            passkeys = await uow.passkeys.count(user.id)
+        return MfaStatus(totp=totp is not None and totp.enabled, recovery_codes_left=left, passkeys=passkeys)

@@ -29,10 +29,12 @@ from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.phone_numbers import LibPhoneNumbers
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.security.codes import RandomCodes
+from infrastructure.security.passkeys import PyWebAuthnVerifier, RelyingParty, authenticator_models
 from infrastructure.security.second_factor import RandomSecondFactorSecrets
 from infrastructure.security.passwords import Argon2PasswordHasher
 from infrastructure.security.tokens import HmacTokenMinter
 from infrastructure.settings import Settings
+from infrastructure.settings.passkeys import relying_party
 from infrastructure.supervisor import Job, Supervisor
 from web.composition.use_cases import Ports
 
@@ -211,6 +213,10 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             codes=RandomCodes(),
             telemetry=LogTelemetry(metrics),
             second_factor_secrets=RandomSecondFactorSecrets(),
+            passkey_verifier=PyWebAuthnVerifier(RelyingParty(*relying_party(
+                settings.passkeys, settings.serving.frontend_origin, settings.branding.app_name
+            ))),
+            authenticator_models=authenticator_models(),
         ),
         database=database,
         schema_behind=schema_behind(readiness),

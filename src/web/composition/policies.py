@@ -7,6 +7,7 @@ from application.policy import (
     EmailLinkPolicy,
     FreshnessPolicy,
     LoginLimits,
+    PasskeyPolicy,
     PhoneCodePolicy,
     ProfilePolicy,
     ProviderFlowPolicy,
@@ -38,4 +39,5 @@ def policies(settings: Settings) -> Policies:
         ),
         second_factor=SecondFactorPolicy(issuer=settings.branding.issuer),
         freshness=FreshnessPolicy(max_age=timedelta(seconds=sessions.reauth_max_age)),
+        passkeys=PasskeyPolicy(),
     )

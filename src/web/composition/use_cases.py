@@ -9,6 +9,7 @@ from application.policy import (
     EmailLinkPolicy,
     FreshnessPolicy,
     LoginLimits,
+    PasskeyPolicy,
     PhoneCodePolicy,
     ProfilePolicy,
     ProviderFlowPolicy,
@@ -18,6 +19,7 @@ from application.policy import (
 )
 from application.ports.identity import IdentityProvider
 from application.ports.limits import AttemptCounter
+from application.ports.passkeys import PasskeyVerifier
 from application.ports.persistence import CurrentUserQuery, RefreshRotation, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import (
@@ -31,6 +33,7 @@ from application.ports.security import (
 from application.ports.telemetry import Telemetry
 from application.services.device_cookies import DeviceCookies
 from application.services.email_links import EmailLinks
+from application.services.address_limit import AddressLimiter
 from application.services.freshness import Freshness
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
@@ -45,7 +48,9 @@ from application.use_cases.disable_totp import DisableTotp
 from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.get_current_user import GetCurrentUser
 from application.use_cases.list_linked_accounts import ListLinkedAccounts
+from application.use_cases.list_passkeys import ListPasskeys
 from application.use_cases.list_security_events import ListSecurityEvents
+from application.use_cases.login_with_passkey import LoginWithPasskey
 from application.use_cases.login_with_password import LoginWithPassword
 from application.use_cases.logout import Logout
 from application.use_cases.mfa_status import GetMfaStatus
@@ -53,6 +58,9 @@ from application.use_cases.regenerate_recovery_codes import RegenerateRecoveryCo
 from application.use_cases.reauthenticate import Reauthenticate
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_local_user import RegisterLocalUser
+from application.use_cases.register_passkey import RegisterPasskey
+from application.use_cases.remove_passkey import RemovePasskey
+from application.use_cases.rename_passkey import RenamePasskey
 from application.use_cases.request_email_change import RequestEmailChange
 from application.use_cases.request_email_verification import RequestEmailVerification
 from application.use_cases.request_phone_code import RequestPhoneCode
@@ -60,6 +68,8 @@ from application.use_cases.reset_password import ResetPassword
 from application.use_cases.secure_account import SecureAccount
 from application.use_cases.session_management import SessionManagement
 from application.use_cases.set_up_totp import SetUpTotp
+from application.use_cases.start_passkey_login import StartPasskeyLogin
+from application.use_cases.start_passkey_registration import StartPasskeyRegistration
 from application.use_cases.start_provider_sign_in import StartProviderSignIn
 from application.use_cases.unlink_account import UnlinkAccount
 from application.use_cases.unlock_account import UnlockAccount
@@ -91,6 +101,8 @@ class Ports:
     codes: CodeGenerator
     telemetry: Telemetry  # outcomes counted, security events written (docs/operations.md)
     second_factor_secrets: SecondFactorSecrets
+    passkey_verifier: PasskeyVerifier  # the relying party's (WEBAUTHN_*) ceremonies
+    authenticator_models: Mapping[str, str]  # model names by AAGUID, a new passkey's default name
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,7 @@ class Policies:
     profile: ProfilePolicy
     second_factor: SecondFactorPolicy
     freshness: FreshnessPolicy
+    passkeys: PasskeyPolicy
 
     # DEFAULT_LOCALE and whether WhatsApp is on are held once, by the phone-code policy;
     # the mailed links and notices read them here.
@@ -192,6 +205,7 @@ def use_case_dependencies(
         ),
         **_recovery(ports, policies, current_user, email_links, login_guard, freshness),
         **_second_factor(ports, policies, current_user, email_links, issuer, login_guard, devices, freshness),
+        **_passkeys(ports, policies, current_user, email_links, issuer, devices, freshness),
         "sign_in_providers": {name: idp.display_name for name, idp in providers.items()},
         "cookie_policy": cookies,
         "frontend": frontend,
@@ -269,6 +283,44 @@ def _second_factor(
         "reauthenticate": Reauthenticate(
             current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
             clock=ports.clock, guard=guard, lock_notice=lock_notice, policy=policies.freshness,
+        ),
+    }
+
+
+def _passkeys(
+    ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks,
+    issuer: SessionIssuer, devices: DeviceCookies, freshness: Freshness,
+) -> dict:
+    """Passkeys: their registration and management, and the sign-in with one."""
+    policy = policies.passkeys
+    verifier = ports.passkey_verifier
+    # The options and the answer of a sign-in each count on their own, per address.
+    login_options_limit = AddressLimiter(ports.attempts, "passkey-options-ip", policy.per_address)
+    login_limit = AddressLimiter(ports.attempts, "passkey-login-ip", policy.per_address)
+    return {
+        "start_passkey_registration": StartPasskeyRegistration(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, tokens=ports.tokens,
+            freshness=freshness, verifier=verifier, policy=policy,
+        ),
+        "register_passkey": RegisterPasskey(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, ids=ports.ids,
+            tokens=ports.tokens, verifier=verifier, email_links=email_links,
+            known_models=ports.authenticator_models,
+        ),
+        "list_passkeys": ListPasskeys(current_user=current_user, new_uow=ports.new_uow),
+        "rename_passkey": RenamePasskey(current_user=current_user, new_uow=ports.new_uow),
+        "remove_passkey": RemovePasskey(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, freshness=freshness,
+            email_links=email_links,
+        ),
+        "start_passkey_login": StartPasskeyLogin(
+            new_uow=ports.new_uow, clock=ports.clock, tokens=ports.tokens, verifier=verifier,
+            limiter=login_options_limit, policy=policy,
+        ),
+        "login_with_passkey": LoginWithPasskey(
+            new_uow=ports.new_uow, clock=ports.clock, tokens=ports.tokens, verifier=verifier,
+            limiter=login_limit, issuer=issuer, new_device=NewDeviceAlert(email_links), devices=devices,
+            telemetry=ports.telemetry,
         ),
     }
 

@@ -21,7 +21,11 @@ DEVICE = "device"
 # A second-step challenge: a right first factor for an account with a second factor gets it
 # instead of a session; sent to /auth/mfa/verify, single use, as long as the challenge lives.
 MFA_CHALLENGE = "mfa_challenge"
-_PATHS = {SID: "/", REFRESH: "/auth", PENDING_LINK: "/auth", DEVICE: "/auth", MFA_CHALLENGE: "/auth"}
+PASSKEY_CHALLENGE = "passkey_challenge"
+_PATHS = {
+    SID: "/", REFRESH: "/auth", PENDING_LINK: "/auth", DEVICE: "/auth", MFA_CHALLENGE: "/auth",
+    PASSKEY_CHALLENGE: "/auth",
+}
 # As long as what they bind: a provider sign-in, then its pending link (ProviderFlowPolicy).
 FLOW_MAX_AGE = int(ProviderFlowPolicy().flow_ttl.total_seconds())
 PENDING_LINK_MAX_AGE = int(ProviderFlowPolicy().pending_link_ttl.total_seconds())
@@ -51,6 +55,12 @@ MfaChallengeCookie = Annotated[str | None, CookieParameter(
     name=MFA_CHALLENGE, required=False,
     description="Set by a right first factor (a password, a provider) for an account with two-step "
     "verification on: the challenge that this route answers. Single use, 5 minutes.",
+)]
+
+PasskeyChallengeCookie = Annotated[str | None, CookieParameter(
+    name=PASSKEY_CHALLENGE, required=False,
+    description="Set by `POST /auth/passkeys/login/options`: binds its challenge to this browser. "
+    "Single use, 5 minutes.",
 )]
 
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.-]+")  # our tokens: written as they are, never quoted
@@ -126,6 +136,11 @@ class CookiePolicy:
         """The second step's challenge, for as long as it lives (at least a second)."""
         max_age = max(1, round((expires_at - datetime.now(UTC)).total_seconds()))
         response.set_cookie(self._cookie(MFA_CHALLENGE, value, max_age))
+
+    def set_passkey_challenge(self, response: Response, value: str, expires_at: datetime) -> None:
+        """A passkey sign-in's challenge, for as long as it lives (at least a second)."""
+        max_age = max(1, round((expires_at - datetime.now(UTC)).total_seconds()))
+        response.set_cookie(self._cookie(PASSKEY_CHALLENGE, value, max_age))
 
     def set_device(self, response: Response, value: str | None) -> None:
         """A new device cookie, when the sign-in made one (None: the browser keeps its own)."""
