@@ -8,7 +8,7 @@ cookie-clearing headers, the request guard's answers on every unsafe method, and
 Litestar's default error shape, which is never served.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from litestar import Litestar
@@ -178,12 +178,17 @@ def complete_schema(app: Litestar) -> None:
 def _complete_operation(operation: Operation, method: str, declared: dict) -> None:
     _complete_parameters(operation)
     _complete_redirects(operation)
-    codes = [code for spec in declared.values() if isinstance(spec, Failures) for code in spec.codes]
+    # A code declared under another status than its usual one is answered with that status
+    # there (a passkey sign-in refuses as 401 what a registration refuses as 400).
+    failures = [
+        replace(FAILURES[code], status=status)
+        for status, spec in declared.items() if isinstance(spec, Failures) for code in spec.codes
+    ]
     if method in UNSAFE_METHODS:
-        codes += [code for code in _GUARD if code not in codes]
+        failures += [FAILURES[code] for code in _GUARD if code not in {f.code for f in failures}]
     by_status: dict[int, list[Failure]] = {}
-    for code in codes:
-        by_status.setdefault(FAILURES[code].status, []).append(FAILURES[code])
+    for failure in failures:
+        by_status.setdefault(failure.status, []).append(failure)
     responses = operation.responses or {}
     for status in [s for s in responses if s.startswith(("4", "5"))]:
         del responses[status]  # Litestar's own error shape: never served

@@ -234,3 +234,27 @@ async def test_without_a_session(server):
         for method, path in [("POST", "/auth/passkeys/register/options"), ("GET", "/auth/passkeys"),
                              ("DELETE", f"/auth/passkeys/{uuid.uuid4()}")]:
             assert_error(await browser.request(method, path), 401, "not_authenticated")
+
+
+async def test_an_address_flooding_the_sign_in_gets_429(server, mail, client, new_email):
+    _, key, _ = await account_with_a_passkey(client, mail, new_email)
+    async with fresh_client(server) as browser:
+        answers = [await browser.post("/auth/passkeys/login/options") for _ in range(31)]
+        assert [a.status_code for a in answers] == [200] * 30 + [429]
+        limited = answers[-1]
+        assert_error(limited, 429, "rate_limited")
+        assert 0 < int(limited.headers["retry-after"]) <= 60 and "passkey_challenge" not in set_cookies(limited)
+        # The answer counts on its own: the last open challenge still signs in, then the answers flood.
+        options = answers[-2].json()
+        signed_in = await browser.post("/auth/passkeys/login", json={"credential": key.get(options)})
+        assert signed_in.status_code == 200, signed_in.text
+        refused = [await browser.post("/auth/passkeys/login", json={"credential": key.get(options)})
+                   for _ in range(30)]
+        assert [a.status_code for a in refused] == [401] * 29 + [429]
+        assert_error(refused[-1], 429, "rate_limited")
+
+
+async def test_a_passkeys_path_says_all_its_methods(server):
+    async with fresh_client(server) as browser:
+        answer = await browser.options(f"/auth/passkeys/{uuid.uuid4()}")
+    assert answer.status_code == 204 and answer.headers["allow"] == "DELETE, OPTIONS, PATCH"

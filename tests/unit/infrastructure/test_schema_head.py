@@ -53,7 +53,9 @@ def test_the_app_does_not_import_alembic():
     assert out.stdout.strip() == "[]"
 
 
-PROVIDER_MODULES = ("httpx", "authlib", "joserfc", "sendgrid", "twilio", "phonenumbers", "bcrypt")
+# Not bcrypt: the passkey verifier (py_webauthn) loads cryptography's key serialization,
+# which imports bcrypt (a small native module) whenever it is installed.
+PROVIDER_MODULES = ("httpx", "authlib", "joserfc", "sendgrid", "twilio", "phonenumbers")
 BUILT_APP = (
     "import sys, web.__main__; from web.app import create_app; create_app();"
     f"print(sorted(m for m in {PROVIDER_MODULES!r} if m in sys.modules))"
@@ -71,7 +73,7 @@ def _modules_after_create_app(**settings: str) -> list[str]:
 
 def test_a_deployment_without_providers_or_sendgrid_carries_no_http_client():
     # ~7 MiB per worker (docs/performance.md): loaded when a setting asks for them; and the
-    # phone and legacy-bcrypt libraries when a number or such a hash is first read
+    # phone library when a number is first read
     assert _modules_after_create_app() == []
 
 

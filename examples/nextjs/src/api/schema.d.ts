@@ -390,6 +390,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's passkeys, oldest first */
+        get: operations["AuthPasskeysListAll"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a passkey
+         * @description The answer to this browser's login options (its `passkey_challenge` cookie; used up whatever the verdict: the cookie is left to expire). Answers exactly as a successful login, with no second step (a passkey is user-verified). Any refusal (an unknown credential, a bad signature, the wrong challenge, origin or RP id, no user verification, a signature counter that went backwards) is 401 `invalid_passkey`, which says no more. Event `signed_in` with method `passkey`. At most 30 per client address a minute (429 `rate_limited` with Retry-After).
+         */
+        post: operations["AuthPasskeysLoginLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/login/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request options of a passkey sign-in
+         * @description For `navigator.credentials.get()`: discoverable (empty `allowCredentials`), user verification required. At most 30 per client address a minute (429 `rate_limited` with Retry-After).
+         */
+        post: operations["AuthPasskeysLoginOptionsLoginOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add the passkey the authenticator made
+         * @description The answer to this session's creation options (used up whatever the verdict). `name` defaults to the authenticator's model when its AAGUID is known, else "Passkey". A refused answer (challenge, origin, RP id, type, user verification, attestation) is 400 `invalid_passkey` and stores nothing. Event `passkey_added`, and a notice to the owner.
+         */
+        post: operations["AuthPasskeysRegisterRegister"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/register/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creation options for a new passkey
+         * @description For `navigator.credentials.create()`: a discoverable credential with user verification, ES256 or RS256, the account's passkeys excluded. The challenge is bound to this session, single use, 5 minutes; a new call replaces it. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use.
+         */
+        post: operations["AuthPasskeysRegisterOptionsRegisterOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkeys/{passkey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one of the account's passkeys
+         * @description An account without a password or a linked provider keeps its last passkey (409 `last_login_method`). Event `passkey_removed`, and a notice to the owner. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use.
+         */
+        delete: operations["AuthPasskeysPasskeyIdRemove"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename one of the account's passkeys
+         * @description Another account's passkey is 404 `not_found`, as one that does not exist.
+         */
+        patch: operations["AuthPasskeysPasskeyIdRename"];
+        trace?: never;
+    };
     "/auth/password/change": {
         parameters: {
             query?: never;
@@ -881,7 +1002,7 @@ export interface components {
         /** MfaStatusOut */
         MfaStatusOut: {
             /**
-             * @description Passkeys that may answer the second step
+             * @description The account's passkeys
              * @default 0
              */
             passkeys: number;
@@ -894,6 +1015,83 @@ export interface components {
         OkOut: {
             /** @default true */
             ok: boolean;
+        };
+        /** PasskeyEnvelopeOut */
+        PasskeyEnvelopeOut: {
+            passkey: components["schemas"]["PasskeyOut"];
+        };
+        /**
+         * PasskeyLoginBody
+         * @example {
+         *       "credential": {
+         *         "clientExtensionResults": {},
+         *         "id": "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4",
+         *         "rawId": "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4",
+         *         "response": {
+         *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+         *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+         *           "signature": "MEUCIQCv",
+         *           "userHandle": "c2VzYW1lLXVzZXItaGFuZGxl"
+         *         },
+         *         "type": "public-key"
+         *       }
+         *     }
+         */
+        PasskeyLoginBody: {
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as `invalid_passkey`. */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
+        /** PasskeyOut */
+        PasskeyOut: {
+            /** @description Synced by its provider (it survives a lost device) */
+            backedUp: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The last sign-in with it; null before the first */
+            lastUsedAt: string | null;
+            name: string;
+        };
+        /**
+         * PasskeyRegisterBody
+         * @example {
+         *       "credential": {
+         *         "clientExtensionResults": {},
+         *         "id": "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4",
+         *         "rawId": "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4",
+         *         "response": {
+         *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjF",
+         *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0"
+         *         },
+         *         "type": "public-key"
+         *       },
+         *       "name": "Work laptop"
+         *     }
+         */
+        PasskeyRegisterBody: {
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as `invalid_passkey`. */
+            credential: {
+                [key: string]: unknown;
+            };
+            /** @description 1 to 64 characters once trimmed */
+            name?: string | null;
+        };
+        /**
+         * PasskeyRenameBody
+         * @example {
+         *       "name": "Work laptop"
+         *     }
+         */
+        PasskeyRenameBody: {
+            /** @description 1 to 64 characters once trimmed */
+            name: string;
+        };
+        /** PasskeysOut */
+        PasskeysOut: {
+            passkeys: components["schemas"]["PasskeyOut"][];
         };
         /**
          * PhoneCodeBody
@@ -2768,6 +2966,669 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         error: "too_many_attempts";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthPasskeysListAll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeysOut"];
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthPasskeysLoginLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description Set by `POST /auth/passkeys/login/options`: binds its challenge to this browser. Single use, 5 minutes. */
+                passkey_challenge?: string;
+                /** @description Set by every sign-in: with a valid one for the account, this browser's failed passwords are counted and locked on their own, and the account's lock (set by failures from other browsers) does not apply to it. A forged or another account's counts as none. */
+                device?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyLoginBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    /** @description New `sid` (the session: HttpOnly, Path=/, Max-Age=SESSION_TTL) and new `refresh_token` (HttpOnly, Path=/auth, Max-Age up to REFRESH_TTL). `device` (HttpOnly, Path=/auth, Max-Age=31536000): marks this browser as one that signed in to the account, so failed passwords typed in other browsers do not lock it out; not set again when the browser already holds a valid one for that account. */
+                    "Set-Cookie": string;
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginOut"];
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `invalid_passkey`: This passkey answer was refused. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_passkey";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `forbidden_origin`: This origin may not call the API. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `rate_limited`: Too many attempts; retry later. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthPasskeysLoginOptionsLoginOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    /** @description `passkey_challenge` (HttpOnly, Path=/auth, 5 minutes): binds the challenge to this browser. */
+                    "Set-Cookie": string;
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `forbidden_origin`: This origin may not call the API. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `rate_limited`: Too many attempts; retry later. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "rate_limited";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthPasskeysRegisterRegister: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRegisterBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyEnvelopeOut"];
+                };
+            };
+            /**
+             * @description `invalid_request`: The request is invalid.
+             *     `invalid_passkey`: This passkey answer was refused.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request" | "invalid_passkey";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `forbidden_origin`: This origin may not call the API. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `passkey_exists`: This passkey is registered already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "passkey_exists";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthPasskeysRegisterOptionsRegisterOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description `reauth_required`: Confirm it is you to do this.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "reauth_required" | "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                        /** @description With `reauth_required`: what this account can re-authenticate with (`password`, `totp`, its providers' names). */
+                        methods?: string[];
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthPasskeysPasskeyIdRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A passkey `id` from GET /auth/passkeys */
+                passkey_id: string;
+            };
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OkOut"];
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description `reauth_required`: Confirm it is you to do this.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "reauth_required" | "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                        /** @description With `reauth_required`: what this account can re-authenticate with (`password`, `totp`, its providers' names). */
+                        methods?: string[];
+                    };
+                };
+            };
+            /** @description `not_found`: Nothing here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_found";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `last_login_method`: This is the last way to sign in. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "last_login_method";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthPasskeysPasskeyIdRename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A passkey `id` from GET /auth/passkeys */
+                passkey_id: string;
+            };
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRenameBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyEnvelopeOut"];
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `forbidden_origin`: This origin may not call the API. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_found`: Nothing here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_found";
                         /** @description A sentence for people. */
                         message: string;
                     };
