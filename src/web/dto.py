@@ -18,6 +18,7 @@ from domain.credentials import (
     MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES, MAX_USERNAME, MIN_PASSWORD_CHARS, MIN_USERNAME,
 )
 from domain.ownership import Undo
+from domain.passkeys import Passkey
 from domain.profile import MAX_PHOTO_URL, MAX_TYPED_PHONE
 from domain.users import User
 
@@ -533,7 +534,7 @@ class PasskeyOut(Struct, kw_only=True, rename="camel"):
     backed_up: Annotated[bool, Meta(description="Synced by its provider (it survives a lost device)")]
 
     @classmethod
-    def of(cls, passkey: Any) -> "PasskeyOut":
+    def of(cls, passkey: Passkey) -> "PasskeyOut":
         return cls(id=passkey.id, name=passkey.name, created_at=passkey.created_at,
                    last_used_at=passkey.last_used_at, backed_up=passkey.backed_up)
 
