@@ -83,7 +83,7 @@ class PasskeysController(Controller):
     # path says all of its own. Named to come first, as Litestar registers handlers by name.
     @route("/{passkey_id:str}", http_method=[HttpMethod.OPTIONS], status_code=204, include_in_schema=False,
            response_headers=[ResponseHeader(name="Allow", value="DELETE, OPTIONS, PATCH")])
-    async def allowed_methods(self, passkey_id: str) -> None:
+    async def allowed_methods(self, passkey_id: PasskeyId) -> None:
         return None
 
     @patch("/{passkey_id:str}", summary="Rename one of the account's passkeys",
