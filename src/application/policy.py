@@ -111,3 +111,30 @@ class PasskeyPolicy:
 
     challenge_ttl: timedelta = timedelta(minutes=5)  # each challenge, and the passkey_challenge cookie
     per_address: AddressLimit = AddressLimit()  # login options and login, each
+
+
+@dataclass(frozen=True, slots=True)
+class Policies:
+    """Every rule the use cases apply, as this deployment's settings made them (the composition
+    root's `policies`)."""
+
+    sessions: SessionPolicy
+    login: LoginLimits
+    provider_flow: ProviderFlowPolicy
+    email_links: EmailLinkPolicy
+    recovery: RecoveryPolicy
+    phone_codes: PhoneCodePolicy
+    profile: ProfilePolicy
+    second_factor: SecondFactorPolicy
+    freshness: FreshnessPolicy
+    passkeys: PasskeyPolicy
+
+    # DEFAULT_LOCALE and whether WhatsApp is on are held once, by the phone-code policy;
+    # the mailed links and notices read them here.
+    @property
+    def default_locale(self) -> str:
+        return self.phone_codes.default_locale
+
+    @property
+    def whatsapp(self) -> bool:
+        return self.phone_codes.whatsapp

@@ -9,6 +9,7 @@ from application.policy import (
     LoginLimits,
     PasskeyPolicy,
     PhoneCodePolicy,
+    Policies,
     ProfilePolicy,
     ProviderFlowPolicy,
     RecoveryPolicy,
@@ -16,7 +17,6 @@ from application.policy import (
     SessionPolicy,
 )
 from infrastructure.settings import Settings
-from web.composition.use_cases import Policies
 
 
 def policies(settings: Settings) -> Policies:

@@ -5,18 +5,7 @@ from dataclasses import dataclass
 
 from litestar.di import Provide
 
-from application.policy import (
-    EmailLinkPolicy,
-    FreshnessPolicy,
-    LoginLimits,
-    PasskeyPolicy,
-    PhoneCodePolicy,
-    ProfilePolicy,
-    ProviderFlowPolicy,
-    RecoveryPolicy,
-    SecondFactorPolicy,
-    SessionPolicy,
-)
+from application.policy import Policies
 from application.ports.identity import IdentityProvider
 from application.ports.limits import AttemptCounter
 from application.ports.passkeys import PasskeyVerifier
@@ -103,32 +92,6 @@ class Ports:
     second_factor_secrets: SecondFactorSecrets
     passkey_verifier: PasskeyVerifier  # the relying party's (WEBAUTHN_*) ceremonies
     authenticator_models: Mapping[str, str]  # model names by AAGUID, a new passkey's default name
-
-
-@dataclass(frozen=True, slots=True)
-class Policies:
-    """The rules the use cases apply, as the settings made them (web.composition.policies)."""
-
-    sessions: SessionPolicy
-    login: LoginLimits
-    provider_flow: ProviderFlowPolicy
-    email_links: EmailLinkPolicy
-    recovery: RecoveryPolicy
-    phone_codes: PhoneCodePolicy
-    profile: ProfilePolicy
-    second_factor: SecondFactorPolicy
-    freshness: FreshnessPolicy
-    passkeys: PasskeyPolicy
-
-    # DEFAULT_LOCALE and whether WhatsApp is on are held once, by the phone-code policy;
-    # the mailed links and notices read them here.
-    @property
-    def default_locale(self) -> str:
-        return self.phone_codes.default_locale
-
-    @property
-    def whatsapp(self) -> bool:
-        return self.phone_codes.whatsapp
 
 
 def use_case_dependencies(
