@@ -81,7 +81,8 @@ def create_app(
         cors_config=CORSConfig(
             allow_origins=settings.serving.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Content-Type"],
+            allow_headers=["Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],  # a frontend can quote it in a bug report
             allow_credentials=True,
             max_age=600,
         ),

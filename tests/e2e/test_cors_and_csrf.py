@@ -44,6 +44,7 @@ async def test_a_credentialed_get_from_the_frontend_may_be_read(client, new_emai
     assert response.headers["access-control-allow-origin"] == FRONTEND
     assert response.headers["access-control-allow-credentials"] == "true"
     assert "origin" in response.headers.get("vary", "").lower()
+    assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
 
 
 async def test_a_post_from_the_frontend_gets_cors_headers_and_cookies(client, new_email):
@@ -64,6 +65,14 @@ async def test_a_preflight_from_another_origin_is_403_forbidden_origin(client, o
     assert_error(response, 403, "forbidden_origin")
     assert "access-control-allow-origin" not in response.headers
     assert set_cookies(response) == {}
+
+
+async def test_a_preflight_may_send_a_request_id(client):
+    response = await client.options(
+        "/auth/login", headers=preflight(headers="content-type,x-request-id")
+    )
+    assert response.status_code in (200, 204), response.text
+    assert "x-request-id" in response.headers["access-control-allow-headers"].lower()
 
 
 async def test_a_preflight_for_a_refused_method_or_header_is_a_json_400(client):
