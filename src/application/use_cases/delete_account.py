@@ -8,6 +8,7 @@ from application.ports.telemetry import Telemetry
 from application.services.freshness import Freshness
 from application.services.login_guard import LoginGuard
 from application.use_cases.get_current_user import GetCurrentUser
+from domain import email_links
 from domain.clients import ClientInfo
 from domain.errors import NotAuthenticated
 from domain.locales import choose_locale
@@ -20,8 +21,9 @@ class DeleteAccount:
     - a session is needed (401), and a fresh one (403 reauth_required, Freshness), asked
       first; decided under a lock on the user's row, so that no other change of the account
       runs meanwhile;
-    - in one transaction: every message still addressed to the account's email or phone
-      number is deleted, sent or not (what waits never leaves); then the user and all that
+    - in one transaction: every message addressed to the account's email, its phone number
+      or the address of a pending email change is deleted, sent or not (what waits never
+      leaves); then the user and all that
       refers to it (UserRepository.delete: profile, linked accounts and their tokens,
       sessions with their sids and refresh tokens, passkeys and the user handle, TOTP,
       recovery codes, challenges, pending links, provider flows, email links, phone codes
@@ -49,7 +51,9 @@ class DeleteAccount:
             if user is None:  # deleted since the session was read
                 raise NotAuthenticated()
             await self.freshness.require(uow, user, sid or "", now)
-            await uow.outbox.discard_to([a for a in (user.email, user.phone_number) if a])
+            change = await uow.email_links.pending(user.id, email_links.CHANGE_EMAIL, now)
+            addresses = (user.email, user.phone_number, change.email if change else None)
+            await uow.outbox.discard_to([address for address in addresses if address])
             await uow.users.delete(user.id)
             if user.email is not None:
                 locale = choose_locale(user.profile.locale, client.accept_language, self.default_locale)
