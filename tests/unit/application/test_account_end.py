@@ -16,7 +16,7 @@ from domain.errors import NotAuthenticated, ReauthRequired
 from domain.flows import PendingLink, ProviderFlow
 from domain.codes import PhoneCode
 from domain.identities import LinkedAccount, ProviderIdentity, ProviderTokens
-from domain.passkeys import new_challenge
+from domain.passkeys import ChallengePurpose, new_challenge
 from domain.users import Profile
 from domain.second_factor import MfaChallenge
 from tests.factories import UserFactory, passkey_of
@@ -45,7 +45,7 @@ async def full_account(world, **changes):
         await uow.recovery_codes.replace(user.id, [b"code-digest-1", b"code-digest-2"], now)
         await uow.mfa_challenges.add(MfaChallenge(tag + b"mfa", user.id, "password", "lock", now,
                                                   now + timedelta(minutes=5)))
-        await uow.webauthn_challenges.add(new_challenge(tag * 8, "reauth", tag, now, user.id,
+        await uow.webauthn_challenges.add(new_challenge(tag * 8, ChallengePurpose.REAUTH, tag, now, user.id,
                                                         timedelta(minutes=5)))
         await uow.pending_links.add(PendingLink(tag, user.id, ProviderIdentity("github", "gh-1"), now,
                                                 now + timedelta(minutes=10)))
