@@ -137,6 +137,13 @@ class TestDelete:
         assert holding(world, other) == other_rows
         assert sum(m.recipient in (other.email, other.phone_number) for m in world.db.outbox) == 2
 
+    async def test_messages_to_a_number_another_account_verified_are_that_accounts(self, world):
+        owner, _ = await full_account(world)
+        squatter, sid = await full_account(world, phone_number=owner.phone_number, phone_verified_at=None)
+        await world.delete_account.execute(sid, CLIENT)
+        assert [m.channel for m in world.db.outbox if m.recipient == owner.phone_number] == ["whatsapp", "whatsapp"]
+        assert squatter.id not in world.db.users and owner.id in world.db.users
+
     async def test_the_email_username_and_number_are_free_at_once(self, world):
         user, sid = await full_account(world)
         await world.delete_account.execute(sid, CLIENT)
