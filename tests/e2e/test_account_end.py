@@ -10,7 +10,7 @@ import uuid
 from infrastructure.persistence.tables import UserRow
 from tests.e2e.test_fresh_authentication import assert_reauth_required, go_stale
 from tests.e2e.test_google_sign_in import me, person, sign_in_with_google
-from tests.e2e.test_passkeys import authenticator, register_passkey
+from tests.e2e.test_passkeys import authenticator, register_passkey, sign_in
 from tests.e2e.test_pending_link import refused_with_a_pending_link, user_id
 from tests.e2e.test_phone_verification import a_number
 from tests.e2e.test_second_factor import turn_on_totp
@@ -116,7 +116,8 @@ async def full_account(client, server, mail, whatsapp, idp, new_email) -> dict:
     google_sub, claims = person(email=f"g-{email}")
     linked = await sign_in_with_google(client, idp, google_sub, claims, link="true")
     assert "linked=true" in linked.headers["location"]
-    await register_passkey(client, authenticator())
+    key = authenticator()
+    await register_passkey(client, key)
     assert (await client.post("/auth/passkeys/register/options")).status_code == 200  # a ceremony left open
     app, codes = await turn_on_totp(client)
     new_address = f"new-{email}"
@@ -129,7 +130,7 @@ async def full_account(client, server, mail, whatsapp, idp, new_email) -> dict:
     assert_error(await login(client, email, "not-the-password-1"), 401, "invalid_credentials")
     return {"email": email, "username": username, "number": number, "other_sid": other_sid,
             "totp_key": base64.b32encode(app.key).decode().rstrip("="), "codes": codes,
-            "new_address": new_address}
+            "new_address": new_address, "passkey": key}
 
 
 async def test_the_export_holds_every_tables_data_and_no_secret(client, server, mail, whatsapp, idp, db, new_email):
@@ -221,9 +222,10 @@ async def test_deletion_erases_every_row_of_the_account_and_frees_its_identifier
                 holding.append((table.name, dict(row).get("template"), dict(row).get("recipient")))
     assert holding == [("outbox_messages", "account_deleted", email)]
 
-    # The identifiers are free at once, and the old password opens nothing.
+    # The identifiers are free at once, and the old password and passkey open nothing.
     async with fresh_client(server) as anyone:
         assert_error(await login(anyone, email), 401, "invalid_credentials")
+        assert_error(await sign_in(anyone, account["passkey"]), 401, "invalid_passkey")
         again = await register(anyone, email, username=account["username"])
         assert again.status_code == 201, again.text
         assert (await anyone.patch("/auth/profile", json={"phoneNumber": account["number"]})).status_code == 200
