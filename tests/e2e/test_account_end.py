@@ -29,7 +29,7 @@ def not_exported(why: str) -> str:
 # Every table that refers to a user (a foreign key to users.id, a column named user_id or
 # *_user_id, or a foreign key to such a table): the key of the export that shows its data, or
 # why it has none. A new table fails test_every_table_that_refers_to_a_user_has_an_export_decision
-# until it is given one here (and in docs/api.md, "What the export holds").
+# until it is given one here (and in docs/api.md, under GET /auth/account/export).
 EXPORT_OF_TABLE = {
     "users": "user",
     "profiles": "user",
