@@ -181,7 +181,7 @@ def set_cookies_of(client) -> dict[str, str]:
 
 
 async def test_deletion_erases_every_row_of_the_account_and_frees_its_identifiers(
-        client, server, mail, whatsapp, idp, db, new_email):
+        client, server, server_log, mail, whatsapp, idp, db, new_email):
     account = await full_account(client, server, mail, whatsapp, idp, new_email)
     email = account["email"]
     uid = await user_id(db, email)
@@ -221,6 +221,12 @@ async def test_deletion_erases_every_row_of_the_account_and_frees_its_identifier
             if found:
                 holding.append((table.name, dict(row).get("template"), dict(row).get("recipient")))
     assert holding == [("outbox_messages", "account_deleted", email)]
+
+    # One security line says an account was deleted, and nothing of which: no log line has the email.
+    log = server_log.read_text(encoding="utf-8", errors="replace")
+    deleted = [line for line in log.splitlines() if "account_deleted" in line]
+    assert deleted and not [line for line in deleted if str(uid) in line or uid.hex in line]
+    assert email not in log
 
     # The identifiers are free at once, and the old password and passkey open nothing.
     async with fresh_client(server) as anyone:
