@@ -261,6 +261,7 @@ class _Table:
 class InMemoryUserRepository(UserRepository):
     def __init__(self, db: InMemoryDatabase, undo: list, held: list[asyncio.Lock] | None = None) -> None:
         self._db = db
+        self._undo = undo
         self._users = _Table(db.users, undo)
         self._held = held if held is not None else []  # row locks, released when the unit of work ends
 
@@ -330,6 +331,38 @@ class InMemoryUserRepository(UserRepository):
             raise EmailTaken()  # the unique constraint
         self._change(user_id, email=email, email_verified_at=now)
 
+    async def delete(self, user_id: UUID) -> None:
+        """As the schema's ON DELETE CASCADE: every row that refers to the user goes with it."""
+        db = self._db
+        sessions = {s.id for s in db.sessions.values() if s.user_id == user_id}
+        doomed = {
+            "users": [user_id],
+            "sessions": list(sessions),
+            "sids": [k for k, r in db.sids.items() if r.session_id in sessions],
+            "refresh_tokens": [k for k, r in db.refresh_tokens.items() if r.session_id in sessions],
+            "linked_accounts": [k for k, a in db.linked_accounts.items() if a.user_id == user_id],
+            "flows": [k for k, f in db.flows.items() if f.link_user_id == user_id],
+            "pending_links": [k for k, p in db.pending_links.items() if p.user_id == user_id],
+            "email_links": [k for k, r in db.email_links.items() if r.email_link.user_id == user_id],
+            "phone_codes": [k for k, r in db.phone_codes.items() if r.code.user_id == user_id],
+            "totp": [k for k in db.totp if k == user_id],
+            "recovery_codes": [k for k in db.recovery_codes if k[0] == user_id],
+            "mfa_challenges": [k for k, r in db.mfa_challenges.items() if r.challenge.user_id == user_id],
+            "passkeys": [k for k, p in db.passkeys.items() if p.user_id == user_id],
+            "user_handles": [k for k in db.user_handles if k == user_id],
+            "webauthn_challenges": [k for k, c in db.webauthn_challenges.items() if c.user_id == user_id],
+        }
+        for name, keys in doomed.items():
+            table = _Table(getattr(db, name), self._undo)
+            for key in keys:
+                table.delete(key)
+        for name in ("events", "event_log"):
+            rows = getattr(db, name)
+            kept = [row for row in rows if row[0] != user_id]
+            old = list(rows)
+            rows[:] = kept
+            self._undo.append(lambda rows=rows, old=old: rows.__setitem__(slice(None), old))
+
     def _change(self, user_id: UUID, **changes) -> None:
         user = copy.deepcopy(self._db.users[user_id])
         for name, value in changes.items():
@@ -396,6 +429,10 @@ class InMemorySessionRepository(SessionRepository):
         live = [copy.deepcopy(s) for s in self._db.sessions.values()
                 if s.user_id == user_id and s.is_active(now)]
         return sorted(live, key=lambda s: (s.created_at, s.id), reverse=True)
+
+    async def for_user(self, user_id: UUID) -> list[Session]:
+        mine = [copy.deepcopy(s) for s in self._db.sessions.values() if s.user_id == user_id]
+        return sorted(mine, key=lambda s: (s.created_at, s.id), reverse=True)
 
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, reason: str, keep: UUID | None = None
@@ -566,6 +603,12 @@ class InMemoryEmailLinkRepository(EmailLinkRepository):
                 self._tokens.put(digest, EmailLinkRecord(record.email_link, now))
                 voided += 1
         return voided
+
+    async def pending(self, user_id: UUID, purpose: str, now: datetime) -> EmailLink | None:
+        live = [r.email_link for r in self._db.email_links.values()
+                if (r.email_link.user_id, r.email_link.purpose, r.used_at) == (user_id, purpose, None)
+                and r.email_link.expires_at > now]
+        return max(live, key=lambda link: link.issued_at, default=None)
 
 
 class InMemoryTotpRepository(TotpRepository):
@@ -817,7 +860,7 @@ class InMemorySecurityEvents(SecurityEvents):
         self._undo.append(self._db.events.pop)
         self._undo.append(self._db.event_log.pop)
 
-    async def for_user(self, user_id: UUID, limit: int) -> list[SecurityEvent]:
+    async def for_user(self, user_id: UUID, limit: int | None) -> list[SecurityEvent]:
         mine = [event for owner, event in reversed(self._db.event_log) if owner == user_id]
         return sorted(mine, key=lambda event: event.created_at, reverse=True)[:limit]
 
@@ -832,6 +875,12 @@ class InMemoryOutbox(Outbox):
     async def enqueue(self, message: Message, now: datetime) -> None:
         self._db.outbox.append(message)
         self._undo.append(lambda: self._db.outbox.remove(message))
+
+    async def discard_to(self, recipients: Collection[str]) -> int:
+        old = list(self._db.outbox)
+        self._db.outbox[:] = [m for m in old if m.recipient not in recipients]
+        self._undo.append(lambda: self._db.outbox.__setitem__(slice(None), old))
+        return len(old) - len(self._db.outbox)
 
 
 class FakeIdentityProvider(IdentityProvider):

@@ -17,6 +17,7 @@ from infrastructure.settings import Settings, load_settings_or_exit
 from web.composition.adapters import Infrastructure, build_infrastructure
 from web.composition.policies import policies
 from web.composition.use_cases import use_case_dependencies
+from web.controllers.account import AccountController
 from web.controllers.account_security import AccountSecurityController
 from web.controllers.accounts import AccountsController, ProvidersController
 from web.controllers.auth import AuthController
@@ -122,6 +123,7 @@ def _routes(identity_providers: Iterable[str]) -> list[ControllerRouterHandler]:
     return [
         AuthController,
         AccountsController,
+        AccountController,
         ProvidersController,
         ProfileController,
         PhoneController,

@@ -539,6 +539,68 @@ class PasskeyOut(Struct, kw_only=True, rename="camel"):
                    last_used_at=passkey.last_used_at, backed_up=passkey.backed_up)
 
 
+# The account's data (GET /auth/account/export): what the service holds of it, no secret.
+class ExportedUserOut(Struct, kw_only=True, rename="camel"):
+    id: UUID
+    email: str | None
+    email_verified_at: datetime | None
+    username: str | None
+    phone_number: str | None
+    phone_verified_at: datetime | None
+    has_password: Annotated[bool, Meta(description="Whether it has one: never the password nor its hash")]
+    profile: ProfileOut
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> "ExportedUserOut":
+        p = user.profile
+        return cls(
+            id=user.id, email=user.email, email_verified_at=user.email_verified_at, username=user.username,
+            phone_number=user.phone_number, phone_verified_at=user.phone_verified_at,
+            has_password=user.has_password, profile=ProfileOut(p.firstname, p.lastname, p.photo, p.locale),
+            created_at=user.created_at,
+        )
+
+
+class ExportedAccountOut(Struct, kw_only=True, rename="camel"):
+    provider: str
+    linked_at: datetime
+    subject: Annotated[str, Meta(description="The account's id at the provider")]
+    email: Annotated[str | None, Meta(description="The email the provider gave")]
+
+
+class ExportedSessionOut(Struct, kw_only=True, rename="camel"):
+    id: UUID
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    ip: str | None
+    user_agent: str | None
+    current: Annotated[bool, Meta(description="The session of the sid that asked")]
+
+
+class SecondFactorOut(Struct, kw_only=True, rename="camel"):
+    totp: Annotated[bool, Meta(description="TOTP is on (never its secret)")]
+    recovery_codes_left: int
+
+
+class PendingEmailChangeOut(Struct, kw_only=True, rename="camel"):
+    email: Annotated[str, Meta(description="The address asked for, not yet confirmed")]
+    expires_at: datetime
+
+
+class AccountExportOut(Struct, kw_only=True, rename="camel"):
+    user: ExportedUserOut
+    accounts: Annotated[list[ExportedAccountOut], Meta(description="Linked providers")]
+    sessions: Annotated[list[ExportedSessionOut], Meta(description="Every session still stored, ended ones too, newest first")]
+    events: Annotated[list[EventOut], Meta(description="The whole security activity, newest first")]
+    passkeys: list[PasskeyOut]
+    second_factor: SecondFactorOut
+    pending_email_change: PendingEmailChangeOut | None
+    exported_at: datetime
+
+
 class PasskeyEnvelopeOut(Struct):
     passkey: PasskeyOut
 

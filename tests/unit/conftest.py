@@ -27,7 +27,9 @@ from application.services.session_tokens import SessionIssuer
 from application.use_cases.change_password import ChangePassword
 from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
 from application.use_cases.confirm_totp import ConfirmTotp
+from application.use_cases.delete_account import DeleteAccount
 from application.use_cases.disable_totp import DisableTotp
+from application.use_cases.export_account_data import ExportAccountData
 from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.get_current_user import GetCurrentUser
 from application.use_cases.list_linked_accounts import ListLinkedAccounts
@@ -400,6 +402,20 @@ class World:
             new_uow=self.new_uow, clock=self.clock, tokens=self.tokens, verifier=self.passkey_verifier,
             limiter=self._passkey_limiter("passkey_login"), issuer=self.issuer,
             new_device=NewDeviceAlert(self.email_links), devices=self.devices, telemetry=self.telemetry,
+        )
+
+    @property
+    def export_account_data(self) -> ExportAccountData:
+        return ExportAccountData(
+            current_user=self.current_user, new_uow=self.new_uow, tokens=self.tokens, clock=self.clock,
+            freshness=self.freshness,
+        )
+
+    @property
+    def delete_account(self) -> DeleteAccount:
+        return DeleteAccount(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, freshness=self.freshness,
+            guard=LoginGuard(self.attempts, self.limits), telemetry=self.telemetry,
         )
 
 

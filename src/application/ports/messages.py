@@ -2,7 +2,7 @@
 unit of work, so a message leaves only if the change that caused it commits."""
 
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol, get_args
@@ -22,6 +22,7 @@ IDENTIFIER_LOCKED = "identifier_locked"
 SECOND_FACTOR_CHANGED = "second_factor_changed"
 RECOVERY_CODE_USED = "recovery_code_used"
 SECOND_STEP_FAILED = "second_step_failed"
+ACCOUNT_DELETED = "account_deleted"
 
 # What a SECOND_FACTOR_CHANGED message says changed (its "change" value; the first is the default).
 SecondFactorChange = Literal["totp_on", "totp_off", "recovery_codes_renewed", "passkey_added", "passkey_removed"]
@@ -43,3 +44,9 @@ class Outbox(Protocol):
     async def enqueue(self, message: Message, now: datetime) -> None:
         """Add the message to the current unit of work: it is delivered only if that
         unit of work commits, and never lost once it has."""
+
+    @abstractmethod
+    async def discard_to(self, recipients: Collection[str]) -> int:
+        """Delete, in the current unit of work, every message addressed to one of `recipients`
+        (an erased account's addresses), sent or not: the waiting ones never leave, and
+        none is kept; how many there were."""

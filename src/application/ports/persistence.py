@@ -69,6 +69,14 @@ class UserRepository(Protocol):
     async def remove_phone(self, user_id: UUID, now: datetime) -> None:
         """Forget the number and its verification (it was not the owner's)."""
 
+    @abstractmethod
+    async def delete(self, user_id: UUID) -> None:
+        """Erase the user and everything of it that every repository holds, in this unit of
+        work: profile, linked accounts and their tokens, sessions with their sids and refresh
+        tokens, email links, phone codes, TOTP, recovery codes, second-step and ceremony
+        challenges, passkeys and the user handle, pending links, provider flows and security
+        events. Its email, username and number are free for another account once committed."""
+
 
 class SessionRepository(Protocol):
     @abstractmethod
@@ -113,6 +121,10 @@ class SessionRepository(Protocol):
     @abstractmethod
     async def live_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
         """The user's unrevoked, unexpired sessions, newest first."""
+
+    @abstractmethod
+    async def for_user(self, user_id: UUID) -> list[Session]:
+        """Every session of the user still stored, ended ones included, newest first."""
 
     @abstractmethod
     async def revoke_all_for_user(
@@ -218,6 +230,10 @@ class EmailLinkRepository(Protocol):
     async def void(self, user_id: UUID, purpose: str, now: datetime) -> int:
         """Use up the user's pending tokens of this purpose (a newer link replaces them);
         how many there were."""
+
+    @abstractmethod
+    async def pending(self, user_id: UUID, purpose: str, now: datetime) -> EmailLink | None:
+        """The user's newest unused, unexpired link of this purpose, if any."""
 
 
 class TotpRepository(Protocol):
@@ -359,8 +375,8 @@ class SecurityEvents(Protocol):
         the contract is a bug: ValueError, and the transaction fails."""
 
     @abstractmethod
-    async def for_user(self, user_id: UUID, limit: int) -> list[SecurityEvent]:
-        """The user's latest `limit` events, newest first."""
+    async def for_user(self, user_id: UUID, limit: int | None) -> list[SecurityEvent]:
+        """The user's latest `limit` events (None: all of them), newest first."""
 
 
 class UnitOfWork(Protocol):

@@ -23,6 +23,7 @@ RefreshOutcome = Literal["rotated", "grace", "reuse_detected", "invalid"]
 SecurityEvent = Literal[
     "login_failed", "account_locked", "account_unlocked", "refresh_reuse_detected", "account_secured",
     "rate_limited", "mfa_failed",
+    "account_deleted",  # reported without id nor address: the account is gone
 ]
 # Refusals the web edge answers for every use case alike.
 Refusal = Literal["rate_limited", "busy"]

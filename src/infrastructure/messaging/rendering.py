@@ -20,6 +20,7 @@ from urllib.parse import quote
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, select_autoescape
 
 from application.ports.messages import (
+    ACCOUNT_DELETED,
     EMAIL_CHANGE,
     EMAIL_CHANGE_NOTICE,
     IDENTIFIER_LOCKED,
@@ -76,6 +77,7 @@ NEEDS: Mapping[str, Needs] = {
     RECOVERY_CODE_USED: Needs(values=("when", "remaining")),  # remaining: how many codes are left
     # method: the first factor that was right, "password" (default) or a provider's name
     SECOND_STEP_FAILED: Needs(values=("when", "ip", "browser"), optional_values=("method",)),
+    ACCOUNT_DELETED: Needs(values=("when",), secrets=()),  # no link: the account is gone
 }
 DEFAULTS = {"stage": "requested", "change": SECOND_FACTOR_CHANGES[0], "method": "password"}
 

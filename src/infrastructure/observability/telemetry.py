@@ -48,7 +48,10 @@ class LogTelemetry(Telemetry):
         if reason is not None:
             fields["reason"] = reason
         said = ", ".join(f"{name} {value}" for name, value in fields.items() if name != "event" and value)
-        log.warning("security event %s (%s)", event, said, extra=fields)
+        if said:
+            log.warning("security event %s (%s)", event, said, extra=fields)
+        else:  # nothing known of whom (account_deleted)
+            log.warning("security event %s", event, extra=fields)
         if self._metrics is not None:
             self._metrics.security_events.labels(event).inc()
 

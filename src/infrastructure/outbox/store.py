@@ -8,6 +8,7 @@ runs out (the process died mid-send) is claimed again: a message is never lost w
 useful. The secret (link token, code) is encrypted, and erased once sent, failed or abandoned."""
 
 import json
+from collections.abc import Collection
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from typing import Literal
 from uuid import UUID
 
 import uuid_utils
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from application.ports.messages import Message, Outbox
@@ -53,6 +54,15 @@ class SqlOutbox(Outbox):
         ))
         # Delivered to listeners when (and only if) this transaction commits.
         await self._session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+
+    async def discard_to(self, recipients: Collection[str]) -> int:
+        # A claimed one being sent goes too: the dispatcher's outcome then updates no row.
+        discarded = await self._session.execute(
+            delete(OutboxMessageRow)
+            .where(OutboxMessageRow.recipient.in_(list(recipients)))
+            .execution_options(synchronize_session=False)
+        )
+        return discarded.rowcount
 
 
 def abandoned(id: UUID, template: str, deadline: datetime) -> None:

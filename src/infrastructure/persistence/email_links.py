@@ -49,6 +49,16 @@ class SqlEmailLinkRepository(EmailLinkRepository):
         )
         return voided.rowcount
 
+    async def pending(self, user_id: UUID, purpose: str, now: datetime) -> EmailLink | None:
+        row = (await self._session.execute(
+            select(*_COLUMNS)
+            .where(Token.user_id == user_id, Token.purpose == purpose, Token.used_at.is_(None),
+                   Token.expires_at > now)
+            .order_by(Token.created_at.desc())
+            .limit(1)
+        )).one_or_none()
+        return _email_link(row)
+
 
 _COLUMNS = (Token.user_id, Token.purpose, Token.new_email, Token.expires_at, Token.created_at)
 

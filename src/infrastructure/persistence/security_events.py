@@ -32,7 +32,7 @@ class SqlSecurityEvents(SecurityEvents):
             )
         )
 
-    async def for_user(self, user_id: UUID, limit: int) -> list[SecurityEvent]:
+    async def for_user(self, user_id: UUID, limit: int | None) -> list[SecurityEvent]:
         # Ids are UUIDv7: they break ties between events of one instant in order of recording.
         rows = await self._session.scalars(
             select(SecurityEventRow)

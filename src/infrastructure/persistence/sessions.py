@@ -120,6 +120,14 @@ class SqlSessionRepository(SessionRepository):
         )
         return [_session_from_row(row) for row in rows]
 
+    async def for_user(self, user_id: UUID) -> list[Session]:
+        rows = await self._session.scalars(
+            select(SessionRow)
+            .where(SessionRow.user_id == user_id)
+            .order_by(SessionRow.created_at.desc(), SessionRow.id.desc())
+        )
+        return [_session_from_row(row) for row in rows]
+
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, reason: str, keep: UUID | None = None
     ) -> int:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,6 +114,11 @@ class SqlUserRepository(UserRepository):
             update(UserRow).where(UserRow.id == user_id)
             .values(phone_number=None, phone_verified_at=None, phone_changed_at=now, updated_at=now)
         )
+
+    async def delete(self, user_id: UUID) -> None:
+        # Every table that refers to a user does so by a foreign key with ON DELETE CASCADE
+        # (tables.py): this one statement erases them all, in this transaction.
+        await self._session.execute(delete(UserRow).where(UserRow.id == user_id))
 
     async def update_profile(self, user_id: UUID, changes: ProfileChanges, now: datetime) -> None:
         account, profile = changes.changed(ACCOUNT_FIELDS), changes.changed(PROFILE_FIELDS)

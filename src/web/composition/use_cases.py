@@ -33,7 +33,9 @@ from application.services.session_tokens import SessionIssuer
 from application.use_cases.change_password import ChangePassword
 from application.use_cases.complete_provider_sign_in import CompleteProviderSignIn
 from application.use_cases.confirm_totp import ConfirmTotp
+from application.use_cases.delete_account import DeleteAccount
 from application.use_cases.disable_totp import DisableTotp
+from application.use_cases.export_account_data import ExportAccountData
 from application.use_cases.forgot_password import ForgotPassword
 from application.use_cases.get_current_user import GetCurrentUser
 from application.use_cases.list_linked_accounts import ListLinkedAccounts
@@ -142,6 +144,14 @@ def use_case_dependencies(
         "list_linked_accounts": ListLinkedAccounts(current_user=current_user, new_uow=ports.new_uow),
         "unlink_account": UnlinkAccount(
             current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, freshness=freshness,
+        ),
+        "export_account_data": ExportAccountData(
+            current_user=current_user, new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock,
+            freshness=freshness,
+        ),
+        "delete_account": DeleteAccount(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, freshness=freshness,
+            guard=login_guard, telemetry=ports.telemetry, default_locale=policies.default_locale,
         ),
         "update_profile": UpdateProfile(
             current_user=current_user, new_uow=ports.new_uow, phones=ports.phones, clock=ports.clock,

@@ -41,6 +41,15 @@ def test_a_security_event_is_one_warning_line_with_its_fields_and_a_count(caplog
     assert value(registry, "sesame_security_events_total", event="login_failed") == 1
 
 
+def test_a_deleted_account_is_one_line_that_names_nobody(caplog, metrics, registry):
+    with caplog.at_level(logging.WARNING, logger="sesame.security"):
+        LogTelemetry(metrics).security("account_deleted", None)
+    [record] = caplog.records
+    assert (record.event, record.client, record.getMessage()) == ("account_deleted", None, "security event account_deleted")
+    assert not hasattr(record, "user_id")
+    assert value(registry, "sesame_security_events_total", event="account_deleted") == 1
+
+
 def test_an_event_without_a_user_has_no_user_field(caplog):
     with caplog.at_level(logging.WARNING, logger="sesame.security"):
         LogTelemetry().security("rate_limited", None)  # no metrics: the line all the same

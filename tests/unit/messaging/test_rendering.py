@@ -35,9 +35,12 @@ def test_every_template_named_in_the_port_has_its_needs():
 @pytest.mark.parametrize("template", EMAIL_TEMPLATES)
 def test_every_email_renders_subject_text_and_html_with_its_link(template, locale):
     rendered = RENDERER.render(message(template, locale=locale))
-    link = f"{FRONTEND}{LINK_PAGES[template]}?token=tok-123_ABC"
     assert rendered.subject and "\n" not in rendered.subject
-    assert link in rendered.text and f'href="{link}"' in rendered.html
+    if template in LINK_PAGES:
+        link = f"{FRONTEND}{LINK_PAGES[template]}?token=tok-123_ABC"
+        assert link in rendered.text and f'href="{link}"' in rendered.html
+    else:  # a notice without a link: nothing left to act on
+        assert NEEDS[template].secrets == () and "href" not in rendered.html
     assert f'<html lang="{locale}">' in rendered.html
     for key in NEEDS[template].values:
         assert SAMPLE_VALUES[key] in rendered.text and SAMPLE_VALUES[key] in rendered.html
@@ -114,3 +117,11 @@ def test_a_second_factor_notice_says_what_changed(locale):
              for change in messages.SECOND_FACTOR_CHANGES}
     assert len(set(texts.values())) == len(messages.SECOND_FACTOR_CHANGES)
     assert "7" in RENDERER.render(message(messages.RECOVERY_CODE_USED, locale=locale)).text
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_the_last_notice_of_a_deleted_account_says_so_and_links_nowhere(locale):
+    rendered = RENDERER.render(message(messages.ACCOUNT_DELETED, locale=locale))
+    assert ("supprimé" if locale == "fr" else "deleted") in rendered.subject
+    assert "2026-11-29 18:00 UTC" in rendered.text and "token" not in rendered.text
+    assert FRONTEND not in rendered.text

@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/auth/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete the account and erase its personal data
+         * @description In one transaction: the user, profile, linked providers and their tokens, passkeys, TOTP and recovery codes, sessions and refresh tokens, pending links and email changes, security events, and the messages not yet sent to it are erased; its email, username and phone number are free at once. A last notice (`account_deleted`) goes to its email. Every session of the account is dead at once; the answer clears `sid`, `refresh_token` and `device`. A sensitive action: the session must have signed in within `REAUTH_MAX_AGE` (600 s by default), else 403 `reauth_required` with the `methods` this account can use.
+         */
+        delete: operations["AuthAccountDeleteAccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/account/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything the service holds about the account (a JSON file)
+         * @description A JSON file (`Content-Disposition: attachment`): the user and profile, linked providers, every session still stored, the whole security activity, passkeys, the second factor's state, a pending email change, and `exportedAt`. Never a password hash, a token, a secret, a digest or an encrypted value. A sensitive action: the session must have signed in within `REAUTH_MAX_AGE` (600 s by default), else 403 `reauth_required` with the `methods` this account can use.
+         */
+        get: operations["AuthAccountExportExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/accounts": {
         parameters: {
             query?: never;
@@ -877,6 +917,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccountExportOut */
+        AccountExportOut: {
+            /** @description Linked providers */
+            accounts: components["schemas"]["ExportedAccountOut"][];
+            /** @description The whole security activity, newest first */
+            events: components["schemas"]["EventOut"][];
+            /** Format: date-time */
+            exportedAt: string;
+            passkeys: components["schemas"]["PasskeyOut"][];
+            pendingEmailChange: components["schemas"]["PendingEmailChangeOut"] | null;
+            secondFactor: components["schemas"]["SecondFactorOut"];
+            /** @description Every session still stored, ended ones too, newest first */
+            sessions: components["schemas"]["ExportedSessionOut"][];
+            user: components["schemas"]["ExportedUserOut"];
+        };
         /**
          * AccountLinkBody
          * @example {
@@ -944,6 +999,47 @@ export interface components {
         EventsOut: {
             /** @description Newest first */
             events: components["schemas"]["EventOut"][];
+        };
+        /** ExportedAccountOut */
+        ExportedAccountOut: {
+            /** @description The email the provider gave */
+            email: string | null;
+            /** Format: date-time */
+            linkedAt: string;
+            provider: string;
+            /** @description The account's id at the provider */
+            subject: string;
+        };
+        /** ExportedSessionOut */
+        ExportedSessionOut: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The session of the sid that asked */
+            current: boolean;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            ip: string | null;
+            /** Format: date-time */
+            lastSeenAt: string;
+            revokedAt: string | null;
+            userAgent: string | null;
+        };
+        /** ExportedUserOut */
+        ExportedUserOut: {
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            emailVerifiedAt: string | null;
+            /** @description Whether it has one: never the password nor its hash */
+            hasPassword: boolean;
+            /** Format: uuid */
+            id: string;
+            phoneNumber: string | null;
+            phoneVerifiedAt: string | null;
+            profile: components["schemas"]["ProfileOut"];
+            username: string | null;
         };
         FieldError: {
             field: string;
@@ -1093,6 +1189,13 @@ export interface components {
         PasskeysOut: {
             passkeys: components["schemas"]["PasskeyOut"][];
         };
+        /** PendingEmailChangeOut */
+        PendingEmailChangeOut: {
+            /** @description The address asked for, not yet confirmed */
+            email: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         /**
          * PhoneCodeBody
          * @example {
@@ -1228,6 +1331,12 @@ export interface components {
             ok: boolean;
             /** @default 0 */
             revoked: number;
+        };
+        /** SecondFactorOut */
+        SecondFactorOut: {
+            recoveryCodesLeft: number;
+            /** @description TOTP is on (never its secret) */
+            totp: boolean;
         };
         /**
          * SecondStepBody
@@ -1365,6 +1474,167 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    AuthAccountDeleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    /** @description Clears `sid` (Path=/), `refresh_token` and `device` (Path=/auth): empty, Max-Age=0. */
+                    "Set-Cookie": string;
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OkOut"];
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /**
+             * @description `reauth_required`: Confirm it is you to do this.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "reauth_required" | "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                        /** @description With `reauth_required`: what this account can re-authenticate with (`password`, `totp`, its providers' names). */
+                        methods?: string[];
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthAccountExportExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="account-data-<date>.json"` */
+                    "Content-Disposition"?: unknown;
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExportOut"];
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `reauth_required`: Confirm it is you to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "reauth_required";
+                        /** @description A sentence for people. */
+                        message: string;
+                        /** @description With `reauth_required`: what this account can re-authenticate with (`password`, `totp`, its providers' names). */
+                        methods?: string[];
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     AuthAccountsListAccounts: {
         parameters: {
             query?: never;

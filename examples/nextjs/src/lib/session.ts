@@ -67,6 +67,15 @@ export async function signOut(): Promise<void> {
   signedOut();
 }
 
+/** The account was deleted (its cookies are cleared already): the other tabs go to /login, this
+ *  one too, where it says so. */
+export function accountDeleted(): void {
+  const tabs = channel();
+  tabs?.postMessage("signed-out");
+  tabs?.close();
+  window.location.assign("/login?deleted=1");
+}
+
 /** The session is over: to the login page. */
 export function signedOut(): void {
   if (typeof window !== "undefined" && window.location.pathname !== "/login") {

@@ -1,6 +1,6 @@
 "use client";
 // /account: profile, email, phone, password, two-step verification, linked providers, sessions,
-// security activity. Sensitive actions open the re-authentication dialog when the sign-in is old.
+// security activity, your data (download it, delete the account). Sensitive actions open the re-authentication dialog when the sign-in is old.
 // ?error=email_not_verified: a provider link was refused because the email is not confirmed
 // yet (the login page sends the signed-in browser here): said first, with the resend button.
 import Link from "next/link";
@@ -21,6 +21,7 @@ import { ProvidersSection } from "./account/ProvidersSection";
 import { Section } from "./account/Section";
 import { SessionsSection, type Reloadable } from "./account/SessionsSection";
 import { TwoStepSection } from "./account/TwoStepSection";
+import { YourDataSection } from "./account/YourDataSection";
 
 export function AccountView({ error }: { error?: string }) {
   const { t } = useI18n();
@@ -56,6 +57,7 @@ export function AccountView({ error }: { error?: string }) {
       <ProvidersSection onChanged={changed} />
       <SessionsSection ref={sessions} />
       <ActivitySection ref={activity} />
+      <YourDataSection />
     </ReauthProvider>
   );
 }

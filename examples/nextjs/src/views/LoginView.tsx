@@ -1,7 +1,8 @@
 "use client";
 // /login and /auth/login (where the API sends a failed provider sign-in with ?error=). A link
 // refused because the signed-in account's email is not confirmed goes on to /account, which
-// says so next to the button that sends the confirmation link again.
+// says so next to the button that sends the confirmation link again. ?deleted=1: the account
+// was just deleted (from /account), which is said first.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
@@ -15,9 +16,9 @@ import { useI18n } from "@/lib/i18n";
 import { signedInPage } from "@/lib/paths";
 import { fetchMe } from "@/lib/session";
 
-type Props = { error?: string; provider?: string; pending?: string; redirect?: string };
+type Props = { error?: string; provider?: string; pending?: string; redirect?: string; deleted?: boolean };
 
-export function LoginView({ error, provider, pending, redirect }: Props) {
+export function LoginView({ error, provider, pending, redirect, deleted }: Props) {
   const { t, tError } = useI18n();
   const router = useRouter();
   const providers = useProviders();
@@ -71,6 +72,7 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
   return (
     <section className="card narrow">
       <h1>{t("login.title")}</h1>
+      {deleted && <Status>{t("login.accountDeleted")}</Status>}
       {error && !failure && !checking && <Alert><p>{tError(error)}</p></Alert>}
       {error && signedIn && <p><Link href="/account">{t("common.account")}</Link></p>}
       {linking && <Status>{t("login.pendingLink", { provider: displayName(providers, provider) })}</Status>}

@@ -3,5 +3,6 @@ import { LoginView } from "@/views/LoginView";
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
   const q = await searchParams;
-  return <LoginView error={first(q.error)} redirect={safeRedirect(first(q.redirect)) ?? undefined} />;
+  return <LoginView error={first(q.error)} redirect={safeRedirect(first(q.redirect)) ?? undefined}
+    deleted={first(q.deleted) === "1"} />;
 }
