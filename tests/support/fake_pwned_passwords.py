@@ -44,6 +44,7 @@ class FakePwnedPasswords(ServedInBackground):
         self.breached: dict[str, int] = {}  # full SHA-1 (uppercase hex) -> times seen
         self.requests: list[RangeRequest] = []
         self.delay = 0.0
+        self.down = False
         self._answers: list[int | str] = []
         self._lock = threading.Lock()
 
@@ -61,10 +62,13 @@ class FakePwnedPasswords(ServedInBackground):
             self._answers.append(answer)
 
     def go_down(self) -> None:
-        """Connections refused until come_back(), on the same port."""
+        """Connections refused until come_back(), on the same port; a request on a connection
+        kept alive from before is dropped unanswered."""
+        self.down = True
         self.stop()
 
     def come_back(self) -> None:
+        self.down = False
         self.start()
 
     def reset(self) -> None:
@@ -95,6 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         fake: FakePwnedPasswords = self.server.fake  # type: ignore[attr-defined]
+        if fake.down:
+            self.close_connection = True
+            return
         status, body = fake.answer(self.path, {k.lower(): v for k, v in self.headers.items()})
         if fake.delay:
             time.sleep(fake.delay)
