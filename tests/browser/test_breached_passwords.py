@@ -20,6 +20,8 @@ def breached(pwned):
 async def test_registering_with_a_breached_password_says_so_under_the_field(page, new_email):
     await page.goto("/register")
     await page.get_by_label("Email", exact=True).fill(new_email())
+    await page.get_by_label("First name").fill("Ada")
+    await page.get_by_label("Last name").fill("Lovelace")
     password = page.get_by_label("Password", exact=True)
     await password.fill(BREACHED)
     await page.get_by_role("button", name="Create the account").click()
