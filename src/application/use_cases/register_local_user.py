@@ -32,7 +32,8 @@ class RegisterLocalUser:
 
     - the email is normalized and must be unique (case-insensitively), as must the username;
     - the password follows the policy (8 to 256 bytes, not a common password) and appears
-      in no known data breach (BreachedPasswords, asked after the other rules);
+      in no known data breach (BreachedPasswords, asked after the other rules, before the
+      address limit: a refused password counts nothing);
     - user, profile and session are written in one transaction, or not at all;
     - a flooding address is rate limited (after validation: a bad input changes nothing);
     - a request that will be refused costs no hashing: email and username are checked
