@@ -28,6 +28,13 @@ async def test_registration_refuses_a_breached_password_and_creates_nothing(worl
     assert world.telemetry.registrations == ["breached_password"]
 
 
+async def test_a_refused_breached_password_counts_nothing_toward_the_address_limit(world):
+    for _ in range(world.register_limit.requests + 1):
+        with pytest.raises(BreachedPassword):
+            await world.register.execute(RegistrationFactory.build(password=BREACHED), CLIENT)
+    await world.register.execute(RegistrationFactory.build(password=NEW), CLIENT)
+
+
 async def test_a_password_in_no_breach_registers(world):
     signed_in = await world.register.execute(RegistrationFactory.build(password=NEW), CLIENT)
     assert world.db.users[signed_in.user.id].password_hash == f"fake${NEW}"
