@@ -40,6 +40,7 @@ from application.ports.persistence import (
 from application.ports.phones import PhoneNumbers
 from application.ports.telemetry import Telemetry
 from application.ports.security import (
+    BreachedPasswords,
     Clock,
     CodeGenerator,
     IdGenerator,
@@ -165,6 +166,19 @@ class FakePasswordHasher(PasswordHasher):
         scheme, _, stored = password_hash.partition("$")
         valid = stored == password
         return PasswordCheck(valid=valid, needs_rehash=valid and scheme == "old")
+
+
+class FakeBreachedPasswords(BreachedPasswords):
+    """The passwords a test declared breached; counts the questions asked."""
+
+    def __init__(self, *breached: str) -> None:
+        self.breached = set(breached)
+        self.asked = 0
+
+    async def is_breached(self, password: str) -> bool:
+        self.asked += 1
+        await asyncio.sleep(0)
+        return password in self.breached
 
 
 class FakeTokens(TokenMinter):

@@ -18,6 +18,10 @@ class WeakPassword(DomainError):
     pass
 
 
+class BreachedPassword(DomainError):
+    """The new password appears in known data breaches: the first ones attackers try."""
+
+
 class EmailTaken(DomainError):
     pass
 

@@ -65,7 +65,8 @@ Password = Annotated[str, _documented(
 # minLength is documented, not enforced here: a short password is 400 weak_password.
 NewPassword = Annotated[str, _documented(
     f"At most {MAX_PASSWORD_BYTES} bytes once UTF-8 encoded. A password under {MIN_PASSWORD_CHARS} "
-    "characters or a common one is refused with 400 `weak_password`.",
+    "characters or a common one is refused with 400 `weak_password`; with `PASSWORD_BREACH_CHECK` on, "
+    "one found in known data breaches with 400 `breached_password`.",
     schema={"minLength": MIN_PASSWORD_CHARS}, max_length=MAX_PASSWORD_BYTES,
 )]
 Name = Annotated[str, _documented(

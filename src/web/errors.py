@@ -21,6 +21,8 @@ log = logging.getLogger("sesame.errors")
 
 DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.WeakPassword: (400, "weak_password", "This password is too weak."),
+    e.BreachedPassword: (400, "breached_password",
+                         "This password appears in known data breaches; choose another one."),
     e.EmailTaken: (409, "email_taken", "An account already uses this email."),
     e.UsernameTaken: (409, "username_taken", "This username is taken."),
     e.PhoneTaken: (409, "phone_taken", "An account already uses this phone number."),

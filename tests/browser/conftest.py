@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from tests.support.e2e_fixtures import SECRET_KEY, messaging_env
+from tests.support.e2e_fixtures import SECRET_KEY, breach_check_env, messaging_env
 from tests.support.database import test_database
 from tests.support.next_app import CHROMIUM, CHROMIUM_ARGS, missing_prerequisites, running_app
 from tests.support.server import ROOT, free_port, running_server
@@ -58,7 +58,7 @@ def browser_database_url(prerequisites):
 
 
 @pytest.fixture(scope="session")
-def browser_api(ports, browser_database_url, idp, facebook, github, mail, whatsapp):
+def browser_api(ports, browser_database_url, idp, facebook, github, mail, whatsapp, pwned):
     """The API for the browser tests: its own server, whose frontend is the app under test
     and whose provider callbacks come back to http://localhost:<port>, the host the
     browser uses (cookies follow the host, not the port)."""
@@ -86,6 +86,7 @@ def browser_api(ports, browser_database_url, idp, facebook, github, mail, whatsa
         "GITHUB_API_URL": github.api_url,
         "GITHUB_CALLBACK_URL": f"{public}/auth/github/callback",
         **messaging_env(mail, whatsapp),
+        **breach_check_env(pwned),
     }
     # Two workers, as in production: two tabs' refreshes may land in different processes.
     with running_server(env, workers=2, port=port):

@@ -15,6 +15,7 @@ import pytest
 from tests.support.fake_messaging import FakeSendGrid, FakeTwilio
 from tests.support.fake_oauth2 import FakeFacebook, FakeGitHub
 from tests.support.fake_oidc import FakeOidcProvider
+from tests.support.fake_pwned_passwords import FakePwnedPasswords
 from tests.support.server import free_port, log_path, running_server
 
 FRONTEND = "http://localhost:3000"
@@ -84,17 +85,31 @@ def whatsapp():
         yield fake
 
 
+@pytest.fixture(scope="session")
+def pwned():
+    """The stand-in for the Pwned Passwords range API: `pwned.add(password)` makes a password
+    breached; `pwned.go_down()`, `pwned.answer_next(500)`, `pwned.delay`."""
+    with FakePwnedPasswords() as fake:
+        yield fake
+
+
+def breach_check_env(pwned: FakePwnedPasswords) -> dict[str, str]:
+    """The settings that check new passwords against `pwned`."""
+    return {"PASSWORD_BREACH_CHECK": "true", "PWNED_PASSWORDS_URL": pwned.url}
+
+
 @pytest.fixture
-def no_failures_left(mail, whatsapp):
+def no_failures_left(mail, whatsapp, pwned):
     """Failures a test asked for and did not use must not hit the next test (made autouse by
     the conftests of tests/e2e and tests/security only: unit tests need no fakes)."""
     yield
     mail.reset()
     whatsapp.reset()
+    pwned.reset()
 
 
 @pytest.fixture(scope="session")
-def server(database_url, idp, facebook, github, acme, mail, whatsapp):
+def server(database_url, idp, facebook, github, acme, mail, whatsapp, pwned):
     port = free_port()
     env = {
         "DATABASE_URL": database_url,
@@ -122,6 +137,7 @@ def server(database_url, idp, facebook, github, acme, mail, whatsapp):
         "ACME_CLIENT_SECRET": acme.client_secret,
         "ACME_DISPLAY_NAME": "Acme SSO",
         **messaging_env(mail, whatsapp),
+        **breach_check_env(pwned),
     }
     with running_server(env, workers=2, port=port) as base_url:
         yield base_url

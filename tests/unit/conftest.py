@@ -65,6 +65,7 @@ from application.use_cases.start_passkey_login import StartPasskeyLogin
 from application.use_cases.login_with_passkey import LoginWithPasskey
 from domain.clients import ClientInfo
 from tests.fakes import (
+    FakeBreachedPasswords,
     FakeClock,
     FakeCodes,
     FakeIdentityProvider,
@@ -94,6 +95,7 @@ class World:
     db: InMemoryDatabase = field(default_factory=InMemoryDatabase)
     clock: FakeClock = field(default_factory=FakeClock)
     hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
+    breached: FakeBreachedPasswords = field(default_factory=FakeBreachedPasswords)
     tokens: FakeTokens = field(default_factory=FakeTokens)
     policy: SessionPolicy = field(default_factory=SessionPolicy)
     attempts: InMemoryAttemptCounter = field(default_factory=InMemoryAttemptCounter)
@@ -133,8 +135,8 @@ class World:
     @property
     def register(self) -> RegisterLocalUser:
         return RegisterLocalUser(
-            new_uow=self.new_uow, hasher=self.hasher, clock=self.clock, ids=FakeIds(), issuer=self.issuer,
-            attempts=self.attempts, email_links=self.email_links, devices=self.devices,
+            new_uow=self.new_uow, hasher=self.hasher, breached=self.breached, clock=self.clock, ids=FakeIds(),
+            issuer=self.issuer, attempts=self.attempts, email_links=self.email_links, devices=self.devices,
             telemetry=self.telemetry, limit=self.register_limit,
         )
 
@@ -268,7 +270,7 @@ class World:
     @property
     def reset_password(self) -> ResetPassword:
         return ResetPassword(
-            new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens, clock=self.clock,
+            new_uow=self.new_uow, hasher=self.hasher, breached=self.breached, tokens=self.tokens, clock=self.clock,
             email_links=self.email_links, guard=LoginGuard(self.attempts, self.limits),
         )
 
@@ -287,8 +289,9 @@ class World:
     def change_password(self) -> ChangePassword:
         guard = LoginGuard(self.attempts, self.limits)
         return ChangePassword(
-            current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, tokens=self.tokens,
-            clock=self.clock, confirm=ConfirmPassword(hasher=self.hasher, guard=guard, clock=self.clock),
+            current_user=self.current_user, new_uow=self.new_uow, hasher=self.hasher, breached=self.breached,
+            tokens=self.tokens, clock=self.clock,
+            confirm=ConfirmPassword(hasher=self.hasher, guard=guard, clock=self.clock),
             email_links=self.email_links, freshness=self.freshness,
         )
 

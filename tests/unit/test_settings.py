@@ -18,6 +18,13 @@ def test_defaults_follow_the_contract():
     assert s.database.url is None and s.migrate_on_start and not s.production
 
 
+def test_breached_passwords_are_not_checked_by_default_and_the_public_range_api_is_asked():
+    passwords = settings().passwords
+    assert (passwords.breach_check, passwords.pwned_passwords_url) == (
+        False, "https://api.pwnedpasswords.com/range/"
+    )
+
+
 def test_the_api_is_on_localhost_by_default_the_frontend_s_site():
     s = settings(**GOOGLE)
     assert s.serving.host == "localhost" and s.serving.api_url == "http://localhost:4000"
@@ -76,6 +83,12 @@ def test_refuses_unsafe_or_invalid_configuration(env):
     ({"SESSION_TTL": "-1"}, 'SESSION_TTL: expected a number of seconds, 0 or more, got "-1"'),
     ({"REAUTH_MAX_AGE": "0"}, 'REAUTH_MAX_AGE: expected a number of seconds, 1 or more, got "0"'),
     ({"APP_ENV": "production"}, "SECRET_KEY: APP_ENV=production needs at least 32 random characters"),
+    ({"PASSWORD_BREACH_CHECK": "yes please"}, 'PASSWORD_BREACH_CHECK: expected true or false, got "yes please"'),
+    ({"PWNED_PASSWORDS_URL": "api.pwnedpasswords.com/range/"},
+     'PWNED_PASSWORDS_URL: expected an http(s) URL, got "api.pwnedpasswords.com/range/"'),
+    ({"PWNED_PASSWORDS_URL": "https://api.pwnedpasswords.com/range"},
+     'PWNED_PASSWORDS_URL: expected a URL ending in / (the prefix is appended), '
+     'got "https://api.pwnedpasswords.com/range"'),
 ])
 def test_a_configuration_error_is_one_line_naming_the_variable(env, line):
     with pytest.raises(ConfigError) as error:

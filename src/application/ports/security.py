@@ -41,6 +41,14 @@ class PasswordHasher(Protocol):
         so an unknown login costs what a known one does."""
 
 
+class BreachedPasswords(Protocol):
+    @abstractmethod
+    async def is_breached(self, password: str) -> bool:
+        """Whether `password` appears in a known data breach. Never raises: when the answer
+        cannot be had (slow, unreachable, garbled), False, and the password is judged on
+        the other rules alone."""
+
+
 class TokenMinter(Protocol):
     """Opaque bearer tokens for cookies; only their digests are ever stored."""
 

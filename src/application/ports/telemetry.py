@@ -16,7 +16,8 @@ LoginOutcome = Literal[
     "mfa_required",
 ]
 RegistrationOutcome = Literal[
-    "created", "email_taken", "username_taken", "weak_password", "rate_limited", "busy", "invalid"
+    "created", "email_taken", "username_taken", "weak_password", "breached_password", "rate_limited", "busy",
+    "invalid",
 ]
 RefreshOutcome = Literal["rotated", "grace", "reuse_detected", "invalid"]
 # The security events: the activity kinds that are an alert's matter, and two of their own.

@@ -30,6 +30,8 @@ def registration_outcome(error: errors.DomainError) -> RegistrationOutcome:
             return "username_taken"
         case errors.WeakPassword():
             return "weak_password"
+        case errors.BreachedPassword():
+            return "breached_password"
         case errors.RateLimited():
             return "rate_limited"
         case errors.PasswordWorkBusy():

@@ -1,14 +1,14 @@
 from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
-from application.ports.security import Clock, PasswordHasher, TokenMinter
+from application.ports.security import BreachedPasswords, Clock, PasswordHasher, TokenMinter
 from application.services.email_links import EmailLinks
 from application.services.freshness import Freshness
+from application.services.new_password import check_new_password
 from application.services.password_confirmation import ConfirmPassword
 from application.services.password_replacement import replace_password
 from application.use_cases.get_current_user import GetCurrentUser
 from domain.clients import ClientInfo
-from domain.credentials import check_new_password
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -16,8 +16,9 @@ class ChangePassword:
     """Change the password while signed in.
 
     - a session is needed (401);
-    - the new password follows the policy (400 weak_password), checked first: a bad input
-      changes nothing and costs no password check;
+    - the new password follows the policy (400 weak_password) and appears in no known data
+      breach (400 breached_password), checked first: a bad input changes nothing and costs
+      no password check;
     - the current password is required when the account has one (400 when missing, 403
       invalid_password when wrong, counted toward the account's lock, 423); an account
       without one (signed in by a provider) sets its first password this way, from a fresh
@@ -33,6 +34,7 @@ class ChangePassword:
     current_user: GetCurrentUser
     new_uow: UnitOfWorkFactory
     hasher: PasswordHasher
+    breached: BreachedPasswords
     tokens: TokenMinter
     clock: Clock
     confirm: ConfirmPassword
@@ -43,7 +45,7 @@ class ChangePassword:
         self, sid: str | None, current_password: str | None, new_password: str, client: ClientInfo
     ) -> None:
         user = await self.current_user.require(sid)
-        check_new_password(new_password)
+        await check_new_password(new_password, self.breached)
         await self.freshness.require_without_password(self.new_uow, user, sid or "", self.clock.now())
         async with self.hasher.reserve():
             await self.confirm.check(user, current_password, "currentPassword")

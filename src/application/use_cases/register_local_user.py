@@ -3,20 +3,16 @@ from dataclasses import dataclass
 from application.policy import AddressLimit
 from application.ports.limits import AttemptCounter
 from application.ports.persistence import UnitOfWorkFactory
-from application.ports.security import Clock, IdGenerator, PasswordHasher
+from application.ports.security import BreachedPasswords, Clock, IdGenerator, PasswordHasher
 from application.ports.telemetry import Telemetry
 from application.services.address_limit import AddressLimiter
 from application.services.device_cookies import DeviceCookies
 from application.services.email_links import EmailLinks
+from application.services.new_password import check_new_password
 from application.services.outcomes import registration_outcome
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
-from domain.credentials import (
-    check_new_password,
-    normalize_email,
-    normalize_name,
-    normalize_username,
-)
+from domain.credentials import normalize_email, normalize_name, normalize_username
 from domain.errors import DomainError, EmailTaken, UsernameTaken
 from domain.users import Profile, User
 
@@ -35,7 +31,9 @@ class RegisterLocalUser:
     """Create a local account and sign it in.
 
     - the email is normalized and must be unique (case-insensitively), as must the username;
-    - the password follows the policy (8 to 256 bytes, not a common password);
+    - the password follows the policy (8 to 256 bytes, not a common password) and appears
+      in no known data breach (BreachedPasswords, asked after the other rules, before the
+      address limit: a refused password counts nothing);
     - user, profile and session are written in one transaction, or not at all;
     - a flooding address is rate limited (after validation: a bad input changes nothing);
     - a request that will be refused costs no hashing: email and username are checked
@@ -51,6 +49,7 @@ class RegisterLocalUser:
 
     new_uow: UnitOfWorkFactory
     hasher: PasswordHasher
+    breached: BreachedPasswords
     clock: Clock
     ids: IdGenerator
     issuer: SessionIssuer
@@ -76,7 +75,7 @@ class RegisterLocalUser:
             firstname=normalize_name("firstname", registration.firstname),
             lastname=normalize_name("lastname", registration.lastname),
         )
-        check_new_password(registration.password)
+        await check_new_password(registration.password, self.breached)
         async with self.hasher.reserve():
             return await self._register(registration, email, username, profile, client)
 

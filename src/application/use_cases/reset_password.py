@@ -4,15 +4,15 @@ WhatsApp code gave (VerifyResetCode), sets a new password (POST /auth/reset-pass
 from dataclasses import dataclass
 
 from application.ports.persistence import UnitOfWorkFactory
-from application.ports.security import Clock, PasswordHasher, TokenMinter
+from application.ports.security import BreachedPasswords, Clock, PasswordHasher, TokenMinter
 from application.services.account_ownership import hand_over
 from application.services.email_links import EmailLinks
 from application.services.email_link_claims import claim_email_link
 from application.services.login_guard import LoginGuard
+from application.services.new_password import check_new_password
 from application.services.password_replacement import replace_password
 from domain import email_links
 from domain.clients import ClientInfo
-from domain.credentials import check_new_password
 from domain.errors import InvalidToken
 
 RESET_PURPOSES = (email_links.PASSWORD_RESET, email_links.RESET_TOKEN)
@@ -22,8 +22,9 @@ RESET_PURPOSES = (email_links.PASSWORD_RESET, email_links.RESET_TOKEN)
 class ResetPassword:
     """Set a new password with a mailed link's token or a resetToken (no session needed).
 
-    - the password follows the policy (400 weak_password) before the token is touched: a
-      weak password leaves the token usable;
+    - the password follows the policy (400 weak_password) and appears in no known data
+      breach (400 breached_password) before the token is touched: a refused password leaves
+      the token usable;
     - the token must be unused, unexpired and of a reset purpose (400 invalid_token); it is
       claimed atomically (of two resets with one token, one wins) and used up;
     - no database connection is held while the password is hashed, and no hashing is spent
@@ -43,13 +44,14 @@ class ResetPassword:
 
     new_uow: UnitOfWorkFactory
     hasher: PasswordHasher
+    breached: BreachedPasswords
     tokens: TokenMinter
     clock: Clock
     email_links: EmailLinks
     guard: LoginGuard
 
     async def execute(self, token: str, password: str, client: ClientInfo) -> None:
-        check_new_password(password)
+        await check_new_password(password, self.breached)
         if not token:
             raise InvalidToken()
         async with self.hasher.reserve():

@@ -3,7 +3,8 @@
 Each section is a module here, whose fields name the variable they are read from:
 serving (HOST, PORT, WORKERS, FRONTEND_ORIGIN...), database (DATABASE_*, DATA_DIR,
 RUN_MIGRATIONS, and the retention), keys (SECRET_KEY*), sessions (the TTLs and the cookies),
-limits (the attempt limits, the password work), profiles (DEFAULT_PHONE_REGION), branding
+limits (the attempt limits, the password work), passwords (PASSWORD_BREACH_CHECK,
+PWNED_PASSWORDS_URL), profiles (DEFAULT_PHONE_REGION), branding
 (APP_NAME, MAIL_LOGO_URL, TEMPLATES_DIR), messaging (DEFAULT_LOCALE, the outbox, SendGrid,
 Twilio), observability (LOG_FORMAT, METRICS_PORT), passkeys (WEBAUTHN_*) and providers (Google, Facebook, GitHub and the OIDC_PROVIDERS, keyed by name).
 environment.py reads the variables; load_settings builds and checks every section, and a bad
@@ -29,6 +30,7 @@ from infrastructure.settings.limits import LimitSettings, check_limits
 from infrastructure.settings.messaging import MessagingSettings, check_messaging
 from infrastructure.settings.observability import ObservabilitySettings, check_observability
 from infrastructure.settings.passkeys import PasskeySettings, check_passkeys
+from infrastructure.settings.passwords import PasswordSettings, check_passwords
 from infrastructure.settings.profiles import ProfileSettings, check_profiles
 from infrastructure.settings.providers import ProviderSettings, read_providers
 from infrastructure.settings.serving import ServingSettings, check_serving
@@ -50,6 +52,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     keys: KeySettings = msgspec.field(default_factory=KeySettings)
     sessions: SessionSettings = msgspec.field(default_factory=SessionSettings)
     limits: LimitSettings = msgspec.field(default_factory=LimitSettings)
+    passwords: PasswordSettings = msgspec.field(default_factory=PasswordSettings)
     profiles: ProfileSettings = msgspec.field(default_factory=ProfileSettings)
     branding: BrandingSettings = msgspec.field(default_factory=BrandingSettings)
     messaging: MessagingSettings = msgspec.field(default_factory=MessagingSettings)
@@ -141,6 +144,7 @@ def _check(settings: Settings) -> None:
     check_database(settings.database)
     check_sessions(settings.sessions)
     check_limits(settings.limits)
+    check_passwords(settings.passwords)
     check_retention(settings.retention)
     check_profiles(settings.profiles)
     if settings.production:  # real secret keys, a real database (and, below, a way to send email)

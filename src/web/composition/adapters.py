@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from advanced_alchemy.config import SQLAlchemyAsyncConfig
 
 from application.ports.identity import IdentityProvider
+from application.ports.security import BreachedPasswords
 from infrastructure.clock import SystemClock, Uuid7Ids
 from infrastructure.observability import multiprocess
 from infrastructure.observability.telemetry import LogTelemetry
@@ -27,6 +28,7 @@ from infrastructure.persistence.readiness import SchemaReadiness
 from infrastructure.persistence.refresh_rotation import SqlRefreshRotation
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.phone_numbers import LibPhoneNumbers
+from infrastructure.security.breach_check import NoBreachCheck
 from infrastructure.security.cipher import TokenCipher
 from infrastructure.security.codes import RandomCodes
 from infrastructure.security.passkeys import PyWebAuthnVerifier, RelyingParty, authenticator_models
@@ -118,10 +120,11 @@ def schema_behind(readiness: SchemaReadiness) -> Callable[[Exception], bool]:
 
 
 def outside_http(settings: Settings) -> "httpx.AsyncClient | None":
-    """The HTTP client of identity providers (discovery, JWKS, tokens) and SendGrid, or None
-    when this deployment talks to neither: then httpx, authlib and joserfc are never imported
-    (about 7 MiB per worker, docs/performance.md)."""
-    if not (settings.providers or settings.messaging.sendgrid.enabled):
+    """The HTTP client of identity providers (discovery, JWKS, tokens), SendGrid and Pwned
+    Passwords, or None when this deployment talks to none of them: then httpx, authlib and
+    joserfc are never imported (about 7 MiB per worker, docs/performance.md). One client per
+    process, closed at shutdown."""
+    if not (settings.providers or settings.messaging.sendgrid.enabled or settings.passwords.breach_check):
         return None
     import httpx
 
@@ -136,6 +139,15 @@ def configured_identity_providers(
     from infrastructure.providers.registry import identity_providers
 
     return identity_providers(settings, http)
+
+
+def breached_passwords(settings: Settings, http: "httpx.AsyncClient | None") -> BreachedPasswords:
+    """Pwned Passwords when PASSWORD_BREACH_CHECK is on, else no check."""
+    if not settings.passwords.breach_check or http is None:
+        return NoBreachCheck()
+    from infrastructure.security.pwned_passwords import PwnedPasswords
+
+    return PwnedPasswords(http, settings.passwords.pwned_passwords_url)
 
 
 def worker_metrics(settings: Settings) -> "Metrics | None":
@@ -203,6 +215,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             current_user_query=SqlCurrentUserQuery(hot),
             refresh_rotation=SqlRefreshRotation(hot),
             hasher=hasher,
+            breached_passwords=breached_passwords(settings, http),
             tokens=HmacTokenMinter(settings.keys.secret_key, settings.keys.fallbacks),
             clock=clock,
             ids=Uuid7Ids(),

@@ -15,6 +15,7 @@ from application.ports.security import (
     Clock,
     CodeGenerator,
     IdGenerator,
+    BreachedPasswords,
     PasswordHasher,
     SecondFactorSecrets,
     TokenMinter,
@@ -81,6 +82,7 @@ class Ports:
     current_user_query: CurrentUserQuery
     refresh_rotation: RefreshRotation
     hasher: PasswordHasher
+    breached_passwords: BreachedPasswords  # PASSWORD_BREACH_CHECK: Pwned Passwords, or no check
     tokens: TokenMinter
     clock: Clock
     ids: IdGenerator
@@ -112,8 +114,9 @@ def use_case_dependencies(
     freshness = Freshness(tokens=ports.tokens, policy=policies.freshness)
     singletons = {
         "register_user": RegisterLocalUser(
-            new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, ids=ports.ids, issuer=issuer,
-            attempts=ports.attempts, email_links=email_links, devices=devices, telemetry=ports.telemetry,
+            new_uow=ports.new_uow, hasher=ports.hasher, breached=ports.breached_passwords, clock=ports.clock,
+            ids=ports.ids, issuer=issuer, attempts=ports.attempts, email_links=email_links, devices=devices,
+            telemetry=ports.telemetry,
         ),
         "login": LoginWithPassword(
             new_uow=ports.new_uow, hasher=ports.hasher, clock=ports.clock, issuer=issuer, guard=login_guard,
@@ -205,8 +208,8 @@ def _recovery(
             profile_policy=policies.profile,
         ),
         "reset_password": ResetPassword(
-            new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens, clock=ports.clock,
-            email_links=email_links, guard=guard,
+            new_uow=ports.new_uow, hasher=ports.hasher, breached=ports.breached_passwords, tokens=ports.tokens,
+            clock=ports.clock, email_links=email_links, guard=guard,
         ),
         "secure_account": SecureAccount(
             new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, telemetry=ports.telemetry,
@@ -215,8 +218,9 @@ def _recovery(
             new_uow=ports.new_uow, tokens=ports.tokens, clock=ports.clock, guard=guard, telemetry=ports.telemetry,
         ),
         "change_password": ChangePassword(
-            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
-            clock=ports.clock, confirm=ConfirmPassword(hasher=ports.hasher, guard=guard, clock=ports.clock),
+            current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher,
+            breached=ports.breached_passwords, tokens=ports.tokens, clock=ports.clock,
+            confirm=ConfirmPassword(hasher=ports.hasher, guard=guard, clock=ports.clock),
             email_links=email_links, freshness=freshness,
         ),
     }

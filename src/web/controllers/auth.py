@@ -38,8 +38,8 @@ class AuthController(Controller):
         "/register",
         status_code=201,
         summary="Create a local account and sign in (sets sid, refresh_token and device)",
-        responses=failures("invalid_request", "weak_password", "email_taken", "username_taken",
-                           "rate_limited", "busy", "not_ready"),
+        responses=failures("invalid_request", "weak_password", "breached_password", "email_taken",
+                           "username_taken", "rate_limited", "busy", "not_ready"),
         response_headers=[sets_cookies(SIGN_IN_COOKIES)],
     )
     async def register(

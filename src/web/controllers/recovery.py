@@ -74,9 +74,10 @@ class RecoveryController(Controller):
     @post("/reset-password", status_code=200,
           summary="Choose a new password with a reset link's token or a resetToken",
           description="Every session of the account is revoked (sign in again); a link that came by "
-          "email also marks that email verified; a notice is sent. A weak password is refused before "
-          "the token is used: it stays usable.",
-          responses=failures("invalid_request", "weak_password", "invalid_token", "busy", "not_ready"))
+          "email also marks that email verified; a notice is sent. A weak or breached password is "
+          "refused before the token is used: it stays usable.",
+          responses=failures("invalid_request", "weak_password", "breached_password", "invalid_token", "busy",
+                             "not_ready"))
     async def reset(
         self, request: Request, data: JSONBody[ResetPasswordBody],
         reset_password: NamedDependency[ResetPassword],
@@ -89,8 +90,8 @@ class RecoveryController(Controller):
           description="`currentPassword` is required when the account has a password; wrong ones "
           "count with failed logins toward the account's lock (423). Every other session is revoked, "
           "this one stays; a notice is sent.",
-          responses=failures("invalid_request", "weak_password", "not_authenticated", "invalid_password",
-                             "account_locked", "busy", "not_ready"))
+          responses=failures("invalid_request", "weak_password", "breached_password", "not_authenticated",
+                             "invalid_password", "account_locked", "busy", "not_ready"))
     async def change(
         self, request: Request, data: JSONBody[ChangePasswordBody],
         change_password: NamedDependency[ChangePassword], sid: SidCookie,

@@ -80,3 +80,7 @@ def test_a_deployment_without_providers_or_sendgrid_carries_no_http_client():
 def test_a_configured_provider_brings_its_http_client():
     loaded = _modules_after_create_app(GOOGLE_CLIENT_ID="id", GOOGLE_CLIENT_SECRET="secret")
     assert {"authlib", "httpx", "joserfc"} <= set(loaded)
+
+
+def test_the_breach_check_brings_httpx_alone():
+    assert _modules_after_create_app(PASSWORD_BREACH_CHECK="true") == ["httpx"]

@@ -716,7 +716,7 @@ export interface paths {
         put?: never;
         /**
          * Choose a new password with a reset link's token or a resetToken
-         * @description Every session of the account is revoked (sign in again); a link that came by email also marks that email verified; a notice is sent. A weak password is refused before the token is used: it stays usable.
+         * @description Every session of the account is revoked (sign in again); a link that came by email also marks that email verified; a notice is sent. A weak or breached password is refused before the token is used: it stays usable.
          */
         post: operations["AuthResetPasswordReset"];
         delete?: never;
@@ -963,7 +963,7 @@ export interface components {
         ChangePasswordBody: {
             /** @description At most 256 bytes once UTF-8 encoded. */
             currentPassword?: string | null;
-            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`. */
+            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`; with `PASSWORD_BREACH_CHECK` on, one found in known data breaches with 400 `breached_password`. */
             newPassword: string;
         };
         /**
@@ -1297,7 +1297,7 @@ export interface components {
             firstname?: string | null;
             /** @description `""` means not given. Characters nobody sees are refused with 400 `invalid_request`: Unicode categories Cc, Cf, Cs, Co, Cn, Zl, Zp and blank fillers. */
             lastname?: string | null;
-            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`. */
+            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`; with `PASSWORD_BREACH_CHECK` on, one found in known data breaches with 400 `breached_password`. */
             password: string;
             /** @description 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or a digit; `""` means not given. */
             username?: string | "" | null;
@@ -1316,7 +1316,7 @@ export interface components {
          *     }
          */
         ResetPasswordBody: {
-            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`. */
+            /** @description At most 256 bytes once UTF-8 encoded. A password under 8 characters or a common one is refused with 400 `weak_password`; with `PASSWORD_BREACH_CHECK` on, one found in known data breaches with 400 `breached_password`. */
             password: string;
             /** @description The `token` of the mailed reset link, or the `resetToken` given by /auth/verify-phone. An unknown, used, expired or other-purpose token is refused with 400 `invalid_token`. */
             token: string;
@@ -3950,6 +3950,7 @@ export interface operations {
             /**
              * @description `invalid_request`: The request is invalid.
              *     `weak_password`: This password is too weak.
+             *     `breached_password`: This password appears in known data breaches; choose another one.
              */
             400: {
                 headers: {
@@ -3958,7 +3959,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "invalid_request" | "weak_password";
+                        error: "invalid_request" | "weak_password" | "breached_password";
                         /** @description With `invalid_request`: which fields are wrong and why. */
                         fields?: components["schemas"]["FieldError"][];
                         /** @description A sentence for people. */
@@ -4619,6 +4620,7 @@ export interface operations {
             /**
              * @description `invalid_request`: The request is invalid.
              *     `weak_password`: This password is too weak.
+             *     `breached_password`: This password appears in known data breaches; choose another one.
              */
             400: {
                 headers: {
@@ -4627,7 +4629,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "invalid_request" | "weak_password";
+                        error: "invalid_request" | "weak_password" | "breached_password";
                         /** @description With `invalid_request`: which fields are wrong and why. */
                         fields?: components["schemas"]["FieldError"][];
                         /** @description A sentence for people. */
@@ -4730,6 +4732,7 @@ export interface operations {
             /**
              * @description `invalid_request`: The request is invalid.
              *     `weak_password`: This password is too weak.
+             *     `breached_password`: This password appears in known data breaches; choose another one.
              *     `invalid_token`: This link is invalid, used or expired.
              */
             400: {
@@ -4739,7 +4742,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "invalid_request" | "weak_password" | "invalid_token";
+                        error: "invalid_request" | "weak_password" | "breached_password" | "invalid_token";
                         /** @description With `invalid_request`: which fields are wrong and why. */
                         fields?: components["schemas"]["FieldError"][];
                         /** @description A sentence for people. */

@@ -5,21 +5,39 @@ import { useId } from "react";
 import type { Failure } from "@/api/call";
 import { useI18n } from "@/lib/i18n";
 
-type FieldProps = React.InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string };
+type FieldProps = React.InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  hint?: string;
+  error?: string | null; // what is wrong with this field's value, said under it
+};
 
-export function Field({ label, hint, ...input }: FieldProps) {
+export function Field({ label, hint, error, ...input }: FieldProps) {
   const id = useId();
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ");
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} {...input} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <input id={id} {...input} aria-invalid={error ? true : undefined} aria-describedby={described || undefined} />
       {hint && (
         <small id={`${id}-hint`} className="hint">
           {hint}
         </small>
       )}
+      {error && (
+        <small id={`${id}-error`} className="field-error" role="alert">
+          {error}
+        </small>
+      )}
     </div>
   );
+}
+
+const PASSWORD_REFUSALS = new Set(["weak_password", "breached_password"]);
+
+/** A refusal of the new password itself (too weak, or in known data breaches): said under the
+ *  password field, while the other failures stay above the form. */
+export function passwordRefusal(failure: Failure | null | undefined): Failure | null {
+  return failure && PASSWORD_REFUSALS.has(failure.code) ? failure : null;
 }
 
 export function Alert({ children }: { children: React.ReactNode }) {

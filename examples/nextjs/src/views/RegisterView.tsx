@@ -6,12 +6,12 @@ import { useState } from "react";
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
 import { ProviderButtons } from "@/components/ProviderButtons";
-import { FailureAlert, Field } from "@/components/ui";
+import { FailureAlert, Field, passwordRefusal } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 import { nextPage } from "@/lib/paths";
 
 export function RegisterView() {
-  const { t } = useI18n();
+  const { t, tError } = useI18n();
   const router = useRouter();
   const [form, setForm] = useState({ email: "", password: "", firstname: "", lastname: "", username: "" });
   const [busy, setBusy] = useState(false);
@@ -30,16 +30,17 @@ export function RegisterView() {
     if (!result.ok) return setFailure(result.failure);
     router.push(nextPage(result.data.user.requiredActions));
   }
+  const refused = passwordRefusal(failure);
 
   return (
     <section className="card narrow">
       <h1>{t("register.title")}</h1>
-      <FailureAlert failure={failure} />
+      <FailureAlert failure={refused ? null : failure} />
       <form onSubmit={submit} noValidate>
         <Field label={t("common.email")} name="email" type="email" autoComplete="email" required
           value={form.email} onChange={set("email")} />
         <Field label={t("common.password")} name="password" type="password" autoComplete="new-password"
-          required value={form.password} onChange={set("password")} />
+          required value={form.password} onChange={set("password")} error={refused && tError(refused.code)} />
         <div className="row">
           <Field label={t("common.firstname")} name="firstname" autoComplete="given-name"
             value={form.firstname} onChange={set("firstname")} />

@@ -1,6 +1,7 @@
 "use client";
 // The new password for a reset token: a mailed link's (/reset-password?token=) or the
-// resetToken that a WhatsApp code gave (/verify-phone). A weak password keeps the token usable;
+// resetToken that a WhatsApp code gave (/verify-phone). A weak or breached password, said under
+// its field, keeps the token usable;
 // a dead token leads to /forgot-password. `intro` (the page's own status) gives way to the
 // result: one status at a time.
 import Link from "next/link";
@@ -8,11 +9,11 @@ import { useState } from "react";
 
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
-import { FailureAlert, Field, Status } from "@/components/ui";
+import { FailureAlert, Field, Status, passwordRefusal } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 
 export function ResetPasswordForm({ token, intro }: { token: string; intro?: string }) {
-  const { t } = useI18n();
+  const { t, tError } = useI18n();
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
   const [busy, setBusy] = useState(false);
@@ -30,6 +31,7 @@ export function ResetPasswordForm({ token, intro }: { token: string; intro?: str
     setDone(true);
   }
 
+  const refused = passwordRefusal(failure);
   if (done) {
     return (
       <>
@@ -41,10 +43,11 @@ export function ResetPasswordForm({ token, intro }: { token: string; intro?: str
   return (
     <form onSubmit={submit} noValidate>
       <Status>{intro}</Status>
-      <FailureAlert failure={failure} />
+      <FailureAlert failure={refused ? null : failure} />
       {failure?.code === "invalid_token" && <AskAgain />}
       <Field label={t("common.newPassword")} name="password" type="password" autoComplete="new-password"
-        required value={password} onChange={(e) => setPassword(e.target.value)} />
+        required value={password} onChange={(e) => setPassword(e.target.value)}
+        error={refused && tError(refused.code)} />
       <Field label={t("common.confirmPassword")} name="confirm" type="password" autoComplete="new-password"
         required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
       <button type="submit" disabled={busy}>{t("reset.submit")}</button>

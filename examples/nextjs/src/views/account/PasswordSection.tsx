@@ -2,13 +2,13 @@
 import { useState } from "react";
 
 import { api, type User } from "@/api/client";
-import { FailureAlert, Field, Status } from "@/components/ui";
+import { FailureAlert, Field, Status, passwordRefusal } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 import { useFresh } from "@/lib/reauth";
 import { Section, useAction } from "./Section";
 
 export function PasswordSection({ user, onChanged }: { user: User; onChanged: () => void }) {
-  const { t } = useI18n();
+  const { t, tError } = useI18n();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const { busy, failure, done, run } = useAction();
@@ -26,10 +26,11 @@ export function PasswordSection({ user, onChanged }: { user: User; onChanged: ()
     }
   }
 
+  const refused = passwordRefusal(failure);
   return (
     <Section title={t("account.password")}>
       {!user.hasPassword && <p className="muted">{t("account.noPassword")}</p>}
-      <FailureAlert failure={failure} />
+      <FailureAlert failure={refused ? null : failure} />
       <Status>{done}</Status>
       <form onSubmit={submit} noValidate>
         {user.hasPassword && (
@@ -37,7 +38,7 @@ export function PasswordSection({ user, onChanged }: { user: User; onChanged: ()
             autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
         )}
         <Field label={t("common.newPassword")} name="newPassword" type="password" autoComplete="new-password"
-          required value={next} onChange={(e) => setNext(e.target.value)} />
+          required value={next} onChange={(e) => setNext(e.target.value)} error={refused && tError(refused.code)} />
         <button type="submit" disabled={busy}>
           {t(user.hasPassword ? "account.changePassword" : "account.setPassword")}
         </button>
