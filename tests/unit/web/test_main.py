@@ -54,6 +54,13 @@ def test_production_serves_one_worker_per_usable_core(monkeypatch):
     assert entry.production_defaults() == {"WORKERS": "3"}
 
 
+def unset(monkeypatch, name: str) -> None:
+    """Unset a variable the code under test will set: monkeypatch undoes a delenv only of a
+    variable that was there, so set it first, and APP_ENV and WORKERS never leak out."""
+    monkeypatch.setenv(name, "")
+    monkeypatch.delenv(name)
+
+
 PRODUCTION_NEEDS = {"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/sesame", "MESSAGES_TO_LOG": "true"}
 
 
@@ -63,7 +70,7 @@ def test_production_is_what_the_workers_read_whatever_the_environment_said(monke
     APP_ENV there, and WORKERS as resolved (one per core by default)."""
     monkeypatch.chdir(tmp_path)
     for name, value in {**PRODUCTION_NEEDS, "APP_ENV": app_env, "WORKERS": None}.items():
-        monkeypatch.setenv(name, value) if value else monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, value) if value else unset(monkeypatch, name)
     monkeypatch.setattr(entry.os, "sched_getaffinity", lambda pid: {0, 1, 2})
     assert entry.production_settings().production
     assert (entry.os.environ["APP_ENV"], entry.os.environ["WORKERS"]) == ("production", "3")
@@ -76,7 +83,7 @@ def test_production_keeps_the_workers_the_env_file_sets(monkeypatch, tmp_path):
     for name, value in PRODUCTION_NEEDS.items():
         monkeypatch.setenv(name, value)
     for name in ("APP_ENV", "WORKERS"):
-        monkeypatch.delenv(name, raising=False)
+        unset(monkeypatch, name)
     settings = entry.production_settings()
     assert (settings.production, settings.serving.workers, entry.os.environ["WORKERS"]) == (True, 2, "2")
 
