@@ -418,6 +418,24 @@ class EventsOut(Struct):
 
 
 # The second factor and fresh authentication.
+# A credential is the browser's PublicKeyCredential as WebAuthn Level 3's toJSON() writes it,
+# passed to the verifier as it came: an object, its keys checked there. An assertion (a
+# sign-in's) also answers a second step and a re-authentication.
+WebAuthnCredential = Annotated[dict[str, Any], Meta(
+    description="The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, "
+    "`type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; "
+    "a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. "
+    "A credential that cannot be read is refused as `invalid_passkey` by the passkey routes, and as "
+    "`invalid_request` where it answers a second step or a re-authentication (nothing is counted).",
+)]
+_CREDENTIAL_EXAMPLE_ID = "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4"
+_ASSERTION_EXAMPLE = {
+    "id": _CREDENTIAL_EXAMPLE_ID, "rawId": _CREDENTIAL_EXAMPLE_ID, "type": "public-key",
+    "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+                 "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                 "signature": "MEUCIQCv", "userHandle": "c2VzYW1lLXVzZXItaGFuZGxl"},
+    "clientExtensionResults": {},
+}
 TotpCode = Annotated[str, _documented(
     "The 6 digits the authenticator app shows (spaces between them are also accepted).",
     r"^[0-9]{6}$", max_length=16,
@@ -438,24 +456,28 @@ class TotpCodeBody(Body):
 
 
 class SecondStepBody(Body):
-    """Exactly one of the two (both is 400)."""
+    """Exactly one of the three (two is 400): a code of the app, a recovery code, or a passkey's
+    assertion for the options of POST /auth/mfa/passkey/options."""
 
     code: TotpCode | None = None
     recovery_code: RecoveryCode | None = None
+    credential: WebAuthnCredential | None = None
 
-    one_of_required: ClassVar[tuple[str, ...]] = ("code", "recoveryCode")
+    one_of_required: ClassVar[tuple[str, ...]] = ("code", "recoveryCode", "credential")
     exactly_one: ClassVar[bool] = True
     example: ClassVar[dict | None] = {"code": "123456"}
 
 
 class ReauthBody(Body):
     """`password` when the account has one, `code` when its two-step verification is on: each
-    required then, and refused otherwise (400)."""
+    required then, and refused otherwise (400); or `credential` alone, a passkey's assertion
+    for the options of POST /auth/reauth/passkey/options."""
 
     password: Password | None = None
     code: TotpCode | None = None
+    credential: WebAuthnCredential | None = None
 
-    one_of_required: ClassVar[tuple[str, ...]] = ("password", "code")
+    one_of_required: ClassVar[tuple[str, ...]] = ("password", "code", "credential")
     example: ClassVar[dict | None] = {"password": "correct-horse-battery-42", "code": "123456"}
 
 
@@ -483,16 +505,8 @@ class ReauthOut(Struct, kw_only=True, rename="camel"):
     fresh_until: Annotated[datetime, Meta(description="Until when this session may do sensitive actions")]
 
 
-# Passkeys (WebAuthn). A credential is the browser's PublicKeyCredential as WebAuthn Level 3's
-# toJSON() writes it, passed to the verifier as it came: an object, its keys checked there.
-WebAuthnCredential = Annotated[dict[str, Any], Meta(
-    description="The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, "
-    "`type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; "
-    "a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. "
-    "A credential that cannot be read is refused as `invalid_passkey`.",
-)]
+# Passkeys (WebAuthn): the bodies of their own routes.
 PasskeyName = Annotated[str, Meta(min_length=1, max_length=64, description="1 to 64 characters once trimmed")]
-_CREDENTIAL_EXAMPLE_ID = "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4"
 _REGISTRATION_EXAMPLE = {
     "id": _CREDENTIAL_EXAMPLE_ID, "rawId": _CREDENTIAL_EXAMPLE_ID, "type": "public-key",
     "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
@@ -517,13 +531,7 @@ class PasskeyRenameBody(Body):
 class PasskeyLoginBody(Body):
     credential: WebAuthnCredential
 
-    example: ClassVar[dict | None] = {"credential": {
-        "id": _CREDENTIAL_EXAMPLE_ID, "rawId": _CREDENTIAL_EXAMPLE_ID, "type": "public-key",
-        "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
-                     "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
-                     "signature": "MEUCIQCv", "userHandle": "c2VzYW1lLXVzZXItaGFuZGxl"},
-        "clientExtensionResults": {},
-    }}
+    example: ClassVar[dict | None] = {"credential": _ASSERTION_EXAMPLE}
 
 
 class PasskeyOut(Struct, kw_only=True, rename="camel"):
