@@ -333,12 +333,15 @@ class OkOut(Struct):
 
 class UndoneOut(Struct, kw_only=True, rename="camel"):
     """What a "not you?" click took back: providers linked since the notice's event, a phone
-    number set or verified since, a pending email change, the email itself (masked)."""
+    number set or verified since, a pending email change, the email itself (masked), the
+    second factor turned on since, the passkeys added since."""
 
     providers_unlinked: list[str]
     phone_removed: bool
     email_change_cancelled: bool
     email_restored: str | None
+    second_factor_removed: bool
+    passkeys_removed: Annotated[int, Meta(ge=0, description="How many passkeys added since were removed")]
 
     @classmethod
     def of(cls, undone: Undo) -> "UndoneOut":
@@ -346,6 +349,7 @@ class UndoneOut(Struct, kw_only=True, rename="camel"):
         return cls(
             providers_unlinked=detail["providersUnlinked"], phone_removed=detail["phoneRemoved"],
             email_change_cancelled=detail["emailChangeCancelled"], email_restored=detail["emailRestored"],
+            second_factor_removed=undone.second_factor, passkeys_removed=len(undone.passkeys),
         )
 
 

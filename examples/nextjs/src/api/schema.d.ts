@@ -1360,8 +1360,11 @@ export interface components {
         UndoneOut: {
             emailChangeCancelled: boolean;
             emailRestored: string | null;
+            /** @description How many passkeys added since were removed */
+            passkeysRemoved: number;
             phoneRemoved: boolean;
             providersUnlinked: string[];
+            secondFactorRemoved: boolean;
         };
         /** UserEnvelopeOut */
         UserEnvelopeOut: {
