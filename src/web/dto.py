@@ -88,10 +88,11 @@ Username = Annotated[str, _documented(
 class Body(Struct, forbid_unknown_fields=True, rename="camel"):
     """A request body: an unknown field is refused (the schema says additionalProperties: false)."""
 
-    # Fields of which at least one must be a non-empty string, the first given being used
+    # Fields of which at least one must be given (a non-empty string, or an object), the first given being used
     # (documented as oneOf); with `exactly_one`, exactly one may be given.
     one_of_required: ClassVar[tuple[str, ...]] = ()
     exactly_one: ClassVar[bool] = False
+    alone: ClassVar[tuple[str, ...]] = ()  # of `one_of_required`, those given with no other
     example: ClassVar[dict | None] = None  # a real body, for the docs (and schemathesis)
 
     @classmethod
@@ -100,7 +101,7 @@ class Body(Struct, forbid_unknown_fields=True, rename="camel"):
         the first of `one_of_required` when none is given (unless `exactly_one`: the use case
         says "give one or the other")."""
         names = [f.encode_name for f in structs.fields(cls) if f.required and f.encode_name not in value]
-        if cls.one_of_required and not cls.exactly_one and not any(value.get(n) for n in cls.one_of_required):
+        if cls.one_of_required and not cls.exactly_one and all(value.get(n) in (None, "") for n in cls.one_of_required):
             names.append(cls.one_of_required[0])
         return names
 
@@ -429,8 +430,8 @@ WebAuthnCredential = Annotated[dict[str, Any], Meta(
     description="The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, "
     "`type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; "
     "a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. "
-    "A credential that cannot be read is refused as `invalid_passkey` by the passkey routes, and as "
-    "`invalid_request` where it answers a second step or a re-authentication (nothing is counted).",
+    "A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` "
+    "by the passkey routes, `invalid_code` where it answers a second step or a re-authentication.",
 )]
 _CREDENTIAL_EXAMPLE_ID = "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4"
 _ASSERTION_EXAMPLE = {
@@ -482,6 +483,7 @@ class ReauthBody(Body):
     credential: WebAuthnCredential | None = None
 
     one_of_required: ClassVar[tuple[str, ...]] = ("password", "code", "credential")
+    alone: ClassVar[tuple[str, ...]] = ("credential",)
     example: ClassVar[dict | None] = {"password": "correct-horse-battery-42", "code": "123456"}
 
 

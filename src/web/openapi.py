@@ -133,8 +133,8 @@ _NOT_GIVEN = Schema(one_of=[Schema(const=""), Schema(type=OpenAPIType.NULL)])
 class BodySchemaPlugin(StructSchemaPlugin):
     """Request bodies refuse unknown fields, so their schemas say additionalProperties: false;
     a body that needs one of several fields says which one counts with oneOf (one branch per
-    field: given, and the fields before it, or all the others when only one may be, not
-    given); a body's example is shown."""
+    field: given, and the fields before it, or all the others when only one may be or that
+    field comes alone, not given); a body's example is shown."""
 
     def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
         return super().is_plugin_supported_field(field_definition) and field_definition.is_subclass_of(Body)
@@ -147,15 +147,19 @@ class BodySchemaPlugin(StructSchemaPlugin):
             schema.examples = [body.example]
         names = body.one_of_required
         objects = {f.encode_name for f in structs.fields(body) if _is_object(f.type)}
-        schema.one_of = [_given(names, i, body.exactly_one, objects) for i in range(len(names))] or None
+        schema.one_of = [_given(body, i, objects) for i in range(len(names))] or None
         return schema
 
 
-def _given(names: tuple[str, ...], index: int, exactly_one: bool, objects: set[str]) -> Schema:
+def _given(body: type[Body], index: int, objects: set[str]) -> Schema:
     """The branch where `names[index]` is the field given (a non-empty string, or an object
-    for the fields in `objects`)."""
-    others = names[:index] + (names[index + 1:] if exactly_one else ())
+    for the fields in `objects`); a field that comes `alone` is given in its branch only."""
+    names = body.one_of_required
     name = names[index]
+    if body.exactly_one or name in body.alone:
+        others = names[:index] + names[index + 1:]
+    else:
+        others = names[:index] + tuple(n for n in names[index + 1:] if n in body.alone)
     given = Schema(type=OpenAPIType.OBJECT) if name in objects else Schema(type=OpenAPIType.STRING, min_length=1)
     return Schema(required=[name], properties={name: given, **{other: _NOT_GIVEN for other in others}})
 

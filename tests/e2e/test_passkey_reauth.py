@@ -86,10 +86,13 @@ async def test_the_body_and_the_account_must_fit(client, server, mail, new_email
     assert_error(await client.post("/auth/reauth/passkey/options"), 404, "not_found")  # no passkey yet
     key = authenticator()
     await register_passkey(client, key)
+    await reauth_options(client)
+    assert_error(await reauth(client, credential={"id": "x"}), 400, "invalid_code")  # no assertion: refused
     credential = key.get(await reauth_options(client))
     assert_error(await reauth(client, credential=credential, password=PASSWORD), 400, "invalid_request")
-    assert_error(await reauth(client, credential={"id": "x"}), 400, "invalid_request")
-    assert (await reauth(client, credential=credential)).status_code == 200  # nothing was used up
+    assert_error(await reauth(client, credential={}), 400, "invalid_code")  # counted, uses the options up
+    assert_error(await reauth(client, credential=credential), 400, "invalid_code")
+    assert (await reauth(client, credential=key.get(await reauth_options(client)))).status_code == 200
     async with fresh_client(server) as nobody:
         assert_error(await nobody.post("/auth/reauth/passkey/options"), 401, "not_authenticated")
         assert_error(await reauth(nobody, credential=credential), 401, "not_authenticated")

@@ -159,14 +159,21 @@ async def test_an_account_with_totp_but_no_passkey_has_no_options(client, server
         assert_error(await browser.post("/auth/mfa/passkey/options"), 404, "not_found")
 
 
-async def test_an_answer_is_one_of_three(client, server, mail, new_email):
+async def test_an_answer_is_one_of_three(client, server, mail, db, new_email):
     email = new_email()
     key = await account_with_totp_and_a_passkey(client, mail, email)
     async with fresh_client(server) as browser:
         await challenged(browser, email)
         credential = key.get(await step_options(browser))
         assert_error(await verify(browser, credential=credential, code="123456"), 400, "invalid_request")
-        assert_error(await verify(browser, credential={"id": "x"}), 400, "invalid_request")
         assert_error(await verify(browser, credential="not-an-object"), 400, "invalid_request")
-        # none of these counted, nor used the options up
+        # neither counted, nor used the options up
         assert (await verify(browser, credential=credential)).status_code == 200
+    async with fresh_client(server) as browser:
+        await challenged(browser, email)
+        await step_options(browser)
+        # an object that is no assertion is a refused answer, as at the passkey sign-in: counted
+        assert_error(await verify(browser, credential={"id": "x"}), 400, "invalid_code")
+        row = await db.fetchrow("SELECT wrong_answers FROM mfa_challenges WHERE user_id = $1 AND used_at IS NULL",
+                                await user_id(db, email))
+        assert row["wrong_answers"] == 1

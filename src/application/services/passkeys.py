@@ -4,11 +4,11 @@ assertion that every passkey ceremony (the sign-in, the second step, re-authenti
 from datetime import datetime
 from uuid import UUID
 
-from application.ports.passkeys import AssertionClaim, Json, PasskeyVerifier
+from application.ports.passkeys import Json, PasskeyVerifier
 from application.ports.persistence import UnitOfWork
 from application.ports.security import TokenMinter
 from domain.clients import ClientInfo
-from domain.errors import InvalidInput, InvalidPasskey, NotAuthenticated
+from domain.errors import InvalidPasskey, NotAuthenticated
 from domain.passkeys import Passkey, sign_count_accepted
 from domain.second_factor import PASSKEY
 from domain.users import User
@@ -30,23 +30,14 @@ def account_label(user: User) -> tuple[str, str]:
     return name, name
 
 
-def read_passkey_answer(verifier: PasskeyVerifier, credential: Json) -> AssertionClaim:
-    """An assertion given as an answer (to a second step, a re-authentication) must at least
-    be one: else a bad input (400), which counts nothing."""
-    try:
-        return verifier.read_assertion(credential)
-    except InvalidPasskey:
-        raise InvalidInput("credential", "is a passkey assertion (AuthenticationResponseJSON)") from None
-
-
 async def use_passkey(
-    uow: UnitOfWork, verifier: PasskeyVerifier, credential: Json, claim: AssertionClaim, challenge: bytes,
-    client: ClientInfo, now: datetime, *, owner: UUID | None = None,
+    uow: UnitOfWork, verifier: PasskeyVerifier, credential: Json, challenge: bytes, client: ClientInfo,
+    now: datetime, *, owner: UUID | None = None,
 ) -> Passkey:
     """The passkey that signed `credential` for `challenge`, its use recorded; InvalidPasskey
     (which says no more) otherwise.
 
-    - the credential must be a registered passkey, of `owner` when the ceremony is for one
+    - the credential must be an assertion that can be read, of a registered passkey, of `owner` when the ceremony is for one
       account, and the user handle it carries (when it does) its account's;
     - the assertion must verify (signature, challenge, origin, RP id, type, user verification);
     - the signature counter must go forward unless the authenticator counts nothing
@@ -56,6 +47,7 @@ async def use_passkey(
     - of two uses with one counter value, one wins;
     - right: the passkey's counter, backup state and last use are kept.
     """
+    claim = verifier.read_assertion(credential)
     passkey = await uow.passkeys.by_credential_id(claim.credential_id)
     if passkey is None or (owner is not None and passkey.user_id != owner):
         raise InvalidPasskey()

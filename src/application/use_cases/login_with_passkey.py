@@ -62,10 +62,9 @@ class LoginWithPasskey:
         now = self.clock.now()
         await self.limiter.admit(client.ip, now)
         challenge = await self._take_challenge(cookie_token, now)
-        claim = self.verifier.read_assertion(credential)
         async with self.new_uow() as uow:
             try:
-                passkey = await use_passkey(uow, self.verifier, credential, claim, challenge.challenge, client, now)
+                passkey = await use_passkey(uow, self.verifier, credential, challenge.challenge, client, now)
             except InvalidPasskey:
                 await uow.commit()  # a counter that went back is on record; nothing else was written
                 raise

@@ -2,7 +2,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from application.policy import SecondFactorPolicy
-from application.ports.passkeys import AssertionClaim, Json, PasskeyVerifier
+from application.ports.passkeys import Json, PasskeyVerifier
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import Clock, IdGenerator, TokenMinter
 from application.ports.telemetry import Telemetry
@@ -11,7 +11,7 @@ from application.services.email_links import EmailLinks
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
-from application.services.passkeys import read_passkey_answer, use_passkey
+from application.services.passkeys import use_passkey
 from application.services.provider_links import attach_pending_link, pending_link_attaches
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
@@ -30,22 +30,19 @@ _PASSKEY_REFUSED = "This passkey answer was refused."
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One answer to a challenge, normalised: a TOTP code, a recovery code, or a passkey's
-    assertion (with what it claims to be)."""
+    assertion (as it came: the verifier reads it)."""
 
     code: str | None = None
     recovery_code: str | None = None
     credential: Json | None = field(default=None, repr=False)
-    claim: AssertionClaim | None = None
 
 
-def read_answer(
-    code: str | None, recovery_code: str | None, credential: Json | None, verifier: PasskeyVerifier
-) -> Answer:
-    """Exactly one of the three, in a form it can take (400 otherwise: nothing is counted)."""
+def read_answer(code: str | None, recovery_code: str | None, credential: Json | None) -> Answer:
+    """Exactly one of the three, a code in a form it can take (400 otherwise: nothing is counted)."""
     if sum(given is not None for given in (code, recovery_code, credential)) != 1:
         raise InvalidInput("code", "give one of code, recoveryCode or credential")
     if credential is not None:
-        return Answer(credential=credential, claim=read_passkey_answer(verifier, credential))
+        return Answer(credential=credential)
     if code is not None:
         typed = normalize_totp_code(code)
         if typed is None:
@@ -62,7 +59,8 @@ class VerifySecondStep:
     """Answer the second step of a sign-in (POST /auth/mfa/verify) and get its session.
 
     - exactly one of a TOTP code (6 digits), a recovery code (any case, with or without its
-      dash) or a passkey's assertion; a malformed answer is a bad input (400) and counts nothing;
+      dash) or a passkey's assertion; a malformed code is a bad input (400) and counts nothing
+      (an assertion that cannot be read is a wrong answer, as at the passkey sign-in);
     - no challenge cookie, or one that is unknown, used, expired or burned: 401
       mfa_challenge_expired (sign in again);
     - answers to one challenge take turns (its row is locked): each is judged on what the one
@@ -78,7 +76,7 @@ class VerifySecondStep:
     - an assertion is right when it answers the passkey challenge of this second-step
       challenge (StartSecondStepPasskey; used up by this answer whatever its verdict) with
       one of the account's passkeys (application.services.passkeys.use_passkey: another
-      account's passkey, a bad signature, a replay or a counter that went back are wrong,
+      account's passkey, an unreadable answer, a bad signature, a replay or a counter that went back are wrong,
       the last written in the account's activity);
     - wrong: 400 invalid_code (a passkey's answer too: it is an answer like the others); the answer that takes the last of
       `SecondFactorPolicy.max_wrong_answers` burns the challenge (429 too_many_attempts),
@@ -109,7 +107,7 @@ class VerifySecondStep:
         self, challenge_token: str | None, client: ClientInfo, *, code: str | None = None,
         recovery_code: str | None = None, credential: Json | None = None, device_cookie: str | None = None,
     ) -> SignedIn:
-        answer = read_answer(code, recovery_code, credential, self.verifier)
+        answer = read_answer(code, recovery_code, credential)
         if not challenge_token:
             raise MfaChallengeExpired()
         now = self.clock.now()
@@ -144,8 +142,8 @@ class VerifySecondStep:
         self, uow: UnitOfWork, challenge: MfaChallenge, answer: Answer, client: ClientInfo, now: datetime
     ) -> bool:
         user_id = challenge.user_id
-        if answer.credential is not None and answer.claim is not None:
-            return await self._check_passkey(uow, challenge, answer.credential, answer.claim, client, now)
+        if answer.credential is not None:
+            return await self._check_passkey(uow, challenge, answer.credential, client, now)
         if answer.recovery_code is not None:
             return await uow.recovery_codes.use(user_id, self.tokens.digests(answer.recovery_code), now)
         totp = await uow.totp.get(user_id)
@@ -155,15 +153,14 @@ class VerifySecondStep:
         return step is not None and await uow.totp.accept_step(user_id, step)
 
     async def _check_passkey(
-        self, uow: UnitOfWork, challenge: MfaChallenge, credential: Json, claim: AssertionClaim,
-        client: ClientInfo, now: datetime,
+        self, uow: UnitOfWork, challenge: MfaChallenge, credential: Json, client: ClientInfo, now: datetime
     ) -> bool:
         asked = await uow.webauthn_challenges.take([challenge.digest], ChallengePurpose.MFA, now)
         if asked is None or asked.user_id != challenge.user_id:
             return False
         try:
             await use_passkey(
-                uow, self.verifier, credential, claim, asked.challenge, client, now, owner=challenge.user_id
+                uow, self.verifier, credential, asked.challenge, client, now, owner=challenge.user_id
             )
         except InvalidPasskey:
             return False

@@ -478,7 +478,7 @@ export interface paths {
         put?: never;
         /**
          * Add the passkey the authenticator made
-         * @description The answer to this session's creation options (used up whatever the verdict). `name` defaults to the authenticator's model when its AAGUID is known, else "Passkey". A refused answer (challenge, origin, RP id, type, user verification, attestation) is 400 `invalid_passkey` and stores nothing. Event `passkey_added`, and a notice to the owner.
+         * @description The answer to this session's creation options (used up whatever the verdict). `name` defaults to the authenticator's model when its AAGUID is known, else "Passkey". A refused answer (challenge, origin, RP id, type, user verification, attestation) is 400 `invalid_passkey` and stores nothing. An account whose email is not verified gets 403 `email_not_verified`. Event `passkey_added`, and a notice to the owner.
          */
         post: operations["AuthPasskeysRegisterRegister"];
         delete?: never;
@@ -498,7 +498,7 @@ export interface paths {
         put?: never;
         /**
          * Creation options for a new passkey
-         * @description For `navigator.credentials.create()`: a discoverable credential with user verification, ES256 or RS256, the account's passkeys excluded. The challenge is bound to this session, single use, 5 minutes; a new call replaces it. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use.
+         * @description For `navigator.credentials.create()`: a discoverable credential with user verification, ES256 or RS256, the account's passkeys excluded. The challenge is bound to this session, single use, 5 minutes; a new call replaces it. An account whose email is not verified gets 403 `email_not_verified` (nothing is added to an unproven address). Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use.
          */
         post: operations["AuthPasskeysRegisterOptionsRegisterOptions"];
         delete?: never;
@@ -1078,7 +1078,7 @@ export interface components {
          *     }
          */
         PasskeyLoginBody: {
-            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as `invalid_passkey` by the passkey routes, and as `invalid_request` where it answers a second step or a re-authentication (nothing is counted). */
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` by the passkey routes, `invalid_code` where it answers a second step or a re-authentication. */
             credential: {
                 [key: string]: unknown;
             };
@@ -1112,7 +1112,7 @@ export interface components {
          *     }
          */
         PasskeyRegisterBody: {
-            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as `invalid_passkey` by the passkey routes, and as `invalid_request` where it answers a second step or a re-authentication (nothing is counted). */
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` by the passkey routes, `invalid_code` where it answers a second step or a re-authentication. */
             credential: {
                 [key: string]: unknown;
             };
@@ -1194,16 +1194,18 @@ export interface components {
         ReauthBody: {
             /** @description The 6 digits the authenticator app shows (spaces between them are also accepted). */
             code?: string | null;
-            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as `invalid_passkey` by the passkey routes, and as `invalid_request` where it answers a second step or a re-authentication (nothing is counted). */
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` by the passkey routes, `invalid_code` where it answers a second step or a re-authentication. */
             credential?: {
                 [key: string]: unknown;
             } | null;
             /** @description At most 256 bytes once UTF-8 encoded. */
             password?: string | null;
         } & ({
+            credential?: "" | null;
             password: string;
         } | {
             code: string;
+            credential?: "" | null;
             password?: "" | null;
         } | {
             code?: "" | null;
@@ -1286,7 +1288,7 @@ export interface components {
         SecondStepBody: {
             /** @description The 6 digits the authenticator app shows (spaces between them are also accepted). */
             code?: string | null;
-            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as `invalid_passkey` by the passkey routes, and as `invalid_request` where it answers a second step or a re-authentication (nothing is counted). */
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` by the passkey routes, `invalid_code` where it answers a second step or a re-authentication. */
             credential?: {
                 [key: string]: unknown;
             } | null;
@@ -3455,7 +3457,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden_origin`: This origin may not call the API. */
+            /**
+             * @description `email_not_verified`: Verify the account's email address first.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3463,7 +3468,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "forbidden_origin";
+                        error: "email_not_verified" | "forbidden_origin";
                         /** @description A sentence for people. */
                         message: string;
                     };
@@ -3556,6 +3561,7 @@ export interface operations {
             };
             /**
              * @description `reauth_required`: Confirm it is you to do this.
+             *     `email_not_verified`: Verify the account's email address first.
              *     `forbidden_origin`: This origin may not call the API.
              */
             403: {
@@ -3565,7 +3571,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "reauth_required" | "forbidden_origin";
+                        error: "reauth_required" | "email_not_verified" | "forbidden_origin";
                         /** @description A sentence for people. */
                         message: string;
                         /** @description With `reauth_required`: what this account can re-authenticate with (`password`, `totp`, its providers' names). */
