@@ -19,10 +19,12 @@ from domain.errors import (
     ReauthRequired,
     TooManyAttempts,
 )
+from domain.identities import LinkedAccount
 from domain.passkeys import ChallengePurpose
 from tests.unit.application.test_email_verification import PASSWORD
 from tests.unit.application.test_forgot_password import sent
 from tests.unit.application.test_passkeys import assertion, registration
+from tests.unit.application.test_provider_sign_in import ALICE, sign_in
 from tests.unit.application.test_totp_setup import go_stale, signed_in, with_totp
 from tests.unit.conftest import CLIENT
 
@@ -64,6 +66,16 @@ class TestSecondStep:
         digest = world.tokens.digest(required.challenge_token)
         stored = world.db.webauthn_challenges[(digest, ChallengePurpose.MFA)]
         assert stored.user_id == user.id and stored.expires_at <= required.expires_at
+
+    async def test_a_provider_sign_in_offers_the_passkey_and_completes_with_it(self, world):
+        user, _ = await with_totp_and_a_passkey(world, email="alice@example.com")
+        account = LinkedAccount(uuid.uuid4(), user.id, "google", ALICE.subject, world.clock.now())
+        world.db.linked_accounts[account.id] = account
+        with pytest.raises(MfaRequired) as caught:
+            await sign_in(world)
+        assert caught.value.methods == ["totp", "recovery_code", "passkey"]
+        await answer(world, caught.value.challenge_token, b"cred-1")
+        assert (user.id, "signed_in", {"method": "google", "mfa": True}) in world.db.events
 
     async def test_passkeys_without_totp_open_no_second_step(self, world):
         _, sid = await signed_in(world, email="ada@example.com", password_hash=f"fake${PASSWORD}")
