@@ -10,13 +10,14 @@ from domain.clients import ClientInfo
 from domain.errors import InvalidToken
 from domain.email_links import PASSWORD_RESET, EmailLink
 from tests.factories import UserFactory
-from tests.fakes import FakeClock, FakePasswordHasher, FakeTokens, InMemoryAttemptCounter
+from tests.fakes import FakeBreachedPasswords, FakeClock, FakePasswordHasher, FakeTokens, InMemoryAttemptCounter
 
 
 async def test_two_resets_with_one_token_one_wins(store):
     tokens, clock = FakeTokens(), FakeClock()
     reset = ResetPassword(
-        new_uow=store.new_uow, hasher=FakePasswordHasher(), tokens=tokens, clock=clock,
+        new_uow=store.new_uow, hasher=FakePasswordHasher(), breached=FakeBreachedPasswords(), tokens=tokens,
+        clock=clock,
         email_links=EmailLinks(tokens=tokens), guard=LoginGuard(InMemoryAttemptCounter(), LoginLimits()),
     )
     user = UserFactory.build(email="ada@example.com")
