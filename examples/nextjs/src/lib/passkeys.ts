@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 export type Ceremony<T> = Result<T> | null;
 
 type Steps<T> = {
-  options: () => Promise<Result<Json>>; // POST .../options
+  options: (signal?: AbortSignal) => Promise<Result<Json>>; // POST .../options
   answer: (credential: Json) => Promise<Result<T>>; // the credential to the API
   signal?: AbortSignal;
 };
@@ -52,9 +52,9 @@ async function ceremony<T>(
   run: (options: Json, signal?: AbortSignal) => Promise<Credential | null>,
 ): Promise<Ceremony<T>> {
   if (!passkeysSupported()) return refused("passkey_unsupported");
-  const asked = await options();
-  if (!asked.ok) return asked;
+  const asked = await options(signal);
   if (signal?.aborted) return null;
+  if (!asked.ok) return asked;
   let credential: Credential | null;
   try {
     credential = await run(asked.data, signal);

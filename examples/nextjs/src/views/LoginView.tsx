@@ -68,7 +68,7 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
     if (linking) return;
     const abort = new AbortController();
     const settled = conditionalAvailable().then((available) => available && !abort.signal.aborted ? getPasskey({
-      options: () => call(() => api.POST("/auth/passkeys/login/options")),
+      options: (signal) => call(() => api.POST("/auth/passkeys/login/options", { signal })),
       answer: answerWithPasskey.current,
       signal: abort.signal,
       conditional: true,
