@@ -72,9 +72,11 @@ def judge_second_step(challenge: MfaChallenge, right: bool, now: datetime, max_w
 
 
 def second_step_methods(totp: TotpState | None, passkeys: int = 0) -> list[str]:
-    """What may answer the second step of this account (empty: it has none)."""
+    """What may answer the second step of this account (empty: it has none). The second step
+    is TOTP's: without it on there is none, however many passkeys the account has (a passkey
+    signs in on its own); with it on, a passkey may answer it too."""
     if totp is None or not totp.enabled:
-        return [PASSKEY] if passkeys else []
+        return []
     return [TOTP, RECOVERY_CODE] + ([PASSKEY] if passkeys else [])
 
 

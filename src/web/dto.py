@@ -88,10 +88,11 @@ Username = Annotated[str, _documented(
 class Body(Struct, forbid_unknown_fields=True, rename="camel"):
     """A request body: an unknown field is refused (the schema says additionalProperties: false)."""
 
-    # Fields of which at least one must be a non-empty string, the first given being used
+    # Fields of which at least one must be given (a non-empty string, or an object), the first given being used
     # (documented as oneOf); with `exactly_one`, exactly one may be given.
     one_of_required: ClassVar[tuple[str, ...]] = ()
     exactly_one: ClassVar[bool] = False
+    alone: ClassVar[tuple[str, ...]] = ()  # of `one_of_required`, those given with no other
     example: ClassVar[dict | None] = None  # a real body, for the docs (and schemathesis)
 
     @classmethod
@@ -100,7 +101,7 @@ class Body(Struct, forbid_unknown_fields=True, rename="camel"):
         the first of `one_of_required` when none is given (unless `exactly_one`: the use case
         says "give one or the other")."""
         names = [f.encode_name for f in structs.fields(cls) if f.required and f.encode_name not in value]
-        if cls.one_of_required and not cls.exactly_one and not any(value.get(n) for n in cls.one_of_required):
+        if cls.one_of_required and not cls.exactly_one and all(value.get(n) in (None, "") for n in cls.one_of_required):
             names.append(cls.one_of_required[0])
         return names
 
@@ -333,12 +334,15 @@ class OkOut(Struct):
 
 class UndoneOut(Struct, kw_only=True, rename="camel"):
     """What a "not you?" click took back: providers linked since the notice's event, a phone
-    number set or verified since, a pending email change, the email itself (masked)."""
+    number set or verified since, a pending email change, the email itself (masked), the
+    second factor turned on since, the passkeys added since."""
 
     providers_unlinked: list[str]
     phone_removed: bool
     email_change_cancelled: bool
     email_restored: str | None
+    second_factor_removed: bool
+    passkeys_removed: Annotated[int, Meta(ge=0, description="How many passkeys added since were removed")]
 
     @classmethod
     def of(cls, undone: Undo) -> "UndoneOut":
@@ -346,6 +350,7 @@ class UndoneOut(Struct, kw_only=True, rename="camel"):
         return cls(
             providers_unlinked=detail["providersUnlinked"], phone_removed=detail["phoneRemoved"],
             email_change_cancelled=detail["emailChangeCancelled"], email_restored=detail["emailRestored"],
+            second_factor_removed=undone.second_factor, passkeys_removed=len(undone.passkeys),
         )
 
 
@@ -418,6 +423,24 @@ class EventsOut(Struct):
 
 
 # The second factor and fresh authentication.
+# A credential is the browser's PublicKeyCredential as WebAuthn Level 3's toJSON() writes it,
+# passed to the verifier as it came: an object, its keys checked there. An assertion (a
+# sign-in's) also answers a second step and a re-authentication.
+WebAuthnCredential = Annotated[dict[str, Any], Meta(
+    description="The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, "
+    "`type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; "
+    "a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. "
+    "A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` "
+    "by the passkey routes, `invalid_code` where it answers a second step or a re-authentication.",
+)]
+_CREDENTIAL_EXAMPLE_ID = "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4"
+_ASSERTION_EXAMPLE = {
+    "id": _CREDENTIAL_EXAMPLE_ID, "rawId": _CREDENTIAL_EXAMPLE_ID, "type": "public-key",
+    "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+                 "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                 "signature": "MEUCIQCv", "userHandle": "c2VzYW1lLXVzZXItaGFuZGxl"},
+    "clientExtensionResults": {},
+}
 TotpCode = Annotated[str, _documented(
     "The 6 digits the authenticator app shows (spaces between them are also accepted).",
     r"^[0-9]{6}$", max_length=16,
@@ -438,24 +461,29 @@ class TotpCodeBody(Body):
 
 
 class SecondStepBody(Body):
-    """Exactly one of the two (both is 400)."""
+    """Exactly one of the three (two is 400): a code of the app, a recovery code, or a passkey's
+    assertion for the options of POST /auth/mfa/passkey/options."""
 
     code: TotpCode | None = None
     recovery_code: RecoveryCode | None = None
+    credential: WebAuthnCredential | None = None
 
-    one_of_required: ClassVar[tuple[str, ...]] = ("code", "recoveryCode")
+    one_of_required: ClassVar[tuple[str, ...]] = ("code", "recoveryCode", "credential")
     exactly_one: ClassVar[bool] = True
     example: ClassVar[dict | None] = {"code": "123456"}
 
 
 class ReauthBody(Body):
     """`password` when the account has one, `code` when its two-step verification is on: each
-    required then, and refused otherwise (400)."""
+    required then, and refused otherwise (400); or `credential` alone, a passkey's assertion
+    for the options of POST /auth/reauth/passkey/options."""
 
     password: Password | None = None
     code: TotpCode | None = None
+    credential: WebAuthnCredential | None = None
 
-    one_of_required: ClassVar[tuple[str, ...]] = ("password", "code")
+    one_of_required: ClassVar[tuple[str, ...]] = ("password", "code", "credential")
+    alone: ClassVar[tuple[str, ...]] = ("credential",)
     example: ClassVar[dict | None] = {"password": "correct-horse-battery-42", "code": "123456"}
 
 
@@ -483,16 +511,8 @@ class ReauthOut(Struct, kw_only=True, rename="camel"):
     fresh_until: Annotated[datetime, Meta(description="Until when this session may do sensitive actions")]
 
 
-# Passkeys (WebAuthn). A credential is the browser's PublicKeyCredential as WebAuthn Level 3's
-# toJSON() writes it, passed to the verifier as it came: an object, its keys checked there.
-WebAuthnCredential = Annotated[dict[str, Any], Meta(
-    description="The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, "
-    "`type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; "
-    "a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. "
-    "A credential that cannot be read is refused as `invalid_passkey`.",
-)]
+# Passkeys (WebAuthn): the bodies of their own routes.
 PasskeyName = Annotated[str, Meta(min_length=1, max_length=64, description="1 to 64 characters once trimmed")]
-_CREDENTIAL_EXAMPLE_ID = "hY0Fqfx2AJSb7Cwhy8a3DlXA2tSyqT0hBj4wDN_kxn4"
 _REGISTRATION_EXAMPLE = {
     "id": _CREDENTIAL_EXAMPLE_ID, "rawId": _CREDENTIAL_EXAMPLE_ID, "type": "public-key",
     "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
@@ -517,13 +537,7 @@ class PasskeyRenameBody(Body):
 class PasskeyLoginBody(Body):
     credential: WebAuthnCredential
 
-    example: ClassVar[dict | None] = {"credential": {
-        "id": _CREDENTIAL_EXAMPLE_ID, "rawId": _CREDENTIAL_EXAMPLE_ID, "type": "public-key",
-        "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
-                     "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
-                     "signature": "MEUCIQCv", "userHandle": "c2VzYW1lLXVzZXItaGFuZGxl"},
-        "clientExtensionResults": {},
-    }}
+    example: ClassVar[dict | None] = {"credential": _ASSERTION_EXAMPLE}
 
 
 class PasskeyOut(Struct, kw_only=True, rename="camel"):

@@ -10,6 +10,8 @@ Litestar's default error shape, which is never served.
 
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
 
 from litestar import Litestar
 from litestar.datastructures import ResponseHeader
@@ -21,7 +23,7 @@ from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin  # Litestar's own, extended
-from msgspec import Struct
+from msgspec import Struct, structs
 
 from domain import errors as e
 from web.edge.cookies import DEVICE_MAX_AGE, REFRESH
@@ -131,8 +133,8 @@ _NOT_GIVEN = Schema(one_of=[Schema(const=""), Schema(type=OpenAPIType.NULL)])
 class BodySchemaPlugin(StructSchemaPlugin):
     """Request bodies refuse unknown fields, so their schemas say additionalProperties: false;
     a body that needs one of several fields says which one counts with oneOf (one branch per
-    field: given, and the fields before it, or all the others when only one may be, not
-    given); a body's example is shown."""
+    field: given, and the fields before it, or all the others when only one may be or that
+    field comes alone, not given); a body's example is shown."""
 
     def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
         return super().is_plugin_supported_field(field_definition) and field_definition.is_subclass_of(Body)
@@ -144,16 +146,35 @@ class BodySchemaPlugin(StructSchemaPlugin):
         if body.example is not None:
             schema.examples = [body.example]
         names = body.one_of_required
-        schema.one_of = [_given(names, i, body.exactly_one) for i in range(len(names))] or None
+        objects = {f.encode_name for f in structs.fields(body) if _is_object(f.type)}
+        schema.one_of = [_given(body, i, objects) for i in range(len(names))] or None
         return schema
 
 
-def _given(names: tuple[str, ...], index: int, exactly_one: bool) -> Schema:
-    """The branch where `names[index]` is the field given."""
-    others = names[:index] + (names[index + 1:] if exactly_one else ())
-    return Schema(required=[names[index]], properties={
-        names[index]: Schema(type=OpenAPIType.STRING, min_length=1), **{name: _NOT_GIVEN for name in others},
-    })
+def _given(body: type[Body], index: int, objects: set[str]) -> Schema:
+    """The branch where `names[index]` is the field given (a non-empty string, or an object
+    for the fields in `objects`); a field that comes `alone` is given in its branch only."""
+    names = body.one_of_required
+    name = names[index]
+    if body.exactly_one or name in body.alone:
+        others = names[:index] + names[index + 1:]
+    else:
+        others = names[:index] + tuple(n for n in names[index + 1:] if n in body.alone)
+    given = Schema(type=OpenAPIType.OBJECT) if name in objects else Schema(type=OpenAPIType.STRING, min_length=1)
+    return Schema(required=[name], properties={name: given, **{other: _NOT_GIVEN for other in others}})
+
+
+def _is_object(annotation: object) -> bool:
+    """A field typed as a JSON object (a dict, optional or not, annotated or not)."""
+    return any(get_origin(arg) is dict or arg is dict for arg in _flatten(annotation))
+
+
+def _flatten(annotation: object) -> list[object]:
+    if get_origin(annotation) is Annotated:
+        return _flatten(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return [leaf for arg in get_args(annotation) for leaf in _flatten(arg)]
+    return [annotation]
 
 
 def complete_schema(app: Litestar) -> None:

@@ -16,7 +16,7 @@ from tests.support.http import (
 
 LOCKED = "Connexions bloquées sur votre compte Sésame"
 NOTHING_UNDONE = {"providersUnlinked": [], "phoneRemoved": False, "emailChangeCancelled": False,
-                  "emailRestored": None}
+                  "emailRestored": None, "secondFactorRemoved": False, "passkeysRemoved": 0}
 
 
 async def test_a_lock_mails_one_unlock_link_that_lets_the_owner_back_in(client, server, mail, db, new_email):

@@ -7,9 +7,13 @@ import uuid
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import cbor2
+
 from tests.e2e.test_message_delivery import quiet
 from tests.e2e.test_google_sign_in import login_error, me, person, sign_in_with_google
 from tests.e2e.test_oauth2_sign_in import github_person, sign_in
+from tests.e2e.test_passkeys import authenticator, register_passkey
+from tests.e2e.test_passkeys import sign_in as passkey_sign_in
 from tests.e2e.test_password_recovery import NEW_PASSWORD, SUBJECTS, forgot, mail_about, reset
 from tests.e2e.test_phone_code_flow import a_number
 from tests.support.http import (
@@ -22,6 +26,7 @@ from tests.support.http import (
     register,
     session_cookies,
 )
+from tests.support.passkey_authenticator import PasskeyAuthenticator
 
 NEW_DEVICE = "Nouvelle connexion à votre compte Sésame"
 CHANGE_NOTICE = "Changement d'adresse e-mail demandé"
@@ -39,6 +44,26 @@ async def squatter_added(db, email: str, github_subject: str, number: str) -> uu
     await db.execute("UPDATE users SET phone_number = $2, phone_verified_at = $3, phone_changed_at = $3"
                      " WHERE id = $1", user_id, number, now)
     return user_id
+
+
+async def squatters_passkey(db, user_id: uuid.UUID) -> PasskeyAuthenticator:
+    """A passkey a squatter may hold from before these rules, stored as a registration would."""
+    key = authenticator()
+    key.user_handle = uuid.uuid4().bytes * 4
+    await db.execute("INSERT INTO passkey_user_handles (user_id, handle, created_at) VALUES ($1, $2, now())",
+                     user_id, key.user_handle)
+    await db.execute(
+        "INSERT INTO passkeys (id, user_id, credential_id, public_key, sign_count, transports, backup_eligible,"
+        " backed_up, aaguid, name, created_at) VALUES ($1, $2, $3, $4, 0, '[]'::jsonb, true, true,"
+        " '00000000-0000-0000-0000-000000000000', 'Passkey', now())",
+        uuid.uuid4(), user_id, key.credential_id, cbor2.dumps(key._cose_key()))
+    return key
+
+
+async def no_passkey_left(server, db, user_id: uuid.UUID, key: PasskeyAuthenticator) -> None:
+    assert await db.fetchval("SELECT count(*) FROM passkeys WHERE user_id = $1", user_id) == 0
+    async with fresh_client(server) as squatter:
+        assert_error(await passkey_sign_in(squatter, key), 401, "invalid_passkey")
 
 
 async def whatsapp_reset_is_refused(server, whatsapp, mail, db, new_email, number: str) -> None:
@@ -79,6 +104,9 @@ async def test_a_provider_that_vouches_takes_back_what_a_squatter_held(
         squatter_sid, _ = session_cookies(await register(squatter, email))
     gh_subject, gh_profile = github_person()
     owner_id = await squatter_added(db, email, gh_subject, number)
+    squatters_key = await squatters_passkey(db, owner_id)
+    async with fresh_client(server) as squatter:  # it signs in, until the owner proves the address
+        assert (await passkey_sign_in(squatter, squatters_key)).status_code == 200
 
     sub, claims = person(email=email)
     assert (await sign_in_with_google(client, idp, sub, claims)).status_code == 302
@@ -91,6 +119,10 @@ async def test_a_provider_that_vouches_takes_back_what_a_squatter_held(
         await sign_in(squatter, github, "github", gh_subject, gh_profile)
         assert (await me(squatter))["id"] != str(owner_id)
         assert_error(await login(squatter, email, PASSWORD), 401, "social_only")
+    await no_passkey_left(server, db, owner_id, squatters_key)
+    [verified] = await db.fetch("SELECT detail->>'passkeysRemoved' AS n FROM security_events WHERE user_id = $1"
+                                " AND kind = 'email_verified'", owner_id)
+    assert verified["n"] == "1"
     await whatsapp_reset_is_refused(server, whatsapp, mail, db, new_email, number)
 
 
@@ -100,6 +132,7 @@ async def test_a_reset_link_takes_back_what_a_squatter_held(client, server, gith
         squatter_sid, _ = session_cookies(await register(squatter, email))
     gh_subject, gh_profile = github_person()
     owner_id = await squatter_added(db, email, gh_subject, number)
+    squatters_key = await squatters_passkey(db, owner_id)
 
     await forgot(client, email=email)
     link = await mail_about(mail, email, SUBJECTS["fr"]["reset"])
@@ -110,6 +143,7 @@ async def test_a_reset_link_takes_back_what_a_squatter_held(client, server, gith
     async with fresh_client(server) as squatter:
         await sign_in(squatter, github, "github", gh_subject, gh_profile)
         assert (await me(squatter))["id"] != str(owner_id)
+    await no_passkey_left(server, db, owner_id, squatters_key)
     await whatsapp_reset_is_refused(server, whatsapp, mail, db, new_email, number)
 
 
@@ -142,7 +176,7 @@ async def test_not_you_undoes_the_thiefs_provider_and_phone(client, server, gith
         assert secured.status_code == 200, secured.text
         assert secured.json() == {"ok": True, "undone": {
             "providersUnlinked": ["github"], "phoneRemoved": True, "emailChangeCancelled": False,
-            "emailRestored": None}}
+            "emailRestored": None, "secondFactorRemoved": False, "passkeysRemoved": 0}}
         assert (await me(thief)) is None
 
     async with fresh_client(server) as thief_again:
@@ -208,3 +242,29 @@ async def test_an_email_change_voids_the_reset_link_mailed_to_the_old_address(cl
     change_link = await mail.wait_for(to=new_address)
     assert (await client.post("/auth/verify-email", json={"token": change_link.token})).status_code == 200
     assert_error(await reset(server, old_link.token), 400, "invalid_token")
+
+
+async def test_not_you_removes_the_passkeys_added_since_and_keeps_the_older_ones(client, server, mail, db, new_email):
+    email = new_email()
+    await register(client, email)
+    await prove_email(client, mail, email)
+    owners_key = authenticator()
+    await register_passkey(client, owners_key)
+    async with fresh_client(server) as thief:
+        thief.headers.update(THIEFS_BROWSER)
+        assert (await login(thief, email)).status_code == 200
+        alert = await mail_about(mail, email, NEW_DEVICE)
+        thiefs_key = authenticator()
+        await register_passkey(thief, thiefs_key)
+        async with fresh_client(server) as owners_phone:
+            secured = await owners_phone.post("/auth/secure-account", json={"token": alert.token})
+        assert secured.status_code == 200, secured.text
+        assert secured.json()["undone"]["passkeysRemoved"] == 1
+        assert (await me(thief)) is None
+    async with fresh_client(server) as browser:
+        assert_error(await passkey_sign_in(browser, thiefs_key), 401, "invalid_passkey")
+        assert (await passkey_sign_in(browser, owners_key)).status_code == 200  # the owner's, from before
+        [left] = (await browser.get("/auth/passkeys")).json()["passkeys"]
+        events = (await browser.get("/auth/events")).json()["events"]
+    [secured_event] = [e for e in events if e["kind"] == "account_secured"]
+    assert secured_event["detail"]["passkeysRemoved"] == 1 and left["lastUsedAt"] is not None

@@ -47,16 +47,22 @@ async def sign_in(browser, key: PasskeyAuthenticator, **spoil):
     return await browser.post("/auth/passkeys/login", json={"credential": key.get(options, **spoil)})
 
 
-async def account_with_a_passkey(client, mail, new_email) -> tuple[str, PasskeyAuthenticator, dict]:
+async def signed_up(client, mail, new_email) -> str:
+    """A new account, its email proven (an unproven address gains no passkey)."""
     email = new_email()
     await register(client, email)
     await prove_email(client, mail, email)
+    return email
+
+
+async def account_with_a_passkey(client, mail, new_email) -> tuple[str, PasskeyAuthenticator, dict]:
+    email = await signed_up(client, mail, new_email)
     key = authenticator()
     return email, key, await register_passkey(client, key)
 
 
 async def test_register_list_rename_and_the_options(client, mail, new_email):
-    await register(client, new_email())
+    await signed_up(client, mail, new_email)
     options = await client.post("/auth/passkeys/register/options")
     assert options.status_code == 200
     created = options.json()
@@ -132,7 +138,7 @@ async def test_a_passkey_signs_in_without_password_or_second_step(client, server
 
 
 async def test_registration_refusals(client, mail, new_email):
-    await register(client, new_email())
+    await signed_up(client, mail, new_email)
     spoilers = [
         {"origin": "http://evil.example:3000"}, {"rp_id": "evil.example"}, {"kind": "webauthn.get"},
         {"verified": False}, {"challenge": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
@@ -192,8 +198,8 @@ async def test_sign_in_refusals(client, server, mail, db, new_email):
 async def test_a_stale_session_must_reauthenticate_to_register_or_remove(client, mail, db, new_email):
     email, _, passkey = await account_with_a_passkey(client, mail, new_email)
     await go_stale(db, email)
-    assert_reauth_required(await client.post("/auth/passkeys/register/options"), ["password"])
-    assert_reauth_required(await client.delete(f"/auth/passkeys/{passkey['id']}"), ["password"])
+    assert_reauth_required(await client.post("/auth/passkeys/register/options"), ["password", "passkey"])
+    assert_reauth_required(await client.delete(f"/auth/passkeys/{passkey['id']}"), ["password", "passkey"])
     # Listing and renaming need no fresh sign-in.
     assert (await client.get("/auth/passkeys")).status_code == 200
     assert (await client.patch(f"/auth/passkeys/{passkey['id']}", json={"name": "Old"})).status_code == 200
@@ -215,7 +221,7 @@ async def test_removal_and_the_last_way_to_sign_in(client, idp, db):
     assert sorted(row["kind"] for row in kinds) == ["passkey_added", "passkey_added", "passkey_removed"]
 
 
-async def test_the_second_factor_status_counts_passkeys_but_offers_no_passkey_step(client, server, mail, db,
+async def test_the_second_factor_status_counts_passkeys_and_every_step_offers_them(client, server, mail, db,
                                                                                   new_email):
     email = new_email()
     await register(client, email)
@@ -224,9 +230,17 @@ async def test_the_second_factor_status_counts_passkeys_but_offers_no_passkey_st
     await register_passkey(client, authenticator())
     assert (await client.get("/auth/mfa")).json() == {"totp": True, "recoveryCodesLeft": 10, "passkeys": 1}
     async with fresh_client(server) as browser:
-        assert assert_error(await login(browser, email), 401, "mfa_required")["methods"] == METHODS
+        assert assert_error(await login(browser, email), 401, "mfa_required")["methods"] == METHODS + ["passkey"]
     await go_stale(db, email)
-    assert_reauth_required(await client.post("/auth/passkeys/register/options"), ["password", "totp"])
+    assert_reauth_required(await client.post("/auth/passkeys/register/options"), ["password", "totp", "passkey"])
+
+
+async def test_an_unproven_address_gains_no_passkey(client, new_email):
+    await register(client, new_email())  # perhaps somebody else's address, never proven
+    assert_error(await client.post("/auth/passkeys/register/options"), 403, "email_not_verified")
+    assert_error(await client.post("/auth/passkeys/register", json={"credential": authenticator().create({
+        "user": {"id": "AAAA"}, "challenge": "AAAA"})}), 403, "email_not_verified")
+    assert (await client.get("/auth/mfa")).json()["passkeys"] == 0
 
 
 async def test_without_a_session(server):

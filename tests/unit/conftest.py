@@ -61,6 +61,9 @@ from application.use_cases.rename_passkey import RenamePasskey
 from application.use_cases.remove_passkey import RemovePasskey
 from application.use_cases.start_passkey_login import StartPasskeyLogin
 from application.use_cases.login_with_passkey import LoginWithPasskey
+from application.use_cases.start_second_step_passkey import StartSecondStepPasskey
+from application.use_cases.start_passkey_reauth import StartPasskeyReauth
+from application.use_cases.reauthenticate_with_passkey import ReauthenticateWithPasskey
 from domain.clients import ClientInfo
 from tests.fakes import (
     FakeClock,
@@ -351,7 +354,30 @@ class World:
             guard=LoginGuard(self.attempts, self.limits),
             lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
             new_device=NewDeviceAlert(self.email_links), devices=self.devices, email_links=self.email_links,
-            policy=self.second_factor_policy, telemetry=self.telemetry,
+            verifier=self.passkey_verifier, policy=self.second_factor_policy, telemetry=self.telemetry,
+        )
+
+    @property
+    def start_second_step_passkey(self) -> StartSecondStepPasskey:
+        return StartSecondStepPasskey(
+            new_uow=self.new_uow, clock=self.clock, tokens=self.tokens, verifier=self.passkey_verifier,
+            policy=self.passkey_policy, step_policy=self.second_factor_policy,
+        )
+
+    @property
+    def start_passkey_reauth(self) -> StartPasskeyReauth:
+        return StartPasskeyReauth(
+            current_user=self.current_user, new_uow=self.new_uow, clock=self.clock, tokens=self.tokens,
+            verifier=self.passkey_verifier, policy=self.passkey_policy,
+        )
+
+    @property
+    def reauthenticate_with_passkey(self) -> ReauthenticateWithPasskey:
+        return ReauthenticateWithPasskey(
+            current_user=self.current_user, new_uow=self.new_uow, verifier=self.passkey_verifier,
+            tokens=self.tokens, clock=self.clock, guard=LoginGuard(self.attempts, self.limits),
+            lock_notice=LockNotice(new_uow=self.new_uow, email_links=self.email_links, clock=self.clock),
+            policy=self.freshness_policy,
         )
 
     @property

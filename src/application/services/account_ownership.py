@@ -21,13 +21,16 @@ async def hand_over(
 ) -> Handover | None:
     """Proof of an unverified address (`proof`, as recorded: {"provider": the one that
     vouched} or {"via": "reset_link"}) makes its prover the owner: every session ends; the password (unless the proof just set
-    it), every linked provider, the phone number, its codes, the second factor and any prepared way in go; the
+    it), every linked provider, the phone number, its codes, every passkey, the second factor and any prepared way in go; the
     address is verified. Recorded as `email_verified` (with what was dropped) and, when there
     was one, `password_removed`. None (and nothing done) when the address was proven already."""
     totp = await uow.totp.get(user.id) if user.address_unproven else None
-    plan = handover(user, password_set_by_proof=password_set_by_proof, totp=totp)
+    passkeys = await uow.passkeys.for_user(user.id) if user.address_unproven else []
+    plan = handover(user, password_set_by_proof=password_set_by_proof, totp=totp, passkeys=len(passkeys))
     if plan is None:
         return None
+    for passkey in passkeys:
+        await uow.passkeys.remove(user.id, passkey.id)
     if plan.remove_password:
         await uow.users.set_password_hash(user.id, None)
     if plan.second_factor:
@@ -48,7 +51,7 @@ async def hand_over(
 
 async def take_back(uow: UnitOfWork, user: User, plan: Undo, now: datetime) -> Undo:
     """Undo what a "not you?" click found added since its event (domain.ownership.undo_since):
-    unlink those providers, remove that phone number, turn that TOTP off, cancel a pending email change and put
+    unlink those providers, remove that phone number and those passkeys, turn that TOTP off, cancel a pending email change and put
     back the address the notice went to (verified by the click; not when another account has
     taken it since). Answers what was really undone."""
     for provider in plan.providers:
@@ -57,6 +60,8 @@ async def take_back(uow: UnitOfWork, user: User, plan: Undo, now: datetime) -> U
         await uow.users.remove_phone(user.id, now)
     if plan.second_factor:
         await _remove_second_factor(uow, user.id)
+    for passkey_id in plan.passkeys:
+        await uow.passkeys.remove(user.id, passkey_id)
     cancelled = await _void_prepared_ways_in(uow, user.id, now)
     restore = plan.restore_email
     if restore is not None:
@@ -66,7 +71,7 @@ async def take_back(uow: UnitOfWork, user: User, plan: Undo, now: datetime) -> U
         else:
             await uow.users.change_email(user.id, restore, now)
             await void_old_email_links(uow, user.id, now)
-    return Undo(plan.providers, plan.phone, restore, cancelled, plan.second_factor)
+    return Undo(plan.providers, plan.phone, restore, cancelled, plan.second_factor, plan.passkeys)
 
 
 async def void_old_email_links(uow: UnitOfWork, user_id: UUID, now: datetime) -> None:

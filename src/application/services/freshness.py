@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.clients import ClientInfo
+
 from application.policy import FreshnessPolicy
 from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.security import TokenMinter
@@ -27,7 +29,7 @@ class Freshness:
         session = await uow.sessions.by_id(session_id) if session_id is not None else None
         if session is not None and is_fresh(session.signed_in, now, self.policy.max_age):
             return
-        raise ReauthRequired(reauth_methods(user, await uow.totp.get(user.id)))
+        raise ReauthRequired(reauth_methods(user, await uow.totp.get(user.id), await uow.passkeys.count(user.id)))
 
     async def require_without_password(
         self, new_uow: UnitOfWorkFactory, user: User, sid: str, now: datetime
@@ -38,3 +40,15 @@ class Freshness:
             return
         async with new_uow() as uow:
             await self.require(uow, user, sid, now)
+
+
+async def mark_fresh(
+    uow: UnitOfWork, tokens: TokenMinter, user: User, sid: str, methods: list[str], client: ClientInfo,
+    now: datetime,
+) -> None:
+    """A re-authentication that proved `methods`: the session's sign-in time moves to `now`
+    (a refresh keeps it), and `reauthenticated` is recorded with them."""
+    session_id = await uow.sessions.session_id_by_sid(tokens.digests(sid))
+    if session_id is not None:
+        await uow.sessions.mark_signed_in(session_id, now)
+    await uow.events.record(user.id, "reauthenticated", {"methods": methods}, now, client)

@@ -1,11 +1,16 @@
-"""What the passkey use cases share: the session a ceremony is bound to, and a challenge's
-single use that survives a refusal."""
+"""What the passkey use cases share: the session a ceremony is bound to, and the check of an
+assertion that every passkey ceremony (the sign-in, the second step, re-authentication) runs."""
 
+from datetime import datetime
 from uuid import UUID
 
+from application.ports.passkeys import Json, PasskeyVerifier
 from application.ports.persistence import UnitOfWork
 from application.ports.security import TokenMinter
-from domain.errors import NotAuthenticated
+from domain.clients import ClientInfo
+from domain.errors import InvalidPasskey, NotAuthenticated
+from domain.passkeys import Passkey, sign_count_accepted
+from domain.second_factor import PASSKEY
 from domain.users import User
 
 
@@ -23,3 +28,36 @@ def account_label(user: User) -> tuple[str, str]:
     number) and a display name (the same: the profile's names are optional)."""
     name = user.email or user.username or user.phone_number or str(user.id)
     return name, name
+
+
+async def use_passkey(
+    uow: UnitOfWork, verifier: PasskeyVerifier, credential: Json, challenge: bytes, client: ClientInfo,
+    now: datetime, *, owner: UUID | None = None,
+) -> Passkey:
+    """The passkey that signed `credential` for `challenge`, its use recorded; InvalidPasskey
+    (which says no more) otherwise.
+
+    - the credential must be an assertion that can be read, of a registered passkey, of `owner` when the ceremony is for one
+      account, and the user handle it carries (when it does) its account's;
+    - the assertion must verify (signature, challenge, origin, RP id, type, user verification);
+    - the signature counter must go forward unless the authenticator counts nothing
+      (domain.passkeys.sign_count_accepted): a counter that went back is a cloned
+      authenticator, refused and written in the account's activity in `uow` (`mfa_failed`,
+      method passkey, reason sign_count), which the caller commits with its refusal;
+    - of two uses with one counter value, one wins;
+    - right: the passkey's counter, backup state and last use are kept.
+    """
+    claim = verifier.read_assertion(credential)
+    passkey = await uow.passkeys.by_credential_id(claim.credential_id)
+    if passkey is None or (owner is not None and passkey.user_id != owner):
+        raise InvalidPasskey()
+    if claim.user_handle is not None and claim.user_handle != await uow.passkeys.user_handle(passkey.user_id):
+        raise InvalidPasskey()
+    verified = verifier.verify_assertion(credential, challenge, passkey.public_key)
+    if not sign_count_accepted(passkey.sign_count, verified.sign_count):
+        detail = {"method": PASSKEY, "reason": "sign_count"}
+        await uow.events.record(passkey.user_id, "mfa_failed", detail, now, client)
+        raise InvalidPasskey()
+    if not await uow.passkeys.record_use(passkey.id, passkey.sign_count, verified.sign_count, verified.backed_up, now):
+        raise InvalidPasskey()
+    return passkey

@@ -34,7 +34,8 @@ class Challenge:
 class SecondStep:
     """Called by a first factor that was right, in its unit of work, before any session.
 
-    - a second step is needed when the account has a method for it (its TOTP is on);
+    - a second step is needed when the account has a method for it (its TOTP is on); its
+      passkeys may answer it too (listed then in its methods);
     - the first factor does not clear its attempt count when it opens a challenge: the
       answers add to it, and only a right one clears it (VerifySecondStep);
     - a challenge is a fresh random token (its cookie), stored only as its digest, living
@@ -52,7 +53,7 @@ class SecondStep:
         pending_link: str | None = None,
     ) -> Challenge | None:
         """A challenge for this account's second step, or None when it needs none."""
-        methods = second_step_methods(await uow.totp.get(user_id))
+        methods = second_step_methods(await uow.totp.get(user_id), await uow.passkeys.count(user_id))
         if not methods:
             return None
         token = self.tokens.new_token()

@@ -9,10 +9,11 @@ from application.services.address_limit import AddressLimiter
 from application.services.device_cookies import DeviceCookies
 from application.services.new_device import NewDeviceAlert
 from application.services.outcomes import login_outcome
+from application.services.passkeys import use_passkey
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
 from domain.errors import DomainError, InvalidPasskey
-from domain.passkeys import ChallengePurpose, WebAuthnChallenge, sign_count_accepted
+from domain.passkeys import ChallengePurpose, WebAuthnChallenge
 from domain.second_factor import PASSKEY
 
 
@@ -23,13 +24,9 @@ class LoginWithPasskey:
     - counted per client address (429 rate_limited);
     - the answer is for the sign-in challenge this browser's cookie names, still open; the
       challenge is used up by this answer whatever its verdict;
-    - the credential must be a registered passkey, and the user handle it carries (when it
-      does) its account's; the assertion must verify (signature, challenge, origin, RP id,
-      type, user verification): 401 invalid_passkey otherwise, which says no more;
-    - the signature counter must go forward unless the authenticator counts nothing
-      (domain.passkeys.sign_count_accepted): a counter that went back is a cloned
-      authenticator, refused and written in the account's activity (`mfa_failed`, method
-      passkey, reason sign_count);
+    - the credential must be a registered passkey whose assertion verifies, its counter gone
+      forward (application.services.passkeys.use_passkey: a counter that went back is written
+      in the account's activity); 401 invalid_passkey otherwise, which says no more;
     - of two sign-ins with one counter value, one wins;
     - right: the passkey's counter, backup state and last use are kept, the new-device alert
       runs, a session opens (`signed_in` with method passkey; a passkey is user-verified, so
@@ -65,23 +62,14 @@ class LoginWithPasskey:
         now = self.clock.now()
         await self.limiter.admit(client.ip, now)
         challenge = await self._take_challenge(cookie_token, now)
-        claim = self.verifier.read_assertion(credential)
         async with self.new_uow() as uow:
-            passkey = await uow.passkeys.by_credential_id(claim.credential_id)
-            if passkey is None:
-                raise InvalidPasskey()
-            if claim.user_handle is not None and claim.user_handle != await uow.passkeys.user_handle(passkey.user_id):
-                raise InvalidPasskey()
-            verified = self.verifier.verify_assertion(credential, challenge.challenge, passkey.public_key)
-            if not sign_count_accepted(passkey.sign_count, verified.sign_count):
-                detail = {"method": PASSKEY, "reason": "sign_count"}
-                await uow.events.record(passkey.user_id, "mfa_failed", detail, now, client)
-                await uow.commit()
-                raise InvalidPasskey()
+            try:
+                passkey = await use_passkey(uow, self.verifier, credential, challenge.challenge, client, now)
+            except InvalidPasskey:
+                await uow.commit()  # a counter that went back is on record; nothing else was written
+                raise
             user = await uow.users.by_id(passkey.user_id)
-            if user is None or not await uow.passkeys.record_use(
-                passkey.id, passkey.sign_count, verified.sign_count, verified.backed_up, now
-            ):
+            if user is None:
                 raise InvalidPasskey()
             await self.new_device.check(uow, user, client, now)
             tokens = await self.issuer.open(uow, user.id, now, client, PASSKEY)

@@ -5,6 +5,7 @@ from datetime import datetime
 from application.policy import FreshnessPolicy
 from application.ports.persistence import UnitOfWorkFactory
 from application.ports.security import Clock, PasswordHasher, TokenMinter
+from application.services.freshness import mark_fresh
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.use_cases.get_current_user import GetCurrentUser
@@ -23,7 +24,8 @@ class Reauthenticate:
     - a session is needed (401);
     - what is asked: the password when the account has one, and a TOTP code when its TOTP is
       on; a missing one, or one given that the account does not have, is a bad input (400),
-      as is an account with neither (it proves itself through its provider instead);
+      as is an account with neither (it proves itself through its provider, or a passkey:
+      ReauthenticateWithPasskey, instead);
     - the request is counted before anything is checked, with the login's failures under the
       account's key, whatever device cookie the browser holds (a stolen session gets no
       guesses of its own; 423 once locked, and the attempt that sets the lock tells the
@@ -79,10 +81,7 @@ class Reauthenticate:
                 step = match_totp(totp.secret, code, now, totp.last_step) if totp is not None else None
                 if step is None or not await uow.totp.accept_step(user.id, step):
                     raise InvalidCode()
-            session_id = await uow.sessions.session_id_by_sid(self.tokens.digests(sid))
-            if session_id is not None:
-                await uow.sessions.mark_signed_in(session_id, now)
-            await uow.events.record(user.id, "reauthenticated", {"methods": methods}, now, client)
+            await mark_fresh(uow, self.tokens, user, sid, methods, client, now)
             await uow.commit()
         return now
 

@@ -9,6 +9,7 @@ from application.services.passkeys import session_binding
 from application.use_cases.get_current_user import GetCurrentUser
 from domain.clients import ClientInfo
 from domain.errors import InvalidInput, InvalidPasskey, PasskeyExists
+from domain.ownership import require_proven_address
 from domain.passkeys import ChallengePurpose, Passkey, normalize_passkey_name, passkey_name
 
 
@@ -16,7 +17,8 @@ from domain.passkeys import ChallengePurpose, Passkey, normalize_passkey_name, p
 class RegisterPasskey:
     """Add the passkey an authenticator made for the options (POST /auth/passkeys/register).
 
-    - a session is needed (401); a name, when given, is 1 to 64 characters (400), else the
+    - a session is needed (401), of an account whose email is proven (403 email_not_verified,
+      as at the options: the address may have changed since); a name, when given, is 1 to 64 characters (400), else the
       authenticator's model when its AAGUID is known, else "Passkey";
     - the answer must be for this session's registration challenge, still open: the challenge
       is used up by this answer whatever its verdict (a refusal keeps it used);
@@ -38,6 +40,7 @@ class RegisterPasskey:
 
     async def execute(self, sid: str | None, credential: Json, name: str | None, client: ClientInfo) -> Passkey:
         user = await self.current_user.require(sid)
+        require_proven_address(user)
         given = None if name is None else normalize_passkey_name(name)
         if name is not None and given is None:
             raise InvalidInput("name", "is 1 to 64 characters")

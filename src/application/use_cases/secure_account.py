@@ -21,7 +21,8 @@ class SecureAccount:
       it is claimed atomically and used up: of two uses, one wins;
     - every sign-in method and recovery channel added since the event the link was mailed
       for is undone (domain.ownership.undo_since): providers linked since are unlinked, a
-      phone number set or verified since is removed, TOTP turned on since is turned off
+      phone number set or verified since is removed, passkeys added since are removed (older
+      ones stay), TOTP turned on since is turned off
       (its recovery codes with it), a pending email change is cancelled
       (its link stops working) and a completed one is reverted to the address the notice
       went to, verified by this click;
@@ -45,7 +46,10 @@ class SecureAccount:
             email_link, user = await claim_email_link(uow, self.tokens, token, purposes, now)
             since = email_link.issued_at or now
             accounts = await uow.linked_accounts.for_user(user.id)
-            plan = undo_since(user, accounts, since, email_link.email, await uow.totp.get(user.id))
+            plan = undo_since(
+                user, accounts, since, email_link.email, await uow.totp.get(user.id),
+                await uow.passkeys.for_user(user.id),
+            )
             undone = await take_back(uow, user, plan, now)
             await uow.users.set_password_hash(user.id, None)
             revoked = await uow.sessions.revoke_all_for_user(user.id, now, "account_secured")

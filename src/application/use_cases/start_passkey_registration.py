@@ -7,6 +7,7 @@ from application.ports.security import Clock, TokenMinter
 from application.services.freshness import Freshness
 from application.services.passkeys import account_label, session_binding
 from application.use_cases.get_current_user import GetCurrentUser
+from domain.ownership import require_proven_address
 from domain.passkeys import ChallengePurpose, new_challenge
 
 
@@ -15,6 +16,8 @@ class StartPasskeyRegistration:
     """The creation options of a new passkey (POST /auth/passkeys/register/options).
 
     - a session is needed (401), and a fresh one (403 reauth_required);
+    - an account whose email nobody has proven gains no passkey (403 email_not_verified,
+      domain.ownership.require_proven_address): whoever typed the address may not own it;
     - the account's user handle is made on its first registration (64 random bytes, never
       the user id) and kept: every passkey of the account carries the same one;
     - the challenge is bound to this session, for registration only, single use, 5 minutes;
@@ -36,6 +39,7 @@ class StartPasskeyRegistration:
         challenge = self.verifier.new_challenge()
         async with self.new_uow() as uow:
             await self.freshness.require(uow, user, sid or "", now)
+            require_proven_address(user)
             binding = await session_binding(uow, self.tokens, sid or "")
             handle = await uow.passkeys.user_handle(user.id)
             if handle is None:

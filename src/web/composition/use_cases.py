@@ -45,6 +45,7 @@ from application.use_cases.logout import Logout
 from application.use_cases.mfa_status import GetMfaStatus
 from application.use_cases.regenerate_recovery_codes import RegenerateRecoveryCodes
 from application.use_cases.reauthenticate import Reauthenticate
+from application.use_cases.reauthenticate_with_passkey import ReauthenticateWithPasskey
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_local_user import RegisterLocalUser
 from application.use_cases.register_passkey import RegisterPasskey
@@ -58,8 +59,10 @@ from application.use_cases.secure_account import SecureAccount
 from application.use_cases.session_management import SessionManagement
 from application.use_cases.set_up_totp import SetUpTotp
 from application.use_cases.start_passkey_login import StartPasskeyLogin
+from application.use_cases.start_passkey_reauth import StartPasskeyReauth
 from application.use_cases.start_passkey_registration import StartPasskeyRegistration
 from application.use_cases.start_provider_sign_in import StartProviderSignIn
+from application.use_cases.start_second_step_passkey import StartSecondStepPasskey
 from application.use_cases.unlink_account import UnlinkAccount
 from application.use_cases.unlock_account import UnlockAccount
 from application.use_cases.update_profile import UpdateProfile
@@ -216,8 +219,10 @@ def _second_factor(
     ports: Ports, policies: Policies, current_user: GetCurrentUser, email_links: EmailLinks,
     issuer: SessionIssuer, guard: LoginGuard, devices: DeviceCookies, freshness: Freshness,
 ) -> dict:
-    """TOTP, recovery codes, the second step of a sign-in, and re-authentication."""
+    """TOTP, recovery codes, the second step of a sign-in, and re-authentication (a passkey
+    may answer both)."""
     policy = policies.second_factor
+    verifier = ports.passkey_verifier
     recovery_codes = RecoveryCodeIssuer(secrets=ports.second_factor_secrets, tokens=ports.tokens, policy=policy)
     lock_notice = LockNotice(new_uow=ports.new_uow, email_links=email_links, clock=ports.clock)
     return {
@@ -241,10 +246,22 @@ def _second_factor(
         "verify_second_step": VerifySecondStep(
             new_uow=ports.new_uow, clock=ports.clock, tokens=ports.tokens, ids=ports.ids, issuer=issuer,
             guard=guard, lock_notice=lock_notice, new_device=NewDeviceAlert(email_links), devices=devices,
-            email_links=email_links, policy=policy, telemetry=ports.telemetry,
+            email_links=email_links, verifier=verifier, policy=policy, telemetry=ports.telemetry,
+        ),
+        "start_second_step_passkey": StartSecondStepPasskey(
+            new_uow=ports.new_uow, clock=ports.clock, tokens=ports.tokens, verifier=verifier,
+            policy=policies.passkeys, step_policy=policy,
         ),
         "reauthenticate": Reauthenticate(
             current_user=current_user, new_uow=ports.new_uow, hasher=ports.hasher, tokens=ports.tokens,
+            clock=ports.clock, guard=guard, lock_notice=lock_notice, policy=policies.freshness,
+        ),
+        "start_passkey_reauth": StartPasskeyReauth(
+            current_user=current_user, new_uow=ports.new_uow, clock=ports.clock, tokens=ports.tokens,
+            verifier=verifier, policy=policies.passkeys,
+        ),
+        "reauthenticate_with_passkey": ReauthenticateWithPasskey(
+            current_user=current_user, new_uow=ports.new_uow, verifier=verifier, tokens=ports.tokens,
             clock=ports.clock, guard=guard, lock_notice=lock_notice, policy=policies.freshness,
         ),
     }

@@ -53,8 +53,10 @@ class PasskeysController(Controller):
     @post("/register/options", status_code=200, summary="Creation options for a new passkey",
           description="For `navigator.credentials.create()`: a discoverable credential with user "
           "verification, ES256 or RS256, the account's passkeys excluded. The challenge is bound to "
-          f"this session, single use, {spell(_POLICY.challenge_ttl)}; a new call replaces it. " + _FRESH,
-          responses=failures("not_authenticated", "reauth_required", "not_ready"))
+          f"this session, single use, {spell(_POLICY.challenge_ttl)}; a new call replaces it. An account "
+          "whose email is not verified gets 403 `email_not_verified` (nothing is added to an unproven "
+          "address). " + _FRESH,
+          responses=failures("not_authenticated", "reauth_required", "email_not_verified", "not_ready"))
     async def register_options(
         self, start_passkey_registration: NamedDependency[StartPasskeyRegistration], sid: SidCookie
     ) -> WebAuthnOptions:
@@ -64,9 +66,10 @@ class PasskeysController(Controller):
           description="The answer to this session's creation options (used up whatever the verdict). "
           "`name` defaults to the authenticator's model when its AAGUID is known, else \"Passkey\". "
           "A refused answer (challenge, origin, RP id, type, user verification, attestation) is 400 "
-          "`invalid_passkey` and stores nothing. Event `passkey_added`, and a notice to the owner.",
-          responses=failures("invalid_request", "invalid_passkey", "not_authenticated", "passkey_exists",
-                             "not_ready"))
+          "`invalid_passkey` and stores nothing. An account whose email is not verified gets 403 "
+          "`email_not_verified`. Event `passkey_added`, and a notice to the owner.",
+          responses=failures("invalid_request", "invalid_passkey", "not_authenticated", "email_not_verified",
+                             "passkey_exists", "not_ready"))
     async def register(
         self, request: Request, data: JSONBody[PasskeyRegisterBody],
         register_passkey: NamedDependency[RegisterPasskey], sid: SidCookie,

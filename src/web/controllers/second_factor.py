@@ -1,22 +1,26 @@
-"""The second factor (TOTP and its recovery codes), the second step of a sign-in, and
-re-authentication for sensitive actions."""
+"""The second factor (TOTP and its recovery codes), the second step of a sign-in (a passkey may
+answer it), and re-authentication for sensitive actions (by passkey too)."""
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from msgspec import UNSET
 
-from application.policy import FreshnessPolicy, SecondFactorPolicy
+from application.policy import FreshnessPolicy, PasskeyPolicy, SecondFactorPolicy
 from application.use_cases.confirm_totp import ConfirmTotp
 from application.use_cases.disable_totp import DisableTotp
 from application.use_cases.mfa_status import GetMfaStatus
 from application.use_cases.reauthenticate import Reauthenticate
+from application.use_cases.reauthenticate_with_passkey import ReauthenticateWithPasskey
 from application.use_cases.regenerate_recovery_codes import RegenerateRecoveryCodes
 from application.use_cases.set_up_totp import SetUpTotp
+from application.use_cases.start_passkey_reauth import StartPasskeyReauth
+from application.use_cases.start_second_step_passkey import StartSecondStepPasskey
 from application.use_cases.verify_second_step import VerifySecondStep
+from domain.errors import InvalidInput
 from web.dto import (
     LoginOut, MfaStatusOut, OkOut, ReauthBody, ReauthOut, RecoveryCodesOut, SecondStepBody, TotpCodeBody,
-    TotpConfirmedOut, TotpSetupOut, UserOut,
+    TotpConfirmedOut, TotpSetupOut, UserOut, WebAuthnOptions,
 )
 from web.edge.client import client_info
 from web.edge.cookies import (
@@ -25,6 +29,7 @@ from web.edge.cookies import (
 from web.openapi import SIGN_IN_COOKIES, failures, sets_cookies, spell
 
 _STEP = SecondFactorPolicy()
+_PASSKEY = PasskeyPolicy()
 _FRESH = (
     f"Needs a sign-in of this session within REAUTH_MAX_AGE (default {spell(FreshnessPolicy().max_age)}): "
     "else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or "
@@ -84,12 +89,28 @@ class MfaController(Controller):
         codes = await regenerate_recovery_codes.execute(sid, client_info(request))
         return RecoveryCodesOut(recovery_codes=codes)
 
+    @post("/passkey/options", status_code=200, summary="Request options of a passkey answering the second step",
+          description="With the `mfa_challenge` cookie of a sign-in that answered `mfa_required` with "
+          "`passkey` among its `methods`: for `navigator.credentials.get()`, `allowCredentials` the "
+          "account's passkeys, user verification required. The challenge is bound to that second step, "
+          f"single use, {spell(_PASSKEY.challenge_ttl)} (never past the second step's own end); a new "
+          "call replaces it. Answer it with `{credential}` on `POST /auth/mfa/verify`. No, an expired, "
+          "a used or a burned challenge is 401 `mfa_challenge_expired`; an account without a passkey "
+          "is 404 `not_found`. Asking counts no answer.",
+          responses=failures("mfa_challenge_expired", "not_found", "not_ready"))
+    async def passkey_options(
+        self, start_second_step_passkey: NamedDependency[StartSecondStepPasskey], mfa_challenge: MfaChallengeCookie,
+    ) -> WebAuthnOptions:
+        return await start_second_step_passkey.execute(mfa_challenge)
+
     @post("/verify", status_code=200, summary="Answer the second step of a sign-in and get its session",
           description="With the `mfa_challenge` cookie of a login or a provider sign-in that answered "
           "`mfa_required`: a code of the authenticator app (one step of drift either side, each step "
-          "once), or one of the recovery codes (each once; a notice says how many remain). Answers "
-          "exactly as a successful login and clears the challenge. A wrong answer is 400 "
-          f"`invalid_code`; the {_STEP.max_wrong_answers}th burns the challenge (429 `too_many_attempts`, "
+          "once), one of the recovery codes (each once; a notice says how many remain), or a passkey's "
+          "assertion for the options of `POST /auth/mfa/passkey/options` (one of the account's "
+          "passkeys; its counter must go forward). Answers "
+          "exactly as a successful login and clears the challenge. A wrong answer (a refused passkey "
+          f"too: another account's, a bad signature, a replay) is 400 `invalid_code`; the {_STEP.max_wrong_answers}th burns the challenge (429 `too_many_attempts`, "
           "event `mfa_failed` and a notice to the owner), after which it is 401 `mfa_challenge_expired`, "
           "as for no, an expired or a used challenge: sign in again. Wrong answers count with failed "
           "logins toward the account's lock (423, as the login).",
@@ -103,7 +124,7 @@ class MfaController(Controller):
     ) -> Response[LoginOut]:
         signed_in = await verify_second_step.execute(
             mfa_challenge, client_info(request), code=data.code, recovery_code=data.recovery_code,
-            device_cookie=device,
+            credential=data.credential, device_cookie=device,
         )
         user = signed_in.user
         response = Response(LoginOut(
@@ -125,16 +146,34 @@ class ReauthController(Controller):
     @post("/", status_code=200, summary="Make this session fresh again for sensitive actions",
           description="`password` when the account has one, plus `code` (of the authenticator app) when "
           "its two-step verification is on; `code` alone for an account without a password. A field "
-          "the account has no use for is 400. An account with neither proves itself through its "
+          "the account has no use for is 400. Or `credential` alone: a passkey's assertion for the "
+          "options of `POST /auth/reauth/passkey/options` (one of the account's passkeys; a refused one "
+          "is 400 `invalid_code`, as a wrong code). An account with none of these proves itself through its "
           "provider instead (`GET /auth/{provider}?reauth=true`). Wrong answers count with failed "
-          "logins toward the account's lock (423). Event `reauthenticated`.",
+          "logins toward the account's lock (423). Event `reauthenticated` with the `methods` used.",
           responses=failures("invalid_request", "invalid_code", "not_authenticated", "invalid_password",
                              "account_locked", "busy", "not_ready"))
     async def reauth(
         self, request: Request, data: JSONBody[ReauthBody], reauthenticate: NamedDependency[Reauthenticate],
-        sid: SidCookie,
+        reauthenticate_with_passkey: NamedDependency[ReauthenticateWithPasskey], sid: SidCookie,
     ) -> ReauthOut:
-        fresh_until = await reauthenticate.execute(
-            sid, client_info(request), password=data.password, code=data.code
-        )
+        if data.credential is None:
+            fresh_until = await reauthenticate.execute(
+                sid, client_info(request), password=data.password, code=data.code
+            )
+        elif data.password is not None or data.code is not None:
+            raise InvalidInput("credential", "comes alone: a passkey is proof enough")
+        else:
+            fresh_until = await reauthenticate_with_passkey.execute(sid, client_info(request), data.credential)
         return ReauthOut(fresh_until=fresh_until)
+
+    @post("/passkey/options", status_code=200, summary="Request options of a re-authentication by passkey",
+          description="For `navigator.credentials.get()`: `allowCredentials` the account's passkeys, user "
+          f"verification required. The challenge is bound to this session, single use, "
+          f"{spell(_PASSKEY.challenge_ttl)}; a new call replaces it. Answer it with `{{credential}}` on "
+          "`POST /auth/reauth`. An account without a passkey is 404 `not_found`.",
+          responses=failures("not_authenticated", "not_found", "not_ready"))
+    async def passkey_options(
+        self, start_passkey_reauth: NamedDependency[StartPasskeyReauth], sid: SidCookie
+    ) -> WebAuthnOptions:
+        return await start_passkey_reauth.execute(sid)

@@ -17,6 +17,7 @@ from domain.errors import AddressNotProven, InvalidToken, MfaRequired
 from domain.identities import LinkedAccount
 from domain.email_links import CHANGE_EMAIL, PASSWORD_RESET as RESET_PURPOSE, RESET_TOKEN, EmailLink
 from domain.ownership import Undo
+from domain.passkeys import Passkey
 from domain.profile import ProfileEdit
 from domain.second_factor import TotpState
 from domain.totp import totp
@@ -95,6 +96,25 @@ class TestNothingAddedToAnUnprovenAddress:
         assert not isinstance(refused.value, LinkPending) and not world.db.pending_links
 
 
+    async def test_a_passkey_is_refused_and_nothing_is_kept(self, world):
+        _, sid = await register(world, email="me@corp.example")
+        with pytest.raises(AddressNotProven):
+            await world.start_passkey_registration.execute(sid)
+        with pytest.raises(AddressNotProven):
+            await world.register_passkey.execute(sid, {"id": b"cred".hex(), "challenge": "00"}, None, CLIENT)
+        assert world.db.passkeys == {} and world.db.webauthn_challenges == {}
+
+
+async def stored_passkey(world, user_id, credential_id: bytes) -> Passkey:
+    """A passkey kept as a registration keeps it (a squatter's from before these rules)."""
+    passkey = Passkey(uuid4(), user_id, credential_id, b"pk:" + credential_id, 0, ("internal",), True, True,
+                      "0" * 36, "Passkey", world.clock.now())
+    async with world.new_uow() as uow:
+        assert await uow.passkeys.add(passkey)
+        await uow.commit()
+    return passkey
+
+
 class TestProofOfTheAddressWins:
     async def test_a_provider_that_vouches_takes_the_account_back_whole(self, world):
         user, squatter_sid = await squatted(world)
@@ -136,12 +156,25 @@ class TestProofOfTheAddressWins:
         [proof] = events(world, user.id, "email_verified")
         assert proof["secondFactorRemoved"] is True
 
+    async def test_the_squatters_passkeys_go_whatever_proves_the_address(self, world):
+        user, _ = await squatted(world)
+        await stored_passkey(world, user.id, b"squatter-1")
+        await stored_passkey(world, user.id, b"squatter-2")
+        admitted = await world.forgot_password.admit("alice@example.com", None, CLIENT)
+        await world.forgot_password.deliver(admitted, CLIENT)
+        await world.reset_password.execute(token_of(world, PASSWORD_RESET), "owners-new-secret-9", ELSEWHERE)
+        assert world.db.passkeys == {}
+        [proof] = events(world, user.id, "email_verified")
+        assert proof["passkeysRemoved"] == 2
+
     async def test_a_proven_account_keeps_what_it_has(self, world):
         user, _ = await squatted(world)
+        await stored_passkey(world, user.id, b"owner-1")
         world.prove_address(user.id)
         await sign_in(world)
         owner = world.db.user(user.id)
         assert owner.providers == ("github", "google") and owner.has_password and owner.phone_verified
+        assert len(world.db.passkeys) == 1
 
 
 async def thief_signs_in_from_elsewhere(world, user_id) -> str:
@@ -207,6 +240,22 @@ class TestNotYouUndoes:
         assert not undone.second_factor and world.db.totp[user.id].enabled
         [secured] = events(world, user.id, "account_secured")
         assert "secondFactorRemoved" not in secured
+
+    async def test_passkeys_the_thief_added_go_and_the_owners_stay(self, world):
+        user = await owner(world)
+        owners = await stored_passkey(world, user.id, b"owner-1")
+        world.clock.advance(minutes=1)
+        thief_sid = await thief_signs_in_from_elsewhere(world, user.id)
+        world.clock.advance(minutes=1)
+        options = await world.start_passkey_registration.execute(thief_sid)
+        thiefs = await world.register_passkey.execute(
+            thief_sid, {"id": b"thief-1".hex(), "challenge": options["challenge"]}, None, ELSEWHERE)
+
+        undone = await world.secure_account.execute(token_of(world, NEW_DEVICE), CLIENT)
+
+        assert undone.passkeys == (thiefs.id,) and list(world.db.passkeys) == [owners.id]
+        [secured] = events(world, user.id, "account_secured")
+        assert secured["passkeysRemoved"] == 1
 
     async def test_a_phone_number_from_before_the_event_stays(self, world):
         user = await owner(world)

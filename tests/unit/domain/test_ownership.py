@@ -9,6 +9,7 @@ import pytest
 from domain.errors import AddressNotProven
 from domain.identities import LinkedAccount
 from domain.ownership import Handover, Undo, handover, require_proven_address, undo_since
+from domain.passkeys import Passkey
 from domain.second_factor import TotpState
 from domain.users import User
 
@@ -98,3 +99,25 @@ def test_proof_of_an_unproven_address_drops_its_second_factor_pending_or_on():
     assert handover(squatted, password_set_by_proof=False, totp=TotpState(b"s" * 20)).second_factor
     assert handover(squatted, password_set_by_proof=False).second_factor is False
     assert Handover(False, (), False, True).detail() == {"secondFactorRemoved": True}
+
+
+def passkey(created_at: datetime) -> Passkey:
+    return Passkey(uuid4(), uuid4(), uuid4().bytes, b"cose", 0, (), True, True, "0" * 36, "Passkey", created_at)
+
+
+def test_not_you_removes_the_passkeys_added_at_or_after_the_event():
+    before, at, after = passkey(BEFORE), passkey(EVENT), passkey(AFTER)
+    assert undo_since(user(), [], EVENT, None, passkeys=[before, at, after]).passkeys == (at.id, after.id)
+    assert undo_since(user(), [], EVENT, None).passkeys == ()
+
+
+def test_passkeys_are_named_in_the_detail_only_when_removed():
+    assert "passkeysRemoved" not in Undo().detail()
+    assert Undo(passkeys=(uuid4(), uuid4())).detail()["passkeysRemoved"] == 2
+
+
+def test_proof_of_an_unproven_address_drops_every_passkey():
+    squatted = user(password_hash="h")
+    assert handover(squatted, password_set_by_proof=False, passkeys=2).passkeys == 2
+    assert handover(squatted, password_set_by_proof=False).detail() == {"passwordRemoved": True}
+    assert Handover(False, (), False, passkeys=2).detail() == {"passkeysRemoved": 2}

@@ -51,6 +51,8 @@ def test_second_step_methods():
     assert second_step_methods(PENDING) == []  # a secret never confirmed is not on
     assert second_step_methods(ON) == ["totp", "recovery_code"]
     assert second_step_methods(ON, passkeys=1) == ["totp", "recovery_code", "passkey"]
+    assert second_step_methods(None, passkeys=2) == []  # passkeys alone: no second step (they sign in)
+    assert second_step_methods(PENDING, passkeys=2) == []
 
 
 def test_fresh_within_max_age_and_no_longer():

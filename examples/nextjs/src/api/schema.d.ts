@@ -290,6 +290,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/mfa/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request options of a passkey answering the second step
+         * @description With the `mfa_challenge` cookie of a sign-in that answered `mfa_required` with `passkey` among its `methods`: for `navigator.credentials.get()`, `allowCredentials` the account's passkeys, user verification required. The challenge is bound to that second step, single use, 5 minutes (never past the second step's own end); a new call replaces it. Answer it with `{credential}` on `POST /auth/mfa/verify`. No, an expired, a used or a burned challenge is 401 `mfa_challenge_expired`; an account without a passkey is 404 `not_found`. Asking counts no answer.
+         */
+        post: operations["AuthMfaPasskeyOptionsPasskeyOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/mfa/recovery-codes": {
         parameters: {
             query?: never;
@@ -381,7 +401,7 @@ export interface paths {
         put?: never;
         /**
          * Answer the second step of a sign-in and get its session
-         * @description With the `mfa_challenge` cookie of a login or a provider sign-in that answered `mfa_required`: a code of the authenticator app (one step of drift either side, each step once), or one of the recovery codes (each once; a notice says how many remain). Answers exactly as a successful login and clears the challenge. A wrong answer is 400 `invalid_code`; the 5th burns the challenge (429 `too_many_attempts`, event `mfa_failed` and a notice to the owner), after which it is 401 `mfa_challenge_expired`, as for no, an expired or a used challenge: sign in again. Wrong answers count with failed logins toward the account's lock (423, as the login).
+         * @description With the `mfa_challenge` cookie of a login or a provider sign-in that answered `mfa_required`: a code of the authenticator app (one step of drift either side, each step once), one of the recovery codes (each once; a notice says how many remain), or a passkey's assertion for the options of `POST /auth/mfa/passkey/options` (one of the account's passkeys; its counter must go forward). Answers exactly as a successful login and clears the challenge. A wrong answer (a refused passkey too: another account's, a bad signature, a replay) is 400 `invalid_code`; the 5th burns the challenge (429 `too_many_attempts`, event `mfa_failed` and a notice to the owner), after which it is 401 `mfa_challenge_expired`, as for no, an expired or a used challenge: sign in again. Wrong answers count with failed logins toward the account's lock (423, as the login).
          */
         post: operations["AuthMfaVerifyVerify"];
         delete?: never;
@@ -458,7 +478,7 @@ export interface paths {
         put?: never;
         /**
          * Add the passkey the authenticator made
-         * @description The answer to this session's creation options (used up whatever the verdict). `name` defaults to the authenticator's model when its AAGUID is known, else "Passkey". A refused answer (challenge, origin, RP id, type, user verification, attestation) is 400 `invalid_passkey` and stores nothing. Event `passkey_added`, and a notice to the owner.
+         * @description The answer to this session's creation options (used up whatever the verdict). `name` defaults to the authenticator's model when its AAGUID is known, else "Passkey". A refused answer (challenge, origin, RP id, type, user verification, attestation) is 400 `invalid_passkey` and stores nothing. An account whose email is not verified gets 403 `email_not_verified`. Event `passkey_added`, and a notice to the owner.
          */
         post: operations["AuthPasskeysRegisterRegister"];
         delete?: never;
@@ -478,7 +498,7 @@ export interface paths {
         put?: never;
         /**
          * Creation options for a new passkey
-         * @description For `navigator.credentials.create()`: a discoverable credential with user verification, ES256 or RS256, the account's passkeys excluded. The challenge is bound to this session, single use, 5 minutes; a new call replaces it. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use.
+         * @description For `navigator.credentials.create()`: a discoverable credential with user verification, ES256 or RS256, the account's passkeys excluded. The challenge is bound to this session, single use, 5 minutes; a new call replaces it. An account whose email is not verified gets 403 `email_not_verified` (nothing is added to an unproven address). Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use.
          */
         post: operations["AuthPasskeysRegisterOptionsRegisterOptions"];
         delete?: never;
@@ -622,9 +642,29 @@ export interface paths {
         put?: never;
         /**
          * Make this session fresh again for sensitive actions
-         * @description `password` when the account has one, plus `code` (of the authenticator app) when its two-step verification is on; `code` alone for an account without a password. A field the account has no use for is 400. An account with neither proves itself through its provider instead (`GET /auth/{provider}?reauth=true`). Wrong answers count with failed logins toward the account's lock (423). Event `reauthenticated`.
+         * @description `password` when the account has one, plus `code` (of the authenticator app) when its two-step verification is on; `code` alone for an account without a password. A field the account has no use for is 400. Or `credential` alone: a passkey's assertion for the options of `POST /auth/reauth/passkey/options` (one of the account's passkeys; a refused one is 400 `invalid_code`, as a wrong code). An account with none of these proves itself through its provider instead (`GET /auth/{provider}?reauth=true`). Wrong answers count with failed logins toward the account's lock (423). Event `reauthenticated` with the `methods` used.
          */
         post: operations["AuthReauthReauth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reauth/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request options of a re-authentication by passkey
+         * @description For `navigator.credentials.get()`: `allowCredentials` the account's passkeys, user verification required. The challenge is bound to this session, single use, 5 minutes; a new call replaces it. Answer it with `{credential}` on `POST /auth/reauth`. An account without a passkey is 404 `not_found`.
+         */
+        post: operations["AuthReauthPasskeyOptionsPasskeyOptions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1038,7 +1078,7 @@ export interface components {
          *     }
          */
         PasskeyLoginBody: {
-            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as `invalid_passkey`. */
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` by the passkey routes, `invalid_code` where it answers a second step or a re-authentication. */
             credential: {
                 [key: string]: unknown;
             };
@@ -1072,7 +1112,7 @@ export interface components {
          *     }
          */
         PasskeyRegisterBody: {
-            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as `invalid_passkey`. */
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` by the passkey routes, `invalid_code` where it answers a second step or a re-authentication. */
             credential: {
                 [key: string]: unknown;
             };
@@ -1154,12 +1194,22 @@ export interface components {
         ReauthBody: {
             /** @description The 6 digits the authenticator app shows (spaces between them are also accepted). */
             code?: string | null;
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` by the passkey routes, `invalid_code` where it answers a second step or a re-authentication. */
+            credential?: {
+                [key: string]: unknown;
+            } | null;
             /** @description At most 256 bytes once UTF-8 encoded. */
             password?: string | null;
         } & ({
+            credential?: "" | null;
             password: string;
         } | {
             code: string;
+            credential?: "" | null;
+            password?: "" | null;
+        } | {
+            code?: "" | null;
+            credential: Record<string, never>;
             password?: "" | null;
         });
         /** ReauthOut */
@@ -1238,14 +1288,24 @@ export interface components {
         SecondStepBody: {
             /** @description The 6 digits the authenticator app shows (spaces between them are also accepted). */
             code?: string | null;
+            /** @description The PublicKeyCredential as `toJSON()` (WebAuthn Level 3) writes it: `id`, `rawId`, `type` (`public-key`) and `response` (a registration's `clientDataJSON` and `attestationObject`; a sign-in's `clientDataJSON`, `authenticatorData`, `signature` and `userHandle`), base64url. A credential that cannot be read is refused as any refused answer of its route: `invalid_passkey` by the passkey routes, `invalid_code` where it answers a second step or a re-authentication. */
+            credential?: {
+                [key: string]: unknown;
+            } | null;
             /** @description One of the recovery codes shown when two-step verification was turned on, like `k3v9q-7hx2m`: in any case, with or without its dash (or spaces). */
             recoveryCode?: string | null;
         } & ({
             code: string;
+            credential?: "" | null;
             recoveryCode?: "" | null;
         } | {
             code?: "" | null;
+            credential?: "" | null;
             recoveryCode: string;
+        } | {
+            code?: "" | null;
+            credential: Record<string, never>;
+            recoveryCode?: "" | null;
         });
         /** SecuredOut */
         SecuredOut: {
@@ -1302,8 +1362,11 @@ export interface components {
         UndoneOut: {
             emailChangeCancelled: boolean;
             emailRestored: string | null;
+            /** @description How many passkeys added since were removed */
+            passkeysRemoved: number;
             phoneRemoved: boolean;
             providersUnlinked: string[];
+            secondFactorRemoved: boolean;
         };
         /** UserEnvelopeOut */
         UserEnvelopeOut: {
@@ -2448,6 +2511,107 @@ export interface operations {
             };
         };
     };
+    AuthMfaPasskeyOptionsPasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description Set by a right first factor (a password, a provider) for an account with two-step verification on: the challenge that this route answers. Single use, 5 minutes. */
+                mfa_challenge?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `mfa_challenge_expired`: This sign-in has expired; sign in again. */
+            401: {
+                headers: {
+                    /** @description Clears `mfa_challenge` (empty value, Max-Age=0, Path=/auth). */
+                    "Set-Cookie": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "mfa_challenge_expired";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `forbidden_origin`: This origin may not call the API. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_found`: Nothing here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_found";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     AuthMfaRecoveryCodesRegenerate: {
         parameters: {
             query?: never;
@@ -3293,7 +3457,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description `forbidden_origin`: This origin may not call the API. */
+            /**
+             * @description `email_not_verified`: Verify the account's email address first.
+             *     `forbidden_origin`: This origin may not call the API.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3301,7 +3468,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "forbidden_origin";
+                        error: "email_not_verified" | "forbidden_origin";
                         /** @description A sentence for people. */
                         message: string;
                     };
@@ -3394,6 +3561,7 @@ export interface operations {
             };
             /**
              * @description `reauth_required`: Confirm it is you to do this.
+             *     `email_not_verified`: Verify the account's email address first.
              *     `forbidden_origin`: This origin may not call the API.
              */
             403: {
@@ -3403,7 +3571,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        error: "reauth_required" | "forbidden_origin";
+                        error: "reauth_required" | "email_not_verified" | "forbidden_origin";
                         /** @description A sentence for people. */
                         message: string;
                         /** @description With `reauth_required`: what this account can re-authenticate with (`password`, `totp`, its providers' names). */
@@ -4223,6 +4391,105 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         error: "busy" | "not_ready";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    AuthReauthPasskeyOptionsPasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description The session cookie; a value the server did not issue is ignored. */
+                sid?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Content-Type-Options"?: string;
+                    "cache-control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description `invalid_request`: The request is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        /** @description With `invalid_request`: which fields are wrong and why. */
+                        fields?: components["schemas"]["FieldError"][];
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_authenticated`: Sign in first. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_authenticated";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `forbidden_origin`: This origin may not call the API. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "forbidden_origin";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_found`: Nothing here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_found";
+                        /** @description A sentence for people. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description `not_ready`: The database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "not_ready";
                         /** @description A sentence for people. */
                         message: string;
                     };
