@@ -1209,7 +1209,9 @@ export interface components {
             password?: "" | null;
         } | {
             code?: "" | null;
-            credential: Record<string, never>;
+            credential: {
+                [key: string]: unknown;
+            };
             password?: "" | null;
         });
         /** ReauthOut */
@@ -1304,7 +1306,9 @@ export interface components {
             recoveryCode: string;
         } | {
             code?: "" | null;
-            credential: Record<string, never>;
+            credential: {
+                [key: string]: unknown;
+            };
             recoveryCode?: "" | null;
         });
         /** SecuredOut */
