@@ -1,7 +1,8 @@
 """Passkeys in the browser, with Chromium's virtual authenticator (WebAuthn over the DevTools
 protocol: a platform authenticator that holds discoverable credentials, verifies its user and
 answers at once): added, renamed and removed on /account, then signing in with the login page's
-button, or by the identifier field's suggestions (conditional UI).
+button, or by the identifier field's suggestions (conditional UI); answering the second step of
+a password sign-in, and the re-authentication dialog.
 
 In the virtual environment Chromium answers the login page's conditional request by itself
 with the authenticator's passkey as soon as the page opens: a test of the button takes the
@@ -13,8 +14,16 @@ import re
 
 from playwright.async_api import BrowserContext, CDPSession, Page, expect
 
-from tests.browser.steps import alert, signed_in, signed_in_proven, signed_in_with_google, status
-from tests.browser.test_two_step import go_stale
+from tests.browser.steps import (
+    alert,
+    screenshot,
+    sign_in_with_password,
+    signed_in,
+    signed_in_proven,
+    signed_in_with_google,
+    status,
+)
+from tests.browser.test_two_step import go_stale, turn_on_from_the_account, two_step
 from tests.support.http import PASSWORD
 
 SPY = """
@@ -27,7 +36,7 @@ navigator.credentials.get = (options) => {
 """
 
 
-class Authenticator:
+class VirtualAuthenticator:
     """The virtual authenticator of one page (a CDP session per page)."""
 
     def __init__(self, cdp: CDPSession, authenticator_id: str):
@@ -51,7 +60,7 @@ class Authenticator:
         await self.cdp.send("WebAuthn.setUserVerified", {"authenticatorId": self.id, "isUserVerified": verified})
 
 
-async def with_authenticator(context: BrowserContext, page: Page) -> Authenticator:
+async def with_authenticator(context: BrowserContext, page: Page) -> VirtualAuthenticator:
     await page.add_init_script(SPY)
     cdp = await context.new_cdp_session(page)
     await cdp.send("WebAuthn.enable", {"enableUI": False})
@@ -59,7 +68,7 @@ async def with_authenticator(context: BrowserContext, page: Page) -> Authenticat
         "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
         "isUserVerified": True, "automaticPresenceSimulation": True,
     }})
-    return Authenticator(cdp, answer["authenticatorId"])
+    return VirtualAuthenticator(cdp, answer["authenticatorId"])
 
 
 def passkeys(page: Page):
@@ -93,6 +102,8 @@ async def test_a_passkey_added_on_the_account_page_signs_in_with_the_button(page
     await expect(listed(page).first).to_contain_text("Work laptop")
     await expect(listed(page).first).to_contain_text("never used")
     assert len(await authenticator.credentials()) == 1
+    await passkeys(page).evaluate("card => card.scrollIntoView()")
+    await screenshot(page, "account-passkeys")
 
     held = await authenticator.take_out()
     await signed_out_to_the_login_page(page)
@@ -154,14 +165,20 @@ async def test_a_passkey_is_renamed_then_removed_after_confirming_it_is_you(
     await expect(page).to_have_url(re.compile(r"/login$"))
 
 
-async def test_the_last_way_to_sign_in_is_not_removed(page, context, idp, new_email):
+async def test_the_last_way_to_sign_in_is_not_removed(page, context, idp, new_email, browser_database_url):
+    email = new_email()
     await with_authenticator(context, page)
-    await signed_in_with_google(page, idp, new_email())
+    await signed_in_with_google(page, idp, email)
     await add_a_passkey(page, "Phone")
     await page.get_by_role("region", name="Linked accounts").get_by_role("button", name="Unlink Google").click()
     await expect(status(page, "Google unlinked.")).to_be_visible()
 
+    await go_stale(browser_database_url, email)  # an account with only its passkey proves itself with it
     await listed(page).filter(has_text="Phone").get_by_role("button", name="Remove").click()
+    dialog = page.get_by_role("dialog", name="Confirm it's you")
+    await expect(dialog.get_by_text("For your security, confirm it's you with your passkey to go on.")).to_be_visible()
+    await dialog.get_by_role("button", name="Use a passkey").click()
+    await expect(dialog).to_be_hidden()
     await expect(alert(page, "This passkey is your last way to sign in: set a password, link an account or add "
                              "another passkey before removing it.")).to_be_visible()
     await expect(listed(page)).to_have_count(1)
@@ -187,3 +204,40 @@ async def test_a_cancelled_ceremony_says_nothing_and_an_unconfirmed_email_adds_n
     await page.goto("/account")
     await expect(passkeys(page).get_by_text("Confirm your email address first to add a passkey.")).to_be_visible()
     await expect(passkeys(page).get_by_role("button", name="Add a passkey")).to_have_count(0)
+
+
+async def test_a_passkey_answers_the_second_step_of_a_password_sign_in(page, context, site, mail, new_email):
+    email = new_email()
+    authenticator = await with_authenticator(context, page)
+    await signed_in_proven(context, site.api, mail, email, firstname="Ada", lastname="Lovelace")
+    await turn_on_from_the_account(page)
+    await add_a_passkey(page, "Phone")
+
+    held = await authenticator.take_out()  # else the login page's conditional request signs in with it
+    await signed_out_to_the_login_page(page)
+    await sign_in_with_password(page, email)
+    await expect(page).to_have_url(re.compile(r"/auth/mfa\?methods=[^&]*passkey"))
+    await authenticator.put_back(held)
+    await page.get_by_role("button", name="Use a passkey").click()
+    await expect(page.get_by_role("heading", name="Hello, Ada")).to_be_visible()
+    await page.goto("/account")
+    await expect(listed(page).first).to_contain_text("last used")
+
+
+async def test_the_re_authentication_dialog_is_answered_by_a_passkey(
+        page, context, site, mail, new_email, browser_database_url):
+    email = new_email()
+    await with_authenticator(context, page)
+    await signed_in_proven(context, site.api, mail, email, firstname="Ada", lastname="Lovelace")
+    await add_a_passkey(page, "Phone")
+    await go_stale(browser_database_url, email)
+
+    await two_step(page).get_by_role("button", name="Turn on").click()
+    dialog = page.get_by_role("dialog", name="Confirm it's you")
+    await expect(dialog.get_by_label("Password")).to_be_visible()
+    await dialog.get_by_role("button", name="Use a passkey").click()
+    await expect(dialog).to_be_hidden()
+    await expect(two_step(page).get_by_label("Secret key")).to_have_value(re.compile(r"^[A-Z2-7]{32}$"))
+    await page.goto("/account")
+    await expect(page.get_by_role("region", name="Security activity").get_by_text("Identity confirmed (passkey)")
+                 ).to_be_visible()

@@ -81,10 +81,10 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
     setBusy(true);
     setFailure(null);
     // One WebAuthn request at a time: the conditional one ends before the modal one starts.
-    const pending = conditional.current;
+    const waiting = conditional.current;
     conditional.current = null;
-    pending?.abort.abort();
-    await pending?.settled.catch(() => undefined);
+    waiting?.abort.abort();
+    await waiting?.settled.catch(() => undefined);
     const result = await getPasskey({
       options: () => call(() => api.POST("/auth/passkeys/login/options")),
       answer: answerWithPasskey.current,
@@ -143,7 +143,7 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
         </div>
       </form>
       {withPasskeys && !linking && (
-        <div className="actions">
+        <div className="providers">
           <button type="button" className="secondary" disabled={busy} onClick={signInWithPasskey}>
             {t("login.passkey")}
           </button>
