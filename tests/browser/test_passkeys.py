@@ -4,20 +4,20 @@ answers at once): added, renamed and removed on /account, then signing in with t
 button, or by the identifier field's suggestions (conditional UI); answering the second step of
 a password sign-in, and the re-authentication dialog.
 
-In the virtual environment Chromium answers the login page's conditional request by itself
-with the authenticator's passkey as soon as the page opens: a test of the button takes the
-passkey out of the authenticator while the page opens, and puts it back once the page's
-conditional request is waiting (window.conditionalWaiting, set by a spy on
+In the virtual environment Chromium answers the login page's conditional request at once: with
+the authenticator's passkey when it holds one (the page signs in by itself), else with
+NotAllowedError. A test of the button takes the passkey out of the authenticator while the page
+opens, and puts it back once that request is over (window.conditionalOver, set by a spy on
 navigator.credentials.get), so that only the button can use it."""
 
 import re
 
+import pytest
 from playwright.async_api import BrowserContext, CDPSession, Page, expect
 
 from tests.browser.steps import (
     alert,
     screenshot,
-    sign_in_with_password,
     signed_in,
     signed_in_proven,
     signed_in_with_google,
@@ -27,11 +27,14 @@ from tests.browser.test_two_step import go_stale, turn_on_from_the_account, two_
 from tests.support.http import PASSWORD
 
 SPY = """
-window.conditionalWaiting = false;
+window.conditionalOver = false;
 const get = navigator.credentials.get.bind(navigator.credentials);
 navigator.credentials.get = (options) => {
-  if (options && options.mediation === "conditional") window.conditionalWaiting = true;
-  return get(options);
+  const answer = get(options);
+  if (options && options.mediation === "conditional") {
+    answer.catch(() => null).then(() => { window.conditionalOver = true; });
+  }
+  return answer;
 };
 """
 
@@ -109,7 +112,7 @@ async def test_a_passkey_added_on_the_account_page_signs_in_with_the_button(page
     await signed_out_to_the_login_page(page)
     await expect(page.get_by_label("Email or username", exact=True)).to_have_attribute(
         "autocomplete", "username webauthn")
-    await page.wait_for_function("window.conditionalWaiting")
+    await page.wait_for_function("window.conditionalOver")
     await authenticator.put_back(held)
     await page.get_by_role("button", name="Sign in with a passkey").click()  # no password, no second step
     await expect(page.get_by_role("heading", name="Hello, Ada")).to_be_visible()
@@ -158,7 +161,7 @@ async def test_a_passkey_is_renamed_then_removed_after_confirming_it_is_you(
     # The authenticator still holds it; the service no longer knows it.
     held = await authenticator.take_out()
     await signed_out_to_the_login_page(page)
-    await page.wait_for_function("window.conditionalWaiting")
+    await page.wait_for_function("window.conditionalOver")
     await authenticator.put_back(held)
     await page.get_by_role("button", name="Sign in with a passkey").click()
     await expect(alert(page, "This passkey was not accepted. Try again, or sign in another way.")).to_be_visible()
@@ -215,7 +218,10 @@ async def test_a_passkey_answers_the_second_step_of_a_password_sign_in(page, con
 
     held = await authenticator.take_out()  # else the login page's conditional request signs in with it
     await signed_out_to_the_login_page(page)
-    await sign_in_with_password(page, email)
+    await page.wait_for_function("window.conditionalOver")
+    await page.get_by_label("Email or username", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in", exact=True).click()
     await expect(page).to_have_url(re.compile(r"/auth/mfa\?methods=[^&]*passkey"))
     await authenticator.put_back(held)
     await page.get_by_role("button", name="Use a passkey").click()
@@ -241,3 +247,16 @@ async def test_the_re_authentication_dialog_is_answered_by_a_passkey(
     await page.goto("/account")
     await expect(page.get_by_role("region", name="Security activity").get_by_text("Identity confirmed (passkey)")
                  ).to_be_visible()
+
+
+@pytest.mark.parametrize("context", ["fr-FR"], indirect=True)
+async def test_the_passkey_pieces_speak_french(page, context, site, mail, new_email):
+    await signed_in_proven(context, site.api, mail, new_email(), firstname="Ada", lastname="Lovelace")
+    await page.goto("/account")
+    card = page.get_by_role("region", name="Clés d'accès")
+    await expect(card.get_by_text("Aucune clé d'accès pour l'instant.")).to_be_visible()
+    await expect(card.get_by_role("button", name="Ajouter une clé d'accès")).to_be_visible()
+    await page.get_by_role("button", name="Se déconnecter").click()
+    await expect(page).to_have_url(re.compile(r"/login$"))
+    await expect(page.get_by_role("button", name="Se connecter avec une clé d'accès")).to_be_visible()
+
