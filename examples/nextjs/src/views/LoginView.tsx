@@ -7,7 +7,7 @@
 // conditional request starts with the page and is aborted when the button starts its own.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
@@ -62,10 +62,7 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
   // Conditional UI: waits, for as long as the page is open, for a passkey picked in the
   // identifier field's suggestions. A refusal of its options (rate_limited, network) is not
   // the person's doing: nothing is said, the button and the password still work.
-  const linking = pending === "link" && provider; // completed by the password only
-  useEffect(() => {
-    setWithPasskeys(passkeysSupported());
-    if (linking) return;
+  const startConditional = useCallback(() => {
     const abort = new AbortController();
     const settled = conditionalAvailable().then((available) => available && !abort.signal.aborted ? getPasskey({
       options: (signal) => call(() => api.POST("/auth/passkeys/login/options", { signal })),
@@ -74,8 +71,19 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
       conditional: true,
     }) : null);
     conditional.current = { abort, settled };
-    return () => abort.abort();
-  }, [linking]);
+    return abort;
+  }, []);
+
+  const linking = pending === "link" && provider; // completed by the password only
+  useEffect(() => {
+    setWithPasskeys(passkeysSupported());
+    if (linking) return;
+    const first = startConditional();
+    return () => {
+      first.abort();
+      conditional.current?.abort.abort(); // one started again after the button
+    };
+  }, [linking, startConditional]);
 
   async function signInWithPasskey() {
     setBusy(true);
@@ -90,7 +98,9 @@ export function LoginView({ error, provider, pending, redirect }: Props) {
       answer: answerWithPasskey.current,
     });
     setBusy(false);
-    if (result && !result.ok) setFailure(result.failure);
+    if (result?.ok) return; // on its way where a login goes
+    if (result) setFailure(result.failure);
+    startConditional(); // the field's suggestions again, as before the button
   }
 
   async function submit(event: React.FormEvent) {
