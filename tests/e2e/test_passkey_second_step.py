@@ -7,13 +7,17 @@ import httpx
 
 from tests.e2e.conftest import FRONTEND
 from tests.e2e.test_form_login import post_form, see_other
+from tests.e2e.test_google_sign_in import go_to_google, person, sign_in_with_google
 from tests.e2e.test_passkeys import authenticator, register_passkey, sign_in
 from tests.e2e.test_pending_link import user_id
 from tests.e2e.test_second_factor import (
-    FAILED_SECOND_STEP, METHODS, account_with_totp, challenge_of, signed_in_and_challenge_cleared, verify,
+    FAILED_SECOND_STEP, METHODS, account_with_totp, challenge_of, signed_in_and_challenge_cleared, turn_on_totp,
+    verify,
 )
 from tests.e2e.test_password_recovery import mail_about
-from tests.support.http import PASSWORD, assert_cleared, assert_error, fresh_client, login, prove_email, register
+from tests.support.http import (
+    PASSWORD, assert_cleared, assert_error, fresh_client, login, prove_email, register, set_cookies,
+)
 from tests.support.passkey_authenticator import PasskeyAuthenticator, b64url
 
 WITH_PASSKEY = METHODS + ["passkey"]
@@ -74,6 +78,24 @@ async def test_the_html_form_offers_the_passkey_too(client, server, mail, new_em
         answer = await post_form(browser, emailOrUsername=email, password=PASSWORD)
         assert see_other(answer) == f"{FRONTEND}/auth/mfa?methods=totp,recovery_code,passkey"
         challenge_of(answer)
+
+
+async def test_a_provider_sign_in_offers_the_passkey_and_it_completes_it(client, server, idp, db):
+    sub, claims = person()
+    assert (await sign_in_with_google(client, idp, sub, claims)).status_code == 302
+    await turn_on_totp(client)
+    key = authenticator()
+    await register_passkey(client, key)
+    async with httpx.AsyncClient(base_url=server, timeout=30) as browser:
+        answer = await browser.get(await go_to_google(browser, idp, sub, claims))
+        assert answer.headers["location"] == (
+            f"{FRONTEND}/auth/mfa?from=social&provider=google&methods=totp,recovery_code,passkey")
+        assert "sid" not in set_cookies(answer) and "mfa_challenge" in set_cookies(answer)
+        signed_in = await answer_with(browser, key)
+        assert signed_in.status_code == 200, signed_in.text
+    row = await db.fetchrow("SELECT detail FROM security_events WHERE user_id = $1 AND kind = 'signed_in' "
+                            "ORDER BY created_at DESC LIMIT 1", await user_id(db, claims["email"]))
+    assert '"mfa": true' in row["detail"] and '"method": "google"' in row["detail"]
 
 
 async def test_passkeys_without_totp_open_no_second_step(client, server, mail, new_email):

@@ -20,9 +20,10 @@ async def hand_over(
     *, password_set_by_proof: bool = False,
 ) -> Handover | None:
     """Proof of an unverified address (`proof`, as recorded: {"provider": the one that
-    vouched} or {"via": "reset_link"}) makes its prover the owner: every session ends; the password (unless the proof just set
-    it), every linked provider, the phone number, its codes, every passkey, the second factor and any prepared way in go; the
-    address is verified. Recorded as `email_verified` (with what was dropped) and, when there
+    vouched} or {"via": "reset_link"}) makes its prover the owner: every session ends; the
+    password (unless the proof just set it), every linked provider, the phone number, its
+    codes, every passkey, the second factor and any prepared way in go; the address is
+    verified. Recorded as `email_verified` (with what was dropped) and, when there
     was one, `password_removed`. None (and nothing done) when the address was proven already."""
     totp = await uow.totp.get(user.id) if user.address_unproven else None
     passkeys = await uow.passkeys.for_user(user.id) if user.address_unproven else []
@@ -51,8 +52,8 @@ async def hand_over(
 
 async def take_back(uow: UnitOfWork, user: User, plan: Undo, now: datetime) -> Undo:
     """Undo what a "not you?" click found added since its event (domain.ownership.undo_since):
-    unlink those providers, remove that phone number and those passkeys, turn that TOTP off, cancel a pending email change and put
-    back the address the notice went to (verified by the click; not when another account has
+    unlink those providers, remove that phone number and those passkeys, turn that TOTP off,
+    cancel a pending email change and put back the address the notice went to (verified by the click; not when another account has
     taken it since). Answers what was really undone."""
     for provider in plan.providers:
         await uow.linked_accounts.remove(user.id, provider)

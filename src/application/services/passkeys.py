@@ -13,6 +13,10 @@ from domain.passkeys import Passkey, sign_count_accepted
 from domain.second_factor import PASSKEY
 from domain.users import User
 
+# Where a passkey answers a second step or a re-authentication, its refusal is a wrong
+# answer of that route (invalid_code), in these words.
+PASSKEY_REFUSED = "This passkey answer was refused."
+
 
 async def session_binding(uow: UnitOfWork, tokens: TokenMinter, sid: str) -> bytes:
     """A registration's challenge is bound to the session that asked for it (its id: the sid
@@ -37,8 +41,9 @@ async def use_passkey(
     """The passkey that signed `credential` for `challenge`, its use recorded; InvalidPasskey
     (which says no more) otherwise.
 
-    - the credential must be an assertion that can be read, of a registered passkey, of `owner` when the ceremony is for one
-      account, and the user handle it carries (when it does) its account's;
+    - the credential must be an assertion that can be read, of a registered passkey (of
+      `owner` when the ceremony is for one account), and the user handle it carries (when it
+      does) its account's;
     - the assertion must verify (signature, challenge, origin, RP id, type, user verification);
     - the signature counter must go forward unless the authenticator counts nothing
       (domain.passkeys.sign_count_accepted): a counter that went back is a cloned

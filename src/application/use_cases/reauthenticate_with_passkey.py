@@ -8,7 +8,7 @@ from application.ports.security import Clock, TokenMinter
 from application.services.freshness import mark_fresh
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
-from application.services.passkeys import session_binding, use_passkey
+from application.services.passkeys import PASSKEY_REFUSED, session_binding, use_passkey
 from application.use_cases.get_current_user import GetCurrentUser
 from domain.clients import ClientInfo
 from domain.errors import InvalidCode, InvalidPasskey
@@ -58,7 +58,7 @@ class ReauthenticateWithPasskey:
                 await uow.commit()  # the challenge is used up, a counter that went back on record
                 if attempt.locks:
                     await self.lock_notice.send(user, client)
-                raise InvalidCode("This passkey answer was refused.") from None
+                raise InvalidCode(PASSKEY_REFUSED) from None
             await mark_fresh(uow, self.tokens, user, sid or "", [PASSKEY], client, now)
             await uow.commit()
         await self.guard.succeeded(attempt.key)

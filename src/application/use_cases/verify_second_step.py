@@ -11,7 +11,7 @@ from application.services.email_links import EmailLinks
 from application.services.lock_notice import LockNotice
 from application.services.login_guard import LoginGuard
 from application.services.new_device import NewDeviceAlert
-from application.services.passkeys import use_passkey
+from application.services.passkeys import PASSKEY_REFUSED, use_passkey
 from application.services.provider_links import attach_pending_link, pending_link_attaches
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
@@ -23,8 +23,6 @@ from domain.recovery_codes import normalize_recovery_code
 from domain.second_factor import MfaChallenge, StepVerdict, judge_second_step
 from domain.totp import match_totp, normalize_totp_code
 from domain.users import User
-
-_PASSKEY_REFUSED = "This passkey answer was refused."
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +73,11 @@ class VerifySecondStep:
       `recovery_code_used` recorded with how many remain, and the owner told;
     - an assertion is right when it answers the passkey challenge of this second-step
       challenge (StartSecondStepPasskey; used up by this answer whatever its verdict) with
-      one of the account's passkeys (application.services.passkeys.use_passkey: another
-      account's passkey, an unreadable answer, a bad signature, a replay or a counter that went back are wrong,
-      the last written in the account's activity);
-    - wrong: 400 invalid_code (a passkey's answer too: it is an answer like the others); the answer that takes the last of
+      one of the account's passkeys (application.services.passkeys.use_passkey): another
+      account's passkey, an unreadable answer, a bad signature, a replay or a counter that
+      went back are wrong, the last written in the account's activity;
+    - wrong: 400 invalid_code (a passkey's answer too: it is an answer like the others); the
+      answer that takes the last of
       `SecondFactorPolicy.max_wrong_answers` burns the challenge (429 too_many_attempts),
       records `mfa_failed`, reports it as a security event (Telemetry) and tells the owner,
       with a "not you?" link;
@@ -130,7 +129,7 @@ class VerifySecondStep:
             if verdict is StepVerdict.BURNED:
                 self.telemetry.security("mfa_failed", client.ip, user.id)
                 raise TooManyAttempts("Too many wrong answers; sign in again.")
-            raise InvalidCode(_PASSKEY_REFUSED) if answer.credential is not None else InvalidCode()
+            raise InvalidCode(PASSKEY_REFUSED) if answer.credential is not None else InvalidCode()
         self.telemetry.login(challenge.method, "success")
         await self.guard.succeeded(challenge.lock_key)
         if pending_link_attaches(pending, user):

@@ -108,9 +108,10 @@ class MfaController(Controller):
           "`mfa_required`: a code of the authenticator app (one step of drift either side, each step "
           "once), one of the recovery codes (each once; a notice says how many remain), or a passkey's "
           "assertion for the options of `POST /auth/mfa/passkey/options` (one of the account's "
-          "passkeys; its counter must go forward). Answers "
-          "exactly as a successful login and clears the challenge. A wrong answer (a refused passkey "
-          f"too: another account's, a bad signature, a replay) is 400 `invalid_code`; the {_STEP.max_wrong_answers}th burns the challenge (429 `too_many_attempts`, "
+          "passkeys; its counter must go forward). Answers exactly as a successful login and clears "
+          "the challenge. A wrong answer (a refused passkey too: another account's, an unreadable one, "
+          "a bad signature, a replay) is 400 `invalid_code`; the "
+          f"{_STEP.max_wrong_answers}th burns the challenge (429 `too_many_attempts`, "
           "event `mfa_failed` and a notice to the owner), after which it is 401 `mfa_challenge_expired`, "
           "as for no, an expired or a used challenge: sign in again. Wrong answers count with failed "
           "logins toward the account's lock (423, as the login).",

@@ -12,6 +12,7 @@ from application.ports.messages import (
     NEW_DEVICE,
     PASSWORD_CHANGED,
     PASSWORD_RESET,
+    SECOND_FACTOR_CHANGED,
 )
 from domain.errors import AddressNotProven, InvalidToken, MfaRequired
 from domain.identities import LinkedAccount
@@ -256,6 +257,18 @@ class TestNotYouUndoes:
         assert undone.passkeys == (thiefs.id,) and list(world.db.passkeys) == [owners.id]
         [secured] = events(world, user.id, "account_secured")
         assert secured["passkeysRemoved"] == 1
+
+    async def test_the_passkey_added_notice_undoes_that_passkey(self, world):
+        user = await owner(world)
+        thief_sid = await thief_signs_in_from_elsewhere(world, user.id)
+        world.clock.advance(minutes=1)
+        options = await world.start_passkey_registration.execute(thief_sid)
+        await world.register_passkey.execute(
+            thief_sid, {"id": b"thief-1".hex(), "challenge": options["challenge"]}, None, ELSEWHERE)
+
+        undone = await world.secure_account.execute(token_of(world, SECOND_FACTOR_CHANGED), CLIENT)
+
+        assert len(undone.passkeys) == 1 and world.db.passkeys == {}
 
     async def test_a_phone_number_from_before_the_event_stays(self, world):
         user = await owner(world)
