@@ -107,6 +107,10 @@ async def test_a_passkey_added_on_the_account_page_signs_in_with_the_button(page
     assert len(await authenticator.credentials()) == 1
     await passkeys(page).evaluate("card => card.scrollIntoView()")
     await screenshot(page, "account-passkeys")
+    # The authenticator holds one of the account's passkeys already (excludeCredentials).
+    await passkeys(page).get_by_role("button", name="Add a passkey").click()
+    await expect(alert(page, "This passkey is registered already.")).to_be_visible()
+    await expect(listed(page)).to_have_count(1)
 
     held = await authenticator.take_out()
     await signed_out_to_the_login_page(page)
