@@ -160,7 +160,8 @@ def _given(body: type[Body], index: int, objects: set[str]) -> Schema:
         others = names[:index] + names[index + 1:]
     else:
         others = names[:index] + tuple(n for n in names[index + 1:] if n in body.alone)
-    given = Schema(type=OpenAPIType.OBJECT) if name in objects else Schema(type=OpenAPIType.STRING, min_length=1)
+    given = (Schema(type=OpenAPIType.OBJECT, additional_properties=True) if name in objects  # any members
+             else Schema(type=OpenAPIType.STRING, min_length=1))
     return Schema(required=[name], properties={name: given, **{other: _NOT_GIVEN for other in others}})
 
 

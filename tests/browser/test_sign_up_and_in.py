@@ -42,6 +42,7 @@ async def test_a_person_signs_in_with_the_email_address(page, site, new_email):
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     for provider in ("Google", "Facebook", "GitHub"):  # one button per provider the API offers
         await expect(page.get_by_role("link", name=f"Sign in with {provider}")).to_be_visible()
+    await expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_visible()  # once hydrated
     await screenshot(page, "login")
     await sign_in_with_password(page, email.upper())  # as typed: case does not matter
     await expect(page).to_have_url(re.compile(r"/dashboard$"))

@@ -10,7 +10,8 @@ export type Failure = {
   message?: string;
   fields?: FieldProblem[];
   providers?: string[];
-  methods?: string[]; // with mfa_required (totp, recovery_code) and reauth_required (password, totp, providers)
+  // with mfa_required (totp, recovery_code, passkey) and reauth_required (password, totp, passkey, providers)
+  methods?: string[];
   retryAfter?: number; // seconds, with rate_limited and account_locked
 };
 

@@ -10,6 +10,7 @@ export type SessionInfo = components["schemas"]["SessionOut"];
 export type SecurityEvent = components["schemas"]["EventOut"];
 export type LinkedAccount = components["schemas"]["AccountOut"];
 export type Undone = components["schemas"]["UndoneOut"];
+export type Passkey = components["schemas"]["PasskeyOut"];
 
 // Cookies (sid, refresh_token) go with every call: the API is another origin of the same site.
 export const api = createClient<paths>({ baseUrl: API_BASE, credentials: "include" });

@@ -1312,7 +1312,9 @@ export interface components {
             password?: "" | null;
         } | {
             code?: "" | null;
-            credential: Record<string, never>;
+            credential: {
+                [key: string]: unknown;
+            };
             password?: "" | null;
         });
         /** ReauthOut */
@@ -1413,7 +1415,9 @@ export interface components {
             recoveryCode: string;
         } | {
             code?: "" | null;
-            credential: Record<string, never>;
+            credential: {
+                [key: string]: unknown;
+            };
             recoveryCode?: "" | null;
         });
         /** SecuredOut */

@@ -36,6 +36,7 @@ const en = {
   "login.pendingLink": "Sign in with your password to link {provider} to your account.",
   "login.accountDeleted": "Your account was deleted. You may create a new one at any time.",
   "login.socialOnly": "This account has no password: sign in with {providers}.",
+  "login.passkey": "Sign in with a passkey",
   "login.locked": "Too many failed attempts: try again in {minutes} min, or open the unlock link sent to the account's email address.",
 
   "mfa.title": "Two-step verification",
@@ -47,6 +48,7 @@ const en = {
   "mfa.submit": "Verify",
   "mfa.useRecovery": "Use a recovery code",
   "mfa.useCode": "Use the authenticator app",
+  "mfa.passkey": "Use a passkey",
   "mfa.burned": "Too many wrong codes: sign in again.",
   "mfa.expired": "This sign-in has expired: sign in again.",
 
@@ -56,6 +58,8 @@ const en = {
   "reauth.code": "For your security, enter a code from your authenticator app to go on.",
   "reauth.provider": "For your security, sign in again with your provider to go on; you will come back here.",
   "reauth.continueWith": "Continue with {name}",
+  "reauth.passkey": "Use a passkey",
+  "reauth.passkeyOnly": "For your security, confirm it's you with your passkey to go on.",
   "reauth.submit": "Confirm",
   "reauth.cancel": "Cancel",
 
@@ -80,6 +84,26 @@ const en = {
   "twoStep.turnedOn": "Two-step verification is on.",
   "twoStep.turnedOff": "Two-step verification is off.",
   "twoStep.renewed": "New recovery codes: the old ones no longer work.",
+
+  "passkeys.title": "Passkeys",
+  "passkeys.intro": "A passkey signs you in with your device's screen lock or a security key, without a password or a second step.",
+  "passkeys.list": "Your passkeys",
+  "passkeys.none": "No passkey yet.",
+  "passkeys.line": "Added {created} · {used}",
+  "passkeys.lastUsed": "last used {date}",
+  "passkeys.neverUsed": "never used",
+  "passkeys.backedUp": "synced",
+  "passkeys.name": "Name of the new passkey (optional)",
+  "passkeys.add": "Add a passkey",
+  "passkeys.added": "Passkey added: you can sign in with it.",
+  "passkeys.rename": "Rename",
+  "passkeys.newName": "New name",
+  "passkeys.save": "Save",
+  "passkeys.renamed": "Passkey renamed.",
+  "passkeys.remove": "Remove",
+  "passkeys.removed": "Passkey removed.",
+  "passkeys.verifyFirst": "Confirm your email address first to add a passkey.",
+  "passkeys.lastOne": "This passkey is your last way to sign in: set a password, link an account or add another passkey before removing it.",
 
   "register.title": "Create an account",
   "register.username": "Username (optional)",
@@ -146,6 +170,7 @@ const en = {
   "method.password": "password",
   "method.register": "sign-up",
   "method.totp": "authenticator app",
+  "method.passkey": "passkey",
 
   "field.line": "{field}: {message}",
   "field.username": "Username",
@@ -302,7 +327,7 @@ const en = {
   "error.account_locked": "Too many failed attempts: this account is locked for a while.",
   "error.not_found": "This no longer exists.",
   "error.not_linked": "This provider is not linked to your account.",
-  "error.last_login_method": "This is your last way to sign in: set a password or link another account first.",
+  "error.last_login_method": "This is your last way to sign in: set a password, add a passkey or link another account first.",
   "error.invalid_token": "This link is invalid, already used or expired.",
   "error.invalid_password": "The password is wrong.",
   "error.provider_not_configured": "This provider is not available.",
@@ -323,6 +348,10 @@ const en = {
   "error.mfa_already_enabled": "Two-step verification is on already.",
   "error.mfa_not_enabled": "Two-step verification is off.",
   "error.mfa_setup_not_started": "Start the setup again.",
+  "error.invalid_passkey": "This passkey was not accepted. Try again, or sign in another way.",
+  "error.passkey_exists": "This passkey is registered already.",
+  "error.passkey_unsupported": "This browser cannot use passkeys.",
+  "error.passkey_failed": "The passkey did not work. Please try again.",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -361,6 +390,7 @@ const fr: Record<MessageKey, string> = {
   "login.pendingLink": "Connectez-vous avec votre mot de passe pour associer {provider} à votre compte.",
   "login.accountDeleted": "Votre compte a été supprimé. Vous pouvez en créer un nouveau à tout moment.",
   "login.socialOnly": "Ce compte n'a pas de mot de passe : connectez-vous avec {providers}.",
+  "login.passkey": "Se connecter avec une clé d'accès",
   "login.locked": "Trop d'essais manqués : réessayez dans {minutes} min, ou ouvrez le lien de déblocage envoyé à l'adresse e-mail du compte.",
 
   "mfa.title": "Validation en deux étapes",
@@ -372,6 +402,7 @@ const fr: Record<MessageKey, string> = {
   "mfa.submit": "Valider",
   "mfa.useRecovery": "Utiliser un code de secours",
   "mfa.useCode": "Utiliser l'application d'authentification",
+  "mfa.passkey": "Utiliser une clé d'accès",
   "mfa.burned": "Trop de codes incorrects : reconnectez-vous.",
   "mfa.expired": "Cette connexion a expiré : reconnectez-vous.",
 
@@ -381,6 +412,8 @@ const fr: Record<MessageKey, string> = {
   "reauth.code": "Par sécurité, saisissez un code de votre application d'authentification pour continuer.",
   "reauth.provider": "Par sécurité, reconnectez-vous avec votre fournisseur pour continuer ; vous reviendrez ici.",
   "reauth.continueWith": "Continuer avec {name}",
+  "reauth.passkey": "Utiliser une clé d'accès",
+  "reauth.passkeyOnly": "Par sécurité, confirmez votre identité avec votre clé d'accès pour continuer.",
   "reauth.submit": "Confirmer",
   "reauth.cancel": "Annuler",
 
@@ -405,6 +438,26 @@ const fr: Record<MessageKey, string> = {
   "twoStep.turnedOn": "La validation en deux étapes est activée.",
   "twoStep.turnedOff": "La validation en deux étapes est désactivée.",
   "twoStep.renewed": "Nouveaux codes de secours : les anciens ne fonctionnent plus.",
+
+  "passkeys.title": "Clés d'accès",
+  "passkeys.intro": "Une clé d'accès vous connecte avec le verrouillage de votre appareil ou une clé de sécurité, sans mot de passe ni seconde étape.",
+  "passkeys.list": "Vos clés d'accès",
+  "passkeys.none": "Aucune clé d'accès pour l'instant.",
+  "passkeys.line": "Ajoutée le {created} · {used}",
+  "passkeys.lastUsed": "dernière utilisation le {date}",
+  "passkeys.neverUsed": "jamais utilisée",
+  "passkeys.backedUp": "synchronisée",
+  "passkeys.name": "Nom de la nouvelle clé d'accès (facultatif)",
+  "passkeys.add": "Ajouter une clé d'accès",
+  "passkeys.added": "Clé d'accès ajoutée : vous pouvez vous connecter avec elle.",
+  "passkeys.rename": "Renommer",
+  "passkeys.newName": "Nouveau nom",
+  "passkeys.save": "Enregistrer",
+  "passkeys.renamed": "Clé d'accès renommée.",
+  "passkeys.remove": "Supprimer",
+  "passkeys.removed": "Clé d'accès supprimée.",
+  "passkeys.verifyFirst": "Confirmez d'abord votre adresse e-mail pour ajouter une clé d'accès.",
+  "passkeys.lastOne": "Cette clé d'accès est votre dernier moyen de connexion : définissez un mot de passe, associez un compte ou ajoutez une autre clé d'accès avant de la supprimer.",
 
   "register.title": "Créer un compte",
   "register.username": "Nom d'utilisateur (facultatif)",
@@ -471,6 +524,7 @@ const fr: Record<MessageKey, string> = {
   "method.password": "mot de passe",
   "method.register": "inscription",
   "method.totp": "application d'authentification",
+  "method.passkey": "clé d'accès",
 
   "field.line": "{field} : {message}",
   "field.username": "Nom d'utilisateur",
@@ -627,7 +681,7 @@ const fr: Record<MessageKey, string> = {
   "error.account_locked": "Trop d'essais manqués : ce compte est bloqué pour un moment.",
   "error.not_found": "Cet élément n'existe plus.",
   "error.not_linked": "Ce fournisseur n'est pas associé à votre compte.",
-  "error.last_login_method": "C'est votre dernier moyen de connexion : choisissez un mot de passe ou associez un autre compte d'abord.",
+  "error.last_login_method": "C'est votre dernier moyen de connexion : choisissez un mot de passe, ajoutez une clé d'accès ou associez un autre compte d'abord.",
   "error.invalid_token": "Ce lien n'est pas valide, a déjà servi ou a expiré.",
   "error.invalid_password": "Le mot de passe est incorrect.",
   "error.provider_not_configured": "Ce fournisseur n'est pas disponible.",
@@ -648,6 +702,10 @@ const fr: Record<MessageKey, string> = {
   "error.mfa_already_enabled": "La validation en deux étapes est déjà activée.",
   "error.mfa_not_enabled": "La validation en deux étapes est désactivée.",
   "error.mfa_setup_not_started": "Recommencez l'activation.",
+  "error.invalid_passkey": "Cette clé d'accès n'a pas été acceptée. Réessayez, ou connectez-vous autrement.",
+  "error.passkey_exists": "Cette clé d'accès est déjà enregistrée.",
+  "error.passkey_unsupported": "Ce navigateur ne peut pas utiliser de clés d'accès.",
+  "error.passkey_failed": "La clé d'accès n'a pas fonctionné. Réessayez.",
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, fr };

@@ -1,8 +1,9 @@
 "use client";
 // Fresh authentication: a sensitive action (turning two-step verification on or off, new
-// recovery codes, unlinking a provider, an email or first password without a password) may
-// answer 403 reauth_required with the methods this account can prove itself with. useFresh()
-// opens the dialog then, and once the person has proven it, sends the same request again.
+// recovery codes, adding or removing a passkey, unlinking a provider, an email or first
+// password without a password) may answer 403 reauth_required with the methods this account
+// can prove itself with. useFresh() opens the dialog then, and once the person has proven it,
+// sends the same request again.
 import { createContext, useCallback, useContext, useState } from "react";
 
 import { authed, type Result } from "@/api/call";

@@ -1,6 +1,7 @@
 "use client";
-// /account: profile, email, phone, password, two-step verification, linked providers, sessions,
-// security activity, your data (download it, delete the account). Sensitive actions open the re-authentication dialog when the sign-in is old.
+// /account: profile, email, phone, password, two-step verification, passkeys, linked providers,
+// sessions, security activity, your data (download it, delete the account). Sensitive actions
+// open the re-authentication dialog when the sign-in is old.
 // ?error=email_not_verified: a provider link was refused because the email is not confirmed
 // yet (the login page sends the signed-in browser here): said first, with the resend button.
 import Link from "next/link";
@@ -18,6 +19,7 @@ import { PasswordSection } from "./account/PasswordSection";
 import { PhoneSection } from "./account/PhoneSection";
 import { ProfileSection } from "./account/ProfileSection";
 import { ProvidersSection } from "./account/ProvidersSection";
+import { PasskeysSection } from "./account/PasskeysSection";
 import { Section } from "./account/Section";
 import { SessionsSection, type Reloadable } from "./account/SessionsSection";
 import { TwoStepSection } from "./account/TwoStepSection";
@@ -54,6 +56,7 @@ export function AccountView({ error }: { error?: string }) {
       <PhoneSection user={user} onUser={(u) => { setUser(u); void activity.current?.reload(); }} />
       <PasswordSection user={user} onChanged={changed} />
       <TwoStepSection user={user} onChanged={changed} />
+      <PasskeysSection user={user} onChanged={changed} />
       <ProvidersSection onChanged={changed} />
       <SessionsSection ref={sessions} />
       <ActivitySection ref={activity} />

@@ -3,9 +3,12 @@
 // refused because the signed-in account's email is not confirmed goes on to /account, which
 // says so next to the button that sends the confirmation link again. ?deleted=1: the account
 // was just deleted (from /account), which is said first.
+// Passkeys: a button for the browser's modal ceremony, and conditional UI (the identifier
+// field offers the browser's passkeys among its suggestions; picking one signs in). The
+// conditional request starts with the page and is aborted when the button starts its own.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
@@ -13,6 +16,7 @@ import { ProviderButtons, displayName, useProviders } from "@/components/Provide
 import { Alert, FailureAlert, Field, LockedAlert, Status } from "@/components/ui";
 import { API_BASE } from "@/lib/config";
 import { useI18n } from "@/lib/i18n";
+import { conditionalAvailable, getPasskey, passkeysSupported } from "@/lib/passkeys";
 import { signedInPage } from "@/lib/paths";
 import { fetchMe } from "@/lib/session";
 
@@ -31,6 +35,8 @@ export function LoginView({ error, provider, pending, redirect, deleted }: Props
   // email is not confirmed: its alert waits until we know which (the /account page says it).
   const maybeRefusedLink = error === "email_not_verified" && pending !== "link";
   const [checking, setChecking] = useState(maybeRefusedLink);
+  const [withPasskeys, setWithPasskeys] = useState(false); // known in the browser only
+  const conditional = useRef<{ abort: AbortController; settled: Promise<unknown> } | null>(null);
 
   // A failed link (started on /account) lands here too: the person is still signed in.
   useEffect(() => {
@@ -45,6 +51,58 @@ export function LoginView({ error, provider, pending, redirect, deleted }: Props
       })
       .catch(() => setChecking(false));
   }, [error, maybeRefusedLink, router]);
+
+  // The passkey sign-in answers as a login does, with no second step: it goes where a login goes.
+  const answerWithPasskey = useRef(async (credential: Record<string, unknown>) => {
+    const result = await call(() => api.POST("/auth/passkeys/login", { body: { credential } }));
+    if (result.ok) router.push(signedInPage(result.data.user, result.data.linkedProvider, redirect));
+    else setFailure(result.failure);
+    return result;
+  });
+
+  // Conditional UI: waits, for as long as the page is open, for a passkey picked in the
+  // identifier field's suggestions. A refusal of its options (rate_limited, network) is not
+  // the person's doing: nothing is said, the button and the password still work.
+  const startConditional = useCallback(() => {
+    const abort = new AbortController();
+    const settled = conditionalAvailable().then((available) => available && !abort.signal.aborted ? getPasskey({
+      options: (signal) => call(() => api.POST("/auth/passkeys/login/options", { signal })),
+      answer: answerWithPasskey.current,
+      signal: abort.signal,
+      conditional: true,
+    }) : null);
+    conditional.current = { abort, settled };
+    return abort;
+  }, []);
+
+  const linking = pending === "link" && provider; // completed by the password only
+  useEffect(() => {
+    setWithPasskeys(passkeysSupported());
+    if (linking) return;
+    const first = startConditional();
+    return () => {
+      first.abort();
+      conditional.current?.abort.abort(); // one started again after the button
+    };
+  }, [linking, startConditional]);
+
+  async function signInWithPasskey() {
+    setBusy(true);
+    setFailure(null);
+    // One WebAuthn request at a time: the conditional one ends before the modal one starts.
+    const waiting = conditional.current;
+    conditional.current = null;
+    waiting?.abort.abort();
+    await waiting?.settled.catch(() => undefined);
+    const result = await getPasskey({
+      options: () => call(() => api.POST("/auth/passkeys/login/options")),
+      answer: answerWithPasskey.current,
+    });
+    setBusy(false);
+    if (result?.ok) return; // on its way where a login goes
+    if (result) setFailure(result.failure);
+    startConditional(); // the field's suggestions again, as before the button
+  }
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -67,7 +125,6 @@ export function LoginView({ error, provider, pending, redirect, deleted }: Props
   }
 
   const names = (list: string[]) => list.map((name) => displayName(providers, name)).join(", ");
-  const linking = pending === "link" && provider;
 
   return (
     <section className="card narrow">
@@ -88,7 +145,7 @@ export function LoginView({ error, provider, pending, redirect, deleted }: Props
       {/* Without JavaScript the form posts itself to the API, which answers with a redirect
           to /dashboard, /auth/finish, /auth/mfa or /auth/login?error= (its HTML-form login). */}
       <form method="post" action={`${API_BASE}/auth/login`} onSubmit={submit} noValidate>
-        <Field label={t("login.identifier")} name="emailOrUsername" autoComplete="username" required
+        <Field label={t("login.identifier")} name="emailOrUsername" autoComplete="username webauthn" required
           value={identifier} onChange={(e) => setIdentifier(e.target.value)} />
         <Field label={t("common.password")} name="password" type="password" autoComplete="current-password"
           required value={password} onChange={(e) => setPassword(e.target.value)} />
@@ -97,6 +154,13 @@ export function LoginView({ error, provider, pending, redirect, deleted }: Props
           <Link href="/forgot-password">{t("common.forgot")}</Link>
         </div>
       </form>
+      {withPasskeys && !linking && (
+        <div className="providers">
+          <button type="button" className="secondary" disabled={busy} onClick={signInWithPasskey}>
+            {t("login.passkey")}
+          </button>
+        </div>
+      )}
       {!linking && (
         <ProviderButtons only={failure?.code === "social_only" ? failure.providers : undefined} redirect={redirect} />
       )}

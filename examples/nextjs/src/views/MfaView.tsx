@@ -1,16 +1,18 @@
 "use client";
-// /auth/mfa: the code of the authenticator app, or one of the recovery codes, answers
-// POST /auth/mfa/verify; its 200 is a login's, and goes where a login goes. A challenge that
+// /auth/mfa: the code of the authenticator app, one of the recovery codes, or (when `methods`
+// has passkey) one of the account's passkeys answers POST /auth/mfa/verify; its 200 is a
+// login's, and goes where a login goes. A challenge that
 // expired or was burned cannot be answered any more: the person signs in again.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { call, type Failure } from "@/api/call";
 import { api } from "@/api/client";
 import { displayName, useProviders } from "@/components/ProviderButtons";
 import { Alert, FailureAlert, Field, LockedAlert } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
+import { getPasskey, passkeysSupported } from "@/lib/passkeys";
 import { signedInPage } from "@/lib/paths";
 
 type Props = { provider?: string; methods?: string; redirect?: string };
@@ -27,6 +29,26 @@ export function MfaView({ provider, methods, redirect }: Props) {
   const [code, setCode] = useState("");
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
+  const [withPasskey, setWithPasskey] = useState(false); // known in the browser only
+  const offersPasskey = offered.includes("passkey");
+  useEffect(() => setWithPasskey(offersPasskey && passkeysSupported()), [offersPasskey]);
+
+  async function answerWithPasskey() {
+    setBusy(true);
+    setFailure(null);
+    const result = await getPasskey({
+      options: () => call(() => api.POST("/auth/mfa/passkey/options")),
+      answer: (credential) => call(() => api.POST("/auth/mfa/verify", { body: { credential } })),
+    });
+    setBusy(false);
+    if (!result) return; // cancelled: the other answers are still there
+    if (!result.ok) {
+      // A refused passkey counts as a wrong answer (invalid_code): said as a passkey's refusal.
+      setFailure(result.failure.code === "invalid_code" ? { ...result.failure, code: "invalid_passkey" } : result.failure);
+      return;
+    }
+    router.push(signedInPage(result.data.user, result.data.linkedProvider, redirect));
+  }
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -81,6 +103,11 @@ export function MfaView({ provider, methods, redirect }: Props) {
             {offered.includes("recovery_code") && offered.includes("totp") && (
               <button type="button" className="secondary" onClick={() => switchTo(!recovery)}>
                 {t(recovery ? "mfa.useCode" : "mfa.useRecovery")}
+              </button>
+            )}
+            {withPasskey && (
+              <button type="button" className="secondary" disabled={busy} onClick={answerWithPasskey}>
+                {t("mfa.passkey")}
               </button>
             )}
           </div>

@@ -19,7 +19,9 @@ function detailsOf(event: SecurityEvent): string[] {
   return Array.isArray(methods) ? methods.filter((m): m is string => typeof m === "string") : [];
 }
 
-const METHODS = { password: "method.password", register: "method.register", totp: "method.totp" } as const;
+const METHODS = {
+  password: "method.password", register: "method.register", totp: "method.totp", passkey: "method.passkey",
+} as const;
 
 export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_, ref) {
   const { t, lang } = useI18n();

@@ -20,12 +20,15 @@ export function useAction() {
   const [failure, setFailure] = useState<Failure | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  async function run<T>(request: () => Promise<Result<T>>, onOk: (data: T) => string | null | void) {
+  /** `request` may end in null: nothing happened and there is nothing to say (a passkey
+   *  ceremony the person cancelled). */
+  async function run<T>(request: () => Promise<Result<T> | null>, onOk: (data: T) => string | null | void) {
     setBusy(true);
     setFailure(null);
     setDone(null);
     const result = await request();
     setBusy(false);
+    if (!result) return false;
     if (!result.ok) {
       setFailure(result.failure);
       return false;
