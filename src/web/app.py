@@ -14,6 +14,7 @@ from swagger_ui_bundle import swagger_ui_path
 from infrastructure.persistence.errors import DATABASE_ERRORS, database_unavailable
 from infrastructure.persistence.problems import database_problem
 from infrastructure.settings import Settings, load_settings_or_exit
+from infrastructure.settings.passwords import password_warnings
 from web.composition.adapters import Infrastructure, build_infrastructure
 from web.composition.policies import policies
 from web.composition.use_cases import use_case_dependencies
@@ -54,10 +55,13 @@ def create_app(
     """The composition root, in the order it runs: the settings; the rules they make; an
     adapter behind each port; the use cases, built once from both; the app that serves them."""
     settings = settings or load_settings_or_exit()
-    for warning in site_warnings(
-        settings.serving.api_url, settings.serving.frontend_origin, settings.sessions.cookie_samesite,
-        settings.production,
-    ):
+    for warning in [
+        *site_warnings(
+            settings.serving.api_url, settings.serving.frontend_origin, settings.sessions.cookie_samesite,
+            settings.production,
+        ),
+        *password_warnings(settings.passwords, settings.production),
+    ]:
         log.warning(warning)
     rules = policies(settings)
     infrastructure = infrastructure or build_infrastructure(settings)

@@ -21,3 +21,14 @@ def check_passwords(passwords: PasswordSettings) -> None:
     check_urls(PWNED_PASSWORDS_URL=passwords.pwned_passwords_url)
     if not passwords.pwned_passwords_url.endswith("/"):
         raise bad("PWNED_PASSWORDS_URL", "a URL ending in / (the prefix is appended)", passwords.pwned_passwords_url)
+
+
+def password_warnings(passwords: PasswordSettings, production: bool) -> list[str]:
+    """What to tell the operator at start: production that lets breached passwords in."""
+    if production and not passwords.breach_check:
+        return [
+            "PASSWORD_BREACH_CHECK is off in production: a new password found in known data breaches "
+            "is not refused. Set PASSWORD_BREACH_CHECK=true (each instance then needs outbound HTTPS "
+            "to api.pwnedpasswords.com, or PWNED_PASSWORDS_URL)."
+        ]
+    return []
