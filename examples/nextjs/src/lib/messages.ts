@@ -273,6 +273,9 @@ const en = {
   "secure.undonePhone": "The phone number was removed.",
   "secure.undoneEmailChange": "The email address change was cancelled: its confirmation link no longer works.",
   "secure.undoneEmailRestored": "The email address is back to {email}.",
+  "secure.undonePasskey": "The passkey added since was removed.",
+  "secure.undonePasskeys": "The {count} passkeys added since were removed.",
+  "secure.undoneSecondFactor": "Two-step verification, turned on since, was turned off.",
   "secure.undoneNothing": "Nothing else had been added to your account since our message.",
   "secure.done": "Done: every session was ended and the password removed. Choose a new one through “Forgot your password?”.",
 
@@ -627,6 +630,9 @@ const fr: Record<MessageKey, string> = {
   "secure.undonePhone": "Le numéro de téléphone a été supprimé.",
   "secure.undoneEmailChange": "Le changement d'adresse e-mail a été annulé : son lien de confirmation ne fonctionne plus.",
   "secure.undoneEmailRestored": "L'adresse e-mail est de nouveau {email}.",
+  "secure.undonePasskey": "La clé d'accès ajoutée depuis a été supprimée.",
+  "secure.undonePasskeys": "Les {count} clés d'accès ajoutées depuis ont été supprimées.",
+  "secure.undoneSecondFactor": "La validation en deux étapes, activée depuis, a été désactivée.",
   "secure.undoneNothing": "Rien d'autre n'avait été ajouté à votre compte depuis notre message.",
   "secure.done": "C'est fait : toutes les sessions ont été fermées et le mot de passe supprimé. Choisissez-en un nouveau avec « Mot de passe oublié ? ».",
 

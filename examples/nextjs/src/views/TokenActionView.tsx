@@ -78,6 +78,9 @@ function UndoneList({ undone }: { undone: Undone }) {
     ...(undone.phoneRemoved ? [t("secure.undonePhone")] : []),
     ...(undone.emailChangeCancelled ? [t("secure.undoneEmailChange")] : []),
     ...(undone.emailRestored ? [t("secure.undoneEmailRestored", { email: undone.emailRestored })] : []),
+    ...(undone.passkeysRemoved === 1 ? [t("secure.undonePasskey")] : []),
+    ...(undone.passkeysRemoved > 1 ? [t("secure.undonePasskeys", { count: undone.passkeysRemoved })] : []),
+    ...(undone.secondFactorRemoved ? [t("secure.undoneSecondFactor")] : []),
   ];
   if (!sentences.length) return <p>{t("secure.undoneNothing")}</p>;
   return (
