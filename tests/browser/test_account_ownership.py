@@ -1,6 +1,7 @@
 """Who owns an account, on the pages: nothing is added to an unconfirmed address (a phone's
 WhatsApp code, a provider link: the page says to confirm the email first, and sends the link
-again), and "not you?" says what it undid of what a thief added."""
+again), and "not you?" says what it undid of what a thief added (a provider, a phone, an email
+address, passkeys, two-step verification)."""
 
 import re
 import uuid
@@ -23,7 +24,11 @@ from tests.browser.steps import (
     signed_in,
     status,
 )
+from tests.browser.test_passkeys import add_a_passkey, with_authenticator
+from tests.browser.test_two_step import turn_on_from_the_account
+from tests.support.authenticator import Authenticator
 from tests.support.http import PASSWORD
+from tests.support.passkey_authenticator import PasskeyAuthenticator
 
 THIEFS_BROWSER = {"User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"}
 
@@ -63,6 +68,22 @@ async def link_over_http(http: httpx.AsyncClient, fake, provider: str, subject: 
     assert approved.status_code == 302, approved.text
     back = await http.get(approved.headers["location"])
     assert "linked=true" in back.headers["location"], back.headers.get("location")
+
+
+async def passkey_over_http(http: httpx.AsyncClient, key: PasskeyAuthenticator) -> None:
+    """A passkey of `key` added to the account of `http`'s session: the options, the answer."""
+    options = await http.post("/auth/passkeys/register/options")
+    assert options.status_code == 200, options.text
+    added = await http.post("/auth/passkeys/register", json={"credential": key.create(options.json())})
+    assert added.status_code == 201, added.text
+
+
+async def two_step_over_http(http: httpx.AsyncClient) -> None:
+    """Two-step verification turned on from `http`'s session: the key, then its app's code."""
+    setup = await http.post("/auth/mfa/totp/setup")
+    assert setup.status_code == 200, setup.text
+    confirmed = await http.post("/auth/mfa/totp/confirm", json={"code": Authenticator(setup.json()["secret"]).code()})
+    assert confirmed.status_code == 200, confirmed.text
 
 
 async def test_a_phone_is_verified_only_once_the_email_is_confirmed(page, context, site, mail, whatsapp, new_email):
@@ -137,8 +158,8 @@ async def proven_by_a_new_link(site, mail, email: str) -> None:
     assert answer.status_code == 200, answer.text
 
 
-async def test_not_you_says_the_thiefs_provider_and_phone_were_undone(page, browser, site, github, mail, whatsapp,
-                                                                       new_email):
+async def test_not_you_says_the_thiefs_provider_phone_passkey_and_two_step_were_undone(
+        page, browser, site, github, mail, whatsapp, new_email):
     email, number = new_email(), a_number()
     await registered(site.api, email, firstname="Ada", lastname="Lovelace")
     await proven(site.api, mail, email)
@@ -161,13 +182,18 @@ async def test_not_you_says_the_thiefs_provider_and_phone_were_undone(page, brow
         await phone.get_by_label("WhatsApp code").fill((await whatsapp.wait_for(to=number)).code)
         await phone.get_by_role("button", name="Verify the phone number").click()
         await expect(phone.get_by_text(f"Current number: {number} (verified)")).to_be_visible()
+        await with_authenticator(thief, thiefs_page)  # the thief's device: Chromium's virtual one
+        await add_a_passkey(thiefs_page, "Thief's laptop")
+        await turn_on_from_the_account(thiefs_page)
 
         await page.goto(notice)
         await page.get_by_role("button", name="Secure my account").click()
         done = status(page, "Done: every session was ended and the password removed.")
         await expect(done).to_be_visible()
-        await expect(done.get_by_role("listitem")).to_have_text(
-            ["GitHub was unlinked.", "The phone number was removed."])
+        await expect(done.get_by_role("listitem")).to_have_text([
+            "GitHub was unlinked.", "The phone number was removed.", "The passkey added since was removed.",
+            "Two-step verification, turned on since, was turned off.",
+        ])
         await expect(done).to_contain_text("Undone on your account:")
         await screenshot(page, "secure-account")
 
@@ -195,6 +221,9 @@ async def test_not_you_says_in_french_what_was_undone(page, site, github, mail, 
         assert changed.status_code == 202, changed.text
         confirmed = await thief.post("/auth/verify-email", json={"token": (await mail.wait_for(to=thiefs)).token})
         assert confirmed.status_code == 200, confirmed.text
+        for _ in range(2):  # two devices: the count is said in the plural
+            await passkey_over_http(thief, PasskeyAuthenticator(site.app, "localhost"))
+        await two_step_over_http(thief)
 
     await page.goto(notice)
     await page.get_by_role("button", name="Sécuriser mon compte").click()
@@ -203,7 +232,8 @@ async def test_not_you_says_in_french_what_was_undone(page, site, github, mail, 
     masked = f"{email[0]}***@{email.split('@')[1]}"
     await expect(done.get_by_role("listitem")).to_have_text([
         "GitHub a été dissocié.", "Le numéro de téléphone a été supprimé.",
-        f"L'adresse e-mail est de nouveau {masked}.",
+        f"L'adresse e-mail est de nouveau {masked}.", "Les 2 clés d'accès ajoutées depuis ont été supprimées.",
+        "La validation en deux étapes, activée depuis, a été désactivée.",
     ])
     await expect(done).to_contain_text("Annulé sur votre compte :")
 
