@@ -9,6 +9,7 @@ from litestar import Litestar, get
 from litestar.testing import TestClient
 from sqlalchemy import exc as sa_exc
 
+from domain.errors import AccountGone
 from infrastructure.persistence.errors import DATABASE_ERRORS, database_unavailable, schema_missing
 from web.edge.cookies import CookiePolicy
 from web.errors import make_exception_handlers
@@ -61,3 +62,13 @@ def test_a_schema_not_migrated_yet_is_503_not_ready_not_a_500(error, caplog):
     assert answer.json() == {"error": "not_ready",
                              "message": "The database schema is not migrated to this version."}
     assert not [r for r in caplog.records if r.exc_info]  # one line, no traceback
+
+
+def test_an_account_deleted_mid_request_is_401_not_authenticated_and_ends_the_session():
+    with TestClient(app_raising(AccountGone())) as client:
+        answer = client.get("/")
+    assert answer.status_code == 401
+    assert answer.json() == {"error": "not_authenticated", "message": "Sign in first."}
+    cleared = {header.split("=", 1)[0] for header in answer.headers.get_list("set-cookie")
+               if "Max-Age=0" in header}
+    assert cleared == {"sid", "refresh_token"}
