@@ -26,9 +26,10 @@ class RefreshSession:
     - each refresh reports its outcome (Telemetry.refresh): `rotated`, `grace` (a replay
       within the window), `reuse_detected` (also a security event, with the owner's id) or
       `invalid` (no token, an unknown one, or one of an ended session);
-    - a session that ends while it is refreshed (its account deleted, AccountGone: the new
-      sid or token met its row gone) answers invalid_refresh, as one already ended, and
-      nothing is kept.
+    - a refresh during its account's deletion waits for it (the claim holds the account's row
+      first) and finds nothing: invalid_refresh; one that claimed first is granted, and the
+      deletion then erases it. A session that still ends while it is refreshed (AccountGone:
+      the new sid or token met its row gone) answers invalid_refresh too, and nothing is kept.
     """
 
     new_uow: UnitOfWorkFactory
