@@ -190,7 +190,7 @@ class Setting:
         await self.pause.reached.wait()
         deleting = asyncio.create_task(self.delete(user))
         try:
-            await waiting_for_a_lock(engine)
+            await waiting_for_a_lock(engine, "DELETE FROM users")
         finally:  # the request ends whatever was seen, and its transaction with it
             self.pause.go.set()
         answer = await running
@@ -198,12 +198,13 @@ class Setting:
         return answer
 
 
-async def waiting_for_a_lock(engine) -> None:
-    """Until a connection of this database waits for a lock another transaction holds."""
+async def waiting_for_a_lock(engine, statement: str = "") -> None:
+    """Until a connection of this database waits for a lock another transaction holds, in a
+    statement that begins with `statement`."""
     waiting = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                   " AND wait_event_type = 'Lock'")
+                   " AND wait_event_type = 'Lock' AND starts_with(query, :statement)")
     async with asyncio.timeout(10), engine.connect() as connection:
-        while not await connection.scalar(waiting):
+        while not await connection.scalar(waiting, {"statement": statement}):
             await connection.rollback()  # each look on a fresh snapshot of the activity
             await asyncio.sleep(0.005)
 
