@@ -61,9 +61,9 @@ class NotAuthenticated(DomainError):
 class AccountGone(DomainError):
     """The account this request acts for was deleted while it ran (DELETE /auth/account):
     what it wrote that refers to the account (or to a session of it) met a row deleted
-    meanwhile, and nothing of it was kept. A request that signs in answers as for an unknown
-    account (InvalidCredentials, InvalidRefresh, MfaChallengeExpired); any other, as for a
-    dead session."""
+    meanwhile, or the account read again under a lock was gone; nothing of it was kept. A
+    request that signs in answers as for an unknown account (InvalidCredentials,
+    InvalidPasskey, MfaChallengeExpired, InvalidRefresh); any other, as for a dead session."""
 
 
 class RateLimited(DomainError):
