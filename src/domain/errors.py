@@ -58,6 +58,14 @@ class NotAuthenticated(DomainError):
     pass
 
 
+class AccountGone(DomainError):
+    """The account this request acts for was deleted while it ran (DELETE /auth/account):
+    what it wrote that refers to the account (or to a session of it) met a row deleted
+    meanwhile, or the account read again under a lock was gone; nothing of it was kept. A
+    request that signs in answers as for an unknown account (InvalidCredentials,
+    InvalidPasskey, MfaChallengeExpired, InvalidRefresh); any other, as for a dead session."""
+
+
 class RateLimited(DomainError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many attempts; retry in {retry_after} s.")

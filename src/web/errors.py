@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from application.ports.telemetry import Telemetry
 from domain import errors as e
 from web.edge.client import client_address
-from web.edge.cookies import MFA_CHALLENGE, REFRESH, CookiePolicy
+from web.edge.cookies import MFA_CHALLENGE, REFRESH, SID, CookiePolicy
 from web.dto import ErrorOut, FieldError
 from web.edge.request import ClientDisconnected
 from web.serving.server import PAUSE_READING
@@ -31,6 +31,7 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
     e.NoRefreshToken: (401, "no_refresh_token", "No refresh token was sent."),
     e.InvalidRefresh: (401, "invalid_refresh", "The refresh token is invalid or expired."),
     e.NotAuthenticated: (401, "not_authenticated", "Sign in first."),
+    e.AccountGone: (401, "not_authenticated", "Sign in first."),
     e.RateLimited: (429, "rate_limited", "Too many attempts; retry later."),
     e.AccountLocked: (423, "account_locked", "Too many failed attempts; retry later."),
     e.PasswordWorkBusy: (503, "busy", "The service is busy; retry in a moment."),
@@ -57,6 +58,8 @@ DOMAIN_ERRORS: dict[type[e.DomainError], tuple[int, str, str]] = {
 }
 # A refused refresh clears the refresh cookie, so the browser stops retrying it.
 CLEARS_REFRESH = (e.NoRefreshToken, e.InvalidRefresh)
+# An account deleted while the request ran: its session is dead, so both cookies go.
+CLEARS_SESSION = (e.AccountGone,)
 # A challenge that cannot be answered any more is cleared, so the browser signs in again.
 CLEARS_MFA_CHALLENGE = (e.MfaChallengeExpired,)
 # A refusal for a while says for how long.
@@ -119,6 +122,8 @@ def make_exception_handlers(
             cookies.clear(response, MFA_CHALLENGE)
         if isinstance(exc, CLEARS_REFRESH):
             cookies.clear(response, REFRESH)
+        if isinstance(exc, CLEARS_SESSION):
+            cookies.clear(response, SID, REFRESH)
         if isinstance(exc, RETRY_AFTER):
             response.headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, e.PasswordWorkBusy):  # web/serving/server.py: not read again before then

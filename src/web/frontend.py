@@ -8,6 +8,7 @@ from domain import errors as e
 # The contract's ?error= codes for a failed callback; anything else is "server".
 CALLBACK_ERRORS: dict[type[e.DomainError], str] = {
     e.InvalidState: "invalid_state",
+    e.AccountGone: "invalid_state",  # the account deleted while it signed in: start again
     e.AccessDenied: "access_denied",
     e.ProviderError: "provider_error",
     e.ProviderNotConfigured: "provider_error",

@@ -12,7 +12,7 @@ from application.services.outcomes import login_outcome
 from application.services.passkeys import use_passkey
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
-from domain.errors import DomainError, InvalidPasskey
+from domain.errors import AccountGone, DomainError, InvalidPasskey
 from domain.passkeys import ChallengePurpose, WebAuthnChallenge
 from domain.second_factor import PASSKEY
 
@@ -32,7 +32,9 @@ class LoginWithPasskey:
       runs, a session opens (`signed_in` with method passkey; a passkey is user-verified, so
       there is no second step), a device cookie unless the browser holds a valid one;
     - every attempt is reported (Telemetry.login, method passkey): a refused answer as
-      invalid_credentials, over the address limit as rate_limited.
+      invalid_credentials, over the address limit as rate_limited;
+    - an account deleted while it signed in (AccountGone) answers as an unknown credential,
+      and nothing of the sign-in is kept.
     """
 
     new_uow: UnitOfWorkFactory
@@ -62,6 +64,15 @@ class LoginWithPasskey:
         now = self.clock.now()
         await self.limiter.admit(client.ip, now)
         challenge = await self._take_challenge(cookie_token, now)
+        try:
+            return await self._sign_in(challenge, credential, client, device_cookie, now)
+        except AccountGone:  # deleted while it signed in: as an unknown credential
+            raise InvalidPasskey() from None
+
+    async def _sign_in(
+        self, challenge: WebAuthnChallenge, credential: Json, client: ClientInfo, device_cookie: str | None,
+        now: datetime,
+    ) -> SignedIn:
         async with self.new_uow() as uow:
             try:
                 passkey = await use_passkey(uow, self.verifier, credential, challenge.challenge, client, now)

@@ -13,7 +13,9 @@ from application.services.second_step import SecondStep
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
 from domain.credentials import check_password_length, normalize_identifier
-from domain.errors import AccountLocked, DomainError, InvalidCredentials, MfaRequired, SocialOnlyAccount
+from domain.errors import (
+    AccountGone, AccountLocked, DomainError, InvalidCredentials, MfaRequired, SocialOnlyAccount,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,7 +56,10 @@ class LoginWithPassword:
     - every attempt reports its outcome (Telemetry.login, method `password`); a wrong password
       and an attempt refused by a lock each report `login_failed` (reason `invalid_credentials`
       or `locked`), and the attempt that sets a lock `account_locked`, with the account's id
-      when the identifier is an account's.
+      when the identifier is an account's;
+    - an account deleted while its password was checked (AccountGone: what the sign-in
+      writes met its row gone) answers invalid_credentials, as an unknown identifier does
+      (reported `login_failed` without the id), and nothing of the sign-in is kept.
     """
 
     new_uow: UnitOfWorkFactory
@@ -117,16 +122,22 @@ class LoginWithPassword:
             raise InvalidCredentials()
         new_hash = await self.hasher.hash(password) if check.needs_rehash else None
         now = self.clock.now()
-        async with self.new_uow() as uow:
-            if new_hash is not None:
-                await uow.users.set_password_hash(user.id, new_hash)
-                user.password_hash = new_hash
-            challenge = await self.second_step.challenge(uow, user.id, "password", attempt.key, now, pending_link)
-            if challenge is None:
-                await self.new_device.check(uow, user, client, now)
-                tokens = await self.issuer.open(uow, user.id, now, client, "password")
-                pending = await uow.pending_links.take(self.tokens.digests(pending_link), now) if pending_link else None
-            await uow.commit()
+        try:
+            async with self.new_uow() as uow:
+                if new_hash is not None:
+                    await uow.users.set_password_hash(user.id, new_hash)
+                    user.password_hash = new_hash
+                challenge = await self.second_step.challenge(uow, user.id, "password", attempt.key, now, pending_link)
+                if challenge is None:
+                    await self.new_device.check(uow, user, client, now)
+                    tokens = await self.issuer.open(uow, user.id, now, client, "password")
+                    pending = (
+                        await uow.pending_links.take(self.tokens.digests(pending_link), now) if pending_link else None
+                    )
+                await uow.commit()
+        except AccountGone:
+            self.telemetry.security("login_failed", client.ip, None, reason="invalid_credentials")
+            raise InvalidCredentials() from None
         if challenge is not None:  # the count stays until the second step is passed
             raise MfaRequired(challenge.token, challenge.methods, challenge.expires_at)
         await self.guard.succeeded(attempt.key)

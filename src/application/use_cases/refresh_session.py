@@ -7,7 +7,7 @@ from application.ports.security import Clock, TokenMinter
 from application.ports.telemetry import Telemetry
 from application.services.session_tokens import IssuedTokens, SessionIssuer
 from domain.clients import ClientInfo
-from domain.errors import InvalidRefresh, NoRefreshToken
+from domain.errors import AccountGone, InvalidRefresh, NoRefreshToken
 from domain.sessions import RefreshClaim, RefreshVerdict, judge_refresh
 
 
@@ -25,7 +25,11 @@ class RefreshSession:
       RefreshRotation port); every other case is claimed and judged in a unit of work;
     - each refresh reports its outcome (Telemetry.refresh): `rotated`, `grace` (a replay
       within the window), `reuse_detected` (also a security event, with the owner's id) or
-      `invalid` (no token, an unknown one, or one of an ended session).
+      `invalid` (no token, an unknown one, or one of an ended session);
+    - a refresh during its account's deletion waits for it (the claim holds the account's row
+      first) and finds nothing: invalid_refresh; one that claimed first is granted, and the
+      deletion then erases it. A session that still ends while it is refreshed (AccountGone:
+      the new sid or token met its row gone) answers invalid_refresh too, and nothing is kept.
     """
 
     new_uow: UnitOfWorkFactory
@@ -49,7 +53,11 @@ class RefreshSession:
         if rotated is not None:
             self.telemetry.refresh("rotated")
             return IssuedTokens(now, sid, rotated.sid_expires_at, successor, rotated.session_expires_at)
-        return await self._judge(refresh_token, client, now)
+        try:
+            return await self._judge(refresh_token, client, now)
+        except AccountGone:
+            self.telemetry.refresh("invalid")
+            raise InvalidRefresh() from None
 
     async def _judge(self, refresh_token: str, client: ClientInfo, now: datetime) -> IssuedTokens:
         """Not rotated in one step: unknown, replayed, reused, or of an ended session."""

@@ -5,7 +5,7 @@ from application.ports.persistence import UnitOfWork, UnitOfWorkFactory
 from application.ports.phones import PhoneNumbers
 from application.ports.security import Clock
 from application.use_cases.get_current_user import GetCurrentUser
-from domain.errors import UsernameTaken
+from domain.errors import AccountGone, UsernameTaken
 from domain.profile import ProfileChanges, ProfileEdit, Sent, Unchanged, normalized_edit, typed_phone
 from domain.users import User
 
@@ -25,7 +25,10 @@ class UpdateProfile:
       POST /auth/phone/verify tell that another account holds it (VerifyPhone);
     - sending one's own number again, in any spelling, changes nothing (it stays verified);
     - only the fields that change are written, in one transaction; a refused request
-      changes nothing.
+      changes nothing;
+    - they are written under a lock on the user's row, read again: an account deleted since
+      the session was read answers as a dead session (AccountGone), rather than a success
+      that changed nothing.
     """
 
     current_user: GetCurrentUser
@@ -42,6 +45,8 @@ class UpdateProfile:
             return user
         now = self.clock.now()
         async with self.new_uow() as uow:
+            if await uow.users.by_id_for_update(user.id) is None:  # deleted since the session was read
+                raise AccountGone()
             await self._refuse_taken(uow, user, changes)
             await uow.users.update_profile(user.id, changes, now)
             await uow.commit()

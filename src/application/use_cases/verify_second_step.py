@@ -16,7 +16,9 @@ from application.services.provider_links import attach_pending_link, pending_lin
 from application.services.session_tokens import SessionIssuer, SignedIn
 from domain.clients import ClientInfo
 from domain.devices import browser_of
-from domain.errors import InvalidCode, InvalidInput, InvalidPasskey, MfaChallengeExpired, TooManyAttempts
+from domain.errors import (
+    AccountGone, InvalidCode, InvalidInput, InvalidPasskey, MfaChallengeExpired, TooManyAttempts,
+)
 from domain.flows import PendingLink
 from domain.passkeys import ChallengePurpose
 from domain.recovery_codes import normalize_recovery_code
@@ -85,7 +87,9 @@ class VerifySecondStep:
       have: the new-device alert, a session (`signed_in` with its method and `"mfa": true`),
       a device cookie unless the browser holds a valid one, and the pending link the first
       factor left (attached when it is this account's, its address proven); the sign-in is
-      reported as its first factor's `success` (Telemetry.login), which reported `mfa_required`.
+      reported as its first factor's `success` (Telemetry.login), which reported `mfa_required`;
+    - an account deleted while it was answered (AccountGone: its challenge went with it)
+      answers as a challenge that is gone, 401 mfa_challenge_expired, and nothing is kept.
     """
 
     new_uow: UnitOfWorkFactory
@@ -110,6 +114,14 @@ class VerifySecondStep:
         if not challenge_token:
             raise MfaChallengeExpired()
         now = self.clock.now()
+        try:
+            return await self._answer(challenge_token, answer, client, device_cookie, now)
+        except AccountGone:
+            raise MfaChallengeExpired() from None
+
+    async def _answer(
+        self, challenge_token: str, answer: Answer, client: ClientInfo, device_cookie: str | None, now: datetime
+    ) -> SignedIn:
         async with self.new_uow() as uow:
             challenge = await uow.mfa_challenges.claim(self.tokens.digests(challenge_token), now)
             user = await uow.users.by_id(challenge.user_id) if challenge is not None else None

@@ -1,6 +1,6 @@
 """Which database errors mean what: the database out of reach (503, and retry later: not a
-bug), a statement meeting a schema older than the code, or a unique constraint that stands
-for a domain rule (an email taken)."""
+bug), a statement meeting a schema older than the code, a unique constraint that stands
+for a domain rule (an email taken), or a row written for an account deleted meanwhile."""
 
 import asyncpg
 from sqlalchemy import exc
@@ -56,6 +56,14 @@ def schema_missing(error: BaseException) -> bool:
     a schema behind the code while it is not migrated yet, a bug once it is (the caller,
     who knows where the schema stands, tells which)."""
     return any(isinstance(error, SCHEMA_MISSING) for error in _error_chain(error))
+
+
+def reference_gone(error: BaseException) -> bool:
+    """Whether `error` is a foreign-key violation: a row written that refers to one deleted
+    since it was read. Every reference leads to a user (directly, or through a session that
+    cascades from it), and every one is ON DELETE CASCADE, so only the writing side can
+    violate one: it means the account, or the session written for, was deleted meanwhile."""
+    return any(isinstance(error, asyncpg.ForeignKeyViolationError) for error in _error_chain(error))
 
 
 def _error_chain(error: BaseException | None):

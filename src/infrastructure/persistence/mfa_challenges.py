@@ -1,5 +1,6 @@
 """Second-step challenges in PostgreSQL: a claim locks the row (SELECT ... FOR UPDATE) for
-the unit of work, so answers to one challenge are judged one after the other."""
+the unit of work, so answers to one challenge are judged one after the other; the owner's
+row is held first (owner_lock.py), so the account's deletion waits rather than deadlocks."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import MfaChallengeRepository
 from domain.second_factor import MfaChallenge
+from infrastructure.persistence.owner_lock import hold_owner
 from infrastructure.persistence.tables import MfaChallengeRow
 
 _CHALLENGE = MfaChallengeRow
@@ -29,6 +31,7 @@ class SqlMfaChallengeRepository(MfaChallengeRepository):
         )
 
     async def claim(self, digests: Sequence[bytes], now: datetime) -> MfaChallenge | None:
+        await hold_owner(self._session, select(_CHALLENGE.user_id).where(_CHALLENGE.token_hash.in_(list(digests))))
         row = (
             await self._session.execute(
                 select(_CHALLENGE)

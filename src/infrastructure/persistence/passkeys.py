@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import PasskeyRepository
 from domain.passkeys import Passkey
+from infrastructure.persistence.owner_lock import hold_owner
 from infrastructure.persistence.tables import PasskeyRow, PasskeyUserHandleRow
 
 _PASSKEY = PasskeyRow
@@ -75,6 +76,7 @@ class SqlPasskeyRepository(PasskeyRepository):
     ) -> bool:
         # The WHERE is the gate: of two sign-ins that read the same counter, the second waits
         # for the row lock, then finds the counter moved and changes nothing.
+        await hold_owner(self._session, select(_PASSKEY.user_id).where(_PASSKEY.id == passkey_id))
         written = await self._session.execute(
             update(_PASSKEY).where(_PASSKEY.id == passkey_id, _PASSKEY.sign_count == seen_count)
             .values(sign_count=sign_count, backed_up=backed_up, last_used_at=now).returning(_PASSKEY.id)

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import RecoveryCodeRepository
+from infrastructure.persistence.owner_lock import hold_owner
 from infrastructure.persistence.tables import RecoveryCodeRow
 
 _CODE = RecoveryCodeRow
@@ -25,6 +26,7 @@ class SqlRecoveryCodeRepository(RecoveryCodeRepository):
             )
 
     async def use(self, user_id: UUID, digests: Sequence[bytes], now: datetime) -> bool:
+        await hold_owner(self._session, user_id)
         used = await self._session.execute(
             update(_CODE)
             .where(_CODE.user_id == user_id, _CODE.code_hash.in_(list(digests)), _CODE.used_at.is_(None))

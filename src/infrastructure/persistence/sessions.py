@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import SessionRepository
 from domain.sessions import RefreshClaim, Session
+from infrastructure.persistence.owner_lock import hold_owner
 from infrastructure.persistence.tables import RefreshTokenRow, SessionRow, SidRow
 
 
@@ -48,6 +49,8 @@ class SqlSessionRepository(SessionRepository):
         # The conditional UPDATE is the gate: a concurrent claim blocks on the row lock,
         # then finds rotated_at set. Never read-then-write.
         token = RefreshTokenRow
+        await hold_owner(self._session, select(SessionRow.user_id).join(token, token.session_id == SessionRow.id)
+                         .where(token.token_hash.in_(list(digests))))
         claimed = await self._session.execute(
             update(token)
             .where(token.token_hash.in_(list(digests)), token.rotated_at.is_(None))
@@ -101,6 +104,7 @@ class SqlSessionRepository(SessionRepository):
         )
 
     async def revoke(self, session_id: UUID, now: datetime, reason: str) -> UUID | None:
+        await hold_owner(self._session, select(SessionRow.user_id).where(SessionRow.id == session_id))
         return await self._session.scalar(
             update(SessionRow)
             .where(SessionRow.id == session_id, SessionRow.revoked_at.is_(None))
@@ -131,6 +135,7 @@ class SqlSessionRepository(SessionRepository):
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, reason: str, keep: UUID | None = None
     ) -> int:
+        await hold_owner(self._session, user_id)
         condition = SessionRow.user_id == user_id
         if keep is not None:
             condition = condition & (SessionRow.id != keep)
@@ -143,6 +148,7 @@ class SqlSessionRepository(SessionRepository):
         return _session_from_row(row) if row is not None else None
 
     async def mark_signed_in(self, session_id: UUID, now: datetime) -> None:
+        await hold_owner(self._session, select(SessionRow.user_id).where(SessionRow.id == session_id))
         await self._session.execute(
             update(SessionRow).where(SessionRow.id == session_id).values(signed_in_at=now)
         )

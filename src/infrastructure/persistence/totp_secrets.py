@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports.persistence import TotpRepository
 from domain.second_factor import TotpState
+from infrastructure.persistence.owner_lock import hold_owner
 from infrastructure.persistence.tables import TotpSecretRow
 from infrastructure.security.cipher import TokenCipher
 
@@ -52,6 +53,7 @@ class SqlTotpRepository(TotpRepository):
     async def accept_step(self, user_id: UUID, step: int) -> bool:
         # The WHERE is the gate: a concurrent acceptance of the same step waits for the row
         # lock, then finds last_step already there and changes nothing.
+        await hold_owner(self._session, user_id)
         return await self._updated(
             update(_TOTP)
             .where(_TOTP.user_id == user_id, _TOTP.confirmed_at.is_not(None),

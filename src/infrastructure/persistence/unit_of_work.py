@@ -6,6 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.ports.messages import Outbox
 from application.ports.persistence import UnitOfWork
+from domain.errors import AccountGone
+from infrastructure.persistence.errors import reference_gone
 from infrastructure.persistence.linked_accounts import SqlLinkedAccountRepository
 from infrastructure.persistence.flows import SqlFlowRepository
 from infrastructure.persistence.email_links import SqlEmailLinkRepository
@@ -24,7 +26,12 @@ from infrastructure.security.cipher import TokenCipher
 
 class SqlUnitOfWork(UnitOfWork):
     """`outbox` writes messages in the transaction (infrastructure.outbox.store.SqlOutbox):
-    given, since the outbox sits above persistence (it knows the table, not the reverse)."""
+    given, since the outbox sits above persistence (it knows the table, not the reverse).
+
+    A write that meets a row deleted meanwhile (reference_gone: the account was deleted by a
+    concurrent DELETE /auth/account after this request read it) leaves as AccountGone, the
+    transaction rolled back: whichever statement or the commit raised it, nothing is kept.
+    Only the unit of work sees every statement, so this is the one place that translates it."""
 
     def __init__(
         self, session_maker: async_sessionmaker[AsyncSession], cipher: TokenCipher, *,
@@ -59,6 +66,8 @@ class SqlUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         await self._session.close()  # rolls back whatever was not committed
+        if exc is not None and not isinstance(exc, AccountGone) and reference_gone(exc):
+            raise AccountGone() from exc
 
     async def commit(self) -> None:
         await self._session.commit()

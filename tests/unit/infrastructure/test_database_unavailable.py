@@ -5,7 +5,7 @@ import asyncpg
 import pytest
 from sqlalchemy import exc
 
-from infrastructure.persistence.errors import DATABASE_ERRORS, database_unavailable
+from infrastructure.persistence.errors import DATABASE_ERRORS, database_unavailable, reference_gone
 
 
 def wrapped(error: Exception, invalidated: bool = False) -> exc.DBAPIError:
@@ -50,3 +50,18 @@ def test_a_query_that_fails_on_a_live_database_is_not_an_outage(error):
 def test_a_connection_sqlalchemy_found_dead_is_an_outage():
     assert database_unavailable(wrapped(RuntimeError("whatever the driver said"), invalidated=True))
     assert database_unavailable(exc.OperationalError("SELECT 1", {}, Exception("gone")))
+
+
+def test_a_row_written_for_one_deleted_meanwhile_is_a_reference_gone():
+    violation = asyncpg.ForeignKeyViolationError('insert or update on table "sessions" violates foreign key constraint')
+    integrity = exc.IntegrityError("INSERT ...", {}, Exception("adapted"))
+    integrity.orig.__cause__ = violation
+    assert reference_gone(violation)
+    assert reference_gone(integrity)
+    assert not database_unavailable(integrity)
+
+
+@pytest.mark.parametrize("error", [*BUGS, *GONE], ids=lambda e: type(e).__name__)
+def test_no_other_error_is_a_reference_gone(error):
+    assert not reference_gone(error)
+    assert not reference_gone(wrapped(error))

@@ -1,7 +1,8 @@
 """A database that drops out mid-request answers 503 not_ready, one log line and no trace;
 a failing query on a live database stays a 500 (a bug), unless it met a table or column
 missing while the schema is not migrated yet (503 not_ready): the error handlers ask the
-persistence layer and the readiness state which is which."""
+persistence layer and the readiness state which is which. An account deleted while its
+request ran (AccountGone) is no failure of ours: 401, as for a dead session."""
 
 import asyncpg
 import pytest
@@ -9,9 +10,11 @@ from litestar import Litestar, get
 from litestar.testing import TestClient
 from sqlalchemy import exc as sa_exc
 
+from domain.errors import AccountGone
 from infrastructure.persistence.errors import DATABASE_ERRORS, database_unavailable, schema_missing
 from web.edge.cookies import CookiePolicy
 from web.errors import make_exception_handlers
+from web.frontend import Frontend
 
 
 def app_raising(error: Exception, schema_usable: bool = True) -> Litestar:
@@ -61,3 +64,19 @@ def test_a_schema_not_migrated_yet_is_503_not_ready_not_a_500(error, caplog):
     assert answer.json() == {"error": "not_ready",
                              "message": "The database schema is not migrated to this version."}
     assert not [r for r in caplog.records if r.exc_info]  # one line, no traceback
+
+
+def test_an_account_deleted_mid_request_is_401_not_authenticated_and_ends_the_session():
+    with TestClient(app_raising(AccountGone())) as client:
+        answer = client.get("/")
+    assert answer.status_code == 401
+    assert answer.json() == {"error": "not_authenticated", "message": "Sign in first."}
+    cleared = {header.split("=", 1)[0] for header in answer.headers.get_list("set-cookie")
+               if "Max-Age=0" in header}
+    assert cleared == {"sid", "refresh_token"}
+
+
+def test_a_provider_sign_in_into_an_account_deleted_meanwhile_ends_as_a_flow_that_is_over():
+    assert Frontend("https://app.example").login_error_url(AccountGone()) == (
+        "https://app.example/auth/login?error=invalid_state"
+    )
