@@ -19,6 +19,10 @@ function detailsOf(event: SecurityEvent): string[] {
   return Array.isArray(methods) ? methods.filter((m): m is string => typeof m === "string") : [];
 }
 
+function isCounterRegression(event: SecurityEvent): boolean {
+  return event.kind === "mfa_failed" && event.detail.reason === "sign_count";
+}
+
 const METHODS = {
   password: "method.password", register: "method.register", totp: "method.totp", passkey: "method.passkey",
 } as const;
@@ -43,10 +47,12 @@ export const ActivitySection = forwardRef<Reloadable>(function ActivitySection(_
       {events && events.length === 0 && <p className="muted">{t("account.noActivity")}</p>}
       <ul className="list">
         {events?.map((event, index) => {
-          // The schema lists every kind: a kind without its text is a type error here.
-          const key = `event.${event.kind}` as const;
+          // The schema lists every kind: a kind without its text is a type error here. A
+          // passkey whose signature counter went back is recorded as a failed second factor,
+          // but says what it may mean: a copy of that passkey.
+          const key = isCounterRegression(event) ? "event.passkey_counter" : (`event.${event.kind}` as const);
           const where = [describeAgent(event.userAgent), event.ip].filter(Boolean).join(" · ");
-          const details = detailsOf(event);
+          const details = isCounterRegression(event) ? [] : detailsOf(event);
           return (
             <li key={`${event.createdAt}-${index}`}>
               <span>
