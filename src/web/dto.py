@@ -12,7 +12,7 @@ from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType, structs
 
-from domain.activity import EventKind
+from domain.activity import EventKind, SecurityEvent
 from domain.codes import CODE_DIGITS
 from domain.credentials import (
     MAX_EMAIL, MAX_NAME, MAX_PASSWORD_BYTES, MAX_USERNAME, MIN_PASSWORD_CHARS, MIN_USERNAME,
@@ -417,6 +417,10 @@ class EventOut(Struct, rename="camel"):
     ip: str | None
     user_agent: str | None
     detail: Annotated[dict[str, Any], Meta(description="What the kind needs to be read; never a secret")]
+
+    @classmethod
+    def of(cls, event: SecurityEvent) -> "EventOut":
+        return cls(event.kind, event.created_at, event.ip, event.user_agent, event.detail)
 
 
 class EventsOut(Struct):

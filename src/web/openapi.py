@@ -25,6 +25,7 @@ from litestar.typing import FieldDefinition
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin  # Litestar's own, extended
 from msgspec import Struct, structs
 
+from application.policy import FreshnessPolicy
 from domain import errors as e
 from web.edge.cookies import DEVICE_MAX_AGE, REFRESH
 from web.dto import Body
@@ -99,6 +100,15 @@ def spell(duration: timedelta) -> str:
         if not rest and (count > 1 or (count == 1 and unit != "day")):
             return f"{count} {unit}{'s' * (count > 1)}"
     return f"{int(duration.total_seconds())} seconds"
+
+
+# The one sentence of every sensitive route (application.services.freshness), its figure read
+# from the policy.
+FRESH_AUTHENTICATION = (
+    f"Needs a sign-in of this session within REAUTH_MAX_AGE (default {spell(FreshnessPolicy().max_age)}): "
+    "else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or "
+    "`GET /auth/{provider}?reauth=true`)."
+)
 
 
 def per(duration: timedelta) -> str:

@@ -19,10 +19,7 @@ from web.dto import (
 )
 from web.edge.client import client_info
 from web.edge.cookies import DEVICE, REFRESH, SID, CookiePolicy, SidCookie
-from web.openapi import failures, sets_cookies
-
-_FRESH = ("A sensitive action: the session must have signed in within `REAUTH_MAX_AGE` (600 s by default), "
-          "else 403 `reauth_required` with the `methods` this account can use.")
+from web.openapi import FRESH_AUTHENTICATION, failures, sets_cookies
 
 
 class AccountController(Controller):
@@ -33,7 +30,7 @@ class AccountController(Controller):
          description="A JSON file (`Content-Disposition: attachment`): the user and profile, linked "
          "providers, every session still stored, the whole security activity, passkeys, the second "
          "factor's state, a pending email change, and `exportedAt`. Never a password hash, a token, a "
-         "secret, a digest or an encrypted value. " + _FRESH,
+         "secret, a digest or an encrypted value. " + FRESH_AUTHENTICATION,
          responses=failures("not_authenticated", "reauth_required", "not_ready"),
          response_headers=[ResponseHeader(
              name="Content-Disposition", documentation_only=True,
@@ -52,7 +49,7 @@ class AccountController(Controller):
             "changes, security events, and the messages not yet sent to it are erased; its email, "
             "username and phone number are free at once. A last notice (`account_deleted`) goes to its "
             "email. Every session of the account is dead at once; the answer clears `sid`, "
-            "`refresh_token` and `device`. " + _FRESH,
+            "`refresh_token` and `device`. " + FRESH_AUTHENTICATION,
             responses=failures("not_authenticated", "reauth_required", "not_ready"),
             response_headers=[sets_cookies(
                 "Clears `sid` (Path=/), `refresh_token` and `device` (Path=/auth): empty, Max-Age=0."
@@ -77,7 +74,7 @@ def _export(data: AccountData) -> AccountExportOut:
             id=s.id, created_at=s.created_at, last_seen_at=s.last_seen_at, expires_at=s.expires_at,
             revoked_at=s.revoked_at, ip=s.ip, user_agent=s.user_agent, current=s.id == data.current_session,
         ) for s in data.sessions],
-        events=[EventOut(e.kind, e.created_at, e.ip, e.user_agent, e.detail) for e in data.events],
+        events=[EventOut.of(e) for e in data.events],
         passkeys=[PasskeyOut.of(p) for p in data.passkeys],
         second_factor=SecondFactorOut(totp=data.totp, recovery_codes_left=data.recovery_codes_left),
         pending_email_change=PendingEmailChangeOut(email=pending.email, expires_at=pending.expires_at)

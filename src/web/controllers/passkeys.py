@@ -8,7 +8,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
-from application.policy import FreshnessPolicy, PasskeyPolicy
+from application.policy import PasskeyPolicy
 from application.use_cases.list_passkeys import ListPasskeys
 from application.use_cases.login_with_passkey import LoginWithPasskey
 from application.use_cases.register_passkey import RegisterPasskey
@@ -24,13 +24,11 @@ from web.dto import (
 from web.edge.client import client_info
 from web.edge.cookies import CookiePolicy, DeviceCookie, PasskeyChallengeCookie, SidCookie
 from web.errors import DOMAIN_ERRORS, error_response
-from web.openapi import SIGN_IN_COOKIES, Failures, failures, per, sets_cookies, spell
+from web.openapi import (
+    FRESH_AUTHENTICATION, SIGN_IN_COOKIES, Failures, failures, per, sets_cookies, spell,
+)
 
 _POLICY = PasskeyPolicy()
-_FRESH = (
-    f"Needs a sign-in of this session within REAUTH_MAX_AGE (default {spell(FreshnessPolicy().max_age)}): "
-    "else 403 `reauth_required` with the `methods` this account can use."
-)
 _PER_ADDRESS = (
     f"At most {_POLICY.per_address.requests} per client address {per(_POLICY.per_address.window)} "
     "(429 `rate_limited` with Retry-After)."
@@ -55,7 +53,7 @@ class PasskeysController(Controller):
           "verification, ES256 or RS256, the account's passkeys excluded. The challenge is bound to "
           f"this session, single use, {spell(_POLICY.challenge_ttl)}; a new call replaces it. An account "
           "whose email is not verified gets 403 `email_not_verified` (nothing is added to an unproven "
-          "address). " + _FRESH,
+          "address). " + FRESH_AUTHENTICATION,
           responses=failures("not_authenticated", "reauth_required", "email_not_verified", "not_ready"))
     async def register_options(
         self, start_passkey_registration: NamedDependency[StartPasskeyRegistration], sid: SidCookie
@@ -101,7 +99,7 @@ class PasskeysController(Controller):
 
     @delete("/{passkey_id:str}", status_code=200, summary="Remove one of the account's passkeys",
             description="An account without a password or a linked provider keeps its last passkey (409 "
-            "`last_login_method`). Event `passkey_removed`, and a notice to the owner. " + _FRESH,
+            "`last_login_method`). Event `passkey_removed`, and a notice to the owner. " + FRESH_AUTHENTICATION,
             responses=failures("not_authenticated", "reauth_required", "not_found", "last_login_method",
                                "not_ready"))
     async def remove(

@@ -6,7 +6,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from msgspec import UNSET
 
-from application.policy import FreshnessPolicy, PasskeyPolicy, SecondFactorPolicy
+from application.policy import PasskeyPolicy, SecondFactorPolicy
 from application.use_cases.confirm_totp import ConfirmTotp
 from application.use_cases.disable_totp import DisableTotp
 from application.use_cases.mfa_status import GetMfaStatus
@@ -26,15 +26,10 @@ from web.edge.client import client_info
 from web.edge.cookies import (
     MFA_CHALLENGE, PENDING_LINK, CookiePolicy, DeviceCookie, MfaChallengeCookie, PendingLinkCookie, SidCookie,
 )
-from web.openapi import SIGN_IN_COOKIES, failures, sets_cookies, spell
+from web.openapi import FRESH_AUTHENTICATION, SIGN_IN_COOKIES, failures, sets_cookies, spell
 
 _STEP = SecondFactorPolicy()
 _PASSKEY = PasskeyPolicy()
-_FRESH = (
-    f"Needs a sign-in of this session within REAUTH_MAX_AGE (default {spell(FreshnessPolicy().max_age)}): "
-    "else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or "
-    "`GET /auth/{provider}?reauth=true`)."
-)
 
 
 class MfaController(Controller):
@@ -51,7 +46,7 @@ class MfaController(Controller):
           description="A new secret of 160 bits, pending (a new call replaces it): nothing is on until "
           "`POST /auth/mfa/totp/confirm` gets a first code. The URI is labelled with MFA_ISSUER and the "
           "account's email (else its username, else its phone number). The secret is never answered "
-          "again. An account whose email is not verified gets 403 `email_not_verified`. " + _FRESH,
+          "again. An account whose email is not verified gets 403 `email_not_verified`. " + FRESH_AUTHENTICATION,
           responses=failures("not_authenticated", "reauth_required", "email_not_verified",
                              "mfa_already_enabled", "not_ready"))
     async def set_up(self, set_up_totp: NamedDependency[SetUpTotp], sid: SidCookie) -> TotpSetupOut:
@@ -71,7 +66,7 @@ class MfaController(Controller):
         return TotpConfirmedOut(recovery_codes=codes)
 
     @delete("/totp", status_code=200, summary="Turn TOTP off (and drop its recovery codes)",
-            description="Event `mfa_disabled`, and a notice to the owner. " + _FRESH,
+            description="Event `mfa_disabled`, and a notice to the owner. " + FRESH_AUTHENTICATION,
             responses=failures("not_authenticated", "reauth_required", "mfa_not_enabled", "not_ready"))
     async def disable(
         self, request: Request, disable_totp: NamedDependency[DisableTotp], sid: SidCookie
@@ -80,7 +75,7 @@ class MfaController(Controller):
         return OkOut()
 
     @post("/recovery-codes", status_code=200, summary="A new set of recovery codes (the old ones stop working)",
-          description="Shown once. Event `recovery_codes_regenerated`, and a notice to the owner. " + _FRESH,
+          description="Shown once. Event `recovery_codes_regenerated`, and a notice to the owner. " + FRESH_AUTHENTICATION,
           responses=failures("not_authenticated", "reauth_required", "mfa_not_enabled", "not_ready"))
     async def regenerate(
         self, request: Request, regenerate_recovery_codes: NamedDependency[RegenerateRecoveryCodes],

@@ -67,4 +67,4 @@ class EventsController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=MAX_EVENTS, description="How many, newest first")] = DEFAULT_EVENTS,
     ) -> EventsOut:
         events = await list_security_events.execute(sid, limit)
-        return EventsOut([EventOut(e.kind, e.created_at, e.ip, e.user_agent, e.detail) for e in events])
+        return EventsOut([EventOut.of(e) for e in events])

@@ -16,7 +16,7 @@ export interface paths {
         post?: never;
         /**
          * Delete the account and erase its personal data
-         * @description In one transaction: the user, profile, linked providers and their tokens, passkeys, TOTP and recovery codes, sessions and refresh tokens, pending links and email changes, security events, and the messages not yet sent to it are erased; its email, username and phone number are free at once. A last notice (`account_deleted`) goes to its email. Every session of the account is dead at once; the answer clears `sid`, `refresh_token` and `device`. A sensitive action: the session must have signed in within `REAUTH_MAX_AGE` (600 s by default), else 403 `reauth_required` with the `methods` this account can use.
+         * @description In one transaction: the user, profile, linked providers and their tokens, passkeys, TOTP and recovery codes, sessions and refresh tokens, pending links and email changes, security events, and the messages not yet sent to it are erased; its email, username and phone number are free at once. A last notice (`account_deleted`) goes to its email. Every session of the account is dead at once; the answer clears `sid`, `refresh_token` and `device`. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or `GET /auth/{provider}?reauth=true`).
          */
         delete: operations["AuthAccountDeleteAccount"];
         options?: never;
@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * Download everything the service holds about the account (a JSON file)
-         * @description A JSON file (`Content-Disposition: attachment`): the user and profile, linked providers, every session still stored, the whole security activity, passkeys, the second factor's state, a pending email change, and `exportedAt`. Never a password hash, a token, a secret, a digest or an encrypted value. A sensitive action: the session must have signed in within `REAUTH_MAX_AGE` (600 s by default), else 403 `reauth_required` with the `methods` this account can use.
+         * @description A JSON file (`Content-Disposition: attachment`): the user and profile, linked providers, every session still stored, the whole security activity, passkeys, the second factor's state, a pending email change, and `exportedAt`. Never a password hash, a token, a secret, a digest or an encrypted value. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or `GET /auth/{provider}?reauth=true`).
          */
         get: operations["AuthAccountExportExport"];
         put?: never;
@@ -538,7 +538,7 @@ export interface paths {
         put?: never;
         /**
          * Creation options for a new passkey
-         * @description For `navigator.credentials.create()`: a discoverable credential with user verification, ES256 or RS256, the account's passkeys excluded. The challenge is bound to this session, single use, 5 minutes; a new call replaces it. An account whose email is not verified gets 403 `email_not_verified` (nothing is added to an unproven address). Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use.
+         * @description For `navigator.credentials.create()`: a discoverable credential with user verification, ES256 or RS256, the account's passkeys excluded. The challenge is bound to this session, single use, 5 minutes; a new call replaces it. An account whose email is not verified gets 403 `email_not_verified` (nothing is added to an unproven address). Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or `GET /auth/{provider}?reauth=true`).
          */
         post: operations["AuthPasskeysRegisterOptionsRegisterOptions"];
         delete?: never;
@@ -559,7 +559,7 @@ export interface paths {
         post?: never;
         /**
          * Remove one of the account's passkeys
-         * @description An account without a password or a linked provider keeps its last passkey (409 `last_login_method`). Event `passkey_removed`, and a notice to the owner. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use.
+         * @description An account without a password or a linked provider keeps its last passkey (409 `last_login_method`). Event `passkey_removed`, and a notice to the owner. Needs a sign-in of this session within REAUTH_MAX_AGE (default 10 minutes): else 403 `reauth_required` with the `methods` this account can use (`POST /auth/reauth`, or `GET /auth/{provider}?reauth=true`).
          */
         delete: operations["AuthPasskeysPasskeyIdRemove"];
         options?: never;
